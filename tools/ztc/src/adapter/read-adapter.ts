@@ -1,0 +1,185 @@
+/**
+ * Reading adapter.yaml: parse → check against the adapter.yaml schema → normalise → rules that need the
+ * file system or other files (render module and scripts exist, capability contracts exist, the inputs
+ * schema compiles). Every problem is reported with the file and field path.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import semver from 'semver';
+import adapterSchema from '../../schemas/adapter.schema.json';
+import { getContract } from '../capability/contracts';
+import { ADAPTER_FILE, ADAPTERS_DIR, STAGES, type Stage } from '../constants';
+import { ConfigError, type Issue } from '../errors';
+import { compile, getAjv, schemaIssues } from '../util/schema';
+import { readYamlFile } from '../util/yaml';
+import type { AdapterManifest, ScriptDecl } from './types';
+
+type RawScript = {
+  name?: string;
+  file: string;
+  description: string;
+  timeout_seconds: number;
+  secret_env?: string[];
+  context?: Record<string, unknown>;
+  required: boolean;
+};
+type RawCap = string | { capability: string; version?: string };
+interface RawAdapter {
+  name: string;
+  version: string;
+  description: string;
+  display_name?: string;
+  selection_group?: string;
+  is_default?: boolean;
+  provides?: RawCap[];
+  requires?: RawCap[];
+  render?: string;
+  shared_paths?: string[];
+  inputs?: Record<string, unknown>;
+  tools?: (string | { name: string; install?: string })[];
+  scripts?: Partial<Record<Stage, RawScript[]>>;
+  init?: RawScript[];
+  check_health?: RawScript;
+}
+
+const EMPTY_INPUTS = { type: 'object', additionalProperties: false, properties: {} };
+
+/** Read and validate `adapters/<name>/adapter.yaml`; throws ConfigError listing every problem. */
+export function readAdapter(workspaceRoot: string, name: string): AdapterManifest {
+  const root = `${ADAPTERS_DIR}/${name}`;
+  const file = `${root}/${ADAPTER_FILE}`;
+  const { value } = readYamlFile(join(workspaceRoot, file), file);
+  return parseAdapter(value, { workspaceRoot, root, file, folderName: name });
+}
+
+interface ParseContext {
+  workspaceRoot: string;
+  root: string;
+  file: string;
+  folderName: string;
+}
+
+export function parseAdapter(value: unknown, ctx: ParseContext): AdapterManifest {
+  const { file } = ctx;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ConfigError.one({ file, path: '', message: 'expected a mapping at the top level' });
+  }
+  const data = structuredClone(value) as RawAdapter;
+  const validate = compile(adapterSchema);
+  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors, data, file, ''));
+  const manifest = normalise(data, ctx);
+  const issues = checkRules(manifest, ctx);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return manifest;
+}
+
+function normaliseScript(s: RawScript): ScriptDecl {
+  return {
+    name: s.name ?? basename(s.file, '.sh'),
+    file: s.file,
+    description: s.description,
+    timeoutSeconds: s.timeout_seconds,
+    secretEnv: s.secret_env ?? [],
+    context: s.context ?? {},
+    required: s.required,
+  };
+}
+
+function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
+  const scripts = Object.fromEntries(
+    STAGES.map((stage) => [stage, (d.scripts?.[stage] ?? []).map(normaliseScript)]),
+  ) as Record<Stage, ScriptDecl[]>;
+  return {
+    name: d.name,
+    version: d.version,
+    description: d.description,
+    displayName: d.display_name,
+    selectionGroup: d.selection_group,
+    isDefault: d.is_default ?? false,
+    provides: (d.provides ?? []).map((p) =>
+      typeof p === 'string'
+        ? { capability: p, version: getContract(p)?.version ?? '0.0.0' }
+        : { capability: p.capability, version: p.version ?? getContract(p.capability)?.version ?? '0.0.0' },
+    ),
+    requires: (d.requires ?? []).map((r) =>
+      typeof r === 'string' ? { capability: r } : { capability: r.capability, range: r.version },
+    ),
+    render: d.render,
+    sharedPaths: d.shared_paths ?? [],
+    inputs: d.inputs ?? EMPTY_INPUTS,
+    tools: (d.tools ?? []).map((t) => (typeof t === 'string' ? { name: t } : t)),
+    scripts,
+    init: (d.init ?? []).map(normaliseScript),
+    checkHealth: d.check_health ? { ...normaliseScript(d.check_health), name: 'check-health' } : undefined,
+    root: ctx.root,
+    file: ctx.file,
+  };
+}
+
+function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
+  const { file } = ctx;
+  const issues: Issue[] = [];
+  if (m.name !== ctx.folderName) {
+    issues.push({ file, path: 'name', message: `"${m.name}" does not match the folder name "${ctx.folderName}"`, hint: `set name: ${ctx.folderName}` });
+  }
+  if (m.render && !existsSync(join(ctx.workspaceRoot, ctx.root, m.render))) {
+    issues.push({ file, path: 'render', message: `file "${m.render}" not found (expected relative to ${ctx.root}/)`, hint: 'create the render module or fix the path' });
+  }
+  m.provides.forEach((p, i) => {
+    const contract = getContract(p.capability);
+    if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability));
+    else if (!semver.valid(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
+  });
+  m.requires.forEach((r, i) => {
+    if (!getContract(r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability));
+    if (r.range !== undefined && semver.validRange(r.range) === null) {
+      issues.push({ file, path: `requires[${i}].version`, message: `"${r.range}" is not a semver range`, hint: 'use a range such as ">=1.0.0 <2.0.0"' });
+    }
+  });
+  issues.push(...checkScripts(m, ctx), ...checkInputs(m, file));
+  return issues;
+}
+
+function unknownCapability(file: string, path: string, name: string): Issue {
+  return { file, path, message: `unknown capability "${name}" (no contract in tools/ztc/capabilities/)`, hint: `add tools/ztc/capabilities/${name}.json or fix the name` };
+}
+
+function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Map<string, string>();
+  const all: [string, ScriptDecl][] = [
+    ...STAGES.flatMap((stage) => m.scripts[stage].map((s, i) => [`scripts.${stage}[${i}]`, s] as [string, ScriptDecl])),
+    ...m.init.map((s, i) => [`init[${i}]`, s] as [string, ScriptDecl]),
+    ...(m.checkHealth ? [['check_health', m.checkHealth] as [string, ScriptDecl]] : []),
+  ];
+  for (const [path, s] of all) {
+    if (!existsSync(join(ctx.workspaceRoot, ctx.root, s.file))) {
+      issues.push({ file: ctx.file, path: `${path}.file`, message: `script "${s.file}" not found in ${ctx.root}/`, hint: 'create the script or fix the path' });
+    }
+    if (!path.startsWith('init') && path !== 'check_health') {
+      const prev = seen.get(s.name);
+      if (prev) issues.push({ file: ctx.file, path: `${path}.name`, message: `step name "${s.name}" is already used by ${prev}`, hint: 'give one of them a distinct "name:"' });
+      seen.set(s.name, path);
+    }
+  }
+  return issues;
+}
+
+function checkInputs(m: AdapterManifest, file: string): Issue[] {
+  const issues: Issue[] = [];
+  try {
+    getAjv().compile(m.inputs);
+  } catch (e) {
+    return [{ file, path: 'inputs', message: `not a valid JSON Schema: ${(e as Error).message}` }];
+  }
+  const props = (m.inputs.properties ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [field, schema] of Object.entries(props)) {
+    if (schema.secret === true && 'default' in schema) {
+      issues.push({ file, path: `inputs.properties.${field}.default`, message: 'a secret input may not have a default', hint: 'remove the default; secrets come from the environment at bootstrap' });
+    }
+    if (schema.secret === true && typeof schema.env !== 'string') {
+      issues.push({ file, path: `inputs.properties.${field}.env`, message: 'a secret input must name the env var it is read from', hint: 'add env: <NAME>' });
+    }
+  }
+  return issues;
+}

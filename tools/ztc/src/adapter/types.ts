@@ -1,0 +1,58 @@
+/** The normalised, validated form of an adapter.yaml. */
+import type { Stage } from '../constants';
+
+export interface ScriptDecl {
+  /** Step name, unique within the adapter; the step id is `<adapter>/<name>`. */
+  name: string;
+  /** Path relative to the adapter folder (`scripts/…sh`). */
+  file: string;
+  description: string;
+  timeoutSeconds: number;
+  /** Names of the secret env vars the script receives; all are required. */
+  secretEnv: string[];
+  /** Non-secret context; strings may reference `{{ config.x }}`, `{{ platform.x }}`, `{{ capabilities.c.x }}`. */
+  context: Record<string, unknown>;
+  required: boolean;
+}
+
+export interface ProvidedCapability {
+  capability: string;
+  /** Contract version implemented. */
+  version: string;
+}
+
+export interface RequiredCapability {
+  capability: string;
+  /** Semver range, or undefined for any version. */
+  range?: string;
+}
+
+export interface ToolRequirement {
+  name: string;
+  install?: string;
+}
+
+export interface AdapterManifest {
+  name: string;
+  version: string;
+  description: string;
+  displayName?: string;
+  selectionGroup?: string;
+  isDefault: boolean;
+  provides: ProvidedCapability[];
+  requires: RequiredCapability[];
+  /** Render module path relative to the adapter folder. */
+  render?: string;
+  /** Paths under generated/ outside `<name>/` this adapter may write; folders end with '/'. */
+  sharedPaths: string[];
+  /** JSON Schema of the adapter's platform.yaml section. */
+  inputs: Record<string, unknown>;
+  tools: ToolRequirement[];
+  scripts: Record<Stage, ScriptDecl[]>;
+  init: ScriptDecl[];
+  checkHealth?: ScriptDecl;
+  /** Workspace-relative folder (`adapters/<name>`). */
+  root: string;
+  /** Workspace-relative adapter.yaml path. */
+  file: string;
+}

@@ -1,0 +1,107 @@
+/**
+ * `ztc` entry point: parses argv, dispatches to a command and maps every error to its documented exit
+ * code in one place (CONTRACT §2). Commands never call process.exit.
+ */
+import { parseArgs } from 'node:util';
+import { ENGINE_VERSION } from '../constants';
+import { ConfigError, ExitCode, isZtcError, UsageError } from '../errors';
+import { closest } from '../util/paths';
+import { findWorkspaceRoot } from '../workspace/workspace';
+import type { Command, Io } from './command';
+import { COMMANDS } from './commands';
+
+const GLOBAL_HELP = ['--verbose   print stack traces for errors', '--help      show help'];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `ztc ${ENGINE_VERSION}: platform composition engine for bare-metal Kubernetes`,
+    '',
+    'Usage: ztc <command> [platform] [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    ...GLOBAL_HELP.map((l) => `  ${l}`),
+    '',
+    'Exit codes: 0 ok, 1 step failed or internal error, 2 drift, 3 invalid configuration,',
+    '            64 usage error, 124 script timeout, 130 interrupted.',
+    'Run "ztc <command> --help" for a command\'s options.',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [`Usage: ${c.usage}`, '', c.summary, '', 'Options:', ...[...c.optionHelp, ...GLOBAL_HELP].map((l) => `  ${l}`)].join('\n');
+}
+
+const defaultIo = (): Io => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  cwd: process.cwd(),
+  env: process.env,
+});
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    return report(e, io, verbose);
+  }
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(mainHelp());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version') {
+    io.out(ENGINE_VERSION);
+    return ExitCode.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const guess = closest(name, COMMANDS.map((c) => c.name));
+    throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; run "ztc --help"`);
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, verbose: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]}\n${command.usage}`);
+  }
+  if (parsed.values.help) {
+    io.out(commandHelp(command));
+    return ExitCode.ok;
+  }
+  if (parsed.positionals.length > command.maxPositionals) {
+    throw new UsageError(`too many arguments: ${parsed.positionals.join(' ')}\n${command.usage}`);
+  }
+  return command.run({
+    positionals: parsed.positionals,
+    values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+    workspaceRoot: findWorkspaceRoot(io.cwd),
+    io,
+  });
+}
+
+function report(e: unknown, io: Io, verbose: boolean): number {
+  if (e instanceof ConfigError) {
+    io.err(`error: invalid configuration (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):`);
+    for (const line of e.message.split('\n')) io.err(`  ${line}`);
+  } else if (isZtcError(e)) {
+    io.err(`error: ${e.message}`);
+  } else {
+    io.err(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+    io.err('This is a bug in ztc; please report it with the output of --verbose.');
+  }
+  if (verbose && e instanceof Error && e.stack) io.err(e.stack);
+  return isZtcError(e) ? e.exitCode : ExitCode.failed;
+}

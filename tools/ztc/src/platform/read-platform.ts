@@ -1,0 +1,101 @@
+/**
+ * Reading platform.yaml: parse (duplicate keys are errors) → top-level schema → every adapter named
+ * exists and its adapter.yaml is valid → each section against that adapter's inputs schema, with
+ * defaults applied and secret values refused. All problems are collected and reported together.
+ */
+import { join } from 'node:path';
+import platformSchema from '../../schemas/platform.schema.json';
+import { readAdapter } from '../adapter/read-adapter';
+import type { AdapterManifest } from '../adapter/types';
+import { PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
+import { ConfigError, type Issue } from '../errors';
+import type { PlatformMetadata } from '../sdk/types';
+import { closest } from '../util/paths';
+import { compile, schemaIssues } from '../util/schema';
+import { readYamlFile } from '../util/yaml';
+import { listAdapters } from '../workspace/workspace';
+
+export interface LoadedPlatform {
+  name: string;
+  /** Workspace-relative platform.yaml path. */
+  file: string;
+  /** Raw bytes of platform.yaml (hashed into the lock). */
+  raw: Buffer;
+  metadata: PlatformMetadata;
+  /** Adapter name → validated config with defaults applied (no secrets). */
+  configs: Map<string, Record<string, unknown>>;
+  /** Adapter name → manifest, for the adapters the platform uses. */
+  adapters: Map<string, AdapterManifest>;
+}
+
+interface RawPlatform {
+  version: string;
+  platform?: Record<string, unknown>;
+  adapters: Record<string, Record<string, unknown> | null>;
+}
+
+export function readPlatform(workspaceRoot: string, name: string): LoadedPlatform {
+  const file = `${PLATFORMS_DIR}/${name}/${PLATFORM_FILE}`;
+  const { raw, value } = readYamlFile(join(workspaceRoot, file), file);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ConfigError.one({ file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
+  }
+  const data = structuredClone(value) as RawPlatform;
+  const validateTop = compile(platformSchema);
+  if (!validateTop(data)) throw new ConfigError(schemaIssues(validateTop.errors, data, file, ''));
+
+  const issues: Issue[] = [];
+  const known = listAdapters(workspaceRoot);
+  const adapters = new Map<string, AdapterManifest>();
+  const configs = new Map<string, Record<string, unknown>>();
+  for (const adapterName of Object.keys(data.adapters).sort()) {
+    if (!known.includes(adapterName)) {
+      const guess = closest(adapterName, known);
+      issues.push({
+        file,
+        path: `adapters.${adapterName}`,
+        message: `unknown adapter "${adapterName}" (no adapters/${adapterName}/adapter.yaml)`,
+        hint: guess ? `did you mean "${guess}"?` : `available adapters: ${known.join(', ') || 'none'}`,
+      });
+      continue;
+    }
+    let manifest: AdapterManifest;
+    try {
+      manifest = readAdapter(workspaceRoot, adapterName);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        issues.push(...e.issues);
+        continue;
+      }
+      throw e;
+    }
+    adapters.set(adapterName, manifest);
+    const section = data.adapters[adapterName] ?? {};
+    const sectionIssues = checkSection(manifest, section, file);
+    issues.push(...sectionIssues);
+    if (sectionIssues.length === 0) configs.set(adapterName, section);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { name, file, raw, metadata: { ...(data.platform ?? {}), name }, configs, adapters };
+}
+
+/** Validate one adapter section in place (defaults are applied to `section`). */
+function checkSection(manifest: AdapterManifest, section: Record<string, unknown>, file: string): Issue[] {
+  const prefix = `adapters.${manifest.name}`;
+  const issues: Issue[] = [];
+  const props = (manifest.inputs.properties ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [field, schema] of Object.entries(props)) {
+    if (schema.secret === true && field in section) {
+      issues.push({
+        file,
+        path: `${prefix}.${field}`,
+        message: 'secret value present in platform.yaml (secrets never go into files)',
+        hint: `remove it and export ${String(schema.env)} in the environment that runs bootstrap`,
+      });
+      delete section[field];
+    }
+  }
+  const validate = compile(manifest.inputs);
+  if (!validate(section)) issues.push(...schemaIssues(validate.errors, section, file, prefix));
+  return issues;
+}

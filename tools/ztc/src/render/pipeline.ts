@@ -1,0 +1,118 @@
+/**
+ * pipeline.yaml: the bootstrap plan built from each adapter's declared scripts, stage by stage in the
+ * fixed stage order and the resolved adapter order (CONTRACT §4). Contexts are resolved here, at
+ * render time, so bootstrap runs exactly what was rendered and reviewed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AdapterManifest, ScriptDecl } from '../adapter/types';
+import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
+import { ConfigError } from '../errors';
+import { resolveValue } from '../sdk/template';
+import type { PlatformMetadata } from '../sdk/types';
+import { sha256 } from '../util/hash';
+import type { AdapterOutput } from './render-adapter';
+
+export interface PipelineStep {
+  id: string;
+  adapter: string;
+  adapter_version: string;
+  script: string;
+  sha256: string;
+  description: string;
+  timeout_seconds: number;
+  required: boolean;
+  secret_env: string[];
+  context: Record<string, unknown>;
+}
+
+export interface PipelineTool {
+  name: string;
+  install?: string;
+  adapters: string[];
+}
+
+export interface Pipeline {
+  version: 1;
+  platform: string;
+  tools: PipelineTool[];
+  preflight: PipelineStep[];
+  stages: { name: Stage; steps: PipelineStep[] }[];
+}
+
+export interface PipelineInput {
+  workspaceRoot: string;
+  platform: PlatformMetadata;
+  order: string[];
+  adapters: ReadonlyMap<string, AdapterManifest>;
+  configs: ReadonlyMap<string, Record<string, unknown>>;
+  outputs: ReadonlyMap<string, AdapterOutput>;
+}
+
+export function buildPipeline(input: PipelineInput): Pipeline {
+  const scriptHashes = new Map<string, string>();
+  const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep => {
+    const script = `${adapter.root}/${decl.file}`;
+    let hash = scriptHashes.get(script);
+    if (!hash) {
+      hash = sha256(readFileSync(join(input.workspaceRoot, script)));
+      scriptHashes.set(script, hash);
+    }
+    return {
+      id: `${adapter.name}/${decl.name}`,
+      adapter: adapter.name,
+      adapter_version: adapter.version,
+      script,
+      sha256: hash,
+      description: decl.description,
+      timeout_seconds: decl.timeoutSeconds,
+      required: decl.required,
+      secret_env: [...decl.secretEnv],
+      context: stepContext(input, adapter, decl, where),
+    };
+  };
+  const tools = new Map<string, PipelineTool>();
+  for (const name of input.order) {
+    for (const t of input.adapters.get(name)!.tools) {
+      const entry = tools.get(t.name) ?? { name: t.name, adapters: [] };
+      entry.install ??= t.install;
+      entry.adapters.push(name);
+      tools.set(t.name, entry);
+    }
+  }
+  const adapters = input.order.map((n) => input.adapters.get(n)!);
+  return {
+    version: 1,
+    platform: input.platform.name,
+    tools: [...tools.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    preflight: adapters.filter((a) => a.checkHealth).map((a) => step(a, a.checkHealth!, 'check_health')),
+    stages: STAGES.map((stage) => ({
+      name: stage,
+      steps: adapters.flatMap((a) => a.scripts[stage].map((s, i) => step(a, s, `scripts.${stage}[${i}]`))),
+    })),
+  };
+}
+
+function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: ScriptDecl, where: string): Record<string, unknown> {
+  const output = input.outputs.get(adapter.name)!;
+  const capabilities: Record<string, unknown> = { ...output.capabilities };
+  for (const r of adapter.requires) {
+    const provider = [...input.outputs.values()].find((o) => r.capability in o.capabilities);
+    if (provider) capabilities[r.capability] = provider.capabilities[r.capability];
+  }
+  const vars = { config: input.configs.get(adapter.name) ?? {}, platform: input.platform, capabilities };
+  try {
+    return {
+      ...(resolveValue(decl.context, vars) as Record<string, unknown>),
+      ...(output.scriptContext[decl.name] ?? {}),
+    };
+  } catch (e) {
+    throw ConfigError.one({ file: adapter.file, path: `${where}.context`, message: (e as Error).message, hint: 'reference config.<field>, platform.<field> or capabilities.<name>.<field>' });
+  }
+}
+
+export function serializePipeline(pipeline: Pipeline): string {
+  const header = `# ${GENERATED_MARKER[0]} for platform ${pipeline.platform}. ${GENERATED_MARKER[1]}; run "ztc render ${pipeline.platform}".\n`;
+  return header + stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+}

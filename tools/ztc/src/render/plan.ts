@@ -1,0 +1,95 @@
+/**
+ * planRender: the pure half of `ztc render`. Reads platform.yaml and the adapters, resolves the
+ * capability graph, runs every render module in order and returns the complete output in memory:
+ * generated files, pipeline.yaml and lock.json. Nothing is written; `applyRenderPlan` does that.
+ * validate uses the same function, so render and validate cannot disagree.
+ */
+import type { AdapterManifest } from '../adapter/types';
+import { readAdapter } from '../adapter/read-adapter';
+import { ConfigError } from '../errors';
+import { readPlatform, type LoadedPlatform } from '../platform/read-platform';
+import { resolve, type Resolution } from '../resolve/resolver';
+import { compareStrings } from '../util/hash';
+import { listAdapters } from '../workspace/workspace';
+import { withHeader } from './header';
+import { adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
+import { checkOutputPaths, fileDirectoryClashes } from './output-paths';
+import { buildPipeline, serializePipeline, type Pipeline } from './pipeline';
+import { renderAdapter, type AdapterOutput } from './render-adapter';
+
+export interface RenderPlan {
+  platform: LoadedPlatform;
+  resolution: Resolution;
+  /** Path relative to generated/ → content, sorted by path. */
+  files: Map<string, string>;
+  pipeline: Pipeline;
+  pipelineText: string;
+  lock: Lock;
+  lockText: string;
+}
+
+/** Every workspace adapter that provides `capability` (for "missing capability" hints). */
+export function providersInWorkspace(workspaceRoot: string, capability: string): string[] {
+  return listAdapters(workspaceRoot).filter((name) => {
+    try {
+      return readAdapter(workspaceRoot, name).provides.some((p) => p.capability === capability);
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function planRender(workspaceRoot: string, platformName: string): RenderPlan {
+  const platform = readPlatform(workspaceRoot, platformName);
+  const resolution = resolve(platform.adapters, {
+    file: platform.file,
+    candidatesFor: (c) => providersInWorkspace(workspaceRoot, c),
+  });
+  const outputs = new Map<string, AdapterOutput>();
+  const available = new Map<string, unknown>();
+  const owners = new Map<string, string>();
+  const issues = [];
+  for (const name of resolution.order) {
+    const adapter = platform.adapters.get(name)!;
+    const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available);
+    outputs.set(name, out);
+    for (const [cap, payload] of Object.entries(out.capabilities)) available.set(cap, payload);
+    issues.push(...checkOutputPaths(adapter, Object.keys(out.files), owners));
+  }
+  issues.push(...fileDirectoryClashes(owners));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return assemble(workspaceRoot, platform, resolution, outputs);
+}
+
+/** Combine per-adapter outputs into the platform's files, pipeline and lock (also used by the Nx layer). */
+export function assemble(
+  workspaceRoot: string,
+  platform: LoadedPlatform,
+  resolution: Resolution,
+  outputs: ReadonlyMap<string, AdapterOutput>,
+): RenderPlan {
+  const files = new Map<string, string>();
+  const entries: [string, string, string][] = [];
+  for (const [adapter, out] of outputs) for (const [p, c] of Object.entries(out.files)) entries.push([p, c, adapter]);
+  entries.sort((a, b) => compareStrings(a[0], b[0]));
+  for (const [p, c, adapter] of entries) files.set(p, withHeader(p, c, adapter, platform.name));
+
+  const pipeline = buildPipeline({
+    workspaceRoot,
+    platform: platform.metadata,
+    order: resolution.order,
+    adapters: platform.adapters,
+    configs: platform.configs,
+    outputs,
+  });
+  const pipelineText = serializePipeline(pipeline);
+  const ordered: AdapterManifest[] = resolution.order.map((n) => platform.adapters.get(n)!);
+  const lock = buildLock({
+    platformRaw: platform.raw,
+    adapters: ordered,
+    sourceHashes: new Map(ordered.map((a) => [a.name, adapterSourceHash(workspaceRoot, a)])),
+    files,
+    pipelineText,
+  });
+  return { platform, resolution, files, pipeline, pipelineText, lock, lockText: serializeLock(lock) };
+}

@@ -1,0 +1,128 @@
+/**
+ * Running one adapter's render module: load it, call it with exactly the capabilities it requires,
+ * and check what it returns (file map, declared capabilities, contract payloads). Pure apart from
+ * loading the module and its templates.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AdapterManifest } from '../adapter/types';
+import { checkPayload } from '../capability/contracts';
+import { ENGINE_ROOT } from '../constants';
+import { ConfigError } from '../errors';
+import { interpolate, TemplateError } from '../sdk/template';
+import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
+
+export interface AdapterOutput {
+  adapter: string;
+  files: Record<string, string>;
+  capabilities: Record<string, unknown>;
+  scriptContext: Record<string, Record<string, unknown>>;
+}
+
+/** Render modules are TypeScript; make sure Node can load them (idempotent; tests run without the bin). */
+function ensureTsLoader(): void {
+  require(join(ENGINE_ROOT, 'bin', 'register.js'));
+}
+
+function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn {
+  const file = `${adapter.root}/${adapter.render}`;
+  let mod: { render?: unknown; default?: unknown };
+  try {
+    ensureTsLoader();
+    mod = require(join(workspaceRoot, file)) as typeof mod;
+  } catch (e) {
+    throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });
+  }
+  const fn = mod.render ?? mod.default;
+  if (typeof fn !== 'function') {
+    throw ConfigError.one({ file, path: 'render', message: 'the module does not export a render function', hint: 'export const render = defineRender((config, platform, capabilities) => ({ files: {} }))' });
+  }
+  return fn as RenderFn;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Render one adapter. `available` holds the payloads produced so far; the module sees only those it
+ * requires (deep-frozen copies), each checked against its contract on the way in.
+ */
+export function renderAdapter(
+  workspaceRoot: string,
+  adapter: AdapterManifest,
+  config: Record<string, unknown>,
+  platform: PlatformMetadata,
+  available: ReadonlyMap<string, unknown>,
+): AdapterOutput {
+  const consumed: Record<string, unknown> = {};
+  for (const r of adapter.requires) {
+    const payload = structuredClone(available.get(r.capability));
+    checkPayload(r.capability, payload, adapter.file, `consumed by "${adapter.name}": the`);
+    consumed[r.capability] = payload;
+  }
+  if (!adapter.render) {
+    return finish(adapter, { files: {}, capabilities: {} });
+  }
+  const fn = loadRenderFn(workspaceRoot, adapter);
+  const file = `${adapter.root}/${adapter.render}`;
+  const helpers = {
+    template(name: string, vars: Record<string, unknown>): string {
+      const path = `${adapter.root}/templates/${name}`;
+      let text: string;
+      try {
+        text = readFileSync(join(workspaceRoot, path), 'utf8');
+      } catch {
+        throw new TemplateError(`template "${path}" not found`);
+      }
+      try {
+        return interpolate(text, vars);
+      } catch (e) {
+        throw new TemplateError(`${path}: ${(e as Error).message}`);
+      }
+    },
+  };
+  let result: RenderResult;
+  try {
+    result = fn(deepFreeze(structuredClone(config)), deepFreeze({ ...platform }), deepFreeze(consumed), helpers);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError([{ file, path: 'render', message: `render failed: ${(e as Error).message}` }], { cause: e });
+  }
+  if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
+    throw ConfigError.one({ file, path: 'render', message: 'render must return { files, capabilities }' });
+  }
+  return finish(adapter, result);
+}
+
+function finish(adapter: AdapterManifest, result: RenderResult): AdapterOutput {
+  const file = adapter.render ? `${adapter.root}/${adapter.render}` : adapter.file;
+  for (const [path, content] of Object.entries(result.files)) {
+    if (typeof content !== 'string') {
+      throw ConfigError.one({ file, path: `files[${JSON.stringify(path)}]`, message: `content must be a string, got ${typeof content}` });
+    }
+  }
+  const produced = result.capabilities ?? {};
+  const declared = adapter.provides.map((p) => p.capability);
+  for (const name of Object.keys(produced)) {
+    if (!declared.includes(name)) {
+      throw ConfigError.one({ file, path: `capabilities.${name}`, message: `produces capability "${name}" which ${adapter.file} does not declare in provides`, hint: `add it to provides or stop producing it` });
+    }
+  }
+  for (const name of declared) {
+    if (!(name in produced)) {
+      throw ConfigError.one({ file, path: `capabilities.${name}`, message: `declares capability "${name}" in provides but render did not produce it`, hint: 'return it from render (use {} for a capability without data)' });
+    }
+    checkPayload(name, produced[name], file, `produced by "${adapter.name}": the`);
+  }
+  return {
+    adapter: adapter.name,
+    files: { ...result.files },
+    capabilities: structuredClone(produced),
+    scriptContext: structuredClone(result.scriptContext ?? {}),
+  };
+}
