@@ -2,7 +2,7 @@
  * Temp workspaces for tests: a real folder under os.tmpdir() built from an inline `{ path: content }`
  * map, removed when the test finishes. Helpers refuse to write outside the temp dir.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
@@ -46,6 +46,8 @@ export function tempWorkspace(files: Record<string, string> = {}, opts: { keep?:
     },
   };
   ws.write('nx.json', '{}\n');
+  // Render modules import `@ztc/engine` and `yaml`: give the workspace the repository's node_modules.
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   for (const [rel, content] of Object.entries(files)) ws.write(rel, content);
   return ws;
 }
