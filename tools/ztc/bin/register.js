@@ -13,8 +13,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const SWC_VERSION = require('@swc/core/package.json').version;
-const CACHE_DIR =
-  process.env.ZTC_TS_CACHE_DIR || path.join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'ztc-ts');
+const CACHE_DIR = path.join(
+  process.env.ZTC_CACHE_DIR || path.join(__dirname, '..', '..', '..', 'node_modules', '.cache'),
+  'ztc-ts',
+);
 let swc;
 
 function transpile(source, filename) {

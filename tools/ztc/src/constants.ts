@@ -17,6 +17,9 @@ export const LOCK_FILE = 'lock.json';
 /** Folder of the engine package (tools/ztc). */
 export const ENGINE_ROOT = join(__dirname, '..');
 
+/** Build caches (transpiled TS, compiled validators); content-addressed, safe to delete. */
+export const CACHE_ROOT = process.env.ZTC_CACHE_DIR ?? join(ENGINE_ROOT, '..', '..', 'node_modules', '.cache');
+
 /** Engine version, recorded in lock.json. */
 export const ENGINE_VERSION: string = (
   JSON.parse(readFileSync(join(ENGINE_ROOT, 'package.json'), 'utf8')) as { version: string }

@@ -51,3 +51,10 @@ export function tempWorkspace(files: Record<string, string> = {}, opts: { keep?:
   for (const [rel, content] of Object.entries(files)) ws.write(rel, content);
   return ws;
 }
+
+/** The fixture workspace (tools/ztc/testing/fixtures/workspace): adapters net, storage, app; platform demo. */
+export function fixtureWorkspace(): TempWorkspace {
+  const ws = tempWorkspace();
+  cpSync(join(__dirname, 'fixtures', 'workspace'), ws.root, { recursive: true });
+  return ws;
+}

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import semver from 'semver';
 import adapterSchema from '../../schemas/adapter.schema.json';
-import { getContract } from '../capability/contracts';
+import { CONTRACTS_DIR, getContract } from '../capability/contracts';
 import { ADAPTER_FILE, ADAPTERS_DIR, STAGES, type Stage } from '../constants';
 import { ConfigError, type Issue } from '../errors';
-import { compile, getAjv, schemaIssues } from '../util/schema';
+import { compile, schemaIssues } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
 import type { AdapterManifest, ScriptDecl } from './types';
 
@@ -98,8 +98,8 @@ function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
     isDefault: d.is_default ?? false,
     provides: (d.provides ?? []).map((p) =>
       typeof p === 'string'
-        ? { capability: p, version: getContract(p)?.version ?? '0.0.0' }
-        : { capability: p.capability, version: p.version ?? getContract(p.capability)?.version ?? '0.0.0' },
+        ? { capability: p, version: getContract(ctx.workspaceRoot, p)?.version ?? '0.0.0' }
+        : { capability: p.capability, version: p.version ?? getContract(ctx.workspaceRoot, p.capability)?.version ?? '0.0.0' },
     ),
     requires: (d.requires ?? []).map((r) =>
       typeof r === 'string' ? { capability: r } : { capability: r.capability, range: r.version },
@@ -126,12 +126,12 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
     issues.push({ file, path: 'render', message: `file "${m.render}" not found (expected relative to ${ctx.root}/)`, hint: 'create the render module or fix the path' });
   }
   m.provides.forEach((p, i) => {
-    const contract = getContract(p.capability);
+    const contract = getContract(ctx.workspaceRoot, p.capability);
     if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability));
     else if (!semver.valid(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
   });
   m.requires.forEach((r, i) => {
-    if (!getContract(r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability));
+    if (!getContract(ctx.workspaceRoot, r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability));
     if (r.range !== undefined && semver.validRange(r.range) === null) {
       issues.push({ file, path: `requires[${i}].version`, message: `"${r.range}" is not a semver range`, hint: 'use a range such as ">=1.0.0 <2.0.0"' });
     }
@@ -141,7 +141,7 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
 }
 
 function unknownCapability(file: string, path: string, name: string): Issue {
-  return { file, path, message: `unknown capability "${name}" (no contract in tools/ztc/capabilities/)`, hint: `add tools/ztc/capabilities/${name}.json or fix the name` };
+  return { file, path, message: `unknown capability "${name}" (no contract in ${CONTRACTS_DIR}/)`, hint: `add ${CONTRACTS_DIR}/${name}.json or fix the name` };
 }
 
 function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
@@ -168,7 +168,7 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
 function checkInputs(m: AdapterManifest, file: string): Issue[] {
   const issues: Issue[] = [];
   try {
-    getAjv().compile(m.inputs);
+    compile(m.inputs);
   } catch (e) {
     return [{ file, path: 'inputs', message: `not a valid JSON Schema: ${(e as Error).message}` }];
   }

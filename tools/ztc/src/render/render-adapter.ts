@@ -62,11 +62,11 @@ export function renderAdapter(
   const consumed: Record<string, unknown> = {};
   for (const r of adapter.requires) {
     const payload = structuredClone(available.get(r.capability));
-    checkPayload(r.capability, payload, adapter.file, `consumed by "${adapter.name}": the`);
+    checkPayload(workspaceRoot, r.capability, payload, adapter.file, `consumed by "${adapter.name}": the`);
     consumed[r.capability] = payload;
   }
   if (!adapter.render) {
-    return finish(adapter, { files: {}, capabilities: {} });
+    return finish(workspaceRoot, adapter, { files: {}, capabilities: {} });
   }
   const fn = loadRenderFn(workspaceRoot, adapter);
   const file = `${adapter.root}/${adapter.render}`;
@@ -96,10 +96,10 @@ export function renderAdapter(
   if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
     throw ConfigError.one({ file, path: 'render', message: 'render must return { files, capabilities }' });
   }
-  return finish(adapter, result);
+  return finish(workspaceRoot, adapter, result);
 }
 
-function finish(adapter: AdapterManifest, result: RenderResult): AdapterOutput {
+function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderResult): AdapterOutput {
   const file = adapter.render ? `${adapter.root}/${adapter.render}` : adapter.file;
   for (const [path, content] of Object.entries(result.files)) {
     if (typeof content !== 'string') {
@@ -117,7 +117,7 @@ function finish(adapter: AdapterManifest, result: RenderResult): AdapterOutput {
     if (!(name in produced)) {
       throw ConfigError.one({ file, path: `capabilities.${name}`, message: `declares capability "${name}" in provides but render did not produce it`, hint: 'return it from render (use {} for a capability without data)' });
     }
-    checkPayload(name, produced[name], file, `produced by "${adapter.name}": the`);
+    checkPayload(workspaceRoot, name, produced[name], file, `produced by "${adapter.name}": the`);
   }
   return {
     adapter: adapter.name,

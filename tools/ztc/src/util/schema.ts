@@ -2,9 +2,13 @@
  * One Ajv instance for every schema ZTC checks (adapter.yaml, platform.yaml, adapter inputs, capability
  * payloads), and the translation of Ajv errors into `Issue`s a user can act on.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CACHE_ROOT } from '../constants';
 import type { Issue } from '../errors';
+import { sha256 } from './hash';
 import { closest } from './paths';
 
 /** Annotation keywords allowed in adapter `inputs` schemas. */
@@ -12,9 +16,21 @@ export const INPUT_KEYWORDS = ['secret', 'prompt', 'env', 'x-deprecated-name'] a
 
 let ajv: Ajv | undefined;
 
+/** The Ajv instance, loaded lazily: a warm start never needs it (see compile). */
 export function getAjv(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+    const AjvClass = (require('ajv') as typeof import('ajv')).default;
+    const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+    const { _ } = require('ajv/dist/compile/codegen') as typeof import('ajv/dist/compile/codegen');
+    ajv = new AjvClass({
+      allErrors: true,
+      useDefaults: true,
+      strict: true,
+      allowUnionTypes: true,
+      verbose: true,
+      // Standalone validators (see compile) load formats from ajv-formats instead of inlining them.
+      code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+    });
     addFormats(ajv);
     for (const keyword of INPUT_KEYWORDS) ajv.addKeyword({ keyword });
   }
@@ -22,15 +38,41 @@ export function getAjv(): Ajv {
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();
+/** Bump when the Ajv options above change: it is part of every cache key. */
+const VALIDATOR_CACHE_VERSION = `ajv-${(require('ajv/package.json') as { version: string }).version}-2`;
+const VALIDATOR_CACHE_DIR = join(CACHE_ROOT, 'ztc-ajv');
 
-/** Compile (once per schema object) and return the validator. */
+/**
+ * Compile (once per schema object) and return the validator. Compiling with Ajv costs ~100 ms per
+ * process for our schemas, so compiled validators are kept as standalone modules in a cache keyed by
+ * the schema's content; a warm start loads them without Ajv at all.
+ */
 export function compile(schema: object): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = getAjv().compile(schema);
+    const file = join(VALIDATOR_CACHE_DIR, `${sha256(`${VALIDATOR_CACHE_VERSION}\0${JSON.stringify(schema)}`)}.js`);
+    try {
+      fn = require(file) as ValidateFunction;
+    } catch {
+      fn = getAjv().compile(schema);
+      storeValidator(file, fn);
+    }
     compiled.set(schema, fn);
   }
   return fn;
+}
+
+function storeValidator(file: string, fn: ValidateFunction): void {
+  try {
+    const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+    const code = standaloneCode(getAjv(), fn);
+    mkdirSync(VALIDATOR_CACHE_DIR, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+  } catch {
+    /* an unwritable cache only costs speed */
+  }
 }
 
 /** `/adapters/talos/nodes/0` → `adapters.talos.nodes[0]` (prefix joined). */
