@@ -4,7 +4,7 @@
  * loading the module and its templates.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
@@ -24,11 +24,21 @@ function ensureTsLoader(): void {
   require(join(ENGINE_ROOT, 'bin', 'register.js'));
 }
 
+/**
+ * Drop the adapter's own modules from Node's module cache, so a long-lived process (tests, a batch
+ * executor) always renders the adapter's current source. Re-loading is cheap: transpiles are cached.
+ */
+function forgetModulesUnder(dir: string): void {
+  const prefix = `${dir}${sep}`;
+  for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
+}
+
 function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn {
   const file = `${adapter.root}/${adapter.render}`;
   let mod: { render?: unknown; default?: unknown };
   try {
     ensureTsLoader();
+    forgetModulesUnder(join(workspaceRoot, adapter.root));
     mod = require(join(workspaceRoot, file)) as typeof mod;
   } catch (e) {
     throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });

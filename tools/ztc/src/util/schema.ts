@@ -152,7 +152,7 @@ function toIssue(err: ErrorObject, data: unknown, file: string, prefix: string):
         hint: `add "${String(p.missingProperty)}"`,
       };
     case 'type':
-      return { file, path, message: `expected ${String(p.type)}, got ${got}` };
+      return { file, path, message: `expected ${String(p.type).split(',').join(' or ')}, got ${got}` };
     case 'pattern':
       return { file, path, message: `must match pattern ${String(p.pattern)}, got ${got}` };
     case 'enum':

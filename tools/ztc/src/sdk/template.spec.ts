@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { interpolate, resolveValue, TemplateError } from './template';
+
+describe('templates', () => {
+  it('interpolates dotted and indexed paths', () => {
+    expect(interpolate('a={{ x.y }} b={{list[1]}}', { x: { y: 1 }, list: ['p', 'q'] })).toBe('a=1 b=q');
+  });
+
+  it('refuses an undefined path instead of rendering an empty string', () => {
+    expect(() => interpolate('{{ x.z }}', { x: { y: 1 } })).toThrow(new TemplateError('"{{ x.z }}": "x.z" is not defined'));
+  });
+
+  it('refuses to interpolate a mapping into text', () => {
+    expect(() => interpolate('v: {{ x }}', { x: { y: 1 } })).toThrow(/only scalars/);
+  });
+
+  it('keeps the type of a value referenced alone, and recurses into mappings and lists', () => {
+    const vars = { config: { nodes: [{ ip: '1.2.3.4' }], replicas: 3 } };
+    expect(resolveValue({ n: '{{ config.nodes }}', r: '{{config.replicas}}', s: ['x-{{ config.replicas }}'] }, vars)).toEqual({
+      n: [{ ip: '1.2.3.4' }],
+      r: 3,
+      s: ['x-3'],
+    });
+  });
+});
