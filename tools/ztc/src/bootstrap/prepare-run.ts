@@ -1,0 +1,78 @@
+/**
+ * Everything bootstrap decides before it runs anything: the rendered output is current, which steps
+ * run and which are skipped (receipts, `--fresh`, `--stage`), the masker for every secret the pipeline
+ * declares, and the pre-conditions for exactly the steps that will run (tools, secrets). Shared by a
+ * real run and `--dry-run`, so a dry run refuses exactly when a run would.
+ */
+import { STAGES, type Stage } from '../constants';
+import { ExitCode, ExitError } from '../errors';
+import type { Pipeline, PipelineStep } from '../render/pipeline';
+import { Masker } from './masker';
+import { allSecretNames, readPipeline, selectStages } from './pipeline-file';
+import { checkRendered, checkSecrets, checkTools } from './preconditions';
+import { stepStatus, type StepStatus } from './receipts';
+import { stateArea, type StateArea } from './state-area';
+import { secretValues } from './step-env';
+
+export interface PlannedStep {
+  step: PipelineStep;
+  status: StepStatus;
+  /** False when a matching receipt lets the step be skipped. */
+  run: boolean;
+}
+
+export interface PreparedRun {
+  area: StateArea;
+  pipeline: Pipeline;
+  masker: Masker;
+  allSecretNames: Set<string>;
+  /** check_health steps; they run whenever any step runs. */
+  preflight: PipelineStep[];
+  stages: { name: Stage; steps: PlannedStep[] }[];
+  /** Number of stage steps that will run. */
+  toRun: number;
+}
+
+export interface PrepareOptions {
+  workspaceRoot: string;
+  platform: string;
+  stage?: Stage;
+  fresh?: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function prepareRun(opts: PrepareOptions): PreparedRun {
+  checkRendered(opts.workspaceRoot, opts.platform);
+  const pipeline = readPipeline(opts.workspaceRoot, opts.platform);
+  const area = stateArea(opts.workspaceRoot, opts.platform);
+  const names = allSecretNames(pipeline);
+  if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
+  const stages = selectStages(pipeline, opts.stage).map((s) => ({
+    name: s.name,
+    steps: s.steps.map((step): PlannedStep => {
+      const status = stepStatus(area, s.name, step);
+      return { step, status, run: opts.fresh === true || status !== 'done' };
+    }),
+  }));
+  const running = stages.flatMap((s) => s.steps.filter((p) => p.run).map((p) => ({ stage: s.name as string, step: p.step })));
+  const preflight = running.length > 0 ? pipeline.preflight : [];
+  const needed = [...preflight.map((step) => ({ stage: 'preflight', step })), ...running];
+  checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), opts.env);
+  checkSecrets(needed, opts.env);
+  return { area, pipeline, masker: new Masker(secretValues(opts.env, names)), allSecretNames: names, preflight, stages, toRun: running.length };
+}
+
+/** `--stage X` continues a run: every required step of the stages before X must have its receipt. */
+function checkEarlierStagesDone(area: StateArea, pipeline: Pipeline, stage: Stage): void {
+  const earlier: readonly Stage[] = STAGES.slice(0, STAGES.indexOf(stage)).filter((s) => s !== 'validation');
+  const open = pipeline.stages
+    .filter((s) => earlier.includes(s.name))
+    .flatMap((s) => s.steps.filter((step) => step.required && stepStatus(area, s.name, step) !== 'done').map((step) => ({ stage: s.name, step })));
+  if (open.length > 0) {
+    const first = open[0]!.stage;
+    throw new ExitError(
+      `cannot run stage ${stage}: earlier steps are not done:\n${open.map((o) => `  ${o.step.id} (${o.stage})`).join('\n')}\nrun "ztc bootstrap ${area.platform} --stage ${first}" (or the whole bootstrap) first`,
+      ExitCode.invalid,
+    );
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `runBootstrap`: the bootstrap engine the CLI and the Nx stage targets share (CONTRACT §6). It prepares
+ * the run (pre-conditions, receipts), runs the check_health pre-flight, then the steps stage by stage,
+ * halting at the first failing required step, and reports everything as events. It never throws for
+ * an expected failure: the result carries the exit code and the error, so a thin caller can print it
+ * and exit, and an Nx executor can return `{ success }` and state the real outcome.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { STAGES, type Stage } from '../constants';
+import { ExitCode, ExitError, isZtcError, type ZtcError } from '../errors';
+import { maskEvent, type BootstrapEvent, type EventSink, type RunOutcome } from './events';
+import { executeStep, type StepRunContext } from './execute-step';
+import { Masker } from './masker';
+import { prepareRun, type PreparedRun } from './prepare-run';
+import { pruneReceipts, writeReceipt } from './receipts';
+import { acquireRunLock } from './run-lock';
+import { cleanStaleSecureDirs } from './secure-dir';
+import { exitCodeForAbort } from './signals';
+import { PREFLIGHT } from './state-area';
+
+export interface BootstrapOptions {
+  workspaceRoot: string;
+  platform: string;
+  /** Run only this stage (the Nx stage targets); earlier stages must be done. */
+  stage?: Stage;
+  /** Ignore receipts: run every step again (receipts of the selected stages are rewritten). */
+  fresh?: boolean;
+  /** Check everything and report what would run or be skipped; run nothing, write nothing. */
+  dryRun?: boolean;
+  /** Environment secrets are taken from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  onEvent?: EventSink;
+  /** Aborting (e.g. on SIGINT) stops the running step; the reason 'SIGTERM' gives exit 143, else 130. */
+  signal?: AbortSignal;
+  /** Time between TERM and KILL when a step is stopped. @default 5000 */
+  killGraceMs?: number;
+  /** Where `ztc-secure-*` dirs are created and stale ones cleaned. @default os.tmpdir() */
+  tmpRoot?: string;
+}
+
+export interface BootstrapResult {
+  exitCode: number;
+  outcome: RunOutcome;
+  /** Why the run did not succeed (absent on success and for a dry run). */
+  error?: ZtcError;
+  ran: number;
+  skipped: number;
+}
+
+type Ending = Omit<BootstrapResult, 'ran' | 'skipped'>;
+
+export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapResult> {
+  const started = Date.now();
+  let masker = new Masker([]);
+  const emit = (e: BootstrapEvent) => opts.onEvent?.(maskEvent(e, masker));
+  const counts = { ran: 0, skipped: 0 };
+  const stages: string[] = opts.stage ? [opts.stage] : [...STAGES];
+  emit({ event: 'run_started', platform: opts.platform, stages, fresh: !!opts.fresh, dry_run: !!opts.dryRun });
+  let ending: Ending;
+  try {
+    const prepared = prepareRun({ ...opts, env: opts.env ?? process.env });
+    masker = prepared.masker;
+    ending = opts.dryRun ? dryRun(prepared, emit) : await execute(prepared, opts, emit, counts);
+  } catch (e) {
+    if (!isZtcError(e)) throw e;
+    ending = { exitCode: e.exitCode, outcome: e.exitCode === ExitCode.invalid ? 'refused' : 'failed', error: e };
+  }
+  emit({ event: 'run_finished', platform: opts.platform, exit_code: ending.exitCode, outcome: ending.outcome, message: ending.error?.message, duration_ms: Date.now() - started, ...counts });
+  return { ...ending, ...counts };
+}
+
+function dryRun(p: PreparedRun, emit: EventSink): Ending {
+  for (const step of p.preflight) emit({ event: 'step_planned', step: step.id, stage: PREFLIGHT, action: 'run', status: 'always' });
+  for (const stage of p.stages) {
+    for (const s of stage.steps) emit({ event: 'step_planned', step: s.step.id, stage: stage.name, action: s.run ? 'run' : 'skip', status: s.status });
+  }
+  emit({ event: 'notice', message: `dry run: ${p.toRun} step${p.toRun === 1 ? '' : 's'} would run; nothing was run or written` });
+  return { exitCode: ExitCode.ok, outcome: 'dry_run' };
+}
+
+async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, counts: { ran: number; skipped: number }): Promise<Ending> {
+  const tmpRoot = opts.tmpRoot ?? tmpdir();
+  const cleaned = cleanStaleSecureDirs(tmpRoot);
+  if (cleaned.length > 0) emit({ event: 'notice', message: `removed ${cleaned.length} stale ztc-secure-* dir(s) left by an interrupted run` });
+  const release = acquireRunLock(p.area);
+  try {
+    mkdirSync(p.area.stateDir, { recursive: true });
+    for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
+    const ctx: StepRunContext = { area: p.area, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
+    const queue = [
+      ...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []),
+      ...p.stages,
+    ];
+    for (const stage of queue) {
+      emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });
+      for (const { step, run } of stage.steps) {
+        if (opts.signal?.aborted) return interrupted(opts.signal.reason, undefined);
+        if (!run) {
+          counts.skipped++;
+          emit({ event: 'step_skipped', step: step.id, stage: stage.name, reason: 'done (receipt matches its script, context and adapter version)' });
+          continue;
+        }
+        counts.ran++;
+        const r = await executeStep(ctx, stage.name, step);
+        const ok = r.status === 'succeeded';
+        const receipt = ok && stage.name !== PREFLIGHT && stage.name !== 'validation' ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
+        emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt });
+        if (ok) continue;
+        if (r.status === 'interrupted') return interrupted(opts.signal?.reason, step.id);
+        if (stage.name === PREFLIGHT) {
+          const said = r.tail.filter((l) => l.trim()).join('\n  ');
+          throw new ExitError(`pre-flight check ${step.id} failed (exit ${r.exitCode}); nothing was run${said ? `:\n  ${said}` : ''}\nlog: ${r.log}`, ExitCode.invalid);
+        }
+        if (!step.required) continue;
+        const what = r.status === 'timed_out' ? `exceeded its timeout of ${step.timeout_seconds} s and was stopped` : `failed with exit code ${r.exitCode}`;
+        const code = r.status === 'timed_out' ? ExitCode.timeout : ExitCode.failed;
+        return { exitCode: code, outcome: r.status === 'timed_out' ? 'timed_out' : 'failed', error: new ExitError(`step ${step.id} (${stage.name}) ${what}; log: ${r.log}`, code) };
+      }
+    }
+    return { exitCode: ExitCode.ok, outcome: 'succeeded' };
+  } finally {
+    release();
+  }
+}
+
+function interrupted(reason: unknown, step: string | undefined): Ending {
+  const code = exitCodeForAbort(reason);
+  const by = reason === 'SIGTERM' || reason === 'SIGINT' ? ` by ${reason}` : '';
+  const during = step ? ` during step ${step} (its process group was stopped; no receipt written)` : '';
+  return { exitCode: code, outcome: 'interrupted', error: new ExitError(`bootstrap interrupted${by}${during}`, code) };
+}

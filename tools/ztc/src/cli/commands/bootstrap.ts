@@ -1,0 +1,39 @@
+import { STAGES, type Stage } from '../../constants';
+import { UsageError } from '../../errors';
+import { createReporter, runBootstrap, withTerminationSignals } from '../../bootstrap';
+import { pickPlatform, type Command } from '../command';
+
+export const bootstrapCommand: Command = {
+  name: 'bootstrap',
+  summary: 'Run the rendered pipeline: pre-flight checks, then pre-work, bootstrap, post-work, validation',
+  usage: 'ztc bootstrap [platform] [--dry-run] [--fresh] [--json] [--stage <stage>]',
+  optionHelp: [
+    '--dry-run        check everything and show what would run or be skipped; run nothing',
+    '--fresh          ignore receipts: run every step again',
+    '--json           one JSON event per line on stdout; human text on stderr',
+    `--stage <stage>  run one stage only (${STAGES.join(', ')}); earlier stages must be done`,
+  ],
+  options: { 'dry-run': { type: 'boolean' }, fresh: { type: 'boolean' }, json: { type: 'boolean' }, stage: { type: 'string' } },
+  maxPositionals: 1,
+  async run({ positionals, values, workspaceRoot, io }) {
+    const stage = values.stage as string | undefined;
+    if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
+      throw new UsageError(`unknown stage "${stage}" (expected one of ${STAGES.join(', ')})`);
+    }
+    const platform = pickPlatform(workspaceRoot, positionals[0]);
+    const result = await withTerminationSignals((signal) =>
+      runBootstrap({
+        workspaceRoot,
+        platform,
+        stage: stage as Stage | undefined,
+        fresh: values.fresh === true,
+        dryRun: values['dry-run'] === true,
+        env: io.env,
+        signal,
+        onEvent: createReporter(io, { json: values.json === true }),
+      }),
+    );
+    if (result.error) throw result.error;
+    return result.exitCode;
+  },
+};
