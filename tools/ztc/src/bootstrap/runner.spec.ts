@@ -95,6 +95,15 @@ describe('runScript', () => {
     expect(isProcessAlive(backgroundPid(out))).toBe(false);
   });
 
+  it('does not hang on a process that left the group (setsid) and holds the output pipe', async () => {
+    const { result, out } = await run('setsid sleep 300 &\necho "bg=$!"\nexit 0');
+    const escaped = backgroundPid(out);
+    onTestFinished(() => {
+      if (isProcessAlive(escaped)) process.kill(escaped, 'SIGKILL');
+    });
+    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+
   it('stops the group when aborted and reports the signal as 130 (SIGINT) or 143 (SIGTERM)', async () => {
     for (const [reason, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       const controller = new AbortController();

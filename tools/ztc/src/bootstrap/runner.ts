@@ -6,6 +6,7 @@
  * period, exit 124), stops the group when the caller aborts, never lets a process of the step outlive
  * it, and always removes the temp dir.
  */
+import type { ResultPromise } from 'execa' with { 'resolution-mode': 'import' };
 import { MaskedLines, type Masker } from './masker';
 import { isGroupAlive, terminateGroup } from './process-group';
 import { createSecureDir } from './secure-dir';
@@ -44,6 +45,8 @@ export interface RunScriptResult {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
+/** How long output may still arrive after the script's process group is gone. */
+const PIPE_DRAIN_MS = 200;
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
 
 export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult> {
@@ -70,44 +73,70 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
       buffer: false,
       reject: false,
     });
-    const pgid = child.pid;
-    let ending: 'timeout' | 'abort' | undefined;
-    let stopping: Promise<boolean> | undefined;
-    const stop = (why: 'timeout' | 'abort' | 'leftovers') => {
-      if (why !== 'leftovers') ending ??= why;
-      if (pgid !== undefined) stopping ??= terminateGroup(pgid, grace);
-    };
-    const onAbort = () => stop('abort');
-    const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (pgid !== undefined) dir.recordProcessGroup(pgid);
     child.stdout?.on('data', (c: Buffer) => streams.stdout.write(c));
     child.stderr?.on('data', (c: Buffer) => streams.stderr.write(c));
-    // bash is gone but its background jobs may live on and hold the pipes open: stop them too.
-    child.once('exit', () => {
-      clearTimeout(timer);
-      if (pgid !== undefined && isGroupAlive(pgid)) stop('leftovers');
-    });
-    let result: Awaited<typeof child>;
-    try {
-      result = await child;
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      await stopping;
-      streams.stdout.end();
-      streams.stderr.end();
-    }
+    if (child.pid !== undefined) dir.recordProcessGroup(child.pid);
+    const outcome = await supervise(child, { ...opts, killGraceMs: grace });
+    streams.stdout.end();
+    streams.stderr.end();
     const durationMs = Date.now() - started;
-    if (ending === 'timeout') return { status: 'timed_out', exitCode: 124, durationMs };
-    if (ending === 'abort') return { status: 'interrupted', exitCode: exitCodeForAbort(opts.signal?.reason), durationMs };
-    if (result.exitCode === undefined && !result.signal) {
-      opts.onLine('stderr', opts.masker.mask(`ztc: could not start bash: ${result.shortMessage ?? result.message}`));
+    if (outcome.ending === 'timeout') return { status: 'timed_out', exitCode: 124, durationMs };
+    if (outcome.ending === 'abort') return { status: 'interrupted', exitCode: exitCodeForAbort(opts.signal?.reason), durationMs };
+    if (outcome.code === null && outcome.signal === null) {
+      opts.onLine('stderr', opts.masker.mask(`ztc: could not start bash: ${outcome.error ?? 'unknown error'}`));
       return { status: 'failed', exitCode: 127, durationMs };
     }
-    const exitCode = result.exitCode ?? 128 + (SIGNAL_NUMBERS[result.signal ?? ''] ?? 0);
+    const exitCode = outcome.code ?? 128 + (SIGNAL_NUMBERS[outcome.signal ?? ''] ?? 0);
     return { status: exitCode === 0 ? 'succeeded' : 'failed', exitCode, durationMs };
   } finally {
     dir.remove();
   }
+}
+
+interface Supervised {
+  ending?: 'timeout' | 'abort';
+  code: number | null;
+  signal: string | null;
+  error?: string;
+}
+
+/**
+ * Wait for the script while enforcing the timeout and the abort signal. When bash exits, whatever is
+ * left of its group (background jobs) is stopped too; a process that left the group (setsid) could
+ * hold the output pipes open forever, so once the group is gone the pipes are closed after a moment.
+ */
+async function supervise(child: ResultPromise, opts: RunScriptOptions & { killGraceMs: number }): Promise<Supervised> {
+  const pgid = child.pid;
+  const state: Supervised = { code: null, signal: null };
+  let stopping: Promise<boolean> | undefined;
+  const stop = (why?: 'timeout' | 'abort') => {
+    if (why) state.ending ??= why;
+    if (pgid !== undefined) stopping ??= terminateGroup(pgid, opts.killGraceMs);
+  };
+  const onAbort = () => stop('abort');
+  const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let drain: NodeJS.Timeout | undefined;
+  child.once('exit', (code, signal) => {
+    state.code = code;
+    state.signal = signal;
+    clearTimeout(timer);
+    if (pgid !== undefined && isGroupAlive(pgid)) stop();
+    void (stopping ?? Promise.resolve()).then(() => {
+      drain = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, PIPE_DRAIN_MS);
+    });
+  });
+  try {
+    const result = await child;
+    if (result.failed && state.code === null && state.signal === null) state.error = result.shortMessage;
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(drain);
+    opts.signal?.removeEventListener('abort', onAbort);
+    await stopping;
+  }
+  return state;
 }

@@ -1,0 +1,104 @@
+/**
+ * `ztc bootstrap` / `ztc plan` as a user runs them: the real bin in a real process, so signals, exit
+ * codes and the split of stdout and stderr are what a terminal or CI sees.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../testing/temp-workspace';
+import { fixtureWorkspace, PLATFORM, type FixtureAdapter, type FixtureWorkspace } from '../../bootstrap/__fixtures__/fixture-workspace';
+import { isProcessAlive } from '../../bootstrap/process-group';
+
+const BIN = join(REPO_ROOT, 'tools/ztc/bin/ztc.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the ztc bin in the fixture workspace; `onLine` sees each stdout line and may signal the process. */
+function ztc(fx: FixtureWorkspace, args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (line: string, pid: number) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: fx.root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      const before = stdout.length;
+      stdout += c.toString();
+      for (const line of stdout.slice(stdout.lastIndexOf('\n', before - 1) + 1).split('\n').slice(0, -1)) onLine?.(line, child.pid!);
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const HANGING: FixtureAdapter[] = [{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record' }], bootstrap: [{ name: 'stuck', script: 'hang' }] } }];
+
+describe('ztc bootstrap (real process)', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('on %s stops the running step and its children, removes the temp dir, writes no receipt, exits %i', async (signal, code) => {
+    const fx = fixtureWorkspace(HANGING);
+    let sent = false;
+    const run = await ztc(fx, ['bootstrap'], {}, (line, pid) => {
+      if (!sent && line === '[solo/stuck] waiting') {
+        sent = true;
+        process.kill(pid, signal);
+      }
+    });
+    expect(run.code).toBe(code);
+    expect(run.stderr).toContain(`error: bootstrap interrupted by ${signal} during step solo/stuck`);
+    expect(isProcessAlive(Number(readFileSync(fx.state('bg.pid'), 'utf8')))).toBe(false);
+    expect(fx.secureDirsLeft()).toEqual([]);
+    expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/pre-work/solo.ok.json`))).toBe(true);
+    expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/solo.stuck.json`))).toBe(false);
+    expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/run.lock`))).toBe(false);
+    expect(fx.ws.read(`platforms/${PLATFORM}/.ztc/logs/bootstrap/solo.stuck.log`)).toMatch(/# finished: interrupted, exit code \d+/);
+  });
+
+  it('prints live output prefixed by the step, exits 1 on a failing step and names it on stderr', async () => {
+    const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'ok', script: 'record' }, { name: 'breaks', script: 'fail', context: { exit_code: 7 } }] } }]);
+    const run = await ztc(fx, ['bootstrap', PLATFORM]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('[solo/ok] recorded solo/ok: no message\n');
+    expect(run.stdout).toContain('[solo/breaks] about to fail\n');
+    expect(run.stderr).toContain(`error: step solo/breaks (bootstrap) failed with exit code 7; log: platforms/${PLATFORM}/.ztc/logs/bootstrap/solo.breaks.log`);
+  });
+
+  it('--json prints one JSON event per line on stdout and the human text on stderr', async () => {
+    const fx = fixtureWorkspace([{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record' }] } }]);
+    const run = await ztc(fx, ['bootstrap', '--json']);
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    expect(events.map((e) => e.event)).toEqual(['run_started', 'stage_started', 'step_started', 'output', 'step_finished', 'stage_started', 'stage_started', 'stage_started', 'run_finished']);
+    expect(events[4]).toMatchObject({ step: 'solo/ok', status: 'succeeded', exit_code: 0, duration_ms: expect.any(Number) });
+    expect(run.stderr).toContain('[solo/ok] recorded solo/ok: no message');
+  });
+
+  it('exits 3 for a missing secret and 64 for an unknown stage', async () => {
+    const fx = fixtureWorkspace([{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record', secrets: ['SOLO_TOKEN'] }] } }]);
+    const missing = await ztc(fx, ['bootstrap']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('SOLO_TOKEN for step solo/ok (pre-work)');
+    expect((await ztc(fx, ['bootstrap', '--stage', 'deploy'])).code).toBe(64);
+  });
+
+  it('ztc plan lists the steps with stage, adapter, timeout, secrets by name and status', async () => {
+    const fx = fixtureWorkspace([{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record', secrets: ['SOLO_TOKEN'], timeout: 42 }], validation: [{ name: 'check', script: 'record' }] } }]);
+    const human = await ztc(fx, ['plan']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/1\s+pre-work\s+solo\/ok\s+solo\s+42s\s+SOLO_TOKEN\s+pending/);
+    expect(human.stdout).toMatch(/2\s+validation\s+solo\/check\s+solo\s+60s\s+-\s+always/);
+    const json = JSON.parse((await ztc(fx, ['plan', '--json'])).stdout) as { up_to_date: boolean; steps: { step: string; status: string }[] };
+    expect(json.up_to_date).toBe(true);
+    expect(json.steps.map((s) => [s.step, s.status])).toEqual([['solo/ok', 'pending'], ['solo/check', 'always']]);
+  });
+});
