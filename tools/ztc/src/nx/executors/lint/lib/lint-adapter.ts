@@ -1,0 +1,75 @@
+/**
+ * Lint one adapter: adapter.yaml through the engine's own reader (schema and rules), the templates
+ * (templates.ts), and the bash scripts (`set -euo pipefail`, shellcheck).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readAdapter } from '../../../../adapter/read-adapter';
+import type { AdapterManifest } from '../../../../adapter/types';
+import { ADAPTERS_DIR, STAGES } from '../../../../constants';
+import { ConfigError, formatIssue } from '../../../../errors';
+import { runShellcheck } from './shellcheck';
+import { checkTemplate } from './templates';
+
+export interface LintReport {
+  adapter: string;
+  errors: string[];
+  warnings: string[];
+  /** What was checked, for the task output. */
+  checked: { scripts: number; templates: number };
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
+
+function declaredScripts(m: AdapterManifest): string[] {
+  return [...STAGES.flatMap((s) => m.scripts[s]), ...m.init, ...(m.checkHealth ? [m.checkHealth] : [])].map((s) => s.file);
+}
+
+export async function lintAdapter(workspaceRoot: string, adapter: string): Promise<LintReport> {
+  const root = `${ADAPTERS_DIR}/${adapter}`;
+  const abs = join(workspaceRoot, root);
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  let manifest: AdapterManifest | undefined;
+  try {
+    manifest = readAdapter(workspaceRoot, adapter);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    errors.push(...e.issues.map(formatIssue));
+  }
+
+  const templates = listFiles(join(abs, 'templates')).map((f) => `templates/${f}`);
+  for (const t of templates) errors.push(...checkTemplate(`${root}/${t}`, readFileSync(join(abs, t), 'utf8')));
+
+  const onDisk = listFiles(abs).filter((f) => f.endsWith('.sh'));
+  const declared = manifest ? declaredScripts(manifest) : [];
+  for (const f of onDisk) {
+    if (manifest && !declared.includes(f)) warnings.push(`${root}/${f}: not referenced by adapter.yaml (it never runs)`);
+  }
+  const scripts = [...new Set([...declared, ...onDisk])].filter((f) => onDisk.includes(f)).sort();
+  for (const f of scripts) {
+    const text = readFileSync(join(abs, f), 'utf8');
+    if (!/^\s*set -euo pipefail\b/m.test(text)) errors.push(`${root}/${f}: missing "set -euo pipefail" (CONTRACT §7: scripts stop on the first error)`);
+  }
+  const sc = await runShellcheck(abs, scripts);
+  if (sc.failure) errors.push(sc.failure);
+  errors.push(...sc.findings.map((l) => `${root}/${l}`));
+  return { adapter, errors, warnings, checked: { scripts: scripts.length, templates: templates.length } };
+}
+
+export function formatReport(r: LintReport): string {
+  const lines = [...r.errors.map((e) => `error: ${e}`), ...r.warnings.map((w) => `warning: ${w}`)];
+  const summary = `${ADAPTERS_DIR}/${r.adapter}: ${r.errors.length === 0 ? 'ok' : `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}`} (adapter.yaml, ${r.checked.templates} template${r.checked.templates === 1 ? '' : 's'}, ${r.checked.scripts} script${r.checked.scripts === 1 ? '' : 's'})`;
+  return [...lines, summary].join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * Static checks of an adapter's templates: every `{{ … }}` must be a placeholder the engine's strict
+ * interpolation understands (no Jinja filters or blocks, no lists or mappings), and YAML / JSON
+ * templates must still parse once placeholders are filled in.
+ */
+import { extname } from 'node:path';
+import { interpolate } from '../../../../sdk/template';
+import { parseYaml } from '../../../../util/yaml';
+import { ConfigError, formatIssue } from '../../../../errors';
+
+const CANDIDATE = /\{\{([\s\S]*?)\}\}/g;
+const LEFTOVER = /\{\{|\}\}|\{%|%\}/;
+
+/** Variables that give every placeholder of `text` the scalar 0 (a value valid in YAML and JSON). */
+function sampleVars(text: string): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const m of text.matchAll(CANDIDATE)) {
+    const expr = m[1]!.trim();
+    if (!/^[\w.[\]-]+$/.test(expr)) continue; // not a placeholder the engine knows: left for LEFTOVER
+    const segments = expr.replace(/\[(\d+)\]/g, '.$1').split('.');
+    let cur = vars;
+    segments.forEach((seg, i) => {
+      if (i === segments.length - 1) {
+        if (!(seg in cur)) cur[seg] = 0;
+      } else {
+        if (cur[seg] === null || typeof cur[seg] !== 'object') cur[seg] = {};
+        cur = cur[seg] as Record<string, unknown>;
+      }
+    });
+  }
+  return vars;
+}
+
+function lineOf(text: string, index: number): number {
+  return text.slice(0, index).split('\n').length;
+}
+
+/** Problems of one template (`file` is workspace-relative, for messages). */
+export function checkTemplate(file: string, text: string): string[] {
+  let filled: string;
+  try {
+    filled = interpolate(text, sampleVars(text));
+  } catch (e) {
+    return [`${file}: ${(e as Error).message}`];
+  }
+  const leftover = LEFTOVER.exec(filled);
+  if (leftover) {
+    const at = text.search(/\{%|%\}/) >= 0 ? text.search(/\{%|%\}/) : text.indexOf(leftover[0]);
+    return [`${file}: line ${lineOf(text, at)}: unsupported template syntax near "${leftover[0]}" (only {{ dotted.path }} placeholders with scalar values)`];
+  }
+  const ext = extname(file);
+  try {
+    if (ext === '.yaml' || ext === '.yml') parseYaml({ file, text: filled });
+    else if (ext === '.json') JSON.parse(filled);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map(formatIssue);
+    return [`${file}: invalid JSON once placeholders are filled in: ${(e as Error).message}`];
+  }
+  return [];
+}

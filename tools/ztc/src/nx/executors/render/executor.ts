@@ -1,0 +1,105 @@
+/**
+ * The `render` executor. Nx runs all render steps of a run in one process through `batch` (executors.json
+ * sets preferBatch), which is what makes a 300-adapter render take seconds instead of a process per task;
+ * the default export runs a single step when batching is off (`--batch=false`).
+ */
+import type { ExecutorContext, PromiseExecutor, TaskGraph } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeError } from '../report-error';
+import { canLeaveOut, producedFiles, type Outcome } from './lib/early-cutoff';
+import { changedFiles, snapshot } from './lib/files';
+import { LeftOutLedger } from './lib/ledger';
+import { StepMemo, runStep } from './lib/steps';
+import type { RenderExecutorSchema } from './schema';
+
+const runExecutor: PromiseExecutor<RenderExecutorSchema> = async (options, context) => {
+  try {
+    logger.info(runStep(new StepMemo(context.root), options));
+    return { success: true };
+  } catch (e) {
+    logger.error(describeError(e));
+    return { success: false };
+  }
+};
+export default runExecutor;
+
+/** One task's result as a batch executor reports it (Nx's BatchExecutorTaskResult). */
+export interface BatchTaskResult {
+  task: string;
+  result: { success: boolean; status?: 'success' | 'failure' | 'skipped'; terminalOutput?: string; startTime?: number; endTime?: number };
+}
+
+/** Ids of the tasks `id` depends on (edges arrive as `{ id }` objects). */
+export function dependencyIds(graph: TaskGraph, id: string): string[] {
+  return (graph.dependencies[id] ?? []).map((e) => (typeof e === 'string' ? e : e.id));
+}
+
+/** Task ids of the batch, every task after the tasks it depends on. */
+export function topologicalOrder(graph: TaskGraph): string[] {
+  const ids = Object.keys(graph.tasks).sort();
+  const inBatch = new Set(ids);
+  const done = new Set<string>();
+  const order: string[] = [];
+  const visit = (id: string, stack: Set<string>): void => {
+    if (done.has(id) || stack.has(id)) return;
+    stack.add(id);
+    for (const d of dependencyIds(graph, id)) if (inBatch.has(d)) visit(d, stack);
+    stack.delete(id);
+    done.add(id);
+    order.push(id);
+  };
+  for (const id of ids) visit(id, new Set());
+  return order;
+}
+
+export async function* batch(
+  graph: TaskGraph,
+  inputs: Record<string, RenderExecutorSchema>,
+  _overrides: RenderExecutorSchema,
+  context: ExecutorContext,
+): AsyncGenerator<BatchTaskResult> {
+  const root = context.root;
+  const memo = new StepMemo(root);
+  const order = topologicalOrder(graph);
+  const inBatch = new Set(order);
+  const ledger = new LeftOutLedger();
+  const leaveOutAllowed = process.env.NX_SKIP_NX_CACHE !== 'true' && ledger.allows(order);
+  const outcomes = new Map<string, Outcome>();
+  const leftOut: string[] = [];
+  const sliceAdapters = (platform: string): string[] =>
+    order.map((id) => inputs[id]!).filter((o) => o.platform === platform && o.step === 'adapter').map((o) => o.adapter!);
+
+  for (const id of order) {
+    const options = inputs[id]!;
+    const deps = dependencyIds(graph, id).filter((d) => inBatch.has(d));
+    if (deps.some((d) => ['failed', 'skipped'].includes(outcomes.get(d)?.kind ?? ''))) {
+      outcomes.set(id, { kind: 'skipped' });
+      yield { task: id, result: { success: false, status: 'skipped', terminalOutput: 'not run: a task it depends on failed\n' } };
+      continue;
+    }
+    const produced = producedFiles(options, sliceAdapters(options.platform));
+    const query = {
+      options,
+      depsInBatch: deps.map((d) => ({ options: inputs[d]!, outcome: outcomes.get(d) })),
+      ownOutputsExist: produced.length > 0 && produced.every((f) => existsSync(join(root, f))),
+    };
+    if (leaveOutAllowed && canLeaveOut(query)) {
+      outcomes.set(id, { kind: 'left-out' });
+      leftOut.push(id);
+      continue;
+    }
+    const before = snapshot(root, produced);
+    const startTime = Date.now();
+    try {
+      const message = runStep(memo, options);
+      outcomes.set(id, { kind: 'ran', changed: changedFiles(before, snapshot(root, produced)) });
+      yield { task: id, result: { success: true, terminalOutput: `${message}\n`, startTime, endTime: Date.now() } };
+    } catch (e) {
+      outcomes.set(id, { kind: 'failed' });
+      yield { task: id, result: { success: false, status: 'failure', terminalOutput: `${describeError(e)}\n`, startTime, endTime: Date.now() } };
+    }
+  }
+  ledger.record(leftOut);
+}

@@ -1,0 +1,12 @@
+/** How executors print an expected failure (as the CLI does) or a bug (with its stack). */
+import { ConfigError, isZtcError } from '../../errors';
+
+export function describeError(e: unknown): string {
+  if (e instanceof ConfigError) {
+    const n = e.issues.length;
+    return [`error: invalid configuration (${n} problem${n === 1 ? '' : 's'}):`, ...e.message.split('\n').map((l) => `  ${l}`)].join('\n');
+  }
+  if (isZtcError(e)) return `error: ${e.message}`;
+  const err = e instanceof Error ? e : new Error(String(e));
+  return `internal error: ${err.message}\nThis is a bug in ztc; please report it.\n${err.stack ?? ''}`;
+}

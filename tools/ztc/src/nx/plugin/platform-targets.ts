@@ -1,0 +1,166 @@
+/**
+ * Targets of a platform project (pure). Rendering is a task graph: `split-config` validates
+ * platform.yaml and writes one config slice per adapter, one cached `render-<adapter>` task per adapter
+ * follows the platform's resolved capability graph, and `render` assembles generated/, pipeline.yaml and
+ * lock.json from their results. Each task hashes exactly what it reads, so a change re-runs only the
+ * tasks it reaches, and a re-render whose payload is unchanged stops there (early cut-off).
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import { STAGES } from '../../constants';
+import {
+  BOOTSTRAP_TARGET,
+  DEP_OUTPUT_GLOBS,
+  ENGINE_INPUTS,
+  RENDER_EXECUTOR,
+  RENDER_TARGET,
+  SPLIT_CONFIG_TARGET,
+  VALIDATE_TARGET,
+  ZTC_BIN,
+  adapterRenderTarget,
+  renderPaths,
+  stageTarget,
+} from '../constants';
+import type { RenderExecutorSchema } from '../executors/render/schema';
+import type { NormalizedOptions } from '../options';
+import { adapterSourceInputs, engineInputs } from './inputs';
+import type { PlatformInfo } from './read-project-files';
+
+const TECH = ['ztc'];
+const ws = (rel: string): string => `{workspaceRoot}/${rel}`;
+
+export interface PlatformTargetInput {
+  platform: PlatformInfo;
+  /** Workspace-relative folder of an adapter. */
+  adapterRoot: (adapter: string) => string;
+}
+
+export function createPlatformTargets(
+  { platform, adapterRoot }: PlatformTargetInput,
+  opts: NormalizedOptions,
+): Record<string, TargetConfiguration> {
+  const p = platform.name;
+  const targets: Record<string, TargetConfiguration> = {};
+  targets[SPLIT_CONFIG_TARGET] = {
+    executor: RENDER_EXECUTOR,
+    options: { platform: p, step: 'config' } satisfies RenderExecutorSchema,
+    cache: true,
+    inputs: [
+      '{projectRoot}/platform.yaml',
+      ...platform.order.map((a) => ws(`${adapterRoot(a)}/adapter.yaml`)),
+      ...engineInputs(opts),
+    ],
+    outputs: [ws(renderPaths.configDir(p))],
+    metadata: {
+      technologies: TECH,
+      description: 'Check platform.yaml and write the slice of it each adapter renders from',
+      help: { command: `${ZTC_BIN} render --help`, example: {} },
+    },
+  };
+  for (const a of platform.order) {
+    targets[adapterRenderTarget(a)] = {
+      executor: RENDER_EXECUTOR,
+      options: { platform: p, step: 'adapter', adapter: a } satisfies RenderExecutorSchema,
+      cache: true,
+      dependsOn: [SPLIT_CONFIG_TARGET, ...(platform.dependsOn.get(a) ?? []).map(adapterRenderTarget)],
+      inputs: [
+        ...adapterSourceInputs(adapterRoot(a), { scripts: false }),
+        { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.configSlice(a), transitive: false },
+        { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.capabilities, transitive: false },
+        ...engineInputs(opts),
+      ],
+      outputs: [ws(renderPaths.adapterOutput(p, a)), ws(renderPaths.capabilities(p, a))],
+      metadata: {
+        technologies: TECH,
+        description: `Render adapter ${a} for platform ${p} (its files and the capabilities it provides)`,
+      },
+    };
+  }
+  targets[RENDER_TARGET] = {
+    executor: RENDER_EXECUTOR,
+    options: { platform: p, step: 'assemble' } satisfies RenderExecutorSchema,
+    cache: true,
+    dependsOn: platform.order.map(adapterRenderTarget),
+    inputs: [
+      '{projectRoot}/platform.yaml',
+      ...platform.order.flatMap((a) => adapterSourceInputs(adapterRoot(a), { scripts: true })),
+      { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterOutputs, transitive: false },
+      ...engineInputs(opts),
+    ],
+    outputs: ['{projectRoot}/generated', '{projectRoot}/pipeline.yaml', '{projectRoot}/lock.json'],
+    metadata: {
+      technologies: TECH,
+      description: `Render platform ${p}: generated/, pipeline.yaml and lock.json (same bytes as "ztc render ${p}")`,
+      help: { command: `${ZTC_BIN} render --help`, example: { args: [p] } },
+    },
+  };
+  targets[VALIDATE_TARGET] = {
+    executor: 'nx:run-commands',
+    options: { command: `${ZTC_BIN} validate ${p}` },
+    cache: false,
+    metadata: {
+      technologies: TECH,
+      description: 'Re-render in memory and report drift against lock.json and the files on disk (never cached)',
+      help: { command: `${ZTC_BIN} validate --help`, example: { args: [p] } },
+    },
+  };
+  Object.assign(targets, stageTargets(platform, adapterRoot, opts));
+  return targets;
+}
+
+/**
+ * The bootstrap chain: stage-pre-work → stage-bootstrap → stage-post-work → stage-validation →
+ * bootstrap. A cached stage restores its receipts and the state dir (never secrets: the CLI masks its
+ * output and writes none), so another machine resumes where the last one stopped. Validation always runs.
+ */
+function stageTargets(
+  platform: PlatformInfo,
+  adapterRoot: (adapter: string) => string,
+  opts: NormalizedOptions,
+): Record<string, TargetConfiguration> {
+  const p = platform.name;
+  const stateArea = `{projectRoot}/.ztc`;
+  const targets: Record<string, TargetConfiguration> = {};
+  STAGES.forEach((stage, i) => {
+    const cache = stage !== 'validation';
+    targets[stageTarget(stage)] = {
+      executor: 'nx:run-commands',
+      options: { command: `${ZTC_BIN} bootstrap ${p} --stage ${stage}` },
+      cache,
+      dependsOn: [i === 0 ? RENDER_TARGET : stageTarget(STAGES[i - 1]!)],
+      ...(cache && {
+        inputs: [
+          '{projectRoot}/platform.yaml',
+          '{projectRoot}/pipeline.yaml',
+          '{projectRoot}/lock.json',
+          '{projectRoot}/generated/**/*',
+          ...platform.order.flatMap((a) => adapterSourceInputs(adapterRoot(a), { scripts: true })),
+          { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
+          { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },
+          ...ENGINE_INPUTS,
+          { externalDependencies: [...opts.externalDependencies, 'execa'] },
+        ],
+        outputs: [`${stateArea}/receipts/${stage}`, `${stateArea}/state`],
+      }),
+      metadata: {
+        technologies: TECH,
+        description: `Run the ${stage} stage of pipeline.yaml${cache ? '' : ' (never cached)'}`,
+        help: { command: `${ZTC_BIN} bootstrap --help`, example: { args: [p, '--stage', stage] } },
+      },
+    };
+  });
+  targets[BOOTSTRAP_TARGET] = {
+    executor: 'nx:noop',
+    cache: false,
+    dependsOn: [stageTarget('validation')],
+    metadata: { technologies: TECH, description: `Run the whole pipeline of ${p}, stage by stage` },
+  };
+  return targets;
+}
+
+/** Target groups shown by `nx show project` / the graph UI. */
+export function platformTargetGroups(platform: PlatformInfo): Record<string, string[]> {
+  return {
+    render: [SPLIT_CONFIG_TARGET, ...platform.order.map(adapterRenderTarget), RENDER_TARGET, VALIDATE_TARGET],
+    bootstrap: [...STAGES.map(stageTarget), BOOTSTRAP_TARGET],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Reading adapter.yaml and platform.yaml for the project graph. Graph construction reads YAML and
+ * lists folders, nothing else: no processes, no network, no writes. Problems are thrown as ConfigError
+ * naming the file, so Nx reports them for that file while the other projects still load.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import platformSchema from '../../../schemas/platform.schema.json';
+import { parseAdapter } from '../../adapter/read-adapter';
+import type { AdapterManifest } from '../../adapter/types';
+import { STAGES } from '../../constants';
+import { ConfigError } from '../../errors';
+import { resolve } from '../../resolve/resolver';
+import { closest } from '../../util/paths';
+import { compile, schemaIssues } from '../../util/schema';
+import { readYamlFile } from '../../util/yaml';
+
+export interface AdapterInfo {
+  manifest: AdapterManifest;
+  /** The adapter has bash scripts (declared or under scripts/) for lint to check. */
+  hasScripts: boolean;
+  /** The adapter has *.spec.ts files for its test target. */
+  hasSpecs: boolean;
+}
+
+export interface PlatformInfo {
+  name: string;
+  /** Workspace-relative folder (`platforms/<name>`). */
+  root: string;
+  file: string;
+  /** Adapters in render order. */
+  order: string[];
+  /** adapter → the adapters it depends on in this platform (its providers). */
+  dependsOn: Map<string, string[]>;
+  /** capability → providing adapter, in this platform. */
+  providers: Map<string, string>;
+}
+
+/** Files below `dir` (relative, POSIX), skipping node_modules and dot folders. */
+function listFiles(dir: string, prefix = ''): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name), rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Read and validate `adapters/<name>/adapter.yaml` (the engine's own checks). */
+export function readAdapterInfo(workspaceRoot: string, file: string): AdapterInfo {
+  const root = dirname(file);
+  const { value } = readYamlFile(join(workspaceRoot, file), file);
+  const manifest = parseAdapter(value, { workspaceRoot, root, file, folderName: basename(root) });
+  const files = listFiles(join(workspaceRoot, root));
+  const declared = STAGES.some((s) => manifest.scripts[s].length > 0) || manifest.init.length > 0 || !!manifest.checkHealth;
+  return {
+    manifest,
+    hasScripts: declared || files.some((f) => f.endsWith('.sh')),
+    hasSpecs: files.some((f) => /\.spec\.[cm]?ts$/.test(f)),
+  };
+}
+
+/**
+ * Read `platforms/<name>/platform.yaml` far enough to wire its tasks: the top-level shape, which
+ * adapters it uses and how they resolve. Values inside adapter sections are not checked here; the
+ * split-config task checks them exactly as `ztc render` does.
+ */
+export function readPlatformInfo(
+  workspaceRoot: string,
+  file: string,
+  adapters: (name: string) => AdapterManifest | undefined,
+  knownAdapters: readonly string[],
+): PlatformInfo {
+  const root = dirname(file);
+  const { value } = readYamlFile(join(workspaceRoot, file), file);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ConfigError.one({ file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
+  }
+  const data = structuredClone(value) as { adapters: Record<string, unknown> };
+  const validate = compile(platformSchema);
+  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors, data, file, ''));
+  const used = new Map<string, AdapterManifest>();
+  const unknown = [];
+  let broken = false;
+  for (const name of Object.keys(data.adapters).sort()) {
+    const manifest = adapters(name);
+    if (manifest) used.set(name, manifest);
+    else if (!knownAdapters.includes(name)) unknown.push(name);
+    else broken = true; // its adapter.yaml is invalid; that file's own error reports it
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map((name) => {
+        const guess = closest(name, knownAdapters);
+        return {
+          file,
+          path: `adapters.${name}`,
+          message: `unknown adapter "${name}" (no adapters/${name}/adapter.yaml)`,
+          hint: guess ? `did you mean "${guess}"?` : `available adapters: ${knownAdapters.join(', ') || 'none'}`,
+        };
+      }),
+    );
+  }
+  if (broken) {
+    // Resolving without the broken adapter would only add misleading "missing capability" errors. Wire
+    // the rest without order; split-config then fails with the engine's message if someone runs it.
+    const order = [...used.keys()];
+    return { name: basename(root), root, file, order, dependsOn: new Map(order.map((n) => [n, []])), providers: new Map() };
+  }
+  const resolution = resolve(used, { file });
+  return { name: basename(root), root, file, order: resolution.order, dependsOn: resolution.dependsOn, providers: resolution.providers };
+}
