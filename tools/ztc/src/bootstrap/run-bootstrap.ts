@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { STAGES, type Stage } from '../constants';
 import { ExitCode, ExitError, isZtcError, type ZtcError } from '../errors';
+import type { PipelineStep } from '../render/pipeline';
 import { maskEvent, type BootstrapEvent, type EventSink, type RunOutcome } from './events';
-import { executeStep, type StepRunContext } from './execute-step';
+import { executeStep, type StepRunContext, type StepRunResult } from './execute-step';
 import { Masker } from './masker';
 import { prepareRun, type PreparedRun } from './prepare-run';
 import { pruneReceipts, writeReceipt } from './receipts';
@@ -88,10 +89,7 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     mkdirSync(p.area.stateDir, { recursive: true });
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     const ctx: StepRunContext = { area: p.area, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
-    const queue = [
-      ...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []),
-      ...p.stages,
-    ];
+    const queue = [...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []), ...p.stages];
     for (const stage of queue) {
       emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });
       for (const { step, run } of stage.steps) {
@@ -103,25 +101,32 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
         }
         counts.ran++;
         const r = await executeStep(ctx, stage.name, step);
-        const ok = r.status === 'succeeded';
-        const receipt = ok && stage.name !== PREFLIGHT && stage.name !== 'validation' ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
+        const keeps = r.status === 'succeeded' && stage.name !== PREFLIGHT && stage.name !== 'validation';
+        const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
         emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt });
-        if (ok) continue;
-        if (r.status === 'interrupted') return interrupted(opts.signal?.reason, step.id);
-        if (stage.name === PREFLIGHT) {
-          const said = r.tail.filter((l) => l.trim()).join('\n  ');
-          throw new ExitError(`pre-flight check ${step.id} failed (exit ${r.exitCode}); nothing was run${said ? `:\n  ${said}` : ''}\nlog: ${r.log}`, ExitCode.invalid);
-        }
-        if (!step.required) continue;
-        const what = r.status === 'timed_out' ? `exceeded its timeout of ${step.timeout_seconds} s and was stopped` : `failed with exit code ${r.exitCode}`;
-        const code = r.status === 'timed_out' ? ExitCode.timeout : ExitCode.failed;
-        return { exitCode: code, outcome: r.status === 'timed_out' ? 'timed_out' : 'failed', error: new ExitError(`step ${step.id} (${stage.name}) ${what}; log: ${r.log}`, code) };
+        const end = verdict(stage.name, step, r, opts.signal);
+        if (end) return end;
       }
     }
     return { exitCode: ExitCode.ok, outcome: 'succeeded' };
   } finally {
     release();
   }
+}
+
+/** What a finished step means for the run: undefined to go on, else how the run ends. */
+function verdict(stage: string, step: PipelineStep, r: StepRunResult, signal: AbortSignal | undefined): Ending | undefined {
+  if (r.status === 'succeeded') return undefined;
+  if (r.status === 'interrupted') return interrupted(signal?.reason, step.id);
+  if (stage === PREFLIGHT) {
+    const said = r.tail.filter((l) => l.trim()).join('\n  ');
+    throw new ExitError(`pre-flight check ${step.id} failed (exit ${r.exitCode}); nothing was run${said ? `:\n  ${said}` : ''}\nlog: ${r.log}`, ExitCode.invalid);
+  }
+  if (!step.required) return undefined;
+  const timedOut = r.status === 'timed_out';
+  const what = timedOut ? `exceeded its timeout of ${step.timeout_seconds} s and was stopped` : `failed with exit code ${r.exitCode}`;
+  const code = timedOut ? ExitCode.timeout : ExitCode.failed;
+  return { exitCode: code, outcome: timedOut ? 'timed_out' : 'failed', error: new ExitError(`step ${step.id} (${stage}) ${what}; log: ${r.log}`, code) };
 }
 
 function interrupted(reason: unknown, step: string | undefined): Ending {
