@@ -38,6 +38,13 @@ describe('Masker', () => {
     }
   });
 
+  it('masks a whole standalone encoding, padding included, so no trailing byte shows', () => {
+    const m = new Masker([SECRET]);
+    for (const input of [SECRET, `${SECRET}\n`]) {
+      expect(m.mask(execFileSync('base64', ['-w0'], { input }).toString())).toBe(MASK);
+    }
+  });
+
   it('masks each line of a long value wrapped by `base64` at 76 columns', () => {
     const m = new Masker([PEM]);
     const wrapped = execFileSync('base64', { input: PEM }).toString().trimEnd().split('\n');
@@ -65,7 +72,7 @@ describe('Masker', () => {
   });
 
   it('skips base64 forms of very short values (they would match ordinary text)', () => {
-    expect(base64Forms('abc')).toEqual([]);
+    expect(base64Forms('ab')).toEqual([]);
   });
 });
 

@@ -27,7 +27,8 @@ function escapeRegExp(s: string): string {
  */
 export function base64Forms(value: string): string[] {
   const bytes = Buffer.from(value, 'utf8');
-  const forms: string[] = [];
+  // Whole encodings of `printf %s "$v" | base64` and `echo "$v" | base64`, padding included.
+  const forms = [bytes, Buffer.from(`${value}\n`)].map((b) => b.toString('base64')).filter((f) => f.length >= MIN_BASE64);
   for (let offset = 0; offset < 3; offset++) {
     const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
     const end = Math.floor(padded.length / 3) * 4;
