@@ -51,7 +51,7 @@ describe('runScript', () => {
       ].join('\n'),
     );
     expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
-    expect(out[0]).toBe('cwd=$ZTC_TMPDIR');
+    expect(out[0]).toBe('cwd=<ztc-secure-dir>');
     expect(out[1]).toBe('dir=700 file=600');
     expect(out[2]).toBe('script=700');
     expect(out[3]).toBe('hello');

@@ -57,7 +57,7 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
   try {
     const scriptPath = dir.writeFile(opts.fileName, opts.script, 0o700);
     const contextFile = dir.writeFile('context.json', `${JSON.stringify(opts.context, null, 2)}\n`, 0o600);
-    const rewrite = (line: string) => line.split(scriptPath).join(opts.displayPath).split(dir.path).join('$ZTC_TMPDIR');
+    const rewrite = (line: string) => line.split(scriptPath).join(opts.displayPath).split(dir.path).join('<ztc-secure-dir>');
     const streams = {
       stdout: new MaskedLines(opts.masker, (l) => opts.onLine('stdout', rewrite(l))),
       stderr: new MaskedLines(opts.masker, (l) => opts.onLine('stderr', rewrite(l))),
