@@ -59,7 +59,20 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const needed = [...preflight.map((step) => ({ stage: 'preflight', step })), ...running];
   checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), opts.env);
   checkSecrets(needed, opts.env);
-  return { area, pipeline, masker: new Masker(secretValues(opts.env, names)), allSecretNames: names, preflight, stages, toRun: running.length };
+  const masker = new Masker(secretValues(opts.env, names));
+  checkContextsHoldNoSecret(needed, masker, opts.platform);
+  return { area, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length };
+}
+
+/** A secret value in a step's context (hard-coded in adapter.yaml) would reach context.json and git. */
+function checkContextsHoldNoSecret(steps: readonly { stage: string; step: PipelineStep }[], masker: Masker, platform: string): void {
+  const leaking = steps.filter(({ step }) => masker.finds(JSON.stringify(step.context))).map(({ step }) => step.id);
+  if (leaking.length > 0) {
+    throw new ExitError(
+      `the context of ${leaking.join(', ')} in platforms/${platform}/pipeline.yaml holds the value of a secret env var; pass secrets through secret_env only, never through context`,
+      ExitCode.invalid,
+    );
+  }
 }
 
 /** `--stage X` continues a run: every required step of the stages before X must have its receipt. */

@@ -68,6 +68,15 @@ describe('secrets', () => {
     expect(events).toContainEqual(expect.objectContaining({ event: 'output', line: expect.stringContaining('wrote a secret value into ZTC_STATE_DIR (leaked.txt)') }));
   });
 
+  it('a secret value found in a step context stops the run before anything runs (exit 3)', async () => {
+    const fx = fixtureWorkspace([{ name: 'vault', stages: { 'pre-work': [{ name: 'oops', script: 'record', secrets: ['CANARY_TOKEN'], context: { token: CANARY } }] } }]);
+    const refused = await fx.run({ env: { PATH: process.env.PATH, CANARY_TOKEN: CANARY } });
+    expect(refused.result.exitCode).toBe(3);
+    expect(refused.result.error?.message).toContain('the context of vault/oops');
+    expect(refused.result.error?.message).not.toContain(CANARY);
+    expect(fx.order()).toEqual([]);
+  });
+
   it('a declared secret that is missing stops the run before anything runs (exit 3), naming the variable and the step', async () => {
     const fx = fixtureWorkspace(ADAPTERS);
     const { result } = await fx.run({ env: { PATH: process.env.PATH, OTHER_TOKEN: OTHER } });
