@@ -26,7 +26,7 @@ function mainHelp(): string {
     ...GLOBAL_HELP.map((l) => `  ${l}`),
     '',
     'Exit codes: 0 ok, 1 step failed or internal error, 2 drift, 3 invalid configuration,',
-    '            64 usage error, 124 script timeout, 130 interrupted.',
+    '            64 usage error, 124 script timeout, 130 interrupted (SIGINT), 143 terminated (SIGTERM).',
     'Run "ztc <command> --help" for a command\'s options.',
   ].join('\n');
 }
