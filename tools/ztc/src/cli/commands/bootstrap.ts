@@ -1,6 +1,5 @@
 import { STAGES, type Stage } from '../../constants';
 import { UsageError } from '../../errors';
-import { createReporter, runBootstrap, withTerminationSignals } from '../../bootstrap';
 import { pickPlatform, type Command } from '../command';
 
 export const bootstrapCommand: Command = {
@@ -21,6 +20,8 @@ export const bootstrapCommand: Command = {
       throw new UsageError(`unknown stage "${stage}" (expected one of ${STAGES.join(', ')})`);
     }
     const platform = pickPlatform(workspaceRoot, positionals[0]);
+    // Loaded on use: `ztc render` should not pay for the bootstrap engine's modules.
+    const { createReporter, runBootstrap, withTerminationSignals } = require('../../bootstrap') as typeof import('../../bootstrap');
     const result = await withTerminationSignals((signal) =>
       runBootstrap({
         workspaceRoot,

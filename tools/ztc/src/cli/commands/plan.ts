@@ -1,4 +1,4 @@
-import { planBootstrap, type PlanEntry } from '../../bootstrap';
+import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
 import { ConfigError } from '../../errors';
 import { validatePlatform } from '../../validate/validate';
 import { pickPlatform, type Command } from '../command';
