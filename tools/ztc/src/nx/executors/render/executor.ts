@@ -60,11 +60,19 @@ export async function* batch(
   _overrides: RenderExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<BatchTaskResult> {
-  const root = context.root;
+  yield* runBatch(context.root, graph, inputs, new LeftOutLedger());
+}
+
+/** The batch: every step in dependency order, in this process, leaving out what early cut-off allows. */
+export async function* runBatch(
+  root: string,
+  graph: TaskGraph,
+  inputs: Record<string, RenderExecutorSchema>,
+  ledger: LeftOutLedger,
+): AsyncGenerator<BatchTaskResult> {
   const memo = new StepMemo(root);
   const order = topologicalOrder(graph);
   const inBatch = new Set(order);
-  const ledger = new LeftOutLedger();
   const leaveOutAllowed = process.env.NX_SKIP_NX_CACHE !== 'true' && ledger.allows(order);
   const outcomes = new Map<string, Outcome>();
   const leftOut: string[] = [];

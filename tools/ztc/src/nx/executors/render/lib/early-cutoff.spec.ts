@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { RenderExecutorSchema } from '../schema';
+import { canLeaveOut, consumedFiles, type Outcome } from './early-cutoff';
+
+const config: RenderExecutorSchema = { platform: 'p', step: 'config' };
+const net: RenderExecutorSchema = { platform: 'p', step: 'adapter', adapter: 'net' };
+const app: RenderExecutorSchema = { platform: 'p', step: 'adapter', adapter: 'app' };
+const assemble: RenderExecutorSchema = { platform: 'p', step: 'assemble' };
+const ran = (...changed: string[]): Outcome => ({ kind: 'ran', changed: new Set(changed) });
+const NET_CAPS = 'platforms/p/.ztc/render/net.capabilities.json';
+
+describe('consumedFiles', () => {
+  it('names exactly the files each dependentTasksOutputFiles input hashes', () => {
+    expect(consumedFiles(app, config)).toEqual(['platforms/p/.ztc/render/config/app.json']);
+    expect(consumedFiles(app, net)).toEqual([NET_CAPS]);
+    expect(consumedFiles(assemble, net)).toEqual(['platforms/p/.ztc/render/net.json', NET_CAPS]);
+  });
+});
+
+describe('canLeaveOut', () => {
+  it.each<[string, Parameters<typeof canLeaveOut>[0], boolean]>([
+    ['provider ran, its payload is unchanged', { options: app, depsInBatch: [{ options: net, outcome: ran('platforms/p/.ztc/render/net.json') }], ownOutputsExist: true }, true],
+    ['provider ran and its payload changed', { options: app, depsInBatch: [{ options: net, outcome: ran(NET_CAPS) }], ownOutputsExist: true }, false],
+    ['another adapter\'s slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/net.json') }], ownOutputsExist: true }, true],
+    ['its own slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/app.json') }], ownOutputsExist: true }, false],
+    ['provider was left out itself', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'left-out' } }], ownOutputsExist: true }, true],
+    ['no dependency in the batch (it missed the cache)', { options: app, depsInBatch: [], ownOutputsExist: true }, false],
+    ['its outputs are missing', { options: app, depsInBatch: [{ options: net, outcome: ran() }], ownOutputsExist: false }, false],
+    ['a dependency failed', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'failed' } }], ownOutputsExist: true }, false],
+    ['it is the assemble step', { options: assemble, depsInBatch: [{ options: net, outcome: ran() }], ownOutputsExist: true }, false],
+  ])('%s → %s', (_name, query, expected) => {
+    expect(canLeaveOut(query)).toBe(expected);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeOptions } from '../options';
+import { createPlatformTargets, platformTargetGroups } from './platform-targets';
+import type { PlatformInfo } from './read-project-files';
+
+const platform: PlatformInfo = {
+  name: 'demo',
+  root: 'platforms/demo',
+  file: 'platforms/demo/platform.yaml',
+  order: ['net', 'storage', 'app'],
+  dependsOn: new Map([['net', []], ['storage', []], ['app', ['net', 'storage']]]),
+  providers: new Map([['network', 'net'], ['volumes', 'storage']]),
+};
+const targets = createPlatformTargets({ platform, adapterRoot: (a) => `adapters/${a}` }, normalizeOptions({}));
+
+describe('createPlatformTargets', () => {
+  it('has one render task per adapter, wired by the resolved capability graph', () => {
+    expect(targets['render-app']!.dependsOn).toEqual(['split-config', 'render-net', 'render-storage']);
+    expect(targets['render-net']!.dependsOn).toEqual(['split-config']);
+    expect(targets.render!.dependsOn).toEqual(['render-net', 'render-storage', 'render-app']);
+    expect(targets['render-app']!.options).toEqual({ platform: 'demo', step: 'adapter', adapter: 'app' });
+  });
+
+  it('hashes an adapter task on its own files without scripts and tests, its slice and its providers\' payloads', () => {
+    const inputs = targets['render-app']!.inputs!;
+    expect(inputs).toEqual(expect.arrayContaining([
+      '{workspaceRoot}/adapters/app/**/*',
+      '!{workspaceRoot}/adapters/app/scripts/**/*',
+      '!{workspaceRoot}/adapters/app/**/*.spec.{ts,mts,cts,js,mjs,cjs}',
+      { dependentTasksOutputFiles: '**/.ztc/render/config/app.json', transitive: false },
+      { dependentTasksOutputFiles: '**/.ztc/render/*.capabilities.json', transitive: false },
+      '{workspaceRoot}/tools/ztc/src/**/*',
+      { externalDependencies: ['ajv', 'ajv-formats', 'semver', 'yaml'] },
+    ]));
+    expect(inputs.some((i) => typeof i === 'string' && i.includes('adapters/net'))).toBe(false);
+    expect(inputs).not.toContain('{projectRoot}/platform.yaml');
+    expect(targets['render-app']!.outputs).toEqual([
+      '{workspaceRoot}/platforms/demo/.ztc/render/app.json',
+      '{workspaceRoot}/platforms/demo/.ztc/render/app.capabilities.json',
+    ]);
+  });
+
+  it('assembles from platform.yaml, every adapter including its scripts, and the adapter outputs', () => {
+    const inputs = targets.render!.inputs!;
+    expect(inputs).toEqual(expect.arrayContaining([
+      '{projectRoot}/platform.yaml',
+      '{workspaceRoot}/adapters/net/**/*',
+      '{workspaceRoot}/adapters/app/**/*',
+      { dependentTasksOutputFiles: '**/.ztc/render/*.json', transitive: false },
+    ]));
+    expect(inputs).not.toContain('!{workspaceRoot}/adapters/app/scripts/**/*');
+    expect(targets.render!.outputs).toEqual(['{projectRoot}/generated', '{projectRoot}/pipeline.yaml', '{projectRoot}/lock.json']);
+  });
+
+  it('splits platform.yaml from the file itself and the adapter.yaml of the adapters it uses', () => {
+    expect(targets['split-config']!.inputs).toEqual(expect.arrayContaining([
+      '{projectRoot}/platform.yaml',
+      '{workspaceRoot}/adapters/storage/adapter.yaml',
+    ]));
+    expect(targets['split-config']!.outputs).toEqual(['{workspaceRoot}/platforms/demo/.ztc/render/config']);
+  });
+
+  it('never caches validate or the validation stage, and chains the stages after render', () => {
+    expect(targets.validate).toMatchObject({ cache: false, options: { command: 'node tools/ztc/bin/ztc.js validate demo' } });
+    expect(targets['stage-pre-work']).toMatchObject({ cache: true, dependsOn: ['render'] });
+    expect(targets['stage-bootstrap']!.dependsOn).toEqual(['stage-pre-work']);
+    expect(targets['stage-post-work']!.dependsOn).toEqual(['stage-bootstrap']);
+    expect(targets['stage-validation']).toMatchObject({ cache: false, dependsOn: ['stage-post-work'] });
+    expect(targets['stage-validation']!.outputs).toBeUndefined();
+    expect(targets.bootstrap).toMatchObject({ executor: 'nx:noop', dependsOn: ['stage-validation'] });
+    expect(targets['stage-bootstrap']!.options.command).toBe('node tools/ztc/bin/ztc.js bootstrap demo --stage bootstrap');
+    expect(targets['stage-bootstrap']!.outputs).toEqual(['{projectRoot}/.ztc/receipts/bootstrap', '{projectRoot}/.ztc/state']);
+  });
+
+  it('never hashes environment variables into stage tasks (secrets stay out of cache keys)', () => {
+    for (const stage of ['pre-work', 'bootstrap', 'post-work']) {
+      expect(targets[`stage-${stage}`]!.inputs!.some((i) => typeof i === 'object' && 'env' in i)).toBe(false);
+    }
+  });
+
+  it('groups the targets for nx show project', () => {
+    expect(platformTargetGroups(platform).render).toEqual(['split-config', 'render-net', 'render-storage', 'render-app', 'render', 'validate']);
+  });
+});
