@@ -40,6 +40,11 @@ export const renderPaths = {
   /** Only the capability payloads, read by the adapter's consumers (early cut-off). */
   capabilities: (platform: string, adapter: string): string =>
     `${platformDir(platform)}/${RENDER_WORK_DIR}/${adapter}.capabilities.json`,
+  /**
+   * What the adapter's last render read and wrote (fingerprints), for early cut-off inside a batch.
+   * Not `.json`, so no consumer hashes it.
+   */
+  stamp: (platform: string, adapter: string): string => `${platformDir(platform)}/${RENDER_WORK_DIR}/${adapter}.stamp`,
 };
 
 /**

@@ -37,6 +37,7 @@ describe('createPlatformTargets', () => {
     expect(targets['render-app']!.outputs).toEqual([
       '{workspaceRoot}/platforms/demo/.ztc/render/app.json',
       '{workspaceRoot}/platforms/demo/.ztc/render/app.capabilities.json',
+      '{workspaceRoot}/platforms/demo/.ztc/render/app.stamp',
     ]);
   });
 
@@ -63,13 +64,19 @@ describe('createPlatformTargets', () => {
   it('never caches validate or the validation stage, and chains the stages after render', () => {
     expect(targets.validate).toMatchObject({ cache: false, options: { command: 'node tools/ztc/bin/ztc.js validate demo' } });
     expect(targets['stage-pre-work']).toMatchObject({ cache: true, dependsOn: ['render'] });
-    expect(targets['stage-bootstrap']!.dependsOn).toEqual(['stage-pre-work']);
-    expect(targets['stage-post-work']!.dependsOn).toEqual(['stage-bootstrap']);
+    expect(targets['stage-bootstrap']!.dependsOn).toEqual(['render', 'stage-pre-work']);
+    expect(targets['stage-post-work']!.dependsOn).toEqual(['render', 'stage-bootstrap']);
     expect(targets['stage-validation']).toMatchObject({ cache: false, dependsOn: ['stage-post-work'] });
     expect(targets['stage-validation']!.outputs).toBeUndefined();
     expect(targets.bootstrap).toMatchObject({ executor: 'nx:noop', dependsOn: ['stage-validation'] });
     expect(targets['stage-bootstrap']!.options.command).toBe('node tools/ztc/bin/ztc.js bootstrap demo --stage bootstrap');
     expect(targets['stage-bootstrap']!.outputs).toEqual(['{projectRoot}/.ztc/receipts/bootstrap', '{projectRoot}/.ztc/state']);
+  });
+
+  it('hashes what render and earlier stages wrote as dependency outputs, not as files read when nx started', () => {
+    const inputs = targets['stage-bootstrap']!.inputs!;
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*', transitive: false });
+    expect(inputs.filter((i) => typeof i === 'string' && /pipeline\.yaml|lock\.json|generated/.test(i))).toEqual([]);
   });
 
   it('never hashes environment variables into stage tasks (secrets stay out of cache keys)', () => {

@@ -68,7 +68,7 @@ export function createPlatformTargets(
         { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.capabilities, transitive: false },
         ...engineInputs(opts),
       ],
-      outputs: [ws(renderPaths.adapterOutput(p, a)), ws(renderPaths.capabilities(p, a))],
+      outputs: [ws(renderPaths.adapterOutput(p, a)), ws(renderPaths.capabilities(p, a)), ws(renderPaths.stamp(p, a))],
       metadata: {
         technologies: TECH,
         description: `Render adapter ${a} for platform ${p} (its files and the capabilities it provides)`,
@@ -111,6 +111,8 @@ export function createPlatformTargets(
  * The bootstrap chain: stage-pre-work → stage-bootstrap → stage-post-work → stage-validation →
  * bootstrap. A cached stage restores its receipts and the state dir (never secrets: the CLI masks its
  * output and writes none), so another machine resumes where the last one stopped. Validation always runs.
+ * What render wrote and what earlier stages left are read through `dependentTasksOutputFiles`: plain file
+ * inputs would be hashed as they were when nx started, before render ran in the same invocation.
  */
 function stageTargets(
   platform: PlatformInfo,
@@ -118,22 +120,21 @@ function stageTargets(
   opts: NormalizedOptions,
 ): Record<string, TargetConfiguration> {
   const p = platform.name;
-  const stateArea = `{projectRoot}/.ztc`;
+  const stateArea = '{projectRoot}/.ztc';
   const targets: Record<string, TargetConfiguration> = {};
   STAGES.forEach((stage, i) => {
     const cache = stage !== 'validation';
+    const previous = i === 0 ? [] : [stageTarget(STAGES[i - 1]!)];
     targets[stageTarget(stage)] = {
       executor: 'nx:run-commands',
       options: { command: `${ZTC_BIN} bootstrap ${p} --stage ${stage}` },
       cache,
-      dependsOn: [i === 0 ? RENDER_TARGET : stageTarget(STAGES[i - 1]!)],
+      dependsOn: cache ? [RENDER_TARGET, ...previous] : previous,
       ...(cache && {
         inputs: [
           '{projectRoot}/platform.yaml',
-          '{projectRoot}/pipeline.yaml',
-          '{projectRoot}/lock.json',
-          '{projectRoot}/generated/**/*',
           ...platform.order.flatMap((a) => adapterSourceInputs(adapterRoot(a), { scripts: true })),
+          { dependentTasksOutputFiles: '**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },
           ...ENGINE_INPUTS,

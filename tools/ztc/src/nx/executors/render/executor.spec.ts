@@ -67,6 +67,18 @@ describe('render executor (batch)', () => {
     expect(applyRenderPlan(ws.path('platforms/demo'), planRender(ws.root, 'demo')).changed).toBe(false);
   });
 
+  it('never leaves out a task whose own inputs changed, even when everything before it is unchanged', async () => {
+    const ws = fixtureWorkspace();
+    await collect(ws);
+    // storage's section changes (split-config re-runs, net's slice stays), and net's own source changes.
+    ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace('classes: [standard, fast]', 'classes: [fast]'));
+    ws.write('adapters/net/render.ts', ws.read('adapters/net/render.ts').replace('mtu: ${config.mtu}\\n', 'mtu: ${config.mtu}\\n# v2\\n'));
+    const results = await collect(ws, undefined, join(ws.root, '.ledger4'));
+    expect([...results.keys()]).toContain('demo:render-net');
+    expect(ws.read('platforms/demo/generated/net/config.yaml')).toContain('# v2');
+    expect(applyRenderPlan(ws.path('platforms/demo'), planRender(ws.root, 'demo')).changed).toBe(false);
+  });
+
   it('stops leaving tasks out once a left-out task comes back in the same run (its cache entry was missing)', async () => {
     const ws = fixtureWorkspace();
     await collect(ws);

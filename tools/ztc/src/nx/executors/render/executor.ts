@@ -5,12 +5,11 @@
  */
 import type { ExecutorContext, PromiseExecutor, TaskGraph } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describeError } from '../report-error';
 import { canLeaveOut, producedFiles, type Outcome } from './lib/early-cutoff';
 import { changedFiles, snapshot } from './lib/files';
 import { LeftOutLedger } from './lib/ledger';
+import { adapterInputFingerprint, stampMatches } from './lib/stamp';
 import { StepMemo, runStep } from './lib/steps';
 import type { RenderExecutorSchema } from './schema';
 
@@ -34,6 +33,17 @@ export interface BatchTaskResult {
 /** Ids of the tasks `id` depends on (edges arrive as `{ id }` objects). */
 export function dependencyIds(graph: TaskGraph, id: string): string[] {
   return (graph.dependencies[id] ?? []).map((e) => (typeof e === 'string' ? e : e.id));
+}
+
+/** Whether an adapter step's outputs on disk are what running it now would write (see stamp.ts). */
+function upToDate(memo: StepMemo, options: RenderExecutorSchema): boolean {
+  if (options.step !== 'adapter') return false;
+  try {
+    const manifest = memo.adapter(options.adapter!);
+    return stampMatches(memo.workspaceRoot, options.platform, options.adapter!, adapterInputFingerprint(memo.workspaceRoot, options.platform, manifest));
+  } catch {
+    return false; // an unreadable adapter runs, and reports why
+  }
 }
 
 /** Task ids of the batch, every task after the tasks it depends on. */
@@ -88,12 +98,8 @@ export async function* runBatch(
       continue;
     }
     const produced = producedFiles(options, sliceAdapters(options.platform));
-    const query = {
-      options,
-      depsInBatch: deps.map((d) => ({ options: inputs[d]!, outcome: outcomes.get(d) })),
-      ownOutputsExist: produced.length > 0 && produced.every((f) => existsSync(join(root, f))),
-    };
-    if (leaveOutAllowed && canLeaveOut(query)) {
+    const depsInBatch = deps.map((d) => ({ options: inputs[d]!, outcome: outcomes.get(d) }));
+    if (leaveOutAllowed && canLeaveOut({ options, depsInBatch, upToDate: () => upToDate(memo, options) })) {
       outcomes.set(id, { kind: 'left-out' });
       leftOut.push(id);
       continue;

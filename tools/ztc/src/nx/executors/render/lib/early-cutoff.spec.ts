@@ -7,6 +7,8 @@ const net: RenderExecutorSchema = { platform: 'p', step: 'adapter', adapter: 'ne
 const app: RenderExecutorSchema = { platform: 'p', step: 'adapter', adapter: 'app' };
 const assemble: RenderExecutorSchema = { platform: 'p', step: 'assemble' };
 const ran = (...changed: string[]): Outcome => ({ kind: 'ran', changed: new Set(changed) });
+const yes = (): boolean => true;
+const no = (): boolean => false;
 const NET_CAPS = 'platforms/p/.ztc/render/net.capabilities.json';
 
 describe('consumedFiles', () => {
@@ -19,15 +21,15 @@ describe('consumedFiles', () => {
 
 describe('canLeaveOut', () => {
   it.each<[string, Parameters<typeof canLeaveOut>[0], boolean]>([
-    ['provider ran, its payload is unchanged', { options: app, depsInBatch: [{ options: net, outcome: ran('platforms/p/.ztc/render/net.json') }], ownOutputsExist: true }, true],
-    ['provider ran and its payload changed', { options: app, depsInBatch: [{ options: net, outcome: ran(NET_CAPS) }], ownOutputsExist: true }, false],
-    ['another adapter\'s slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/net.json') }], ownOutputsExist: true }, true],
-    ['its own slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/app.json') }], ownOutputsExist: true }, false],
-    ['provider was left out itself', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'left-out' } }], ownOutputsExist: true }, true],
-    ['no dependency in the batch (it missed the cache)', { options: app, depsInBatch: [], ownOutputsExist: true }, false],
-    ['its outputs are missing', { options: app, depsInBatch: [{ options: net, outcome: ran() }], ownOutputsExist: false }, false],
-    ['a dependency failed', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'failed' } }], ownOutputsExist: true }, false],
-    ['it is the assemble step', { options: assemble, depsInBatch: [{ options: net, outcome: ran() }], ownOutputsExist: true }, false],
+    ['provider ran, its payload is unchanged', { options: app, depsInBatch: [{ options: net, outcome: ran('platforms/p/.ztc/render/net.json') }], upToDate: yes }, true],
+    ['provider ran and its payload changed', { options: app, depsInBatch: [{ options: net, outcome: ran(NET_CAPS) }], upToDate: yes }, false],
+    ['another adapter\'s slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/net.json') }], upToDate: yes }, true],
+    ['its own slice changed', { options: app, depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/app.json') }], upToDate: yes }, false],
+    ['provider was left out itself', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'left-out' } }], upToDate: yes }, true],
+    ['no dependency in the batch (it missed the cache)', { options: app, depsInBatch: [], upToDate: yes }, false],
+    ['its own inputs or outputs changed since its last render (stamp)', { options: app, depsInBatch: [{ options: net, outcome: ran() }], upToDate: no }, false],
+    ['a dependency failed', { options: app, depsInBatch: [{ options: net, outcome: { kind: 'failed' } }], upToDate: yes }, false],
+    ['it is the assemble step', { options: assemble, depsInBatch: [{ options: net, outcome: ran() }], upToDate: yes }, false],
   ])('%s → %s', (_name, query, expected) => {
     expect(canLeaveOut(query)).toBe(expected);
   });

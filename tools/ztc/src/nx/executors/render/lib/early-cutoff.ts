@@ -14,7 +14,9 @@
  *   was sent because it missed the cache, so it must run (and every pass makes progress);
  * - every dependency in the batch ran and changed none of the files this task hashes from it, or was
  *   left out itself (its outputs on disk are the ones its unchanged hash stands for);
- * - the task's own outputs exist (otherwise a miss is likely and running now saves a pass);
+ * - the task's stamp (stamp.ts) matches its current inputs and its outputs on disk: its own inputs did
+ *   not change either, so what is on disk is exactly what running it would write, and tasks that run
+ *   after it in this batch read correct data;
  * - never with --skip-nx-cache, and never again in a run once a left-out task came back (see ledger.ts).
  */
 import { renderPaths } from '../../../constants';
@@ -54,14 +56,16 @@ export interface LeaveOutQuery {
   options: RenderExecutorSchema;
   /** Dependencies of the task that are part of this batch. */
   depsInBatch: { options: RenderExecutorSchema; outcome: Outcome | undefined }[];
-  ownOutputsExist: boolean;
+  /** The stamp matches: the outputs on disk are what running the task now would write (asked last). */
+  upToDate: () => boolean;
 }
 
 export function canLeaveOut(q: LeaveOutQuery): boolean {
-  if (q.options.step !== 'adapter' || q.depsInBatch.length === 0 || !q.ownOutputsExist) return false;
-  return q.depsInBatch.every(({ options, outcome }) => {
+  if (q.options.step !== 'adapter' || q.depsInBatch.length === 0) return false;
+  const depsUnchanged = q.depsInBatch.every(({ options, outcome }) => {
     if (outcome?.kind === 'left-out') return true;
     if (outcome?.kind !== 'ran') return false;
     return consumedFiles(q.options, options).every((f) => !outcome.changed.has(f));
   });
+  return depsUnchanged && q.upToDate();
 }

@@ -22,6 +22,7 @@ import { renderPaths } from '../../../constants';
 import type { RenderExecutorSchema } from '../schema';
 import { readText, removeOtherJson, toJson, writeIfChanged } from './files';
 import { jsonProblem } from './json-safety';
+import { adapterInputFingerprint, writeStamp } from './stamp';
 
 /** What render-<adapter> renders from: written by split-config, hashed by render-<adapter>. */
 export interface ConfigSlice {
@@ -101,6 +102,7 @@ export function splitConfig(memo: StepMemo, platform: string): string {
 export function renderAdapterStep(memo: StepMemo, platform: string, adapter: string): string {
   const slice = readJson<ConfigSlice>(memo, renderPaths.configSlice(platform, adapter), 'split-config');
   const manifest = memo.adapter(adapter);
+  const fingerprint = adapterInputFingerprint(memo.workspaceRoot, platform, manifest);
   const available = new Map<string, unknown>();
   for (const [capability, provider] of Object.entries(slice.providers)) {
     const payloads = readJson<Record<string, unknown>>(memo, renderPaths.capabilities(platform, provider), `render-${provider}`);
@@ -110,6 +112,7 @@ export function renderAdapterStep(memo: StepMemo, platform: string, adapter: str
   assertJsonSafe(out, `${manifest.root}/${manifest.render ?? 'adapter.yaml'}`, 'render result');
   writeIfChanged(abs(memo, renderPaths.adapterOutput(platform, adapter)), toJson(out));
   writeIfChanged(abs(memo, renderPaths.capabilities(platform, adapter)), toJson(out.capabilities));
+  if (fingerprint) writeStamp(memo.workspaceRoot, platform, adapter, fingerprint);
   const caps = Object.keys(out.capabilities);
   return `${adapter}: ${Object.keys(out.files).length} files${caps.length ? `, provides ${caps.join(', ')}` : ''}`;
 }

@@ -1,0 +1,177 @@
+/**
+ * The Nx layer through the real nx binary on a throwaway git workspace: project graph, render as a
+ * cached task graph (restore, early cut-off), affected selections, the remote cache round trip, and
+ * secrets staying out of the cache. One workspace for the whole file; each nx call costs ~2 s.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheServer } from '../../tools/cache-server/src/server';
+import { createE2eWorkspace, type E2eWorkspace } from './workspace';
+
+const RUN = ['--outputStyle=stream'];
+const EXAMPLE_TASKS = ['example:split-config', 'example:render-cilium', 'example:render-hetzner', 'example:render-talos', 'example:render'];
+const CANARY = 'ztc-canary-7d1e3b9a55c2f04e';
+
+const EXTRA = {
+  'platforms/edge/platform.yaml': 'version: "1.0"\nadapters:\n  hetzner: { server_ips: [198.51.100.7] }\n',
+  'adapters/vault/adapter.yaml': [
+    'name: vault',
+    'version: 1.0.0',
+    'description: E2E adapter whose bootstrap step tries to print its secret.',
+    'scripts:',
+    '  bootstrap:',
+    '    - file: scripts/unseal.sh',
+    '      description: Unseal (prints the token, writes a non-secret state file)',
+    '      timeout_seconds: 30',
+    '      secret_env: [VAULT_TOKEN]',
+    '      required: true',
+    '',
+  ].join('\n'),
+  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
+  'platforms/canary/platform.yaml': 'version: "1.0"\nadapters:\n  vault: {}\n',
+};
+
+/** path → content of every file below `dir` of the workspace. */
+function tree(ws: E2eWorkspace, dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(ws.root, rel))) {
+      const child = `${rel}/${e}`;
+      if (statSync(join(ws.root, child)).isDirectory()) walk(child);
+      else out[child] = ws.read(child);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function platformOutput(ws: E2eWorkspace): Record<string, string> {
+  return { ...tree(ws, 'platforms/example/generated'), lock: ws.read('platforms/example/lock.json'), pipeline: ws.read('platforms/example/pipeline.yaml') };
+}
+
+function wipeOutputs(ws: E2eWorkspace): void {
+  for (const p of ['generated', 'lock.json', 'pipeline.yaml', '.ztc']) ws.rm(`platforms/example/${p}`);
+}
+
+describe('Nx layer (real nx binary)', () => {
+  let ws: E2eWorkspace;
+  beforeAll(() => {
+    ws = createE2eWorkspace(EXTRA);
+  });
+  afterAll(() => ws?.dispose());
+
+  it('infers adapters and platforms with capability edges', async () => {
+    const r = await ws.nx(['graph', '--file=graph.json']);
+    expect(r.code).toBe(0);
+    const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string }[]> } };
+    const deps = (p: string): string[] => graph.dependencies[p]!.map((d) => d.target).filter((t) => !t.startsWith('npm:')).sort();
+    expect(deps('talos')).toEqual(['cilium', 'hetzner']);
+    expect(deps('example')).toEqual(['cilium', 'hetzner', 'talos']);
+    expect(deps('edge')).toEqual(['hetzner']);
+    expect(graph.nodes.cilium!.data.tags).toEqual(['type:adapter', 'provides:cni']);
+    expect(Object.keys(graph.nodes.example!.data.targets)).toEqual(expect.arrayContaining([...EXAMPLE_TASKS.map((t) => t.split(':')[1]), 'validate', 'stage-pre-work', 'bootstrap']));
+    ws.rm('graph.json');
+  });
+
+  it('renders through the task graph to the same bytes as `ztc render`, then restores them from the cache', async () => {
+    const committed = platformOutput(ws);
+    wipeOutputs(ws);
+    const cold = await ws.nx(['run', 'example:render', ...RUN]);
+    expect(cold.code, cold.stdout + cold.stderr).toBe(0);
+    expect(Object.values(ws.lastRun())).toEqual(EXAMPLE_TASKS.map(() => 'cache-miss'));
+    expect(platformOutput(ws)).toEqual(committed);
+
+    wipeOutputs(ws);
+    expect((await ws.nx(['run', 'example:render', ...RUN])).code).toBe(0);
+    expect(ws.lastRun()).toEqual(Object.fromEntries(EXAMPLE_TASKS.map((t) => [t, 'local-cache-hit'])));
+    expect(platformOutput(ws)).toEqual(committed);
+  });
+
+  it('re-runs only the adapter whose template changed when its capability payload stays the same', async () => {
+    const template = ws.read('adapters/cilium/templates/values.yaml');
+    ws.write('adapters/cilium/templates/values.yaml', `${template}# tuned\n`);
+    const r = await ws.nx(['run', 'example:render', ...RUN]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(ws.lastRun()).toEqual({
+      'example:split-config': 'local-cache-hit',
+      'example:render-hetzner': 'local-cache-hit',
+      'example:render-cilium': 'cache-miss',
+      'example:render-talos': 'local-cache-hit', // consumes cni, whose payload did not change
+      'example:render': 'cache-miss',
+    });
+    expect(ws.read('platforms/example/generated/cilium/values.yaml')).toContain('# tuned');
+    ws.write('adapters/cilium/templates/values.yaml', template);
+  });
+
+  it('selects affected platforms by what they use: an adapter template, engine code, docs', async () => {
+    const affected = async (base: string, head: string): Promise<string[]> => {
+      const r = await ws.nx(['show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, '--withTarget=render', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as string[]).sort();
+    };
+    const base = ws.git('rev-parse', 'HEAD');
+    ws.write('adapters/cilium/templates/values.yaml', `${ws.read('adapters/cilium/templates/values.yaml')}# affected\n`);
+    const template = ws.commit('touch a cilium template');
+    ws.write('tools/ztc/src/render/header.ts', `${ws.read('tools/ztc/src/render/header.ts')}// touched\n`);
+    const engine = ws.commit('touch engine code');
+    ws.write('docs/notes.md', '# notes\n');
+    const docs = ws.commit('touch docs');
+    expect(await affected(base, template)).toEqual(['example']);
+    expect(await affected(template, engine)).toEqual(['canary', 'edge', 'example']);
+    expect(await affected(engine, docs)).toEqual([]);
+  });
+
+  it('round-trips the remote cache: a wiped machine gets every task as a remote hit with identical files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztc-e2e-cache-'));
+    const cache = createCacheServer({ host: '127.0.0.1', port: 0, dir, maxBodyBytes: 64 * 1024 * 1024, readWriteTokens: ['e2e-rw'], readOnlyTokens: [] });
+    const url = await cache.listen();
+    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'e2e-rw' };
+    try {
+      ws.rm('.nx');
+      const first = await ws.nx(['run', 'example:render', ...RUN], env);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      const rendered = platformOutput(ws);
+      expect(readdirSync(dir).filter((f) => f !== '.tmp')).toHaveLength(EXAMPLE_TASKS.length);
+
+      ws.rm('.nx');
+      wipeOutputs(ws);
+      const second = await ws.nx(['run', 'example:render', ...RUN], env);
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      expect(ws.lastRun()).toEqual(Object.fromEntries(EXAMPLE_TASKS.map((t) => [t, 'remote-cache-hit'])));
+      expect(platformOutput(ws)).toEqual(rendered);
+    } finally {
+      await cache.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs bootstrap stages as cached tasks without a secret reaching the cache, the state or the output', async () => {
+    const r = await ws.nx(['run', 'canary:stage-bootstrap', ...RUN], { VAULT_TOKEN: CANARY });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('unsealing with ***');
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+    expect(ws.read('platforms/canary/.ztc/state/vault.txt')).toBe('unsealed\n');
+    const leaks = (dir: string): string[] =>
+      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY)).map(([p]) => p);
+    expect(leaks('.nx')).toEqual([]);
+    expect(leaks('platforms/canary')).toEqual([]);
+
+    ws.rm('platforms/canary/.ztc');
+    const again = await ws.nx(['run', 'canary:stage-bootstrap', ...RUN], { VAULT_TOKEN: CANARY });
+    expect(again.code).toBe(0);
+    expect(ws.lastRun()['canary:stage-bootstrap']).toBe('local-cache-hit');
+    expect(ws.read('platforms/canary/.ztc/state/vault.txt')).toBe('unsealed\n');
+  });
+
+  it('reports an invalid adapter.yaml by file name while the rest of the graph still loads', async () => {
+    ws.write('adapters/talos/adapter.yaml', ws.read('adapters/talos/adapter.yaml').replace('version: 1.0.0', 'version: latest'));
+    const r = await ws.nx(['graph', '--file=graph.json']);
+    expect(r.stdout + r.stderr).toMatch(/adapters\/talos\/adapter\.yaml[\s\S]*version: must match pattern/);
+    const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, unknown> } };
+    expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining(['cilium', 'hetzner', 'example', 'edge']));
+    expect(Object.keys(graph.nodes)).not.toContain('talos');
+  });
+});
