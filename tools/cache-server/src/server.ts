@@ -73,8 +73,11 @@ export function createCacheServer(config: ServerConfig, log: Log = () => {}): Ca
     return message;
   }
 
+  let inFlight = 0;
   const server = createServer((req, res) => {
     const start = Date.now();
+    inFlight++;
+    res.once('close', () => inFlight--);
     handle(req, res)
       .catch((e: unknown) => {
         if (!res.headersSent) send(res, 500, 'internal error\n');
@@ -101,10 +104,18 @@ export function createCacheServer(config: ServerConfig, log: Log = () => {}): Ca
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
     },
+    /** Stop accepting, let requests in flight finish (up to 10 s), then drop kept-alive connections. */
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.closeIdleConnections();
         server.close((e) => (e ? reject(e) : resolve()));
+        const deadline = Date.now() + 10_000;
+        const sweep = setInterval(() => {
+          server.closeIdleConnections();
+          if (inFlight === 0 || Date.now() > deadline) {
+            clearInterval(sweep);
+            server.closeAllConnections();
+          }
+        }, 20);
       }),
   };
 }

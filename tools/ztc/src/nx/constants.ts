@@ -52,10 +52,11 @@ export const renderPaths = {
  * so each names only the kind of file it is meant for.
  */
 export const DEP_OUTPUT_GLOBS = {
-  /** render-<a> ← split-config: only a's own slice. */
-  configSlice: (adapter: string): string => `**/${RENDER_WORK_DIR}/config/${adapter}.json`,
-  /** render-<a> ← render-<provider>: only the payloads. */
-  capabilities: `**/${RENDER_WORK_DIR}/*.capabilities.json`,
+  /**
+   * render-<a> ← split-config and render-<provider>: a's own slice and the providers' payloads. One
+   * glob, not two: Nx lists every dependency's outputs once per glob.
+   */
+  adapterInputs: (adapter: string): string => `**/${RENDER_WORK_DIR}/{config/${adapter}.json,*.capabilities.json}`,
   /** render ← render-<a>: the whole output of every adapter. */
   adapterOutputs: `**/${RENDER_WORK_DIR}/*.json`,
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AdapterManifest } from '../../adapter/types';
 import { normalizeOptions } from '../options';
 import { createAdapterTargets } from './adapter-targets';
+import { ADAPTER_NAMED_INPUTS } from './inputs';
 
 const manifest = { name: 'cilium', root: 'adapters/cilium' } as AdapterManifest;
 const opts = normalizeOptions({});
@@ -11,11 +12,10 @@ describe('createAdapterTargets', () => {
     const { lint } = createAdapterTargets({ manifest, hasScripts: true, hasSpecs: false }, opts);
     expect(lint).toMatchObject({ executor: './tools/ztc:lint', options: { adapter: 'cilium' }, cache: true });
     expect(lint!.inputs).toEqual(expect.arrayContaining([
-      '{workspaceRoot}/adapters/cilium/**/*',
+      'ztc-source',
       '{workspaceRoot}/tools/ztc/schemas/**/*',
       { runtime: 'shellcheck --version 2>/dev/null || echo no-shellcheck' },
     ]));
-    expect(lint!.inputs).not.toContain('!{workspaceRoot}/adapters/cilium/scripts/**/*');
   });
 
   it('adds a test target only when the adapter has specs', () => {
@@ -30,5 +30,12 @@ describe('normalizeOptions', () => {
   it('defaults the packages that matter to the engine\'s own dependencies, sorted', () => {
     expect(normalizeOptions(undefined).externalDependencies).toEqual(['ajv', 'ajv-formats', 'semver', 'yaml']);
     expect(normalizeOptions({ externalDependencies: ['zod', 'yaml'] }).externalDependencies).toEqual(['yaml', 'zod']);
+  });
+});
+
+describe('ADAPTER_NAMED_INPUTS', () => {
+  it('leaves scripts out of what render reads, and tests out of everything', () => {
+    expect(ADAPTER_NAMED_INPUTS['ztc-render-source']).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '!{projectRoot}/scripts/**/*', '!{projectRoot}/**/*.spec.{ts,mts,cts,js,mjs,cjs}']));
+    expect(ADAPTER_NAMED_INPUTS['ztc-source']).not.toContain('!{projectRoot}/scripts/**/*');
   });
 });

@@ -3,7 +3,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { LINT_EXECUTOR, TEST_SUPPORT_INPUTS } from '../constants';
 import type { LintExecutorSchema } from '../executors/lint/schema';
 import type { NormalizedOptions } from '../options';
-import { adapterSourceInputs, engineInputs } from './inputs';
+import { engineInputs } from './inputs';
 import type { AdapterInfo } from './read-project-files';
 
 const TECH = ['ztc'];
@@ -16,7 +16,7 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions)
       options: { adapter: name } satisfies LintExecutorSchema,
       cache: true,
       inputs: [
-        ...adapterSourceInputs(root, { scripts: true }),
+        'ztc-source',
         ...engineInputs(opts),
         { runtime: opts.shellcheckVersionCommand },
       ],

@@ -11,6 +11,7 @@ import { listAdapters } from '../../workspace/workspace';
 import { PROJECT_FILES_GLOB } from '../constants';
 import { normalizeOptions, type NormalizedOptions, type ZtcPluginOptions } from '../options';
 import { createAdapterTargets } from './adapter-targets';
+import { ADAPTER_NAMED_INPUTS } from './inputs';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
 import { readAdapterInfo, readPlatformInfo, type AdapterInfo } from './read-project-files';
 
@@ -72,6 +73,7 @@ function createNodesInternal(file: string, opts: NormalizedOptions, context: Cre
             capabilities: { provides, requires },
             technologies: ['ztc'],
           },
+          namedInputs: ADAPTER_NAMED_INPUTS,
           targets: createAdapterTargets(info, opts),
         },
       },
@@ -91,7 +93,7 @@ function createNodesInternal(file: string, opts: NormalizedOptions, context: Cre
             technologies: ['ztc'],
             targetGroups: platformTargetGroups(platform),
           },
-          targets: createPlatformTargets({ platform, adapterRoot: (a) => `${ADAPTERS_DIR}/${a}` }, opts),
+          targets: createPlatformTargets(platform, opts),
         },
       },
     };

@@ -22,22 +22,13 @@ import {
 } from '../constants';
 import type { RenderExecutorSchema } from '../executors/render/schema';
 import type { NormalizedOptions } from '../options';
-import { adapterSourceInputs, engineInputs } from './inputs';
+import { adapterInput, engineInputs } from './inputs';
 import type { PlatformInfo } from './read-project-files';
 
 const TECH = ['ztc'];
 const ws = (rel: string): string => `{workspaceRoot}/${rel}`;
 
-export interface PlatformTargetInput {
-  platform: PlatformInfo;
-  /** Workspace-relative folder of an adapter. */
-  adapterRoot: (adapter: string) => string;
-}
-
-export function createPlatformTargets(
-  { platform, adapterRoot }: PlatformTargetInput,
-  opts: NormalizedOptions,
-): Record<string, TargetConfiguration> {
+export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOptions): Record<string, TargetConfiguration> {
   const p = platform.name;
   const targets: Record<string, TargetConfiguration> = {};
   targets[SPLIT_CONFIG_TARGET] = {
@@ -46,7 +37,7 @@ export function createPlatformTargets(
     cache: true,
     inputs: [
       '{projectRoot}/platform.yaml',
-      ...platform.order.map((a) => ws(`${adapterRoot(a)}/adapter.yaml`)),
+      adapterInput('ztc-manifest', platform.order),
       ...engineInputs(opts),
     ],
     outputs: [ws(renderPaths.configDir(p))],
@@ -63,11 +54,11 @@ export function createPlatformTargets(
       cache: true,
       dependsOn: [SPLIT_CONFIG_TARGET, ...(platform.dependsOn.get(a) ?? []).map(adapterRenderTarget)],
       inputs: [
-        ...adapterSourceInputs(adapterRoot(a), { scripts: false }),
-        { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.configSlice(a), transitive: false },
-        { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.capabilities, transitive: false },
+        adapterInput('ztc-render-source', [a]),
+        { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterInputs(a), transitive: false },
         ...engineInputs(opts),
       ],
+      // The stamp travels with the outputs, so early cut-off keeps working after a restore from cache.
       outputs: [ws(renderPaths.adapterOutput(p, a)), ws(renderPaths.capabilities(p, a)), ws(renderPaths.stamp(p, a))],
       metadata: {
         technologies: TECH,
@@ -82,7 +73,7 @@ export function createPlatformTargets(
     dependsOn: platform.order.map(adapterRenderTarget),
     inputs: [
       '{projectRoot}/platform.yaml',
-      ...platform.order.flatMap((a) => adapterSourceInputs(adapterRoot(a), { scripts: true })),
+      adapterInput('ztc-source', platform.order),
       { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterOutputs, transitive: false },
       ...engineInputs(opts),
     ],
@@ -103,7 +94,7 @@ export function createPlatformTargets(
       help: { command: `${ZTC_BIN} validate --help`, example: { args: [p] } },
     },
   };
-  Object.assign(targets, stageTargets(platform, adapterRoot, opts));
+  Object.assign(targets, stageTargets(platform, opts));
   return targets;
 }
 
@@ -114,11 +105,7 @@ export function createPlatformTargets(
  * What render wrote and what earlier stages left are read through `dependentTasksOutputFiles`: plain file
  * inputs would be hashed as they were when nx started, before render ran in the same invocation.
  */
-function stageTargets(
-  platform: PlatformInfo,
-  adapterRoot: (adapter: string) => string,
-  opts: NormalizedOptions,
-): Record<string, TargetConfiguration> {
+function stageTargets(platform: PlatformInfo, opts: NormalizedOptions): Record<string, TargetConfiguration> {
   const p = platform.name;
   const stateArea = '{projectRoot}/.ztc';
   const targets: Record<string, TargetConfiguration> = {};
@@ -133,7 +120,7 @@ function stageTargets(
       ...(cache && {
         inputs: [
           '{projectRoot}/platform.yaml',
-          ...platform.order.flatMap((a) => adapterSourceInputs(adapterRoot(a), { scripts: true })),
+          adapterInput('ztc-source', platform.order),
           { dependentTasksOutputFiles: '**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },

@@ -1,0 +1,90 @@
+// Synthetic ZTC workspaces for `npm run bench`: N adapters in a capability DAG and one platform using all.
+// Adapter i provides capability c<i> and requires the capability of its binary-tree parent and, inside
+// chains of 10, of adapter i-1. Each renders one file from a template and a payload from payload.txt.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '..');
+const pad = (i) => String(i).padStart(3, '0');
+export const adapterName = (i) => `a${pad(i)}`;
+const capName = (i) => `c${pad(i)}`;
+
+function requiresOf(i) {
+  const req = new Set();
+  if (i > 0) req.add(Math.floor((i - 1) / 2));
+  if (i > 0 && i % 10 !== 0) req.add(i - 1);
+  return [...req].sort((a, b) => a - b);
+}
+
+function write(root, rel, content) {
+  const abs = join(root, rel);
+  mkdirSync(join(abs, '..'), { recursive: true });
+  writeFileSync(abs, content);
+}
+
+/** Create (or re-create) the workspace at `dir`; returns its root. A stable `dir` keeps transpile caches warm. */
+export function generateWorkspace(dir, n) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore']) {
+    if (existsSync(join(REPO, f))) cpSync(join(REPO, f), join(dir, f));
+  }
+  cpSync(join(REPO, 'tools/ztc'), join(dir, 'tools/ztc'), {
+    recursive: true,
+    filter: (src) => !src.endsWith('.spec.ts') && !src.includes('__fixtures__'),
+  });
+  for (const f of readdirSync(join(dir, 'tools/ztc/capabilities'))) rmSync(join(dir, 'tools/ztc/capabilities', f));
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const names = [];
+  for (let i = 0; i < n; i++) {
+    const a = adapterName(i);
+    const c = capName(i);
+    names.push(a);
+    write(dir, `tools/ztc/capabilities/${c}.json`, `${JSON.stringify({
+      name: c,
+      version: '1.0.0',
+      description: `Synthetic capability ${c}`,
+      schema: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
+    }, null, 2)}\n`);
+    const req = requiresOf(i).map(capName);
+    write(dir, `adapters/${a}/adapter.yaml`, [
+      `name: ${a}`,
+      'version: 1.0.0',
+      `description: Synthetic adapter ${a}`,
+      `provides: [${c}]`,
+      `requires: [${req.join(', ')}]`,
+      'render: render.ts',
+      'inputs:',
+      '  type: object',
+      '  additionalProperties: false',
+      '  properties:',
+      '    size: { type: integer, default: 1 }',
+      '',
+    ].join('\n'));
+    write(dir, `adapters/${a}/render.ts`, [
+      "import { defineRender } from '@ztc/engine';",
+      '',
+      'export const render = defineRender<{ size: number }>((config, _platform, capabilities, { template }) => ({',
+      `  files: { '${a}/main.yaml': template('main.yaml', { name: '${a}', size: config.size, upstream: Object.keys(capabilities).sort().join(',') }) },`,
+      `  capabilities: { ${c}: { name: '${a}', value: template('payload.txt', {}).trim() } },`,
+      '}));',
+      '',
+    ].join('\n'));
+    write(dir, `adapters/${a}/templates/main.yaml`, '# adapter {{ name }}\nname: {{ name }}\nsize: {{ size }}\nupstream: "{{ upstream }}"\n');
+    write(dir, `adapters/${a}/templates/payload.txt`, 'v1\n');
+  }
+  write(dir, 'platforms/main/platform.yaml', [
+    'version: "1.0"',
+    'platform:',
+    '  organization: bench',
+    'adapters:',
+    ...names.map((a) => `  ${a}: { size: 1 }`),
+    '',
+  ].join('\n'));
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'add', '-A');
+  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'commit', '-q', '-m', 'synthetic workspace');
+  return dir;
+}
