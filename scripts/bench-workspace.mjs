@@ -1,6 +1,9 @@
 // Synthetic ZTC workspaces for `npm run bench`: N adapters in a capability DAG and one platform using all.
-// Adapter i provides capability c<i> and requires the capability of its binary-tree parent and, inside
-// chains of 10, of adapter i-1. Each renders one file from a template and a payload from payload.txt.
+// Adapter i provides capability c<i>. Two shapes of DAG:
+// - deep (the Nx probe's): i requires its binary-tree parent and, inside chains of 10, adapter i-1
+//   (about 45 levels at 300 adapters);
+// - layered: 6 layers; an adapter requires two capabilities of the layer before it (6 levels).
+// Each adapter renders one file from a template and a payload from templates/payload.txt.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,11 +13,23 @@ const pad = (i) => String(i).padStart(3, '0');
 export const adapterName = (i) => `a${pad(i)}`;
 const capName = (i) => `c${pad(i)}`;
 
-function requiresOf(i) {
+export const SHAPES = ['deep', 'layered'];
+
+function requiresOf(i, n, shape) {
   const req = new Set();
-  if (i > 0) req.add(Math.floor((i - 1) / 2));
-  if (i > 0 && i % 10 !== 0) req.add(i - 1);
-  return [...req].sort((a, b) => a - b);
+  if (shape === 'layered') {
+    const size = Math.ceil(n / 6);
+    const layer = Math.floor(i / size);
+    if (layer > 0) {
+      const prev = (layer - 1) * size;
+      req.add(prev + (i % size));
+      req.add(prev + ((i * 7 + 3) % size));
+    }
+  } else {
+    if (i > 0) req.add(Math.floor((i - 1) / 2));
+    if (i > 0 && i % 10 !== 0) req.add(i - 1);
+  }
+  return [...req].filter((r) => r < n).sort((a, b) => a - b);
 }
 
 function write(root, rel, content) {
@@ -24,7 +39,7 @@ function write(root, rel, content) {
 }
 
 /** Create (or re-create) the workspace at `dir`; returns its root. A stable `dir` keeps transpile caches warm. */
-export function generateWorkspace(dir, n) {
+export function generateWorkspace(dir, n, shape = 'deep') {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore']) {
@@ -47,7 +62,7 @@ export function generateWorkspace(dir, n) {
       description: `Synthetic capability ${c}`,
       schema: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
     }, null, 2)}\n`);
-    const req = requiresOf(i).map(capName);
+    const req = requiresOf(i, n, shape).map(capName);
     write(dir, `adapters/${a}/adapter.yaml`, [
       `name: ${a}`,
       'version: 1.0.0',
