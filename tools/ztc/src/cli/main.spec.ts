@@ -78,7 +78,7 @@ describe('ztc CLI', () => {
 
 describe('the committed example platform', () => {
   it('equals a fresh render (validate exits 0 on the repository itself)', () => {
-    const out = execFileSync(process.execPath, [BIN, 'validate', 'example', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [BIN, 'validate', 'example', '--json'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(JSON.parse(out)).toMatchObject({ clean: true, drift: [] });
   });
 });
