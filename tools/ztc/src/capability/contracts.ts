@@ -19,6 +19,15 @@ export interface CapabilityContract {
 export const CONTRACTS_DIR = 'tools/ztc/capabilities';
 const byWorkspace = new Map<string, Map<string, CapabilityContract>>();
 
+/**
+ * Drop the contracts read so far. A one-shot CLI never needs this; long-lived callers (the Nx plugin's
+ * createNodes under the daemon, the render batch executor) call it at the start of each invocation so
+ * an edited contract is never served stale.
+ */
+export function forgetContracts(): void {
+  byWorkspace.clear();
+}
+
 export function loadContracts(workspaceRoot: string): Map<string, CapabilityContract> {
   let contracts = byWorkspace.get(workspaceRoot);
   if (!contracts) {

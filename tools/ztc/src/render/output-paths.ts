@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
-import type { Issue } from '../errors';
+import { ConfigError, type Issue } from '../errors';
 
 /** Why `path` is not an acceptable output path, or undefined when it is. */
 export function pathProblem(path: string): string | undefined {
@@ -70,4 +70,20 @@ export function fileDirectoryClashes(owners: Map<string, string>): Issue[] {
     }
   }
   return issues;
+}
+
+/**
+ * Check every adapter's output paths (in render order) and that no path is claimed twice or is both a
+ * file and a folder; throws one ConfigError listing every problem. Shared by `ztc render` and the Nx
+ * render batch, so both refuse exactly the same outputs.
+ */
+export function checkAllOutputPaths(
+  adapters: ReadonlyMap<string, AdapterManifest>,
+  outputs: ReadonlyMap<string, { files: Record<string, string> }>,
+): void {
+  const owners = new Map<string, string>();
+  const issues: Issue[] = [];
+  for (const [name, out] of outputs) issues.push(...checkOutputPaths(adapters.get(name)!, Object.keys(out.files), owners));
+  issues.push(...fileDirectoryClashes(owners));
+  if (issues.length > 0) throw new ConfigError(issues);
 }

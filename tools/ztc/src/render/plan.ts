@@ -6,14 +6,13 @@
  */
 import type { AdapterManifest } from '../adapter/types';
 import { readAdapter } from '../adapter/read-adapter';
-import { ConfigError } from '../errors';
 import { readPlatform, type LoadedPlatform } from '../platform/read-platform';
 import { resolve, type Resolution } from '../resolve/resolver';
 import { compareStrings } from '../util/hash';
 import { listAdapters } from '../workspace/workspace';
 import { withHeader } from './header';
 import { adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
-import { checkOutputPaths, fileDirectoryClashes } from './output-paths';
+import { checkAllOutputPaths } from './output-paths';
 import { buildPipeline, serializePipeline, type Pipeline } from './pipeline';
 import { renderAdapter, type AdapterOutput } from './render-adapter';
 
@@ -47,17 +46,13 @@ export function planRender(workspaceRoot: string, platformName: string): RenderP
   });
   const outputs = new Map<string, AdapterOutput>();
   const available = new Map<string, unknown>();
-  const owners = new Map<string, string>();
-  const issues = [];
   for (const name of resolution.order) {
     const adapter = platform.adapters.get(name)!;
     const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available);
     outputs.set(name, out);
     for (const [cap, payload] of Object.entries(out.capabilities)) available.set(cap, payload);
-    issues.push(...checkOutputPaths(adapter, Object.keys(out.files), owners));
   }
-  issues.push(...fileDirectoryClashes(owners));
-  if (issues.length > 0) throw new ConfigError(issues);
+  checkAllOutputPaths(platform.adapters, outputs);
   return assemble(workspaceRoot, platform, resolution, outputs);
 }
 

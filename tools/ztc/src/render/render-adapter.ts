@@ -10,6 +10,7 @@ import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
+import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
 export interface AdapterOutput {
@@ -117,6 +118,12 @@ function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderR
     }
   }
   const produced = result.capabilities ?? {};
+  const problem = jsonProblem({ capabilities: produced, scriptContext: result.scriptContext ?? {} });
+  if (problem) {
+    // Render results cross Nx task boundaries as JSON: a value JSON cannot carry would make
+    // `nx run <p>:render` differ from `ztc render`, so both refuse it.
+    throw ConfigError.one({ file, path: '', message: problem, hint: 'return plain JSON data (strings, finite numbers, booleans, null, lists, mappings)' });
+  }
   const declared = adapter.provides.map((p) => p.capability);
   for (const name of Object.keys(produced)) {
     if (!declared.includes(name)) {

@@ -3,6 +3,7 @@
  * `platforms/<name>/platform.yaml` (tag type:platform). Each file is processed on its own through
  * createNodesFromFiles, so an invalid file is reported by name while every other project still loads.
  */
+import { forgetContracts } from '../../capability/contracts';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { basename, dirname } from 'node:path';
 import type { AdapterManifest } from '../../adapter/types';
@@ -105,6 +106,7 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
   PROJECT_FILES_GLOB,
   (files, options, context) => {
     const opts = normalizeOptions(options);
+    forgetContracts(); // under the daemon this process lives on: re-read contracts each time
     const adapters = new AdapterIndex(context.workspaceRoot, listAdapters(context.workspaceRoot));
     return createNodesFromFiles((file) => createNodesInternal(file, opts, context, adapters), files, options, context);
   },

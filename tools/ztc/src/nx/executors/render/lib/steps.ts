@@ -6,14 +6,15 @@
  * - assemble (render): every adapter's output → generated/, pipeline.yaml, lock.json, through the same
  *   `assemble()` and `applyRenderPlan()` as `ztc render`, so both write the same bytes.
  */
+import { forgetContracts } from '../../../../capability/contracts';
 import { join } from 'node:path';
 import { readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
 import { PLATFORMS_DIR } from '../../../../constants';
-import { ConfigError, type Issue } from '../../../../errors';
+import { ConfigError } from '../../../../errors';
 import { readPlatform, type LoadedPlatform } from '../../../../platform/read-platform';
 import { applyRenderPlan } from '../../../../render/apply';
-import { checkOutputPaths, fileDirectoryClashes } from '../../../../render/output-paths';
+import { checkAllOutputPaths } from '../../../../render/output-paths';
 import { assemble, providersInWorkspace } from '../../../../render/plan';
 import { renderAdapter, type AdapterOutput } from '../../../../render/render-adapter';
 import { resolve, type Resolution } from '../../../../resolve/resolver';
@@ -21,7 +22,7 @@ import type { PlatformMetadata } from '../../../../sdk/types';
 import { renderPaths } from '../../../constants';
 import type { RenderExecutorSchema } from '../schema';
 import { readText, removeOtherJson, toJson, writeIfChanged } from './files';
-import { jsonProblem } from './json-safety';
+import { jsonProblem } from '../../../../util/json-safety';
 import { adapterInputFingerprint, writeStamp } from './stamp';
 
 /** What render-<adapter> renders from: written by split-config, hashed by render-<adapter>. */
@@ -40,7 +41,9 @@ export interface ConfigSlice {
 export class StepMemo {
   private readonly platforms = new Map<string, { loaded: LoadedPlatform; resolution: Resolution }>();
   private readonly adapters = new Map<string, AdapterManifest>();
-  constructor(readonly workspaceRoot: string) {}
+  constructor(readonly workspaceRoot: string) {
+    forgetContracts(); // one memo per executor invocation: never serve a contract edited since
+  }
 
   platform(name: string): { loaded: LoadedPlatform; resolution: Resolution } {
     let entry = this.platforms.get(name);
@@ -109,7 +112,6 @@ export function renderAdapterStep(memo: StepMemo, platform: string, adapter: str
     available.set(capability, payloads[capability]);
   }
   const out = renderAdapter(memo.workspaceRoot, manifest, slice.config, slice.platform, available);
-  assertJsonSafe(out, `${manifest.root}/${manifest.render ?? 'adapter.yaml'}`, 'render result');
   writeIfChanged(abs(memo, renderPaths.adapterOutput(platform, adapter)), toJson(out));
   writeIfChanged(abs(memo, renderPaths.capabilities(platform, adapter)), toJson(out.capabilities));
   if (fingerprint) writeStamp(memo.workspaceRoot, platform, adapter, fingerprint);
@@ -120,15 +122,8 @@ export function renderAdapterStep(memo: StepMemo, platform: string, adapter: str
 export function assembleStep(memo: StepMemo, platform: string): string {
   const { loaded, resolution } = memo.platform(platform);
   const outputs = new Map<string, AdapterOutput>();
-  const owners = new Map<string, string>();
-  const issues: Issue[] = [];
-  for (const a of resolution.order) {
-    const out = readJson<AdapterOutput>(memo, renderPaths.adapterOutput(platform, a), `render-${a}`);
-    outputs.set(a, out);
-    issues.push(...checkOutputPaths(loaded.adapters.get(a)!, Object.keys(out.files), owners));
-  }
-  issues.push(...fileDirectoryClashes(owners));
-  if (issues.length > 0) throw new ConfigError(issues);
+  for (const a of resolution.order) outputs.set(a, readJson<AdapterOutput>(memo, renderPaths.adapterOutput(platform, a), `render-${a}`));
+  checkAllOutputPaths(loaded.adapters, outputs);
   const plan = assemble(memo.workspaceRoot, loaded, resolution, outputs);
   const result = applyRenderPlan(join(memo.workspaceRoot, PLATFORMS_DIR, platform), plan);
   const where = `${PLATFORMS_DIR}/${platform}`;
