@@ -4,26 +4,14 @@
  * every step the files in it are checked for any form of any secret value; a file that holds one is
  * removed and the step fails, naming the file (never the value).
  */
-import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Masker } from './masker';
+import { listFiles } from '../util/list-files';
 
 /** Files larger than this are not read (state holds small values: keys, ids, endpoints). */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 
-function listFiles(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const abs = join(dir, e.name);
-    if (e.isDirectory()) return listFiles(abs);
-    return e.isFile() ? [abs] : [];
-  });
-}
 
 /**
  * Remove every file under `stateDir` that contains a secret.
@@ -32,7 +20,8 @@ function listFiles(dir: string): string[] {
 export function removeLeakedSecrets(stateDir: string, masker: Masker): string[] {
   if (masker.maxLength === 0) return [];
   const leaked: string[] = [];
-  for (const file of listFiles(stateDir)) {
+  // Hidden files too: a secret in `.cache/x` would reach the Nx cache all the same.
+  for (const file of listFiles(stateDir, { skip: () => false }).map((f) => join(stateDir, f))) {
     try {
       if (lstatSync(file).size > MAX_SCAN_BYTES) continue;
       if (masker.finds(readFileSync(file, 'utf8'))) {

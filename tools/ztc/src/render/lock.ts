@@ -1,9 +1,10 @@
 /** lock.json (CONTRACT §4): canonical JSON of everything a render depended on and produced. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { ENGINE_VERSION } from '../constants';
-import { canonicalJson, compareStrings, hashFileSet, sha256 } from '../util/hash';
+import { canonicalJson, hashFileSet, sha256 } from '../util/hash';
+import { listFiles } from '../util/list-files';
 
 export interface Lock {
   engine_version: string;
@@ -22,23 +23,11 @@ export function isAdapterSourceFile(relPath: string): boolean {
   return !/\.(spec|test)\.[cm]?[jt]s$/.test(base);
 }
 
-function walk(absDir: string, prefix: string, out: Record<string, string>): void {
-  for (const entry of readdirSync(absDir).sort(compareStrings)) {
-    const rel = prefix ? `${prefix}/${entry}` : entry;
-    const abs = join(absDir, entry);
-    const st = statSync(abs);
-    if (st.isDirectory()) {
-      if (isAdapterSourceFile(`${rel}/x`)) walk(abs, rel, out);
-    } else if (st.isFile() && isAdapterSourceFile(rel)) {
-      out[rel] = sha256(readFileSync(abs));
-    }
-  }
-}
-
 /** sha256 over the adapter's source files (sorted `path\0sha256\n` lines). */
 export function adapterSourceHash(workspaceRoot: string, adapter: AdapterManifest): string {
+  const dir = join(workspaceRoot, adapter.root);
   const files: Record<string, string> = {};
-  walk(join(workspaceRoot, adapter.root), '', files);
+  for (const rel of listFiles(dir).filter(isAdapterSourceFile)) files[rel] = sha256(readFileSync(join(dir, rel)));
   return hashFileSet(files);
 }
 

@@ -3,7 +3,6 @@
  * lists folders, nothing else: no processes, no network, no writes. Problems are thrown as ConfigError
  * naming the file, so Nx reports them for that file while the other projects still load.
  */
-import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import platformSchema from '../../../schemas/platform.schema.json';
 import { parseAdapter } from '../../adapter/read-adapter';
@@ -14,6 +13,7 @@ import { resolve } from '../../resolve/resolver';
 import { closest } from '../../util/paths';
 import { compile, schemaIssues } from '../../util/schema';
 import { readYamlFile } from '../../util/yaml';
+import { listFiles } from '../../util/list-files';
 
 export interface AdapterInfo {
   manifest: AdapterManifest;
@@ -36,23 +36,6 @@ export interface PlatformInfo {
   providers: Map<string, string>;
 }
 
-/** Files below `dir` (relative, POSIX), skipping node_modules and dot folders. */
-function listFiles(dir: string, prefix = ''): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const e of entries) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name), rel));
-    else out.push(rel);
-  }
-  return out;
-}
 
 /** Read and validate `adapters/<name>/adapter.yaml` (the engine's own checks). */
 export function readAdapterInfo(workspaceRoot: string, file: string): AdapterInfo {

@@ -2,7 +2,7 @@
  * Lint one adapter: adapter.yaml through the engine's own reader (schema and rules), the templates
  * (templates.ts), and the bash scripts (`set -euo pipefail`, shellcheck).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
@@ -10,6 +10,7 @@ import { ADAPTERS_DIR, STAGES } from '../../../../constants';
 import { ConfigError, formatIssue } from '../../../../errors';
 import { runShellcheck } from './shellcheck';
 import { checkTemplate } from './templates';
+import { listFiles } from '../../../../util/list-files';
 
 export interface LintReport {
   adapter: string;
@@ -19,18 +20,6 @@ export interface LintReport {
   checked: { scripts: number; templates: number };
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => !e.name.startsWith('.'))
-    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
-    .sort();
-}
 
 function declaredScripts(m: AdapterManifest): string[] {
   return [...STAGES.flatMap((s) => m.scripts[s]), ...m.init, ...(m.checkHealth ? [m.checkHealth] : [])].map((s) => s.file);

@@ -1,0 +1,33 @@
+/** The one recursive file lister: regular files below a folder, as sorted POSIX paths relative to it. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareStrings } from './hash';
+
+export interface ListFilesOptions {
+  /** Entries (files or folders) to leave out, by name. @default dot-entries and node_modules */
+  skip?: (name: string) => boolean;
+}
+
+const skipHiddenAndDependencies = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
+
+/** Regular files below `dir` (symlinks and other special files are left out); a missing `dir` gives []. */
+export function listFiles(dir: string, opts: ListFilesOptions = {}): string[] {
+  const skip = opts.skip ?? skipHiddenAndDependencies;
+  const out: string[] = [];
+  const visit = (abs: string, prefix: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (skip(e.name)) continue;
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) visit(join(abs, e.name), rel);
+      else if (e.isFile()) out.push(rel);
+    }
+  };
+  visit(dir, '');
+  return out.sort(compareStrings);
+}
