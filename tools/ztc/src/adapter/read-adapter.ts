@@ -10,6 +10,7 @@ import adapterSchema from '../../schemas/adapter.schema.json';
 import { CONTRACTS_DIR, getContract } from '../capability/contracts';
 import { ADAPTER_FILE, ADAPTERS_DIR, STAGES, type Stage } from '../constants';
 import { ConfigError, type Issue } from '../errors';
+import type { ValidateFunction } from 'ajv';
 import { compile, schemaIssues } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
 import type { AdapterManifest, ScriptDecl } from './types';
@@ -165,13 +166,21 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
   return issues;
 }
 
+/**
+ * The validator of the adapter's `inputs` schema; a schema Ajv cannot compile is a ConfigError. Kept out
+ * of parseAdapter on purpose: graph construction (Nx createNodes) reads every adapter.yaml on every nx
+ * command and never needs the validators, while render, validate and lint compile them when they use them.
+ */
+export function compileInputs(m: AdapterManifest): ValidateFunction {
+  try {
+    return compile(m.inputs);
+  } catch (e) {
+    throw ConfigError.one({ file: m.file, path: 'inputs', message: `not a valid JSON Schema: ${(e as Error).message}`, hint: 'fix the schema (see https://json-schema.org)' });
+  }
+}
+
 function checkInputs(m: AdapterManifest, file: string): Issue[] {
   const issues: Issue[] = [];
-  try {
-    compile(m.inputs);
-  } catch (e) {
-    return [{ file, path: 'inputs', message: `not a valid JSON Schema: ${(e as Error).message}` }];
-  }
   const props = (m.inputs.properties ?? {}) as Record<string, Record<string, unknown>>;
   for (const [field, schema] of Object.entries(props)) {
     if (schema.secret === true && 'default' in schema) {

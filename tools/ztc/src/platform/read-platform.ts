@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import platformSchema from '../../schemas/platform.schema.json';
-import { readAdapter } from '../adapter/read-adapter';
+import { compileInputs, readAdapter } from '../adapter/read-adapter';
 import type { AdapterManifest } from '../adapter/types';
 import { PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
 import { ConfigError, type Issue } from '../errors';
@@ -95,7 +95,13 @@ function checkSection(manifest: AdapterManifest, section: Record<string, unknown
       delete section[field];
     }
   }
-  const validate = compile(manifest.inputs);
+  let validate;
+  try {
+    validate = compileInputs(manifest);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
   if (!validate(section)) issues.push(...schemaIssues(validate.errors, section, file, prefix));
   return issues;
 }

@@ -48,4 +48,10 @@ describe('lintAdapter', () => {
     expect(report.errors[0]).toMatch(/^adapters\/demo\/adapter\.yaml: version: must match pattern/);
     expect(report.errors.some((e) => e.startsWith('adapters/demo/templates/bad.yaml: line 1: unsupported template syntax'))).toBe(true);
   });
+
+  it('reports an inputs schema that does not compile', async () => {
+    const ws = workspace({ 'adapters/demo/adapter.yaml': `${ADAPTER}inputs:\n  type: object\n  properties:\n    mtu: { type: number-ish }\n` });
+    const report = await lintAdapter(ws.root, 'demo');
+    expect(report.errors).toEqual([expect.stringMatching(/^adapters\/demo\/adapter\.yaml: inputs: not a valid JSON Schema/)]);
+  });
 });

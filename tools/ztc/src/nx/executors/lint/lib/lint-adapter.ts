@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAdapter } from '../../../../adapter/read-adapter';
+import { compileInputs, readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
 import { ADAPTERS_DIR, STAGES } from '../../../../constants';
 import { ConfigError, formatIssue } from '../../../../errors';
@@ -33,6 +33,7 @@ export async function lintAdapter(workspaceRoot: string, adapter: string): Promi
   let manifest: AdapterManifest | undefined;
   try {
     manifest = readAdapter(workspaceRoot, adapter);
+    compileInputs(manifest);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     errors.push(...e.issues.map(formatIssue));
