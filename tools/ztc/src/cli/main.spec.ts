@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../testing/run-cli';
@@ -73,6 +73,16 @@ describe('ztc CLI', () => {
     expect(drift.status).toBe(2);
     const usage = spawnSync(process.execPath, [BIN, 'validate', '--nope'], { cwd: ws.root, encoding: 'utf8' });
     expect(usage.status).toBe(64);
+  });
+
+  it('stops quietly when its output pipe is closed (ztc … | head)', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader goes away before ztc writes
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
   });
 });
 

@@ -28,14 +28,17 @@ export interface LoadedPlatform {
   adapters: Map<string, AdapterManifest>;
 }
 
-interface RawPlatform {
+export interface RawPlatform {
   version: string;
   platform?: Record<string, unknown>;
   adapters: Record<string, Record<string, unknown> | null>;
 }
 
-export function readPlatform(workspaceRoot: string, name: string): LoadedPlatform {
-  const file = `${PLATFORMS_DIR}/${name}/${PLATFORM_FILE}`;
+/**
+ * Parse platform.yaml and check its top-level shape (version, platform, adapters as mappings); adapter
+ * sections are not looked at. Shared by `readPlatform` and the Nx plugin, which wires tasks from it.
+ */
+export function readPlatformShape(workspaceRoot: string, file: string): { raw: Buffer; data: RawPlatform } {
   const { raw, value } = readYamlFile(join(workspaceRoot, file), file);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw ConfigError.one({ file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
@@ -43,20 +46,30 @@ export function readPlatform(workspaceRoot: string, name: string): LoadedPlatfor
   const data = structuredClone(value) as RawPlatform;
   const validateTop = compile(platformSchema);
   if (!validateTop(data)) throw new ConfigError(schemaIssues(validateTop.errors, data, file, ''));
+  return { raw, data };
+}
 
+/** The error for an adapter name with no adapters/<name>/adapter.yaml, with the closest known name. */
+export function unknownAdapterIssue(file: string, name: string, known: readonly string[]): Issue {
+  const guess = closest(name, known);
+  return {
+    file,
+    path: `adapters.${name}`,
+    message: `unknown adapter "${name}" (no adapters/${name}/adapter.yaml)`,
+    hint: guess ? `did you mean "${guess}"?` : `available adapters: ${known.join(', ') || 'none'}`,
+  };
+}
+
+export function readPlatform(workspaceRoot: string, name: string): LoadedPlatform {
+  const file = `${PLATFORMS_DIR}/${name}/${PLATFORM_FILE}`;
+  const { raw, data } = readPlatformShape(workspaceRoot, file);
   const issues: Issue[] = [];
   const known = listAdapters(workspaceRoot);
   const adapters = new Map<string, AdapterManifest>();
   const configs = new Map<string, Record<string, unknown>>();
   for (const adapterName of Object.keys(data.adapters).sort()) {
     if (!known.includes(adapterName)) {
-      const guess = closest(adapterName, known);
-      issues.push({
-        file,
-        path: `adapters.${adapterName}`,
-        message: `unknown adapter "${adapterName}" (no adapters/${adapterName}/adapter.yaml)`,
-        hint: guess ? `did you mean "${guess}"?` : `available adapters: ${known.join(', ') || 'none'}`,
-      });
+      issues.push(unknownAdapterIssue(file, adapterName, known));
       continue;
     }
     let manifest: AdapterManifest;

@@ -4,14 +4,12 @@
  * naming the file, so Nx reports them for that file while the other projects still load.
  */
 import { basename, dirname, join } from 'node:path';
-import platformSchema from '../../../schemas/platform.schema.json';
 import { parseAdapter } from '../../adapter/read-adapter';
 import type { AdapterManifest } from '../../adapter/types';
 import { STAGES } from '../../constants';
 import { ConfigError } from '../../errors';
+import { readPlatformShape, unknownAdapterIssue } from '../../platform/read-platform';
 import { resolve } from '../../resolve/resolver';
-import { closest } from '../../util/paths';
-import { compile, schemaIssues } from '../../util/schema';
 import { readYamlFile } from '../../util/yaml';
 import { listFiles } from '../../util/list-files';
 
@@ -63,13 +61,7 @@ export function readPlatformInfo(
   knownAdapters: readonly string[],
 ): PlatformInfo {
   const root = dirname(file);
-  const { value } = readYamlFile(join(workspaceRoot, file), file);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw ConfigError.one({ file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
-  }
-  const data = structuredClone(value) as { adapters: Record<string, unknown> };
-  const validate = compile(platformSchema);
-  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors, data, file, ''));
+  const { data } = readPlatformShape(workspaceRoot, file);
   const used = new Map<string, AdapterManifest>();
   const unknown = [];
   let broken = false;
@@ -80,17 +72,7 @@ export function readPlatformInfo(
     else broken = true; // its adapter.yaml is invalid; that file's own error reports it
   }
   if (unknown.length > 0) {
-    throw new ConfigError(
-      unknown.map((name) => {
-        const guess = closest(name, knownAdapters);
-        return {
-          file,
-          path: `adapters.${name}`,
-          message: `unknown adapter "${name}" (no adapters/${name}/adapter.yaml)`,
-          hint: guess ? `did you mean "${guess}"?` : `available adapters: ${knownAdapters.join(', ') || 'none'}`,
-        };
-      }),
-    );
+    throw new ConfigError(unknown.map((name) => unknownAdapterIssue(file, name, knownAdapters)));
   }
   if (broken) {
     // Resolving without the broken adapter would only add misleading "missing capability" errors. Wire
