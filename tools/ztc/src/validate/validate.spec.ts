@@ -34,6 +34,9 @@ const CASES: [string, (ws: TempWorkspace) => void, { cause: string; path: string
   ['pipeline.yaml edited', (ws) => ws.write('platforms/demo/pipeline.yaml', ws.read('platforms/demo/pipeline.yaml').replace('timeout_seconds: 60', 'timeout_seconds: 6000')), [
     { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'edited since render (differs from lock.json)' },
   ]],
+  ['lock.json from another engine version', (ws) => ws.write('platforms/demo/lock.json', ws.read('platforms/demo/lock.json').replace('"engine_version": "0.1.0"', '"engine_version": "0.0.9"')), [
+    { cause: 'file modified', path: 'platforms/demo/lock.json', detail: 'engine version 0.0.9 -> 0.1.0' },
+  ]],
 ];
 
 describe('ztc validate', () => {

@@ -30,16 +30,18 @@ export interface ValidateResult {
   drift: Drift[];
 }
 
-export function readLock(workspaceRoot: string, platform: string): Lock {
+/** lock.json, parsed, and its exact text (validate compares both). */
+function readLock(workspaceRoot: string, platform: string): { lock: Lock; text: string } {
   const file = `${PLATFORMS_DIR}/${platform}/${LOCK_FILE}`;
   const raw = readIfExists(join(workspaceRoot, file));
   if (!raw) {
     throw ConfigError.one({ file, path: '', message: 'lock.json is missing', hint: `run "ztc render ${platform}" first` });
   }
   try {
-    const lock = JSON.parse(raw.toString('utf8')) as Lock;
+    const text = raw.toString('utf8');
+    const lock = JSON.parse(text) as Lock;
     if (!lock || typeof lock !== 'object' || typeof lock.files !== 'object' || typeof lock.adapters !== 'object') throw new Error('not a lock');
-    return lock;
+    return { lock, text };
   } catch {
     throw ConfigError.one({ file, path: '', message: 'lock.json is not a valid ZTC lock', hint: `run "ztc render ${platform}" to regenerate it` });
   }
@@ -47,7 +49,7 @@ export function readLock(workspaceRoot: string, platform: string): Lock {
 
 export function validatePlatform(workspaceRoot: string, platform: string): ValidateResult {
   const base = `${PLATFORMS_DIR}/${platform}`;
-  const lock = readLock(workspaceRoot, platform);
+  const { lock, text: lockText } = readLock(workspaceRoot, platform);
   const plan = planRender(workspaceRoot, platform);
   const drift: Drift[] = [];
 
@@ -90,7 +92,6 @@ export function validatePlatform(workspaceRoot: string, platform: string): Valid
     drift.push({ cause: 'pipeline changed', path: `${base}/${PIPELINE_FILE}`, detail: edited ? 'edited since render (differs from lock.json)' : 'stale: a fresh render differs' });
   }
   if (drift.length === 0) {
-    const lockText = readIfExists(join(workspaceRoot, base, LOCK_FILE))!.toString('utf8');
     if (lockText !== plan.lockText) {
       drift.push({ cause: 'file modified', path: `${base}/${LOCK_FILE}`, detail: lock.engine_version !== plan.lock.engine_version ? `engine version ${lock.engine_version} -> ${plan.lock.engine_version}` : 'lock.json does not match a fresh render' });
     }
