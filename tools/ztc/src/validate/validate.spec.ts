@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../testing/run-cli';
+import { ENGINE_VERSION } from '../constants';
 import { fixtureWorkspace, type TempWorkspace } from '../../testing/temp-workspace';
 
 async function rendered(): Promise<TempWorkspace> {
@@ -34,8 +35,8 @@ const CASES: [string, (ws: TempWorkspace) => void, { cause: string; path: string
   ['pipeline.yaml edited', (ws) => ws.write('platforms/demo/pipeline.yaml', ws.read('platforms/demo/pipeline.yaml').replace('timeout_seconds: 60', 'timeout_seconds: 6000')), [
     { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'edited since render (differs from lock.json)' },
   ]],
-  ['lock.json from another engine version', (ws) => ws.write('platforms/demo/lock.json', ws.read('platforms/demo/lock.json').replace('"engine_version": "0.1.0"', '"engine_version": "0.0.9"')), [
-    { cause: 'file modified', path: 'platforms/demo/lock.json', detail: 'engine version 0.0.9 -> 0.1.0' },
+  ['lock.json from another engine version', (ws) => ws.write('platforms/demo/lock.json', ws.read('platforms/demo/lock.json').replace(`"engine_version": "${ENGINE_VERSION}"`, '"engine_version": "0.0.0-old"')), [
+    { cause: 'file modified', path: 'platforms/demo/lock.json', detail: `engine version 0.0.0-old -> ${ENGINE_VERSION}` },
   ]],
 ];
 
