@@ -38,6 +38,20 @@ function write(root, rel, content) {
   writeFileSync(abs, content);
 }
 
+/**
+ * Nx's own floor for the same task graph: project `floor` (project.json, no ZTC) with one cached target per
+ * adapter wired like the render tasks (`t-split` → `t-<a>` following the capability DAG → `t-all`), each
+ * a shell `true` with one file input and no outputs. `nx run floor:t-all` fully cached is what Nx costs for
+ * N+2 cached tasks that hash almost nothing and restore nothing.
+ */
+function writeFloorProject(dir, n, shape) {
+  const task = (dependsOn) => ({ executor: 'nx:run-commands', options: { command: 'true' }, cache: true, inputs: ['{projectRoot}/project.json'], outputs: [], dependsOn });
+  const targets = { 't-split': task([]) };
+  for (let i = 0; i < n; i++) targets[`t-${adapterName(i)}`] = task(['t-split', ...requiresOf(i, n, shape).map((r) => `t-${adapterName(r)}`)]);
+  targets['t-all'] = task(Array.from({ length: n }, (_, i) => `t-${adapterName(i)}`));
+  write(dir, 'floor/project.json', `${JSON.stringify({ name: 'floor', root: 'floor', targets }, null, 2)}\n`);
+}
+
 /** Create (or re-create) the workspace at `dir`; returns its root. A stable `dir` keeps transpile caches warm. */
 export function generateWorkspace(dir, n, shape = 'deep') {
   rmSync(dir, { recursive: true, force: true });
@@ -97,6 +111,7 @@ export function generateWorkspace(dir, n, shape = 'deep') {
     ...names.map((a) => `  ${a}: { size: 1 }`),
     '',
   ].join('\n'));
+  writeFloorProject(dir, n, shape);
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'add', '-A');
