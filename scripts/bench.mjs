@@ -95,10 +95,15 @@ for (const { shape, n } of cases) {
   const show = [];
   const cached = [];
   const floor = [];
+  const allHits = (ms, what) => {
+    const run = lastRun(ws);
+    if (run.ran.length > 0) throw new Error(`${what} in ${ws} was not fully cached: ran ${run.ran.join(', ')}`);
+    return ms;
+  };
   for (let i = 0; i < runs; i++) {
     show.push(nx(ws, 'show', 'projects').ms);
-    cached.push(render(ws).ms);
-    floor.push(nx(ws, 'run', 'floor:t-all', '--outputStyle=stream').ms);
+    cached.push(allHits(render(ws).ms, 'nx run main:render'));
+    floor.push(allHits(nx(ws, 'run', 'floor:t-all', '--outputStyle=stream').ms, 'nx run floor:t-all'));
   }
   const ratio = (xs) => median(xs.map((x, i) => x / show[i]));
   let templateRun;
