@@ -13,6 +13,17 @@ export interface CiliumConfig {
   hubble_enabled: boolean;
 }
 
+/**
+ * The BGP control-plane CRDs (CiliumBGPClusterConfig, …) are served as cilium.io/v2 from Cilium 1.18 on
+ * (v2alpha1 is still served there, deprecated); before 1.18 only v2alpha1 exists. The chart's
+ * artifacthub annotation still says v2alpha1 for 1.18, so the install step checks what the CRD really
+ * serves before applying.
+ */
+export function bgpApiVersion(chartVersion: string): string {
+  const [major, minor] = chartVersion.split('.').map(Number);
+  return major! > 1 || (major === 1 && minor! >= 18) ? 'v2' : 'v2alpha1';
+}
+
 export const render = defineRender<CiliumConfig>((config, _platform, _caps, { template }) => {
   const version = config.version.replace(/^v/, '');
   const bgpEnabled = config.bgp_enabled || config.bgp?.enabled === true;
@@ -22,9 +33,11 @@ export const render = defineRender<CiliumConfig>((config, _platform, _caps, { te
     'cilium/values.yaml': template('values.yaml', { bgp_enabled: bgpEnabled, hubble_enabled: config.hubble_enabled }),
     'cilium/talos-patch.yaml': stringify(talosPatch),
   };
+  const bgpFiles: string[] = [];
   if (bgpEnabled) {
+    bgpFiles.push('cilium/bgp-cluster-config.yaml');
     files['cilium/bgp-cluster-config.yaml'] = stringify({
-      apiVersion: 'cilium.io/v2',
+      apiVersion: `cilium.io/${bgpApiVersion(version)}`,
       kind: 'CiliumBGPClusterConfig',
       metadata: { name: 'default' },
       spec: {
@@ -35,6 +48,16 @@ export const render = defineRender<CiliumConfig>((config, _platform, _caps, { te
   }
   return {
     files,
+    scriptContext: {
+      install: {
+        repository: 'https://helm.cilium.io',
+        chart: 'cilium',
+        version,
+        namespace: 'kube-system',
+        values: 'cilium/values.yaml',
+        bgp_manifests: bgpFiles,
+      },
+    },
     capabilities: {
       cni: {
         name: 'cilium',

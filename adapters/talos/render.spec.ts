@@ -8,6 +8,7 @@ const config: TalosConfig = {
   factory_image_id: 'a'.repeat(64),
   cluster_name: 'prod',
   cluster_endpoint: '203.0.113.10:6443',
+  arch: 'amd64',
   disk_device: '/dev/nvme0n1',
   nodes: [
     { name: 'worker-1', ip: '203.0.113.11', role: 'worker' },
@@ -15,7 +16,12 @@ const config: TalosConfig = {
   ],
 };
 const caps = {
-  'cloud-infrastructure': { provider: 'hetzner', servers: [{ ip: '203.0.113.10' }, { ip: '203.0.113.11' }] },
+  'cloud-infrastructure': {
+    provider: 'hetzner',
+    platform: 'hcloud',
+    servers: [{ ip: '203.0.113.10' }, { ip: '203.0.113.11' }],
+    rescue: { user: 'root', private_key_file: 'hetzner/rescue_ed25519' },
+  },
   cni: { name: 'cilium', talos_patch: { cluster: { network: { cni: { name: 'none' } }, proxy: { disabled: true } } } },
 };
 const helpers = { template: () => '' };
@@ -33,7 +39,7 @@ describe('talos render', () => {
     expect(parse(out.files['talos/nodes/cp-1.yaml']!).machine).toMatchObject({ type: 'controlplane', network: { hostname: 'cp-1' } });
     expect(parse(out.files['talos/patches/kubernetes.yaml']!).machine.install).toEqual({
       disk: '/dev/nvme0n1',
-      image: `factory.talos.dev/installer/${'a'.repeat(64)}:v1.11.5`,
+      image: `factory.talos.dev/hcloud-installer/${'a'.repeat(64)}:v1.11.5`,
     });
   });
 
@@ -43,7 +49,7 @@ describe('talos render', () => {
       endpoint: 'https://203.0.113.10:6443',
       cluster_name: 'prod',
       kubernetes_version: '1.34.1',
-      kubeconfig_state_file: 'kubeconfig',
+      kubeconfig_file: 'kubeconfig',
     });
     expect(Object.values(out.files).join('\n')).not.toMatch(/BEGIN|token|secret|crt|key:/i);
   });
@@ -56,5 +62,24 @@ describe('talos render', () => {
   it('refuses a cluster without a control-plane node', () => {
     const bad = { ...config, nodes: [{ name: 'w', ip: '203.0.113.11', role: 'worker' as const }] };
     expect(() => render(bad, { name: 'p' }, caps, helpers)).toThrow('at least one node must have role "controlplane"');
+  });
+
+  it('takes the disk image and installer for the machines\' platform from the Image Factory', () => {
+    const out = render(config, { name: 'p' }, caps, helpers);
+    expect(out.scriptContext?.['install-image']).toMatchObject({
+      image_url: `https://factory.talos.dev/image/${'a'.repeat(64)}/v1.11.5/hcloud-amd64.raw.xz`,
+      install_disk: '/dev/nvme0n1',
+      rescue: { user: 'root', private_key_file: 'hetzner/rescue_ed25519' },
+    });
+    expect(out.scriptContext?.['gen-config']).toMatchObject({ validate_mode: 'cloud', kubernetes_version: '1.34.1', cluster_endpoint: 'https://203.0.113.10:6443' });
+    const metal = render({ ...config, arch: 'arm64' }, { name: 'p' }, { ...caps, 'cloud-infrastructure': { provider: 'robot', servers: caps['cloud-infrastructure'].servers } }, helpers);
+    expect(metal.scriptContext?.['install-image']?.image_url).toMatch(/\/metal-arm64\.raw\.xz$/);
+    expect(metal.scriptContext?.['gen-config']).toMatchObject({ validate_mode: 'metal', install_image: `factory.talos.dev/metal-installer/${'a'.repeat(64)}:v1.11.5` });
+  });
+
+  it('refuses a Kubernetes version the Talos version does not support', () => {
+    expect(() => render({ ...config, kubernetes_version: '1.28.4' }, { name: 'p' }, caps, helpers)).toThrow(
+      'kubernetes_version 1.28.4 is not supported by Talos v1.11.5 (it supports 1.29 to 1.34)',
+    );
   });
 });

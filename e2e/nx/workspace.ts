@@ -63,7 +63,7 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
     },
     nx(args, env = {}) {
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [NX_BIN, ...args], { cwd: root, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+        const child = spawn(process.execPath, [NX_BIN, ...args], { cwd: root, env: cleanEnv({ ZTC_PRIVATE_DIR: `${root}-private`, ...env }), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -76,7 +76,10 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
       const run = JSON.parse(ws.read('.nx/cache/run.json')) as { tasks: { taskId: string; cacheStatus: string }[] };
       return Object.fromEntries(run.tasks.map((t) => [t.taskId, t.cacheStatus]));
     },
-    dispose: () => rmSync(root, { recursive: true, force: true }),
+    dispose: () => {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(`${root}-private`, { recursive: true, force: true });
+    },
   };
   for (const [rel, content] of Object.entries(extraFiles)) ws.write(rel, content);
   ws.git('init', '-q', '-b', 'main');

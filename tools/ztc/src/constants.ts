@@ -17,6 +17,14 @@ export const LOCK_FILE = 'lock.json';
 /** Folder of the engine package (tools/ztc). */
 export const ENGINE_ROOT = join(__dirname, '..');
 
+/**
+ * Script libraries (CONTRACT §7, docs/adapters.md): the engine's own `ztc.sh`, and each adapter's
+ * `scripts/lib/*.sh`. Bootstrap copies a step's libraries next to its script (ZTC_LIB_DIR).
+ */
+export const ENGINE_SCRIPT_LIB_DIR = join(ENGINE_ROOT, 'scripts');
+export const ENGINE_SCRIPT_LIB = 'ztc.sh';
+export const ADAPTER_SCRIPT_LIB_DIR = 'scripts/lib';
+
 /** Build caches (transpiled TS, compiled validators); content-addressed, safe to delete. */
 export const CACHE_ROOT = process.env.ZTC_CACHE_DIR ?? join(ENGINE_ROOT, '..', '..', 'node_modules', '.cache');
 

@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ADAPTERS_DIR } from '../constants';
 import { ExitCode, ExitError } from '../errors';
 import type { PipelineStep } from '../render/pipeline';
+import { scriptLibPath } from '../render/script-libs';
 import { sha256 } from '../util/hash';
 import type { EventSink } from './events';
 import type { Masker } from './masker';
@@ -18,6 +20,8 @@ import { StepLog } from './step-log';
 
 export interface StepRunContext {
   area: StateArea;
+  /** ZTC_PRIVATE_DIR: where steps keep the credentials they make (outside the workspace, 0700). */
+  privateDir: string;
   env: NodeJS.ProcessEnv;
   allSecretNames: ReadonlySet<string>;
   masker: Masker;
@@ -36,16 +40,25 @@ export interface StepRunResult extends RunScriptResult {
 
 const TAIL_LINES = 5;
 
-function readScript(ctx: StepRunContext, step: PipelineStep): Buffer {
-  const bytes = readFileSync(join(ctx.area.workspaceRoot, step.script));
-  if (sha256(bytes) !== step.sha256) {
-    throw new ExitError(`${step.script} changed since render (step ${step.id}); run render first ("ztc render ${ctx.area.platform}")`, ExitCode.invalid);
+/** A file the step runs or sources, checked against the sha256 render recorded. */
+function readChecked(ctx: StepRunContext, step: PipelineStep, path: string, expected: string | undefined, shown: string): Buffer {
+  const bytes = readFileSync(path);
+  if (sha256(bytes) !== expected) {
+    throw new ExitError(`${shown} changed since render (step ${step.id}); run render first ("ztc render ${ctx.area.platform}")`, ExitCode.invalid);
   }
   return bytes;
 }
 
+function readLibs(ctx: StepRunContext, step: PipelineStep): { name: string; content: Buffer }[] {
+  return Object.entries(step.libs).map(([name, hash]) => {
+    const path = scriptLibPath(ctx.area.workspaceRoot, `${ADAPTERS_DIR}/${step.adapter}`, name);
+    return { name, content: readChecked(ctx, step, path, hash, `script library ${name}`) };
+  });
+}
+
 export async function executeStep(ctx: StepRunContext, stage: string, step: PipelineStep): Promise<StepRunResult> {
-  const script = readScript(ctx, step);
+  const script = readChecked(ctx, step, join(ctx.area.workspaceRoot, step.script), step.sha256, step.script);
+  const libs = readLibs(ctx, step);
   const logRel = ctx.area.logFile(stage, step.id);
   const log = new StepLog(ctx.area.abs(logRel), ctx.masker);
   const tail: string[] = [];
@@ -55,6 +68,7 @@ export async function executeStep(ctx: StepRunContext, stage: string, step: Pipe
     ctx.emit({ event: 'step_started', step: step.id, stage, adapter: step.adapter, description: step.description, timeout_seconds: step.timeout_seconds, log: logRel });
     result = await runScript({
       script,
+      libs,
       fileName: basename(step.script),
       displayPath: step.script,
       context: step.context,
@@ -67,6 +81,7 @@ export async function executeStep(ctx: StepRunContext, stage: string, step: Pipe
         workspaceRoot: ctx.area.workspaceRoot,
         generatedDir: ctx.area.generatedDir,
         stateDir: ctx.area.stateDir,
+        privateDir: ctx.privateDir,
       }),
       timeoutMs: step.timeout_seconds * 1000,
       killGraceMs: ctx.killGraceMs,

@@ -36,6 +36,9 @@ function isStep(s: unknown): s is PipelineStep {
     typeof step.adapter === 'string' &&
     typeof step.script === 'string' &&
     typeof step.sha256 === 'string' &&
+    typeof step.files_sha256 === 'string' &&
+    typeof step.libs === 'object' &&
+    step.libs !== null &&
     typeof step.timeout_seconds === 'number' &&
     Array.isArray(step.secret_env) &&
     typeof step.context === 'object'

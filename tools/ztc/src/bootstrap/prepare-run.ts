@@ -10,6 +10,7 @@ import type { Pipeline, PipelineStep } from '../render/pipeline';
 import { Masker } from './masker';
 import { allSecretNames, readPipeline, selectStages } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
+import { resolvePrivateDir } from './private-dir';
 import { stepStatus, type StepStatus } from './receipts';
 import { stateArea, type StateArea } from './state-area';
 import { secretValues } from './step-env';
@@ -23,6 +24,8 @@ export interface PlannedStep {
 
 export interface PreparedRun {
   area: StateArea;
+  /** ZTC_PRIVATE_DIR of this platform (created when the run starts). */
+  privateDir: string;
   pipeline: Pipeline;
   masker: Masker;
   allSecretNames: Set<string>;
@@ -45,6 +48,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   checkRendered(opts.workspaceRoot, opts.platform);
   const pipeline = readPipeline(opts.workspaceRoot, opts.platform);
   const area = stateArea(opts.workspaceRoot, opts.platform);
+  const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, opts.env);
   const names = allSecretNames(pipeline);
   if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
   const stages = selectStages(pipeline, opts.stage).map((s) => ({
@@ -61,7 +65,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   checkSecrets(needed, opts.env);
   const masker = new Masker(secretValues(opts.env, names));
   checkContextsHoldNoSecret(needed, masker, opts.platform);
-  return { area, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length };
+  return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length };
 }
 
 /** A secret value in a step's context (hard-coded in adapter.yaml) would reach context.json and git. */

@@ -1,6 +1,7 @@
 /**
  * Receipts: the record that a step finished successfully for exactly these inputs (CONTRACT §6 resume).
- * The key is the sha256 of the script's sha256, its resolved context and its adapter version; a receipt
+ * The key is the sha256 of the script's sha256, its libraries' sha256s, its resolved context, its
+ * adapter's rendered files and its adapter version; a receipt
  * whose key matches means "skip". Receipts are canonical JSON with no time, path or secret in them, so
  * the same step on two machines writes byte-identical files: they are what the Nx stage targets cache.
  */
@@ -32,7 +33,7 @@ export function contextHash(step: PipelineStep): string {
 
 /** What a receipt must match for the step to count as done. */
 export function receiptKey(step: PipelineStep): string {
-  return sha256(canonicalJson({ adapter_version: step.adapter_version, context_sha256: contextHash(step), script_sha256: step.sha256 }));
+  return sha256(canonicalJson({ adapter_version: step.adapter_version, context_sha256: contextHash(step), files_sha256: step.files_sha256, libs: step.libs, script_sha256: step.sha256 }));
 }
 
 export function readReceipt(area: StateArea, stage: Stage, step: PipelineStep): Receipt | undefined {

@@ -105,4 +105,18 @@ describe('resume', () => {
     expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/solo.two.json`))).toBe(false);
     expect(JSON.parse(readFileSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/pre-work/solo.one.json`), 'utf8'))).toMatchObject({ step: 'solo/one', stage: 'pre-work' });
   });
+
+  it('counts the step\'s libraries and its adapter\'s rendered files as its inputs', async () => {
+    const fx = fixtureWorkspace([adapter('first')]);
+    await fx.run();
+    expect(statuses(fx.root)['solo/two']).toBe('done');
+    fx.ws.write('adapters/solo/scripts/lib/helpers.sh', 'helper() { :; }\n');
+    fx.render();
+    // A new library of the adapter: every step of it has new inputs.
+    expect(statuses(fx.root)).toMatchObject({ 'solo/one': 'changed', 'solo/two': 'changed' });
+    await fx.run();
+    const seen = JSON.parse(readFileSync(fx.state('seen.solo.two.json'), 'utf8')) as { env_names: string[] };
+    expect(seen.env_names).toEqual(expect.arrayContaining(['KUBECONFIG', 'ZTC_LIB_DIR', 'ZTC_PRIVATE_DIR', 'ZTC_STEP_DEADLINE']));
+    expect(statuses(fx.root)['solo/two']).toBe('done');
+  });
 });

@@ -15,6 +15,7 @@ import { executeStep, type StepRunContext, type StepRunResult } from './execute-
 import { Masker } from './masker';
 import { prepareRun, type PreparedRun } from './prepare-run';
 import { pruneReceipts, writeReceipt } from './receipts';
+import { preparePrivateDir } from './private-dir';
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
 import { exitCodeForAbort } from './signals';
@@ -87,8 +88,9 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
   const release = acquireRunLock(p.area);
   try {
     mkdirSync(p.area.stateDir, { recursive: true });
+    preparePrivateDir(p.privateDir);
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
-    const ctx: StepRunContext = { area: p.area, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
+    const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
     const queue = [...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []), ...p.stages];
     for (const stage of queue) {
       emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });

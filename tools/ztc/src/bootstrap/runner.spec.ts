@@ -119,10 +119,24 @@ describe('runScript', () => {
     }
   });
 
-  it('gives the script exactly the environment it is handed, plus ZTC_CONTEXT_FILE', async () => {
+  it('gives the script exactly the environment it is handed, plus ZTC_CONTEXT_FILE, ZTC_LIB_DIR and ZTC_STEP_DEADLINE', async () => {
     const { out } = await run('env | cut -d= -f1 | sort | tr "\\n" " "', { env: { PATH: process.env.PATH ?? '', ONLY: '1' } });
     const names = out[0]!.trim().split(' ');
-    expect(names).toEqual(expect.arrayContaining(['ONLY', 'PATH', 'ZTC_CONTEXT_FILE']));
+    expect(names).toEqual(expect.arrayContaining(['ONLY', 'PATH', 'ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE']));
     expect(names).not.toContain('CANARY');
+  });
+
+  it('puts the libraries next to the script (sourceable through ZTC_LIB_DIR) and tells the step its deadline', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { result, out } = await run('. "$ZTC_LIB_DIR/greet.sh"\ngreet\necho "deadline=$ZTC_STEP_DEADLINE mode=$(stat -c %a "$ZTC_LIB_DIR/greet.sh")"', {
+      libs: [{ name: 'greet.sh', content: Buffer.from('greet() { echo "hi from lib"; }\n') }],
+      timeoutMs: 60_000,
+    });
+    expect(result.status).toBe('succeeded');
+    expect(out[0]).toBe('hi from lib');
+    const [, deadline, mode] = /^deadline=(\d+) mode=(\d+)$/.exec(out[1]!)!;
+    expect(Number(deadline)).toBeGreaterThanOrEqual(before + 60);
+    expect(Number(deadline)).toBeLessThanOrEqual(before + 62);
+    expect(mode).toBe('600');
   });
 });

@@ -18,6 +18,8 @@ export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
 export interface RunScriptOptions {
   /** Script bytes, already checked against the pipeline's sha256. */
   script: Uint8Array;
+  /** Libraries the script sources, written next to it (ZTC_LIB_DIR is the temp dir). */
+  libs?: readonly { name: string; content: Uint8Array }[];
   /** File name inside the temp dir (the script's own base name). */
   fileName: string;
   /** Workspace-relative path shown instead of the temp copy in output (`bash: …: line 3: …`). */
@@ -57,6 +59,8 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
   try {
     const scriptPath = dir.writeFile(opts.fileName, opts.script, 0o700);
     const contextFile = dir.writeFile('context.json', `${JSON.stringify(opts.context, null, 2)}\n`, 0o600);
+    for (const lib of opts.libs ?? []) dir.writeFile(lib.name, lib.content, 0o600);
+    const deadline = Math.floor((started + opts.timeoutMs) / 1000);
     const rewrite = (line: string) => line.split(scriptPath).join(opts.displayPath).split(dir.path).join('<ztc-secure-dir>');
     const streams = {
       stdout: new MaskedLines(opts.masker, (l) => opts.onLine('stdout', rewrite(l))),
@@ -65,7 +69,7 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
     const { execa } = await import('execa');
     const child = execa('bash', [scriptPath], {
       cwd: dir.path,
-      env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile },
+      env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile, ZTC_LIB_DIR: dir.path, ZTC_STEP_DEADLINE: String(deadline) },
       extendEnv: false,
       detached: true, // own process group, so the whole tree can be stopped
       cleanup: false,

@@ -1,9 +1,16 @@
 /**
  * The environment of a step (CONTRACT §6): the caller's environment without any secret the pipeline
- * declares, plus the ZTC_* variables, plus exactly the secrets this step declares. A step therefore
+ * declares, plus the ZTC_* variables and KUBECONFIG, plus exactly the secrets this step declares. A step therefore
  * never sees another step's secret, even when the caller exported all of them.
  */
+import { join } from 'node:path';
 import type { PipelineStep } from '../render/pipeline';
+
+/** The admin kubeconfig of the platform's cluster, in the private dir (kubernetes-api `kubeconfig_file`). */
+export const KUBECONFIG_FILE = 'kubeconfig';
+
+/** Set by the runner for each step; a caller's value never leaks through. */
+const RUNNER_VARS = new Set(['ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE']);
 
 export interface StepEnvInput {
   /** The caller's environment (process.env). */
@@ -17,13 +24,14 @@ export interface StepEnvInput {
   workspaceRoot: string;
   generatedDir: string;
   stateDir: string;
+  privateDir: string;
 }
 
-/** ZTC_CONTEXT_FILE is added by the runner, which creates the file. */
+/** ZTC_CONTEXT_FILE, ZTC_LIB_DIR and ZTC_STEP_DEADLINE are added by the runner, which creates the files and starts the clock. */
 export function buildStepEnv(input: StepEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.base)) {
-    if (value !== undefined && !input.allSecretNames.has(name) && name !== 'ZTC_CONTEXT_FILE') env[name] = value;
+    if (value !== undefined && !input.allSecretNames.has(name) && !RUNNER_VARS.has(name)) env[name] = value;
   }
   Object.assign(env, {
     ZTC_PLATFORM: input.platform,
@@ -32,6 +40,9 @@ export function buildStepEnv(input: StepEnvInput): Record<string, string> {
     ZTC_WORKSPACE_ROOT: input.workspaceRoot,
     ZTC_GENERATED_DIR: input.generatedDir,
     ZTC_STATE_DIR: input.stateDir,
+    ZTC_PRIVATE_DIR: input.privateDir,
+    // The platform's cluster, never the operator's current kubectl context (docs/bootstrap.md).
+    KUBECONFIG: join(input.privateDir, KUBECONFIG_FILE),
   });
   for (const name of input.step.secret_env) {
     const value = input.base[name];

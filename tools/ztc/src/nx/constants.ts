@@ -73,6 +73,7 @@ export const ENGINE_INPUTS = [
   `!${ENGINE}/src/**/__fixtures__/**/*`,
   `${ENGINE}/schemas/**/*`,
   `${ENGINE}/capabilities/**/*`,
+  `${ENGINE}/scripts/**/*`,
   `${ENGINE}/bin/**/*`,
   `${ENGINE}/package.json`,
   `${ENGINE}/executors.json`,

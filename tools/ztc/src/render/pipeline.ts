@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AdapterManifest, ScriptDecl } from '../adapter/types';
 import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
+import { adapterScriptLibs, engineScriptLib, type ScriptLib } from './script-libs';
 import { ConfigError } from '../errors';
 import { resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
-import { sha256 } from '../util/hash';
+import { hashFileSet, sha256 } from '../util/hash';
 import type { AdapterOutput } from './render-adapter';
 
 export interface PipelineStep {
@@ -20,6 +21,10 @@ export interface PipelineStep {
   adapter_version: string;
   script: string;
   sha256: string;
+  /** sha256 over the adapter's rendered files (path → sha256 set), which its steps read. */
+  files_sha256: string;
+  /** Libraries copied next to the script (file name → sha256): the engine's ztc.sh and the adapter's scripts/lib/*.sh. */
+  libs: Record<string, string>;
   description: string;
   timeout_seconds: number;
   required: boolean;
@@ -48,10 +53,29 @@ export interface PipelineInput {
   adapters: ReadonlyMap<string, AdapterManifest>;
   configs: ReadonlyMap<string, Record<string, unknown>>;
   outputs: ReadonlyMap<string, AdapterOutput>;
+  /** Final generated files (path relative to generated/ → content), headers included. */
+  files: ReadonlyMap<string, string>;
 }
 
 export function buildPipeline(input: PipelineInput): Pipeline {
   const scriptHashes = new Map<string, string>();
+  const engineLib = engineScriptLib();
+  const libsOf = new Map<string, ScriptLib[]>();
+  const libs = (adapter: AdapterManifest): Record<string, string> => {
+    let own = libsOf.get(adapter.name);
+    if (!own) libsOf.set(adapter.name, (own = adapterScriptLibs(input.workspaceRoot, adapter)));
+    return Object.fromEntries([engineLib, ...own].map((l) => [l.name, l.sha256]));
+  };
+  const filesHash = new Map<string, string>();
+  const renderedFilesHash = (adapter: string): string => {
+    let hash = filesHash.get(adapter);
+    if (!hash) {
+      const own = Object.keys(input.outputs.get(adapter)?.files ?? {});
+      hash = hashFileSet(Object.fromEntries(own.map((p) => [p, sha256(input.files.get(p) ?? '')])));
+      filesHash.set(adapter, hash);
+    }
+    return hash;
+  };
   const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep => {
     const script = `${adapter.root}/${decl.file}`;
     let hash = scriptHashes.get(script);
@@ -65,6 +89,8 @@ export function buildPipeline(input: PipelineInput): Pipeline {
       adapter_version: adapter.version,
       script,
       sha256: hash,
+      libs: libs(adapter),
+      files_sha256: renderedFilesHash(adapter.name),
       description: decl.description,
       timeout_seconds: decl.timeoutSeconds,
       required: decl.required,

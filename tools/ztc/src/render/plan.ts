@@ -76,6 +76,7 @@ export function assemble(
     adapters: platform.adapters,
     configs: platform.configs,
     outputs,
+    files,
   });
   const pipelineText = serializePipeline(pipeline);
   const ordered: AdapterManifest[] = resolution.order.map((n) => platform.adapters.get(n)!);

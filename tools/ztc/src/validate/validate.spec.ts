@@ -24,6 +24,8 @@ const CASES: [string, (ws: TempWorkspace) => void, { cause: string; path: string
   ['an adapter source changed', (ws) => ws.write('adapters/app/templates/deployment.yaml', `${ws.read('adapters/app/templates/deployment.yaml')}tier: web\n`), [
     { cause: 'adapter changed', path: 'adapters/app', detail: 'source files changed since render' },
     { cause: 'file modified', path: `${G}/app/deployment.yaml`, detail: 'stale: a fresh render differs' },
+    // The app's steps read its rendered files: their inputs (files_sha256) changed too.
+    { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'stale: a fresh render differs' },
   ]],
   ['an adapter version bumped', (ws) => ws.write('adapters/net/adapter.yaml', ws.read('adapters/net/adapter.yaml').replace('version: 1.0.0', 'version: 1.1.0')), [
     { cause: 'adapter changed', path: 'adapters/net', detail: 'version 1.0.0 -> 1.1.0' },

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { tempWorkspace, type TempWorkspace } from '../../../testing/temp-workspace';
@@ -75,6 +75,8 @@ export interface FixtureWorkspace {
   root: string;
   /** Private parent of the `ztc-secure-*` dirs of this workspace's runs. */
   tmpRoot: string;
+  /** ZTC_PRIVATE_DIR of this workspace's runs (unless a test's env sets another). */
+  privateDir: string;
   /** (Re)write an adapter's files; call render() afterwards. */
   writeAdapter(a: FixtureAdapter): void;
   render(): void;
@@ -90,7 +92,10 @@ export interface FixtureWorkspace {
 export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
   const ws = tempWorkspace();
   const tmpRoot = mkdtempSync(join(tmpdir(), 'ztc-bootstrap-tmp-'));
-  onTestFinished(() => rmSync(tmpRoot, { recursive: true, force: true }));
+  onTestFinished(() => {
+    rmSync(tmpRoot, { recursive: true, force: true });
+    rmSync(`${tmpRoot}-private`, { recursive: true, force: true });
+  });
   const fx: FixtureWorkspace = {
     ws,
     root: ws.root,
@@ -106,12 +111,14 @@ export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
     render() {
       applyRenderPlan(ws.path(`platforms/${PLATFORM}`), planRender(ws.root, PLATFORM));
     },
-    async run(opts = {}) {
+    privateDir: join(tmpRoot, '..', `${basename(tmpRoot)}-private`),
+    async run({ env, ...opts } = {}) {
       const events: BootstrapEvent[] = [];
       const result = await runBootstrap({
         workspaceRoot: ws.root,
         platform: PLATFORM,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        // Credentials of the run go to a temp dir, never to the real ~/.local/state.
+        env: { ZTC_PRIVATE_DIR: fx.privateDir, ...(env ?? { PATH: process.env.PATH, HOME: process.env.HOME }) },
         tmpRoot,
         killGraceMs: 300,
         onEvent: (e) => events.push(e),

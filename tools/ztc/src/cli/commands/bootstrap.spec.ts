@@ -23,7 +23,7 @@ function ztc(fx: FixtureWorkspace, args: string[], env: NodeJS.ProcessEnv = {}, 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: fx.root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,12 +1,13 @@
 /**
  * Lint one adapter: adapter.yaml through the engine's own reader (schema and rules), the templates
- * (templates.ts), and the bash scripts (`set -euo pipefail`, shellcheck).
+ * (templates.ts), and the bash scripts (`set -euo pipefail`, shellcheck) and script libraries (`scripts/lib/`,
+ * shellcheck only: they are sourced).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileInputs, readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
-import { ADAPTERS_DIR, STAGES } from '../../../../constants';
+import { ADAPTER_SCRIPT_LIB_DIR, ADAPTERS_DIR, STAGES } from '../../../../constants';
 import { ConfigError, formatIssue } from '../../../../errors';
 import { runShellcheck } from './shellcheck';
 import { checkTemplate } from './templates';
@@ -43,12 +44,13 @@ export async function lintAdapter(workspaceRoot: string, adapter: string): Promi
   for (const t of templates) errors.push(...checkTemplate(`${root}/${t}`, readFileSync(join(abs, t), 'utf8')));
 
   const onDisk = listFiles(abs).filter((f) => f.endsWith('.sh'));
+  const isLib = (f: string) => f.startsWith(`${ADAPTER_SCRIPT_LIB_DIR}/`);
   const declared = manifest ? declaredScripts(manifest) : [];
   for (const f of onDisk) {
-    if (manifest && !declared.includes(f)) warnings.push(`${root}/${f}: not referenced by adapter.yaml (it never runs)`);
+    if (manifest && !declared.includes(f) && !isLib(f)) warnings.push(`${root}/${f}: not referenced by adapter.yaml (it never runs)`);
   }
   const scripts = [...new Set([...declared, ...onDisk])].filter((f) => onDisk.includes(f)).sort();
-  for (const f of scripts) {
+  for (const f of scripts.filter((x) => !isLib(x))) {
     const text = readFileSync(join(abs, f), 'utf8');
     if (!/^\s*set -euo pipefail\b/m.test(text)) errors.push(`${root}/${f}: missing "set -euo pipefail" (CONTRACT §7: scripts stop on the first error)`);
   }

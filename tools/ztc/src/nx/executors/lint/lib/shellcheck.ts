@@ -10,7 +10,9 @@ export interface ShellcheckResult {
 export async function runShellcheck(cwd: string, files: readonly string[]): Promise<ShellcheckResult> {
   if (files.length === 0) return { findings: [] };
   const { execa } = await import('execa');
-  const result = await execa('shellcheck', ['--shell=bash', '--format=gcc', '--', ...files], { cwd, reject: false, stdin: 'ignore' });
+  // -x with SCRIPTDIR: follow `# shellcheck source=…` directives (ztc.sh, the adapter's scripts/lib/) relative to each script.
+  const args = ['--shell=bash', '--format=gcc', '--external-sources', '--source-path=SCRIPTDIR', '--', ...files];
+  const result = await execa('shellcheck', args, { cwd, reject: false, stdin: 'ignore' });
   if (result.failed && result.exitCode === undefined) {
     const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     return {

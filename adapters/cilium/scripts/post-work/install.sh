@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Install (or upgrade) the Cilium Helm chart with the rendered values at the pinned version, then wait
+# for the agent DaemonSet, the operator and every node to turn Ready (Talos nodes run without a CNI until
+# now). A release already deployed with this chart version and these values is left as it is. BGP objects
+# are applied only when rendered, after checking the cluster serves their API version.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+NAMESPACE=''
+
+nodes_ready() {
+  kubectl get nodes -o json | jq -e '.items | length > 0 and all(.status.conditions[]? | select(.type == "Ready") | .status == "True")' >/dev/null
+}
+
+rolled_out() {
+  kubectl --namespace "$NAMESPACE" rollout status "$1" --timeout=10s >/dev/null 2>&1
+}
+
+# The BGP manifest's apiVersion must be one the CRD serves (the chart may lag behind its own CRDs).
+apply_bgp() {
+  local file=$ZTC_GENERATED_DIR/$1 api kind crd served
+  api=$(awk '$1 == "apiVersion:" { print $2; exit }' "$file")
+  kind=$(awk '$1 == "kind:" { print $2; exit }' "$file")
+  crd=$(kubectl get crd -o json | jq -r --arg kind "$kind" '.items[] | select(.spec.names.kind == $kind) | .metadata.name')
+  [[ -n $crd ]] || ztc::error "the cluster has no CRD for $kind: is bgpControlPlane enabled in the rendered values?"
+  served=$(kubectl get crd "$crd" -o json | jq -r '[.spec.versions[] | select(.served) | .name] | join(" ")')
+  [[ " $served " == *" ${api#*/} "* ]] || ztc::error "$crd serves ${served:-no version}, not ${api#*/}: render with a Cilium version whose CRDs match, then bootstrap again"
+  kubectl apply --server-side --field-manager=ztc -f "$file"
+}
+
+main() {
+  local release version values digest status
+  NAMESPACE=$(ztc::ctx .namespace)
+  release=$(ztc::ctx .chart)
+  version=$(ztc::ctx .version)
+  values=$ZTC_GENERATED_DIR/$(ztc::ctx .values)
+  digest="ztc values sha256 $(ztc::sha256 "$values")"
+  status=$(helm status "$release" --namespace "$NAMESPACE" -o json 2>/dev/null || true)
+  if [[ -n $status ]] && jq -e --arg v "$version" --arg d "$digest" \
+    '.info.status == "deployed" and .chart.metadata.version == $v and .info.description == $d' <<<"$status" >/dev/null; then
+    ztc::info "Cilium $version is deployed with these values already"
+  else
+    ztc::info "installing Cilium $version into $NAMESPACE"
+    helm upgrade --install "$release" "$(ztc::ctx .chart)" --repo "$(ztc::ctx .repository)" --version "$version" \
+      --namespace "$NAMESPACE" --values "$values" --description "$digest" \
+      || ztc::error "helm could not install Cilium $version (see above). Check that this machine reaches $(ztc::ctx .repository) and the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
+  fi
+  ztc::wait_until "the Cilium agents (daemonset/cilium)" rolled_out daemonset/cilium \
+    || ztc::error "the Cilium agents did not become ready: see \"kubectl -n $NAMESPACE get pods -l k8s-app=cilium\" and their logs, then run ztc bootstrap again"
+  ztc::wait_until "the Cilium operator (deployment/cilium-operator)" rolled_out deployment/cilium-operator \
+    || ztc::error "the Cilium operator did not become ready: see \"kubectl -n $NAMESPACE describe deployment cilium-operator\", then run ztc bootstrap again"
+  ztc::wait_until "every node to turn Ready" nodes_ready \
+    || ztc::error "nodes did not turn Ready with Cilium running: see \"kubectl describe nodes\", then run ztc bootstrap again"
+  local manifest
+  for manifest in $(ztc::ctx '.bgp_manifests[]'); do apply_bgp "$manifest"; done
+  ztc::info "Cilium $version is up; every node is Ready"
+}
+
+main "$@"

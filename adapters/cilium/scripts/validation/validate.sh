@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Validation: one Cilium agent per node, each ready and reporting a healthy status (cilium-dbg status).
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+main() {
+  local ns nodes pods pod node report
+  ns=$(ztc::ctx .namespace)
+  nodes=$(kubectl get nodes -o json | jq -r '[.items[].metadata.name] | sort | join(" ")')
+  pods=$(kubectl --namespace "$ns" get pods -l k8s-app=cilium -o json)
+  local -a unhealthy=()
+  for node in $nodes; do
+    pod=$(jq -r --arg n "$node" '[.items[] | select(.spec.nodeName == $n and .status.phase == "Running")][0].metadata.name // empty' <<<"$pods")
+    if [[ -z $pod ]]; then
+      unhealthy+=("$node: no running Cilium agent")
+      continue
+    fi
+    if report=$(kubectl --namespace "$ns" exec "$pod" -c cilium-agent -- cilium-dbg status --brief 2>&1) && [[ $report == OK* ]]; then
+      ztc::info "$node: Cilium agent $pod healthy"
+    else
+      unhealthy+=("$node: $pod reports ${report:-nothing}")
+    fi
+  done
+  ((${#unhealthy[@]} == 0)) || ztc::error "Cilium is not healthy on every node: $(printf '%s; ' "${unhealthy[@]}")see \"kubectl -n $ns exec <pod> -c cilium-agent -- cilium-dbg status\""
+  ztc::info "Cilium healthy on all $(wc -w <<<"$nodes") nodes"
+}
+
+main "$@"

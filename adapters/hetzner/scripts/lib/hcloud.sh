@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# hcloud.sh: the Hetzner Cloud API as the hetzner adapter's scripts use it. Sourced after ztc.sh.
+# The API base is $HCLOUD_ENDPOINT (the variable the hcloud CLI reads too), else the public API; the
+# token is $HCLOUD_TOKEN, sent only through ztc::api (never on a command line).
+
+HCLOUD_API=${HCLOUD_ENDPOINT:-https://api.hetzner.cloud/v1}
+readonly HCLOUD_API
+
+# hcloud::api METHOD PATH [BODY]: one API call, the response body on stdout. A rejected token or an
+# unreachable API ends the script with an ERROR saying what to do; 404 and 409 return 5 and 6 (see
+# ztc::api) for the caller to handle.
+hcloud::api() {
+  local rc=0
+  ztc::api -t HCLOUD_TOKEN "$1" "$HCLOUD_API$2" "${3-}" || rc=$?
+  case $rc in
+    0 | 5 | 6) return "$rc" ;;
+    3) ztc::error "the Hetzner Cloud API rejected HCLOUD_TOKEN (401 unauthorized): create a Read & Write API token in the Hetzner Cloud Console (your project > Security > API tokens), export it as HCLOUD_TOKEN and run ztc bootstrap again" ;;
+    4) ztc::error "HCLOUD_TOKEN may not do this (403 forbidden): it is probably a Read-only token; create a Read & Write token and export it as HCLOUD_TOKEN" ;;
+    2) ztc::error "the Hetzner Cloud API at $HCLOUD_API did not answer (see the attempts above): check https://status.hetzner.com and this machine's network, then run ztc bootstrap again" ;;
+    *) ztc::error "the Hetzner Cloud API refused $1 $2 (see the line above); this is a bug in the hetzner adapter or an API change: report it with the step's log" ;;
+  esac
+}
+
+# hcloud::servers: every server of the token's project, as one JSON array (all pages).
+hcloud::servers() {
+  local page=1 all='[]' response
+  while [[ -n $page ]]; do
+    response=$(hcloud::api GET "/servers?page=$page&per_page=50") || return
+    all=$(jq -c --argjson acc "$all" '$acc + .servers' <<<"$response")
+    page=$(jq -r '.meta.pagination.next_page // empty' <<<"$response")
+  done
+  printf '%s\n' "$all"
+}
+
+# hcloud::match_servers SERVERS_JSON: the servers whose public IPv4 is one of the context's server_ips,
+# as {ip: {id, name, status}}; IPs without a server are left out.
+hcloud::match_servers() {
+  jq -c --argjson ips "$(ztc::ctx_json .server_ips)" '
+    (map({ key: .public_net.ipv4.ip, value: { id, name, status } }) | from_entries) as $by_ip
+    | [ $ips[] | select($by_ip[.]) | { key: ., value: $by_ip[.] } ] | from_entries' <<<"$1"
+}
+
+# hcloud::wait_action ID WHAT: wait until the action succeeded; an ERROR with the API's reason if it failed.
+hcloud::wait_action() {
+  ztc::wait_until "$2 (Hetzner action $1)" hcloud::_action_settled "$1" \
+    || ztc::error "$2 is still running (Hetzner action $1): check the server in the Hetzner Cloud Console, then run ztc bootstrap again"
+  [[ $(jq -r '.action.status' <<<"$__hcloud_action") == success ]] \
+    || ztc::error "$2 failed: $(jq -r '.action.error | "\(.code): \(.message)"' <<<"$__hcloud_action"). Fix the cause in the Hetzner Cloud Console, then run ztc bootstrap again"
+}
+
+__hcloud_action=''
+hcloud::_action_settled() {
+  __hcloud_action=$(hcloud::api GET "/actions/$1") || exit 1
+  [[ $(jq -r '.action.status' <<<"$__hcloud_action") != running ]]
+}

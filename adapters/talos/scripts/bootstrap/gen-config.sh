@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Generate this cluster's machine configs from the rendered patches, with a secrets bundle that is made
+# once and kept in the private dir (re-running never makes new PKI): `talosctl gen config` for the
+# control-plane and worker bases, then each node's patch on the base of its role. Nothing touches the
+# nodes yet.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=../lib/talos.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+
+main() {
+  local secrets=$TALOS_DIR/secrets.yaml name ip role base
+  if [[ -s $secrets ]]; then
+    ztc::info "using the secrets bundle made earlier"
+  else
+    (umask 077 && talosctl gen secrets --output-file "$secrets")
+    ztc::info "made the cluster's secrets bundle (private dir; back it up, see docs/bootstrap.md)"
+  fi
+
+  local -a patches=()
+  local patch
+  for patch in $(ztc::ctx '.patches[]'); do patches+=(--config-patch "@$ZTC_GENERATED_DIR/$patch"); done
+  (umask 077 && talosctl gen config "$(ztc::ctx .cluster_name)" "$(ztc::ctx .cluster_endpoint)" \
+    --with-secrets "$secrets" \
+    --kubernetes-version "$(ztc::ctx .kubernetes_version)" \
+    --install-disk "$(ztc::ctx .install_disk)" \
+    --install-image "$(ztc::ctx .install_image)" \
+    "${patches[@]}" \
+    --output-types controlplane,worker,talosconfig \
+    --with-docs=false --with-examples=false \
+    --output "$TALOS_DIR" --force)
+  # shellcheck disable=SC2046 # one argument per control-plane IP
+  talosctl config endpoint $(talos::nodes controlplane | awk '{ print $2 }')
+
+  mkdir -p "$TALOS_DIR/nodes"
+  while read -r name ip role; do
+    base=$TALOS_DIR/$([[ $role == controlplane ]] && echo controlplane || echo worker).yaml
+    (umask 077 && talosctl machineconfig patch "$base" --patch "@$ZTC_GENERATED_DIR/$(ztc::ctx ".node_patches[\"$name\"]")" --output "$TALOS_DIR/nodes/$name.yaml")
+    talosctl validate --config "$TALOS_DIR/nodes/$name.yaml" --mode "$(ztc::ctx .validate_mode)" --strict >/dev/null \
+      || ztc::error "the config generated for $name ($ip) is not valid (see above); fix the talos section of platforms/$ZTC_PLATFORM/platform.yaml, render and bootstrap again"
+    ztc::info "$name ($ip): $role config ready"
+  done < <(talos::nodes all)
+}
+
+main "$@"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Validation: `talosctl health` passes (etcd, control plane, every node ready), and Kubernetes has
+# exactly the configured nodes, every one Ready.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=../lib/talos.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+
+join_ips() {
+  talos::nodes "$1" | awk '{ print $2 }' | paste -sd, -
+}
+
+main() {
+  local first cps workers expected nodes missing not_ready
+  first=$(talos::nodes controlplane | awk 'NR == 1 { print $2 }')
+  cps=$(join_ips controlplane)
+  workers=$(join_ips worker)
+  talosctl --nodes "$first" health --control-plane-nodes "$cps" ${workers:+--worker-nodes "$workers"} --wait-timeout 2m \
+    || ztc::error "talosctl health failed (see above). Fix what it names; \"talosctl --nodes <ip> dmesg\" and \"kubectl get nodes\" (credentials in the private dir) help"
+  expected=$(jq -c '[.nodes[].name] | sort' "$ZTC_CONTEXT_FILE")
+  nodes=$(kubectl get nodes -o json) || ztc::error "kubectl cannot list the nodes; run the talos/kubeconfig step again (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap)"
+  missing=$(jq -r --argjson want "$expected" '[.items[].metadata.name] as $have | $want - $have | join(", ")' <<<"$nodes")
+  [[ -z $missing ]] || ztc::error "configured nodes missing from Kubernetes: $missing"
+  not_ready=$(jq -r '[.items[] | select(any(.status.conditions[]; .type == "Ready" and .status == "True") | not) | .metadata.name] | join(", ")' <<<"$nodes")
+  [[ -z $not_ready ]] || ztc::error "nodes not Ready: $not_ready (is the CNI installed? see post-work)"
+  ztc::info "all $(jq length <<<"$expected") nodes Ready: $(jq -r 'join(", ")' <<<"$expected")"
+}
+
+main "$@"

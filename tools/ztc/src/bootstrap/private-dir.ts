@@ -1,0 +1,58 @@
+/**
+ * The per-platform private dir (CONTRACT §6, ZTC_PRIVATE_DIR): where steps keep the credentials they
+ * make during bootstrap (Talos secrets bundle and machine configs, talosconfig, kubeconfig, SSH keys).
+ * It lies outside the workspace, so nothing in it is committed, cached by Nx or sent to a remote cache,
+ * and it is mode 0700, owned by the user running bootstrap.
+ *
+ * Location: $ZTC_PRIVATE_DIR when set (used as is), else
+ * `${XDG_STATE_HOME:-~/.local/state}/ztc/<organization>/<app_name>/<platform>` from platform.yaml's
+ * metadata (`_` for a missing part). Keyed by the platform's identity, not the checkout's path, so a
+ * second checkout of the same repository, or another machine with a restored backup, finds it.
+ */
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ExitCode, ExitError } from '../errors';
+import { readPlatformShape } from '../platform/read-platform';
+import { PLATFORMS_DIR, PLATFORM_FILE } from '../constants';
+
+export function resolvePrivateDir(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv): string {
+  const explicit = env.ZTC_PRIVATE_DIR;
+  const dir = explicit
+    ? resolve(explicit)
+    : join(stateHome(env), 'ztc', ...identity(workspaceRoot, platform));
+  const rel = relative(resolve(workspaceRoot), dir);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new ExitError(
+      `the private dir ${dir} is inside the workspace: credentials made during bootstrap would be committed or cached there; set ZTC_PRIVATE_DIR to a directory outside ${workspaceRoot}`,
+      ExitCode.invalid,
+    );
+  }
+  return dir;
+}
+
+function stateHome(env: NodeJS.ProcessEnv): string {
+  return env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
+}
+
+function identity(workspaceRoot: string, platform: string): string[] {
+  const { data } = readPlatformShape(workspaceRoot, `${PLATFORMS_DIR}/${platform}/${PLATFORM_FILE}`);
+  const meta = (data.platform ?? {}) as { organization?: string; app_name?: string };
+  return [meta.organization || '_', meta.app_name || '_', platform];
+}
+
+/** Create the dir (0700), or check an existing one: owned by this user, no access for others. */
+export function preparePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if (process.getuid && st.uid !== process.getuid()) {
+    throw new ExitError(`the private dir ${dir} belongs to another user (uid ${st.uid}); use your own (ZTC_PRIVATE_DIR)`, ExitCode.invalid);
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new ExitError(
+      `the private dir ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); it holds cluster credentials: run "chmod 700 ${dir}"`,
+      ExitCode.invalid,
+    );
+  }
+  chmodSync(dir, 0o700);
+}
