@@ -8,6 +8,7 @@
 #   ztc::ctx FILTER            context value (jq FILTER on $ZTC_CONTEXT_FILE), raw; error when missing
 #   ztc::ctx_or FILTER DEFAULT context value, or DEFAULT when missing/null
 #   ztc::ctx_json FILTER       context value as compact JSON
+#   ztc::ctx_array NAME FILTER set array NAME to the elements of the context's array FILTER (may be empty)
 #   ztc::info MSG / ztc::warn MSG
 #   ztc::error MSG             print "ERROR: MSG" (say what to do) on stderr and exit 1
 #   ztc::require_env NAME...   each variable set and non-empty, else error
@@ -22,7 +23,8 @@
 #                              deadline is near (the caller then fails with an ERROR that says what to do)
 #   ztc::retry N CMD...        run CMD up to N times with backoff; its last status
 #   ztc::ssh KEY USER@HOST [CMD...]  ssh with only that key, in batch mode, for hosts whose host key is
-#                              new on every boot (rescue systems): no known_hosts is kept
+#                              new on every boot (rescue systems): no known_hosts is kept; stdin is not
+#                              read (-n), so it is safe inside `while read` loops
 #   ztc::api [-t VAR] METHOD URL [BODY]  JSON HTTP call; bearer token from the variable named VAR (never
 #                              on a command line); retries 429/5xx/network errors; body on stdout. Status:
 #                              0 2xx · 2 no answer or still 429/5xx after the last attempt · 3 HTTP 401 ·
@@ -65,6 +67,12 @@ ztc::ctx_or() {
 
 ztc::ctx_json() {
   jq -ec "$1" "$ZTC_CONTEXT_FILE" 2>/dev/null || ztc::error "context field $1 is missing from $ZTC_CONTEXT_FILE: run \"ztc render\" and bootstrap again"
+}
+
+ztc::ctx_array() {
+  jq -e "($2) | type == \"array\"" "$ZTC_CONTEXT_FILE" >/dev/null 2>&1 \
+    || ztc::error "context field $2 is missing from $ZTC_CONTEXT_FILE or not a list: run \"ztc render\" and bootstrap again"
+  mapfile -t "$1" < <(jq -r "($2)[] | if type == \"string\" then . else tojson end" "$ZTC_CONTEXT_FILE")
 }
 
 ztc::require_env() {
@@ -142,7 +150,7 @@ ztc::wait_until() {
 ztc::ssh() {
   local key=$1 target=$2
   shift 2
-  ssh -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=15 \
+  ssh -n -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=15 \
     -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$target" "$@"
 }
 
@@ -180,7 +188,7 @@ ztc::api() {
   local -a data=(-H 'Expect:')
   [[ -z $body ]] || data+=(-H 'Content-Type: application/json' --data-binary "$body")
   while :; do
-    response=$(curl -sS -D - -w '\n%{http_code}' -X "$method" -H 'Accept: application/json' \
+    response=$(curl -sS -D - -w '\n%{http_code}' -X "$method" -H 'Accept: application/json' -A "ztc (${ZTC_STEP:-by hand})" \
       -H @<(ztc::_auth_header "$token_var") "${data[@]}" \
       --connect-timeout 10 --max-time 60 "$url" 2>/dev/null) || response=$'\n000'
     status=${response##*$'\n'}

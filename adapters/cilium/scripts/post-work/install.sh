@@ -53,7 +53,9 @@ main() {
   ztc::wait_until "every node to turn Ready" nodes_ready \
     || ztc::error "nodes did not turn Ready with Cilium running: see \"kubectl describe nodes\", then run ztc bootstrap again"
   local manifest
-  for manifest in $(ztc::ctx '.bgp_manifests[]'); do apply_bgp "$manifest"; done
+  local -a manifests
+  ztc::ctx_array manifests .bgp_manifests
+  for manifest in "${manifests[@]}"; do apply_bgp "$manifest"; done
   ztc::info "Cilium $version is up; every node is Ready"
 }
 

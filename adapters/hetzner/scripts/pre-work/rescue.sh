@@ -57,8 +57,9 @@ main() {
     || ztc::error "some servers of hetzner.server_ips are missing from the project (the pre-flight check names them); fix platform.yaml or HCLOUD_TOKEN"
   jq 'map_values(.id)' <<<"$servers" | ztc::write_file "$(ztc::state_file hetzner/servers.json)" 644
 
-  local -a waiting=()
-  for ip in $(ztc::ctx '.server_ips[]'); do
+  local -a ips waiting=()
+  ztc::ctx_array ips .server_ips
+  for ip in "${ips[@]}"; do
     id=$(jq -r --arg ip "$ip" '.[$ip].id' <<<"$servers")
     name=$(jq -r --arg ip "$ip" '.[$ip].name' <<<"$servers")
     status=$(jq -r --arg ip "$ip" '.[$ip].status' <<<"$servers")

@@ -18,9 +18,10 @@ main() {
     ztc::info "made the cluster's secrets bundle (private dir; back it up, see docs/bootstrap.md)"
   fi
 
-  local -a patches=()
+  local -a rendered patches=()
   local patch
-  for patch in $(ztc::ctx '.patches[]'); do patches+=(--config-patch "@$ZTC_GENERATED_DIR/$patch"); done
+  ztc::ctx_array rendered .patches
+  for patch in "${rendered[@]}"; do patches+=(--config-patch "@$ZTC_GENERATED_DIR/$patch"); done
   (umask 077 && talosctl gen config "$(ztc::ctx .cluster_name)" "$(ztc::ctx .cluster_endpoint)" \
     --with-secrets "$secrets" \
     --kubernetes-version "$(ztc::ctx .kubernetes_version)" \

@@ -1,0 +1,186 @@
+/**
+ * One simulated datacenter session: a private copy of the workspace (so the operator's checkout, its
+ * state area and its private dir are never touched), a world seeded with the platform's servers, the
+ * loopback server, the stub executables on PATH, and `ztc bootstrap` run against all of it as a real
+ * child process with the environment a real run would have (HCLOUD_ENDPOINT pointing at the fake API).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
+import { startServer, type SimServer } from './server';
+import { RESCUE_TOOLS } from './world/rescue';
+import { World, type Faults, type Timing } from './world/world';
+
+export const SIM_ROOT = join(__dirname, '..');
+const FORWARD = join(SIM_ROOT, 'stubs', 'forward');
+/** The CLIs a simulated run replaces with stubs. */
+export const SIMULATED_CLIS = ['talosctl', 'kubectl', 'helm', 'ssh'];
+
+export interface SimOptions {
+  repoRoot: string;
+  platform: string;
+  faults?: Faults;
+  timing?: Partial<Timing>;
+  /** Extra or replaced environment of ztc (e.g. a wrong HCLOUD_TOKEN). */
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Each output line as it comes (stdout and stderr). */
+  onLine?(line: string, stream: 'stdout' | 'stderr'): void;
+  /** Send `signal` to ztc when `when(line)` first holds. */
+  kill?: { when(line: string): boolean; signal: NodeJS.Signals };
+}
+
+export interface Sim {
+  world: World;
+  /** Temp root of the session: workspace/, private/, tmp/, home/, bin/. */
+  root: string;
+  workspace: string;
+  privateDir: string;
+  /** TMPDIR of ztc: where its ztc-secure-* dirs go. */
+  tmpDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Run `ztc <args>` in the session's workspace. */
+  ztc(args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Processes still alive that a run of this session started. */
+  leftoverProcesses(): number[];
+  stop(opts?: { keep?: boolean }): Promise<void>;
+}
+
+function findOnPath(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error(`the simulation needs ${name} on PATH`);
+}
+
+function copyWorkspace(repo: string, dest: string, platform: string): void {
+  const copy = (rel: string) => cpSync(join(repo, rel), join(dest, rel), { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('.spec.ts') });
+  for (const rel of ['nx.json', 'adapters', 'tools/ztc/capabilities']) copy(rel);
+  for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) if (existsSync(join(repo, 'platforms', platform, f))) copy(`platforms/${platform}/${f}`);
+  symlinkSync(join(repo, 'node_modules'), join(dest, 'node_modules'), 'dir');
+}
+
+function serversOf(workspace: string, platform: string): string[] {
+  const doc = parse(readFileSync(join(workspace, 'platforms', platform, 'platform.yaml'), 'utf8')) as { adapters?: { hetzner?: { server_ips?: string[] } } };
+  return doc.adapters?.hetzner?.server_ips ?? [];
+}
+
+function linkAll(dir: string, names: string[], target: (name: string) => string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const n of names) symlinkSync(target(n), join(dir, n));
+}
+
+/** The environment of ztc in the simulation: the caller's, minus anything that could reach real infrastructure. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(HCLOUD_|ZTC_|KUBECONFIG$|TALOSCONFIG$|NX_|VITEST|S3_|GITHUB_|ARGOCD_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+export async function startSim(opts: SimOptions): Promise<Sim> {
+  const root = mkdtempSync(join(tmpdir(), 'ztc-sim-'));
+  chmodSync(root, 0o700);
+  const workspace = join(root, 'workspace');
+  const dirs = { privateDir: join(root, 'private'), tmpDir: join(root, 'tmp'), home: join(root, 'home'), bin: join(root, 'bin'), rescue: join(root, 'rescue-bin'), tools: join(root, 'tools-bin') };
+  copyWorkspace(opts.repoRoot, workspace, opts.platform);
+  for (const d of [dirs.tmpDir, dirs.home]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  linkAll(dirs.bin, SIMULATED_CLIS, () => FORWARD);
+  linkAll(dirs.rescue, RESCUE_TOOLS, () => FORWARD);
+  symlinkSync(findOnPath('bash'), join(dirs.rescue, 'bash')); // the rescue system's shell (and the stubs' interpreter)
+  linkAll(dirs.tools, ['jq', 'curl', 'base64', 'bash'], findOnPath);
+
+  const world = new World({ servers: serversOf(workspace, opts.platform), faults: opts.faults, timing: opts.timing });
+  let server: SimServer | undefined = await startServer(world);
+  const runId = randomBytes(8).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv(),
+    PATH: `${dirs.bin}${delimiter}${process.env.PATH ?? ''}`,
+    HOME: dirs.home,
+    TMPDIR: dirs.tmpDir,
+    NO_COLOR: '1',
+    ZTC_PRIVATE_DIR: dirs.privateDir,
+    HCLOUD_ENDPOINT: `${server.url}/v1`,
+    HCLOUD_TOKEN: world.hcloudToken,
+    ZTC_POLL_INTERVAL: '0.2',
+    ZTC_RETRY_DELAY: '0.2',
+    ZTC_SIM_URL: server.url,
+    ZTC_SIM_RESCUE_BIN: dirs.rescue,
+    ZTC_SIM_TOOLS: dirs.tools,
+    ZTC_SIM_RUN: runId,
+    ...opts.env,
+  };
+  for (const v of Object.values(opts.env ?? {})) if (v) world.callerSecrets.add(v);
+  const ztcBin = join(opts.repoRoot, 'tools', 'ztc', 'bin', 'ztc.js');
+
+  const sim: Sim = {
+    world,
+    root,
+    workspace,
+    privateDir: dirs.privateDir,
+    tmpDir: dirs.tmpDir,
+    env,
+    ztc(args, run = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [ztcBin, ...args], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const out = { stdout: '', stderr: '' };
+        let killed = false;
+        for (const stream of ['stdout', 'stderr'] as const) {
+          let partial = '';
+          child[stream].on('data', (chunk: Buffer) => {
+            out[stream] += chunk.toString();
+            const lines = (partial + chunk.toString()).split('\n');
+            partial = lines.pop()!;
+            for (const line of lines) {
+              run.onLine?.(line, stream);
+              if (run.kill && !killed && run.kill.when(line)) {
+                killed = true;
+                child.kill(run.kill.signal);
+              }
+            }
+          });
+        }
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), ...out }));
+      });
+    },
+    leftoverProcesses() {
+      const pids: number[] = [];
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        try {
+          if (Number(pid) !== process.pid && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`ZTC_SIM_RUN=${runId}`)) pids.push(Number(pid));
+        } catch {
+          /* gone, or not ours */
+        }
+      }
+      return pids;
+    },
+    async stop({ keep = false } = {}) {
+      await server?.close();
+      server = undefined;
+      for (const pid of sim.leftoverProcesses()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      if (!keep) rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return sim;
+}

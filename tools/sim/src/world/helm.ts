@@ -1,0 +1,134 @@
+/**
+ * helm against the simulated cluster, for the charts ZTC adapters install. A chart version must exist
+ * in its repository (the sim knows the versions whose files are vendored under tools/upstream), values
+ * are checked against the chart's values.schema.json as Helm does on install, and installing creates the
+ * chart's workloads and CRDs. A values file that cannot work on Talos (kube-proxy off without KubePrism,
+ * SYS_MODULE kept) leaves the Cilium agents crash-looping, as on a real cluster.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describeErrors, upstreamValidator, upstreamYaml } from '../../../upstream/upstream';
+import { first, parseArgs, type ParsedArgs } from './args';
+import { fail, ok, pathIn, type ExecRequest, type ExecResult } from './exec';
+import { applyObjects, connect } from './kubectl';
+import type { Doc, World } from './world';
+
+const SPEC = { values: ['kubeconfig', 'namespace', 'output', 'values', 'version', 'repo', 'description', 'filter', 'timeout', 'set'], aliases: { n: 'namespace', o: 'output', f: 'values' } };
+
+interface Chart {
+  repo: string;
+  name: string;
+  versions: string[];
+  install(world: World, ns: string, values: Doc, version: string): Doc[];
+  /** Why the workloads would not come up with these values on this cluster (undefined: they do). */
+  broken?(world: World, values: Doc): string | undefined;
+}
+
+const crd = (group: string, kind: string, plural: string, versions: { name: string; served: boolean; storage: boolean }[]): Doc => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${plural}.${group}` },
+  spec: { group, names: { kind, plural, singular: kind.toLowerCase() }, scope: 'Cluster', versions },
+});
+
+const CILIUM_BGP = [
+  ['CiliumBGPClusterConfig', 'ciliumbgpclusterconfigs'],
+  ['CiliumBGPPeerConfig', 'ciliumbgppeerconfigs'],
+  ['CiliumBGPAdvertisement', 'ciliumbgpadvertisements'],
+  ['CiliumBGPNodeConfig', 'ciliumbgpnodeconfigs'],
+  ['CiliumBGPNodeConfigOverride', 'ciliumbgpnodeconfigoverrides'],
+];
+
+const CHARTS: Chart[] = [
+  {
+    repo: 'https://helm.cilium.io',
+    name: 'cilium',
+    versions: ['1.18.5'],
+    install: (_world, ns, values) => [
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: ns, labels: { 'k8s-app': 'cilium' } }, spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cilium-operator', namespace: ns }, spec: { replicas: values.operator?.replicas ?? 2 } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: ns }, data: { 'kube-proxy-replacement': String(values.kubeProxyReplacement) } },
+      crd('cilium.io', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', [{ name: 'v2', served: true, storage: true }]),
+      crd('cilium.io', 'CiliumNode', 'ciliumnodes', [{ name: 'v2', served: true, storage: true }]),
+      // 1.18 serves the BGP control-plane API as v2 (storage) and still as v2alpha1 (deprecated).
+      ...CILIUM_BGP.map(([kind, plural]) => crd('cilium.io', kind!, plural!, [{ name: 'v2alpha1', served: true, storage: false }, { name: 'v2', served: true, storage: true }])),
+    ],
+    broken(world, values) {
+      const proxyOff = world.machines.some((m) => m.config?.cluster?.proxy?.disabled === true);
+      if (proxyOff && !(values.kubeProxyReplacement === true && values.k8sServiceHost && values.k8sServicePort)) {
+        return 'cilium-agent cannot reach the API server: kube-proxy is disabled and k8sServiceHost/k8sServicePort are not set';
+      }
+      if ((values.securityContext?.capabilities?.ciliumAgent ?? []).includes('SYS_MODULE')) return 'cilium-agent: operation not permitted (Talos does not grant SYS_MODULE)';
+      return undefined;
+    },
+  },
+];
+
+function merge(a: Doc, b: Doc): Doc {
+  const out: Doc = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
+  return out;
+}
+
+function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
+  const [, release, chartName] = a.positionals;
+  const repo = (first(a, 'repo') ?? '').replace(/\/$/, '');
+  const chart = CHARTS.find((c) => c.repo === repo && c.name === chartName);
+  if (!release || !chartName) return fail('Error: "helm upgrade" requires 2 arguments');
+  if (!chart) return fail(`Error: chart "${chartName}" not found in ${repo || 'any configured'} repository`);
+  const version = first(a, 'version') ?? chart.versions[chart.versions.length - 1]!;
+  if (!chart.versions.includes(version)) return fail(`Error: chart "${chartName}" version "${version}" not found in ${repo} repository`);
+  const ns = first(a, 'namespace') ?? 'default';
+  let values: Doc = {};
+  for (const f of a.flags.get('values') ?? []) values = merge(values, (parse(f === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, f), 'utf8')) as Doc) ?? {});
+  const validate = upstreamValidator(`${chartName}/${version}/values.schema.json`);
+  if (!validate(merge(upstreamYaml<Doc>(`${chartName}/${version}/values.yaml`), values))) {
+    return fail(`Error: values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n- ${describeErrors(validate.errors).join('\n- ')}`);
+  }
+  const key = `${ns}/${release}`;
+  const previous = world.cluster.releases.get(key);
+  const { error } = applyObjects(world, chart.install(world, ns, values, version), ns);
+  if (error) return fail(error);
+  const revision = (previous?.version ?? 0) + 1;
+  const now = new Date().toISOString();
+  world.cluster.releases.set(key, {
+    name: release,
+    namespace: ns,
+    version: revision,
+    info: { status: 'deployed', description: first(a, 'description') ?? (previous ? 'Upgrade complete' : 'Install complete'), first_deployed: previous?.info.first_deployed ?? now, last_deployed: now },
+    chart: { metadata: { name: chartName, version, appVersion: version } },
+    config: values,
+  });
+  if (chart.name === 'cilium') world.cluster.cni = { readyAt: world.now() + world.timing.cniMs, broken: chart.broken?.(world, values) };
+  const head = previous ? `Release "${release}" has been upgraded. Happy Helming!\n` : `Release "${release}" does not exist. Installing it now.\n`;
+  return ok(`${head}NAME: ${release}\nLAST DEPLOYED: ${now}\nNAMESPACE: ${ns}\nSTATUS: deployed\nREVISION: ${revision}\nTEST SUITE: None\n`);
+}
+
+export async function helm(world: World, req: ExecRequest): Promise<ExecResult> {
+  const a = parseArgs(req.argv, SPEC);
+  const verb = a.positionals[0];
+  if (verb === 'version') return ok('version.BuildInfo{Version:"v3.19.0", GoVersion:"go1.24.7"}\n');
+  const refused = connect(world, req, a);
+  if (refused) return fail(`Error: Kubernetes cluster unreachable: ${refused.stderr?.trim()}`);
+  const ns = first(a, 'namespace') ?? 'default';
+  switch (verb) {
+    case 'upgrade':
+      if (!a.bools.has('install')) return fail('Error: only "helm upgrade --install" is simulated');
+      return upgradeInstall(world, req, a);
+    case 'status': {
+      const r = world.cluster.releases.get(`${ns}/${a.positionals[1]}`);
+      if (!r) return fail('Error: release: not found');
+      return ok(first(a, 'output') === 'json' ? `${JSON.stringify(r)}\n` : `NAME: ${r.name}\nNAMESPACE: ${ns}\nSTATUS: ${r.info.status}\nREVISION: ${r.version}\n`);
+    }
+    case 'get': {
+      const r = world.cluster.releases.get(`${ns}/${a.positionals[2]}`);
+      if (a.positionals[1] !== 'values' || !r) return fail('Error: release: not found');
+      return ok(`${JSON.stringify(r.config)}\n`);
+    }
+    case 'list':
+      return ok(`${JSON.stringify([...world.cluster.releases.values()].filter((r) => r.namespace === ns).map((r) => ({ name: r.name, namespace: r.namespace, revision: String(r.version), status: r.info.status, chart: `${r.chart.metadata.name}-${r.chart.metadata.version}`, app_version: r.chart.metadata.appVersion })))}\n`);
+    default:
+      return fail(`Error: unknown command "${String(verb)}" for "helm" (not simulated)`);
+  }
+}
+
