@@ -1,5 +1,6 @@
 import { STAGES, type Stage } from '../../constants';
 import { UsageError } from '../../errors';
+import { envWithPlatformSecrets } from '../../secrets/platform-secrets';
 import { pickPlatform, type Command } from '../command';
 
 export const bootstrapCommand: Command = {
@@ -22,6 +23,8 @@ export const bootstrapCommand: Command = {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     // Loaded on use: `ztc render` should not pay for the bootstrap engine's modules.
     const { createReporter, runBootstrap, withTerminationSignals } = require('../../bootstrap') as typeof import('../../bootstrap');
+    // Secrets stored by `ztc init` fill in what the environment does not set (the environment wins).
+    const env = envWithPlatformSecrets(workspaceRoot, platform, io.env);
     const result = await withTerminationSignals((signal) =>
       runBootstrap({
         workspaceRoot,
@@ -29,7 +32,7 @@ export const bootstrapCommand: Command = {
         stage: stage as Stage | undefined,
         fresh: values.fresh === true,
         dryRun: values['dry-run'] === true,
-        env: io.env,
+        env,
         signal,
         onEvent: createReporter(io, { json: values.json === true }),
       }),
