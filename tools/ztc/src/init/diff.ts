@@ -3,16 +3,17 @@
  * about to change before it writes. LCS over lines: platform.yaml files are small.
  */
 
-type Op = { kind: ' ' | '-' | '+'; line: string };
+export type Op = { kind: ' ' | '-' | '+'; line: string };
 
-function lines(text: string): string[] {
+export function lines(text: string): string[] {
   if (text === '') return [];
   const l = text.split('\n');
   if (l[l.length - 1] === '') l.pop();
   return l;
 }
 
-function ops(a: string[], b: string[]): Op[] {
+/** Line edits turning `a` into `b` (longest common subsequence; deletions before insertions). */
+export function ops(a: string[], b: string[]): Op[] {
   const n = a.length;
   const m = b.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));

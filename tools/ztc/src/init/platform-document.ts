@@ -7,6 +7,7 @@
  * yaml-language-server modeline that points editors at `ztc schema`'s output.
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, YAMLMap } from 'yaml';
+import { lines, ops } from './diff';
 import { sameValue } from './fields';
 import type { InitResult } from './types';
 
@@ -84,6 +85,40 @@ export function platformYaml(existing: string | undefined, result: InitResult, f
     const order = fieldOrder(name);
     for (const [k, v] of desired) setKey(doc, section, k, v, order);
   }
-  const text = doc.toString({ lineWidth: 0 });
+  const printed = doc.toString({ lineWidth: 0 });
+  const text = existing === undefined ? printed : keepLineFormatting(existing, printed);
   return text.startsWith(`${MODELINE}\n`) ? text : `${MODELINE}\n${text}`;
+}
+
+/** A line compared without the spacing the YAML printer normalises (inside flow collections, before a comment). */
+function spacingFree(line: string): string {
+  return line.replace(/([[{])\s+/g, '$1').replace(/\s+([\]}])/g, '$1').replace(/\s+#/g, ' #').trimEnd();
+}
+
+/**
+ * The printer re-spaces lines it did not change (`[a]` → `[ a ]`, the gap before a comment). Where a
+ * printed line differs from the original line it replaces only in such spacing, keep the original line.
+ * The result must parse to the same data as the printed text, else the printed text is used.
+ */
+export function keepLineFormatting(original: string, printed: string): string {
+  const out: string[] = [];
+  const edits = ops(lines(original), lines(printed));
+  for (let i = 0; i < edits.length; ) {
+    if (edits[i]!.kind === ' ') {
+      out.push(edits[i++]!.line);
+      continue;
+    }
+    const removed: string[] = [];
+    const added: string[] = [];
+    while (i < edits.length && edits[i]!.kind === '-') removed.push(edits[i++]!.line);
+    while (i < edits.length && edits[i]!.kind === '+') added.push(edits[i++]!.line);
+    added.forEach((line, k) => out.push(k < removed.length && spacingFree(removed[k]!) === spacingFree(line) ? removed[k]! : line));
+  }
+  const text = `${out.join('\n')}\n`;
+  try {
+    const same = sameValue(parseDocument(text).toJS(), parseDocument(printed).toJS()) && parseDocument(text).errors.length === 0;
+    return same ? text : printed;
+  } catch {
+    return printed;
+  }
 }

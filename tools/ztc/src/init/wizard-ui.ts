@@ -61,7 +61,7 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
       default: {
         const list = spec.kind === 'list';
         const text = await prompter.text({
-          message: `${message}${list ? ' (comma-separated)' : spec.kind === 'any' ? ' (YAML)' : ''}${optional ? ' (optional)' : ''}`,
+          message: `${message}${list && !/comma/.test(message) ? ' (comma-separated)' : spec.kind === 'any' ? ' (YAML)' : ''}${optional && suggestion === undefined ? ' (optional)' : ''}`,
           default: suggestion === undefined ? undefined : formatText(suggestion, spec.kind),
           validate: (t) => (t.trim() === '' ? (optional ? true : `a value is required (${expected(spec)})`) : explain(check(coerceText(t, s, root)))),
         });
