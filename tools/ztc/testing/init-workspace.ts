@@ -20,3 +20,21 @@ export function initWorkspace(files: Record<string, string> = {}): InitWorkspace
 
 /** A 64-character token (hetzner's pattern) that is easy to search for. */
 export const CANARY = 'ZtcCanary7d1e3b9a55c2f04e'.padEnd(64, 'X');
+
+/** platform.yaml of the platform the init specs build (wizard and non-interactive alike). */
+export const EXPECTED_YAML = `# yaml-language-server: $schema=./platform.schema.json
+version: "1.0"
+platform:
+  organization: acme
+  app_name: acme-prod
+adapters:
+  cilium: {}
+  hetzner:
+    server_ips: [ 203.0.113.10, 203.0.113.11 ]
+  talos:
+    cluster_name: prod
+    cluster_endpoint: 203.0.113.10:6443
+    nodes:
+      - { name: cp-1, ip: 203.0.113.10, role: controlplane }
+      - { name: worker-1, ip: 203.0.113.11, role: worker }
+`;

@@ -34,7 +34,7 @@ export interface Sources {
   platform: Map<string, Given>;
   /** adapter → field → the value of highest precedence. */
   adapters: Map<string, Map<string, Given>>;
-  /** Adapters the answers file or a `--set` names (init adds them to the platform). */
+  /** Adapters an answers file, a `--set` or a ZTC_<ADAPTER>_<FIELD> variable names (init adds them). */
   named: Set<string>;
   /** Adapters of the existing platform.yaml, in file order. */
   existing: string[];
@@ -107,6 +107,7 @@ export function collectSources(input: SourceInput): Sources {
   }
 
   // ZTC_<ADAPTER>_<FIELD>: only names that map to a field; other ZTC_* variables belong to other features.
+  // Like a --set, such a variable names its adapter.
   const envLayer: Layer = new Map();
   const byEnv = new Map<string, [string, string]>();
   for (const f of PLATFORM_FIELDS) byEnv.set(envName('platform', f.name), ['platform', f.name]);
@@ -116,6 +117,7 @@ export function collectSources(input: SourceInput): Sources {
     if (!target) continue;
     const f = fieldSchema(...target)!;
     put(envLayer, target[0], target[1], { value: coerceText(text, f.schema, f.root), file: `env ${name}`, path: `${target[0]}.${target[1]}` });
+    if (target[0] !== 'platform') named.add(target[0]);
   }
 
   const fileLayer = (src: { file: string; data: unknown } | undefined, isAnswers: boolean): { layer: Layer; adapters: string[] } => {

@@ -5,12 +5,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CANARY, initWorkspace } from '../../testing/init-workspace';
+import { CANARY, EXPECTED_YAML, initWorkspace } from '../../testing/init-workspace';
 import { runCli } from '../../testing/run-cli';
 import { scriptedPrompter, type Step } from '../../testing/scripted-prompter';
 import { listFiles } from '../util/list-files';
 
-export const NEW_PLATFORM: Step[] = [
+const NEW_PLATFORM: Step[] = [
   ['Organization', 'acme'],
   ['Application name', 'acme-prod'],
   ['Cilium version'],
@@ -35,23 +35,6 @@ export const NEW_PLATFORM: Step[] = [
   ['Nodes (one per server): use these?', 'Use these'],
   ['Write platforms/prod/platform.yaml?', true],
 ];
-
-export const EXPECTED_YAML = `# yaml-language-server: $schema=./platform.schema.json
-version: "1.0"
-platform:
-  organization: acme
-  app_name: acme-prod
-adapters:
-  cilium: {}
-  hetzner:
-    server_ips: [ 203.0.113.10, 203.0.113.11 ]
-  talos:
-    cluster_name: prod
-    cluster_endpoint: 203.0.113.10:6443
-    nodes:
-      - { name: cp-1, ip: 203.0.113.10, role: controlplane }
-      - { name: worker-1, ip: 203.0.113.11, role: worker }
-`;
 
 describe('ztc init wizard', () => {
   it('asks every input of a new platform with its default, re-prompts a pattern error, keeps the secret out of the workspace', async () => {
