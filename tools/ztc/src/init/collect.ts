@@ -6,10 +6,12 @@
  */
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
-import { dependencyOrder, missingCapabilities, obviousProvider, type Catalog } from './catalog';
+import type { Catalog } from './catalog';
+import { collectSecret } from './collect-secret';
 import { DEFAULT_FROM_KEY, deriveDefault } from './default-from';
 import { checkFieldValue, checkPlatformField, fieldsOf, hasDefault, sameValue, withDefaults, type FieldSpec } from './fields';
 import { PLATFORM_FIELDS } from './platform-fields';
+import { selectAdapters } from './select-adapters';
 import { envName, type Given, type Sources } from './sources';
 import type { AskRequest, InitResult, Ui } from './types';
 
@@ -37,7 +39,7 @@ export interface CollectContext {
   runInitScripts?: (adapter: AdapterManifest, config: Record<string, unknown>, meta: Record<string, unknown>, secrets: ReadonlyMap<string, string>) => Promise<InitScriptOutcome>;
 }
 
-interface AskMode {
+export interface AskMode {
   /** Ask every field (a new platform or section, --all, a retry), not only missing or invalid ones. */
   askAll: boolean;
   /** Ask even fields whose value is valid, offering it as the default (--all, a retry). */
@@ -135,49 +137,7 @@ async function collectPlatform(ctx: CollectContext, ui: Ui | undefined, issues: 
   return meta;
 }
 
-async function selectAdapters(ctx: CollectContext, ui: Ui | undefined, issues: Issue[], notes: string[]): Promise<string[]> {
-  const { catalog, sources } = ctx;
-  const selected = [...new Set([...sources.existing, ...sources.named])];
-  for (const name of selected) {
-    const broken = catalog.broken.get(name);
-    if (broken) issues.push(...broken.issues);
-  }
-  if (ui && (!ctx.exists || ctx.all)) {
-    for (const group of catalog.groups) {
-      const current = group.adapters.find((a) => selected.includes(a));
-      if (current && sources.named.has(current) && !ctx.all) continue;
-      const choice = await ui.chooseGroup(group, catalog, current);
-      for (const a of group.adapters) if (a !== choice && selected.includes(a)) selected.splice(selected.indexOf(a), 1);
-      if (choice && !selected.includes(choice)) selected.push(choice);
-    }
-  }
-  if (selected.length === 0) {
-    issues.push({ file: ctx.file, path: 'adapters', message: 'no adapter chosen', hint: `name adapters with --set <adapter>.<field>=… or under adapters: in the --answers file (this workspace has: ${[...catalog.adapters.keys()].join(', ') || 'none'})` });
-    return [];
-  }
-  const handled = new Set<string>();
-  for (let missing = missingCapabilities(selected, catalog.adapters); missing.length > 0; missing = missingCapabilities(selected, catalog.adapters)) {
-    const next = missing.find((m) => !handled.has(m.capability));
-    if (!next) break;
-    handled.add(next.capability);
-    const obvious = obviousProvider(next, catalog.adapters);
-    const needs = `${next.requiredBy.join(', ')} require${next.requiredBy.length === 1 ? 's' : ''} capability "${next.capability}"`;
-    if (next.candidates.length === 0) {
-      issues.push({ file: ctx.file, path: 'adapters', message: `${needs}, and no adapter of the workspace provides it`, hint: 'write one (see docs/adapters.md) or remove the adapters that need it' });
-    } else if (ui && (next.candidates.length > 1 || !obvious)) {
-      selected.push(await ui.chooseProvider(next, catalog, obvious));
-    } else if (obvious) {
-      notes.push(`added ${obvious}: ${needs}`);
-      ui?.say(`Added ${obvious}: ${needs}.`);
-      selected.push(obvious);
-    } else {
-      issues.push({ file: ctx.file, path: 'adapters', message: `${needs}; several adapters provide it: ${next.candidates.join(', ')}`, hint: `choose one: --set ${next.candidates[0]}.<field>=… or add adapters.${next.candidates[0]} to the --answers file` });
-    }
-  }
-  return dependencyOrder(selected, catalog.adapters);
-}
-
-type AdapterContext = CollectContext & { stored: ReadonlySet<string> };
+export type AdapterContext = CollectContext & { stored: ReadonlySet<string> };
 
 async function collectAdapter(
   ctx: AdapterContext,
@@ -245,47 +205,4 @@ async function collectAdapter(
     if (section.has(spec.name) && hasDefault(spec.schema) && sameValue(section.get(spec.name), spec.schema.default) && !inFile.has(spec.name)) section.delete(spec.name);
   }
   return section;
-}
-
-async function collectSecret(
-  ctx: AdapterContext,
-  ui: Ui | undefined,
-  m: AdapterManifest,
-  spec: FieldSpec,
-  g: Given | undefined,
-  mode: AskMode,
-  issues: Issue[],
-  secrets: Map<string, string>,
-  notes: string[],
-): Promise<void> {
-  const env = spec.env!;
-  const zEnv = envName(m.name, spec.name);
-  const path = `adapters.${m.name}.${spec.name}`;
-  const check = (v: unknown) => checkFieldValue(m, spec.name, v, ctx.file, `adapters.${m.name}`).map((i) => ({ ...i, message: i.message.replace(/, got .*$/s, '') }));
-  let value: string | undefined;
-  let origin: string | undefined;
-  if (ctx.env[zEnv]) [value, origin] = [ctx.env[zEnv], `env ${zEnv}`];
-  else if (g && typeof g.value === 'string') {
-    [value, origin] = [g.value, g.file];
-    notes.push(`moved ${path} out of platform.yaml into the secrets file (secrets never go into the workspace)`);
-  }
-  if (value !== undefined) {
-    const problems = check(value);
-    if (problems.length === 0) {
-      secrets.set(env, value);
-      if (!ui || !mode.reask) return;
-    } else if (!ui) {
-      issues.push(...problems.map((i) => ({ ...i, file: origin!, path })));
-      return;
-    }
-  }
-  const kept = secrets.has(env) ? 'the value given' : ctx.stored.has(env) ? 'the stored value' : ctx.env[env] ? `$${env} from the environment` : undefined;
-  if (!ui) {
-    if (!kept) notes.push(`secret ${env} (${path}) is not stored: export it before bootstrap, or run "ztc init" in a terminal to type it`);
-    return;
-  }
-  if (kept && !mode.askAll) return;
-  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept });
-  if (typeof answer === 'string' && answer !== '') secrets.set(env, answer);
-  else if (!kept) notes.push(`secret ${env} (${path}) was left empty: export it before bootstrap`);
 }
