@@ -112,6 +112,19 @@ describe('ztc init wizard', () => {
     expect(after.indexOf('talos:')).toBeLessThan(after.indexOf('cilium:'));
   });
 
+  it('--all asks every input again with the current values as defaults', async () => {
+    const ws = initWorkspace({ 'platforms/prod/platform.yaml': EXPECTED_YAML });
+    // Enter on every question: each offers the current value.
+    const enter = ['Organization', 'Application name', 'Cilium version', 'Enable the BGP', 'Local BGP', 'Nested form', 'Enable Hubble', 'Hetzner adapter version', 'Public IPv4', 'Hetzner location', 'rescue mode', 'Hetzner Cloud API token', 'Hetzner DNS API token', 'Talos version', 'Kubernetes version', 'Image Factory', 'Cluster name', 'Control-plane endpoint', 'Install disk', 'use these?'];
+    const p = scriptedPrompter(enter.map((q): Step => [q]));
+    const r = await runCli(['init', 'prod', '--all', '--skip-init-scripts'], ws.root, ws.env, p);
+    expect(r.stderr).toBe('');
+    expect(p.remaining()).toEqual([]);
+    expect(p.transcript.join('\n')).toContain('Cluster name (lowercase letters, digits, hyphens) [default: "prod"]');
+    expect(p.transcript.join('\n')).toContain('Public IPv4 addresses of the servers (comma-separated) [default: "203.0.113.10, 203.0.113.11"]');
+    expect(r.stdout).toContain('platforms/prod/platform.yaml: up to date.');
+  });
+
   it('runs an adapter\'s init script through the step runner and offers to re-enter its inputs when it fails', async () => {
     const ws = initWorkspace({
       'adapters/probe/adapter.yaml': [
