@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempWorkspace } from '../../testing/temp-workspace';
 import { runBin } from '../../testing/run-bin';
 import { assertOutsideWorkspace, parseEnvFile, readEnvFile, secretsFilePath, serializeEnvFile, updateEnvFile, withSecretsFile } from './env-file';
-import { platformSecretsFile } from './platform-secrets';
+import { envWithPlatformSecrets, platformSecretsFile } from './platform-secrets';
 
 describe('secrets file', () => {
   it('lives in the config dir per organization, app and platform; ZTC_SECRETS_FILE overrides it', () => {
@@ -64,5 +64,9 @@ describe('secrets file', () => {
     const fromEnv = await runBin(['bootstrap', 'p', '--fresh'], ws.root, { ...env, VAULT_TOKEN: 'env-wins' });
     expect(fromEnv.stdout).toContain('token length 8');
     expect(readFileSync(`${cfg}/ztc/acme/shop/p.env`, 'utf8')).toBe('VAULT_TOKEN=from-file-123\n');
+    // Only secrets the pipeline declares are taken from the file: others would reach every step unmasked.
+    writeFileSync(`${cfg}/ztc/acme/shop/p.env`, 'VAULT_TOKEN=t\nOTHER_TOKEN=o\n', { mode: 0o600 });
+    const merged = envWithPlatformSecrets(ws.root, 'p', { XDG_CONFIG_HOME: cfg }, new Set(['VAULT_TOKEN']));
+    expect(merged).toEqual({ XDG_CONFIG_HOME: cfg, VAULT_TOKEN: 't' });
   });
 });

@@ -20,9 +20,14 @@ export function platformSecretsFile(workspaceRoot: string, platform: string, env
   return secretsFilePath(env, { platform, organization: str(meta.organization), app_name: str(meta.app_name) });
 }
 
-/** `env` plus the platform's stored secrets that `env` does not set (the environment wins). */
-export function envWithPlatformSecrets(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * `env` plus the platform's stored secrets that `env` does not set (the environment wins). Only the
+ * names in `declared` are taken: a stored value no step declares would reach every step unmasked.
+ */
+export function envWithPlatformSecrets(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, declared: ReadonlySet<string>): NodeJS.ProcessEnv {
+  if (declared.size === 0) return env;
   const file = platformSecretsFile(workspaceRoot, platform, env);
   assertOutsideWorkspace(file, workspaceRoot);
-  return withSecretsFile(env, readEnvFile(file));
+  const stored = [...readEnvFile(file)].filter(([name]) => declared.has(name));
+  return withSecretsFile(env, new Map(stored));
 }
