@@ -32,11 +32,14 @@ export interface InitScriptRunnerOptions {
   /** Secrets stored in the platform's secrets file (used when neither typed nor in the environment). */
   stored: ReadonlyMap<string, string>;
   io: { out: (line: string) => void; err: (line: string) => void };
+  /** Every secret name of the workspace's adapters: kept from steps that do not declare them, and masked. */
+  secretNames: ReadonlySet<string>;
   tmpRoot?: string;
   killGraceMs?: number;
 }
 
-function secretNames(m: AdapterManifest): Set<string> {
+/** Secret names an adapter uses: its secret inputs' `env` and every script's `secret_env`. */
+export function secretNames(m: AdapterManifest): Set<string> {
   const names = new Set(fieldsOf(m).filter((f) => f.secret && f.env).map((f) => f.env!));
   for (const s of [...m.init, ...Object.values(m.scripts).flat()]) s.secretEnv.forEach((n) => names.add(n));
   return names;
@@ -45,8 +48,9 @@ function secretNames(m: AdapterManifest): Set<string> {
 export function initScriptRunner(opts: InitScriptRunnerOptions) {
   return async (m: AdapterManifest, config: Record<string, unknown>, meta: Record<string, unknown>, typed: ReadonlyMap<string, string>): Promise<InitScriptOutcome> => {
     // Typed in this run > the environment > the secrets file.
-    const env: NodeJS.ProcessEnv = { ...Object.fromEntries(opts.stored), ...opts.env, ...Object.fromEntries(typed) };
-    const names = secretNames(m);
+    const names = new Set([...opts.secretNames, ...secretNames(m)]);
+    const secretsOnly = (vars: Iterable<[string, string]>) => Object.fromEntries([...vars].filter(([k]) => names.has(k)));
+    const env: NodeJS.ProcessEnv = { ...secretsOnly(opts.stored), ...opts.env, ...secretsOnly(typed) };
     const masker = new Masker(secretValues(env, names));
     const report = createReporter(opts.io, { json: false });
     const emit = (e: BootstrapEvent) => report(maskEvent(e, masker));

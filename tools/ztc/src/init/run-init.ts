@@ -20,7 +20,7 @@ import { loadCatalog, providersOf, type Catalog } from './catalog';
 import { collectInit, type CollectContext } from './collect';
 import { unifiedDiff } from './diff';
 import { fieldsOf, sameValue } from './fields';
-import { initScriptRunner } from './init-scripts';
+import { initScriptRunner, secretNames } from './init-scripts';
 import { MODELINE, platformYaml, SCHEMA_FILE } from './platform-document';
 import type { Prompter } from './prompter';
 import { collectSources } from './sources';
@@ -91,9 +91,10 @@ export async function planInit(opts: InitOptions): Promise<InitPlan> {
   const answers = opts.answersFile !== undefined ? readYamlText(resolvePath(opts.cwd, opts.answersFile), opts.answersFile) : undefined;
   const sources = collectSources({ catalog: catalog.adapters, set: opts.set, env: opts.env, answers: answers && { file: opts.answersFile!, data: answers.data }, existing: existing && { file, data: existing.data } });
   if (opts.prompter && sources.issues.length > 0) throw new ConfigError(sources.issues);
+  const allSecrets = new Set([...catalog.adapters.values()].flatMap((m) => [...secretNames(m)]));
   const storedFor = (meta: Record<string, unknown>) => readEnvFile(secretsPath(opts, platform, meta));
   const run = opts.skipInitScripts ? undefined : (m: Parameters<NonNullable<CollectContext['runInitScripts']>>[0], config: Record<string, unknown>, meta: Record<string, unknown>, typed: ReadonlyMap<string, string>) =>
-    initScriptRunner({ workspaceRoot: opts.workspaceRoot, platform, env: opts.env, stored: storedFor(meta), io: opts.io, tmpRoot: opts.tmpRoot })(m, config, meta, typed);
+    initScriptRunner({ workspaceRoot: opts.workspaceRoot, platform, env: opts.env, stored: storedFor(meta), io: opts.io, secretNames: allSecrets, tmpRoot: opts.tmpRoot })(m, config, meta, typed);
   const ui = opts.prompter && createWizardUi(opts.prompter, opts.io.out);
   const result = await collectInit(
     { platform, file, catalog, sources, exists: existing !== undefined, all: opts.all, env: opts.env, storedFor: (meta) => new Set(storedFor(meta).keys()), runInitScripts: run },

@@ -145,7 +145,7 @@ describe('ztc init wizard', () => {
         '    context: { endpoint: "{{ config.endpoint }}" }',
         '',
       ].join('\n'),
-      'adapters/probe/scripts/init/check.sh': '#!/usr/bin/env bash\nset -euo pipefail\nendpoint="$(jq -r .endpoint "$ZTC_CONTEXT_FILE")"\necho "checking $endpoint with $PROBE_TOKEN"\n[[ "$endpoint" == good ]] || { echo "endpoint $endpoint refused" >&2; exit 1; }\n',
+      'adapters/probe/scripts/init/check.sh': '#!/usr/bin/env bash\nset -euo pipefail\nendpoint="$(jq -r .endpoint "$ZTC_CONTEXT_FILE")"\necho "checking $endpoint with $PROBE_TOKEN"\necho "other secret: ${HCLOUD_TOKEN:-unset}"\n[[ "$endpoint" == good ]] || { echo "endpoint $endpoint refused" >&2; exit 1; }\n',
       'platforms/prod/platform.yaml': 'version: "1.0"\nplatform: { organization: acme, app_name: acme-prod }\nadapters:\n  probe: { endpoint: bad }\n',
     });
     const p = scriptedPrompter([
@@ -155,10 +155,11 @@ describe('ztc init wizard', () => {
       ['Probe token', ''],
       ['Write platforms/prod/platform.yaml?', true],
     ]);
-    const r = await runCli(['init', 'prod'], ws.root, ws.env, p);
+    const r = await runCli(['init', 'prod'], ws.root, { ...ws.env, HCLOUD_TOKEN: 'another-adapters-secret' }, p);
     expect(r.stderr).toBe('');
     expect(p.remaining()).toEqual([]);
     expect(r.stdout).toContain('[probe/check] checking bad with ***');
+    expect(r.stdout).toContain('[probe/check] other secret: unset');
     expect(r.stdout).toContain('[probe/check] endpoint bad refused');
     expect(r.stdout).toContain('[probe/check] checking good with ***');
     expect(r.stdout).not.toContain('sekret-token-1234');
