@@ -167,7 +167,7 @@ describe('Nx layer (real nx binary)', () => {
   });
 
   it('reports an invalid adapter.yaml by file name while the rest of the graph still loads', async () => {
-    ws.write('adapters/talos/adapter.yaml', ws.read('adapters/talos/adapter.yaml').replace('version: 1.0.0', 'version: latest'));
+    ws.write('adapters/talos/adapter.yaml', ws.read('adapters/talos/adapter.yaml').replace(/^version: .*$/m, 'version: latest'));
     const r = await ws.nx(['graph', '--file=graph.json']);
     expect(r.stdout + r.stderr).toMatch(/adapters\/talos\/adapter\.yaml[\s\S]*version: must match pattern/);
     const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, unknown> } };

@@ -13,6 +13,7 @@ const CASES: [string, string, string[]][] = [
   ['script file missing', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/install.sh, description: Install }\n`, ['scripts.bootstrap[0].file: script "scripts/install.sh" not found']],
   ['unknown stage', `${BASE}scripts:\n  deploy: []\n`, ['scripts.deploy: unknown field "deploy"']],
   ['secret with a default', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    token: { type: string, secret: true, env: T, default: x }\n`, ['inputs.properties.token.default: a secret input may not have a default']],
+  ['malformed x-ztc-default-from', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    mtu: { type: number, x-ztc-default-from: { each: storage.sizes } }\n`, ['inputs.properties.mtu.x-ztc-default-from: missing "value"', 'docs/adapters.md']],
   ['inputs that are not a JSON Schema', `${BASE}inputs:\n  type: object\n  properties:\n    mtu: { type: number-ish }\n`, ['inputs: not a valid JSON Schema']],
 ];
 

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import semver from 'semver';
 import adapterSchema from '../../schemas/adapter.schema.json';
 import { CONTRACTS_DIR, getContract } from '../capability/contracts';
+import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
 import { ADAPTER_FILE, ADAPTERS_DIR, STAGES, type Stage } from '../constants';
 import { ConfigError, type Issue } from '../errors';
 import type { ValidateFunction } from 'ajv';
@@ -189,6 +190,8 @@ function checkInputs(m: AdapterManifest, file: string): Issue[] {
     if (schema.secret === true && typeof schema.env !== 'string') {
       issues.push({ file, path: `inputs.properties.${field}.env`, message: 'a secret input must name the env var it is read from', hint: 'add env: <NAME>' });
     }
+    const derived = DEFAULT_FROM_KEY in schema ? defaultFromProblem(schema[DEFAULT_FROM_KEY]) : undefined;
+    if (derived) issues.push({ file, path: `inputs.properties.${field}.${DEFAULT_FROM_KEY}`, message: derived, hint: 'see docs/adapters.md ("Inputs for ztc init")' });
   }
   return issues;
 }

@@ -16,11 +16,14 @@ import { ExitCode, ExitError } from '../errors';
 import { readPlatformShape } from '../platform/read-platform';
 import { PLATFORMS_DIR, PLATFORM_FILE } from '../constants';
 
-export function resolvePrivateDir(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv): string {
+/**
+ * @param meta the platform's metadata, when the caller has it (init, before platform.yaml exists);
+ *   else it is read from platform.yaml
+ */
+export function resolvePrivateDir(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, meta?: Identity): string {
   const explicit = env.ZTC_PRIVATE_DIR;
-  const dir = explicit
-    ? resolve(explicit)
-    : join(stateHome(env), 'ztc', ...identity(workspaceRoot, platform));
+  const id = meta ?? readIdentity(workspaceRoot, platform);
+  const dir = explicit ? resolve(explicit) : join(stateHome(env), 'ztc', String(id.organization || '_'), String(id.app_name || '_'), platform);
   const rel = relative(resolve(workspaceRoot), dir);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
     throw new ExitError(
@@ -35,10 +38,14 @@ function stateHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
 }
 
-function identity(workspaceRoot: string, platform: string): string[] {
+interface Identity {
+  organization?: unknown;
+  app_name?: unknown;
+}
+
+function readIdentity(workspaceRoot: string, platform: string): { organization?: string; app_name?: string } {
   const { data } = readPlatformShape(workspaceRoot, `${PLATFORMS_DIR}/${platform}/${PLATFORM_FILE}`);
-  const meta = (data.platform ?? {}) as { organization?: string; app_name?: string };
-  return [meta.organization || '_', meta.app_name || '_', platform];
+  return (data.platform ?? {}) as { organization?: string; app_name?: string };
 }
 
 /** Create the dir (0700), or check an existing one: owned by this user, no access for others. */

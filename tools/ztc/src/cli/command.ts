@@ -1,5 +1,6 @@
 /** The shape of a CLI command and the helpers commands share. */
 import type { ParseArgsConfig } from 'node:util';
+import type { Prompter } from '../init/prompter';
 import { ConfigError, UsageError } from '../errors';
 import { closest } from '../util/paths';
 import { listPlatforms } from '../workspace/workspace';
@@ -9,6 +10,10 @@ export interface Io {
   err: (line: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** A terminal on both ends: commands may prompt (ztc init). */
+  interactive?: boolean;
+  /** Prompts to use instead of the terminal's (tests drive the wizard in-process with it). */
+  prompter?: Prompter;
 }
 
 export interface CommandArgs {

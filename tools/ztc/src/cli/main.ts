@@ -40,6 +40,7 @@ const defaultIo = (): Io => ({
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),
   env: process.env,
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
 });
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {

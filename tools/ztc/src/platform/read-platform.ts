@@ -40,13 +40,18 @@ export interface RawPlatform {
  */
 export function readPlatformShape(workspaceRoot: string, file: string): { raw: Buffer; data: RawPlatform } {
   const { raw, value } = readYamlFile(join(workspaceRoot, file), file);
+  return { raw, data: checkPlatformShape(value, file) };
+}
+
+/** The top-level shape check of readPlatformShape, for a value already parsed. */
+export function checkPlatformShape(value: unknown, file: string): RawPlatform {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw ConfigError.one({ file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
   }
   const data = structuredClone(value) as RawPlatform;
   const validateTop = compile(platformSchema);
   if (!validateTop(data)) throw new ConfigError(schemaIssues(validateTop.errors, data, file, ''));
-  return { raw, data };
+  return data;
 }
 
 /** The error for an adapter name with no adapters/<name>/adapter.yaml, with the closest known name. */
@@ -63,6 +68,11 @@ export function unknownAdapterIssue(file: string, name: string, known: readonly 
 export function readPlatform(workspaceRoot: string, name: string): LoadedPlatform {
   const file = `${PLATFORMS_DIR}/${name}/${PLATFORM_FILE}`;
   const { raw, data } = readPlatformShape(workspaceRoot, file);
+  return platformFromData(workspaceRoot, name, file, raw, data);
+}
+
+/** readPlatform's checks on platform.yaml's content (also used by init on the text it is about to write). */
+export function platformFromData(workspaceRoot: string, name: string, file: string, raw: Buffer, data: RawPlatform): LoadedPlatform {
   const issues: Issue[] = [];
   const known = listAdapters(workspaceRoot);
   const adapters = new Map<string, AdapterManifest>();

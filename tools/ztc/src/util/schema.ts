@@ -12,7 +12,7 @@ import { sha256 } from './hash';
 import { closest } from './paths';
 
 /** Annotation keywords allowed in adapter `inputs` schemas. */
-export const INPUT_KEYWORDS = ['secret', 'prompt', 'env', 'x-deprecated-name'] as const;
+export const INPUT_KEYWORDS = ['secret', 'prompt', 'env', 'x-deprecated-name', 'x-ztc-default-from'] as const;
 
 let ajv: Ajv | undefined;
 

@@ -1,8 +1,10 @@
 /** Every `ztc` command, in the order `ztc --help` lists them. */
 import type { Command } from '../command';
 import { bootstrapCommand } from './bootstrap';
+import { initCommand } from './init';
 import { planCommand } from './plan';
 import { renderCommand } from './render';
+import { schemaCommand } from './schema';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [renderCommand, validateCommand, bootstrapCommand, planCommand];
+export const COMMANDS: Command[] = [initCommand, renderCommand, validateCommand, bootstrapCommand, planCommand, schemaCommand];

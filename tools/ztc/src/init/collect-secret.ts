@@ -1,0 +1,54 @@
+/**
+ * One secret input: from ZTC_<ADAPTER>_<FIELD>, or moved out of platform.yaml where an older file kept
+ * it, or typed into hidden input; checked against the adapter's schema without ever putting the value
+ * into a message. A stored or exported value is kept unless the wizard asks everything again.
+ */
+import type { AdapterManifest } from '../adapter/types';
+import type { Issue } from '../errors';
+import type { AdapterContext, AskMode } from './collect';
+import { checkFieldValue, type FieldSpec } from './fields';
+import { envName, type Given } from './sources';
+import type { Ui } from './types';
+
+export async function collectSecret(
+  ctx: AdapterContext,
+  ui: Ui | undefined,
+  m: AdapterManifest,
+  spec: FieldSpec,
+  g: Given | undefined,
+  mode: AskMode,
+  issues: Issue[],
+  secrets: Map<string, string>,
+  notes: string[],
+): Promise<void> {
+  const env = spec.env!;
+  const zEnv = envName(m.name, spec.name);
+  const path = `adapters.${m.name}.${spec.name}`;
+  const check = (v: unknown) => checkFieldValue(m, spec.name, v, ctx.file, `adapters.${m.name}`).map((i) => ({ ...i, message: i.message.replace(/, got .*$/s, '') }));
+  let value: string | undefined;
+  let origin: string | undefined;
+  if (ctx.env[zEnv]) [value, origin] = [ctx.env[zEnv], `env ${zEnv}`];
+  else if (g && typeof g.value === 'string') {
+    [value, origin] = [g.value, g.file];
+    notes.push(`moved ${path} out of platform.yaml into the secrets file (secrets never go into the workspace)`);
+  }
+  if (value !== undefined) {
+    const problems = check(value);
+    if (problems.length === 0) {
+      secrets.set(env, value);
+      if (!ui || !mode.reask) return;
+    } else if (!ui) {
+      issues.push(...problems.map((i) => ({ ...i, file: origin!, path })));
+      return;
+    }
+  }
+  const kept = secrets.has(env) ? 'the value given' : ctx.stored.has(env) ? 'the stored value' : ctx.env[env] ? `$${env} from the environment` : undefined;
+  if (!ui) {
+    if (!kept) notes.push(`secret ${env} (${path}) is not stored: export it before bootstrap, or run "ztc init" in a terminal to type it`);
+    return;
+  }
+  if (kept && !mode.askAll) return;
+  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept });
+  if (typeof answer === 'string' && answer !== '') secrets.set(env, answer);
+  else if (!kept) notes.push(`secret ${env} (${path}) was left empty: export it before bootstrap`);
+}

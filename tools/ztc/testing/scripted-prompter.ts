@@ -1,0 +1,51 @@
+/**
+ * A Prompter that answers from a script, in order, for driving the init wizard in-process. Each step
+ * names the prompt it expects (a substring of its message) and the answer; `undefined` takes the
+ * prompt's default (pressing Enter). An answer the prompt's validator rejects is recorded and the same
+ * prompt is asked again with the next step, as the real library does. Every prompt, answer and
+ * validation message is kept in `transcript`.
+ */
+import type { Choice, Prompter, Validate } from '../src/init/prompter';
+
+export type Step = [expect: string, answer?: string | boolean | number];
+
+export interface ScriptedPrompter extends Prompter {
+  transcript: string[];
+  /** Steps not consumed (a test usually expects none). */
+  remaining(): Step[];
+}
+
+export function scriptedPrompter(steps: Step[]): ScriptedPrompter {
+  const queue = [...steps];
+  const transcript: string[] = [];
+  const next = (kind: string, message: string, dflt: unknown): unknown => {
+    const step = queue.shift();
+    if (!step) throw new Error(`unexpected ${kind} prompt "${message}" (script exhausted)\n${transcript.join('\n')}`);
+    if (!message.includes(step[0])) throw new Error(`expected a prompt containing "${step[0]}", got ${kind} "${message}"\n${transcript.join('\n')}`);
+    const answer = step.length > 1 && step[1] !== undefined ? step[1] : dflt;
+    transcript.push(`? ${message} [default: ${JSON.stringify(dflt)}] > ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const validated = <T>(kind: string, message: string, dflt: T | undefined, validate: Validate<T> | undefined, convert: (a: unknown) => T): T => {
+    for (;;) {
+      const answer = convert(next(kind, message, dflt));
+      const verdict = validate ? validate(answer) : true;
+      if (verdict === true) return answer;
+      transcript.push(`! ${verdict}`);
+    }
+  };
+  return {
+    transcript,
+    remaining: () => [...queue],
+    text: async (o) => validated('text', o.message, o.default, o.validate, (a) => (a === undefined ? '' : String(a))),
+    secret: async (o) => validated('secret', o.message, undefined, o.validate, (a) => (a === undefined ? '' : String(a))),
+    confirm: async (o) => next('confirm', o.message, o.default ?? false) as boolean,
+    select: async <T>(o: { message: string; choices: Choice<T>[]; default?: T }) => {
+      const answer = next('select', `${o.message} {${o.choices.map((c) => c.name).join(' | ')}}`, o.default);
+      const byName = o.choices.find((c) => c.name === answer || String(c.value) === answer || c.name.startsWith(`${String(answer)} `));
+      if (answer !== o.default && !byName) throw new Error(`no choice "${String(answer)}" in ${o.choices.map((c) => c.name).join(', ')}`);
+      return (byName ? byName.value : o.default) as T;
+    },
+    number: async (o) => validated('number', o.message, o.default, o.validate, (a) => (a === undefined || a === '' ? undefined : Number(a))),
+  };
+}
