@@ -24,6 +24,8 @@ export interface SimOptions {
   platform: string;
   faults?: Faults;
   timing?: Partial<Timing>;
+  /** The Hetzner project's API token, which the run is given as HCLOUD_TOKEN (default: random). */
+  hcloudToken?: string;
   /** Extra or replaced environment of ztc (e.g. a wrong HCLOUD_TOKEN). */
   env?: Record<string, string>;
 }
@@ -104,7 +106,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   symlinkSync(findOnPath('bash'), join(dirs.rescue, 'bash')); // the rescue system's shell (and the stubs' interpreter)
   linkAll(dirs.tools, ['jq', 'curl', 'base64', 'bash'], findOnPath);
 
-  const world = new World({ servers: serversOf(workspace, opts.platform), faults: opts.faults, timing: opts.timing });
+  const world = new World({ servers: serversOf(workspace, opts.platform), faults: opts.faults, timing: opts.timing, hcloudToken: opts.hcloudToken });
   let server: SimServer | undefined = await startServer(world);
   const runId = randomBytes(8).toString('hex');
   const env: NodeJS.ProcessEnv = {

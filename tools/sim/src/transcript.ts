@@ -36,12 +36,25 @@ export function describeCall(c: Call, p: PathNames): string {
   return shorten(`${c.tool} ${args.join(' ')}`.trim(), p);
 }
 
-/** Lines of the calls, consecutive repeats (polls) folded into one. */
+/**
+ * Lines of the calls (`step | tool argv`), with polls folded: a run of one, two or three calls repeated
+ * back to back is kept once, so the sequence does not depend on how often a wait had to ask.
+ */
 export function transcript(calls: readonly Call[], p: PathNames, filter: (c: Call) => boolean = () => true): string[] {
+  return fold(calls.filter(filter).map((c) => `${c.step ?? '-'} | ${describeCall(c, p)}`));
+}
+
+export function fold(input: readonly string[]): string[] {
   const lines: string[] = [];
-  for (const c of calls.filter(filter)) {
-    const line = `${c.step ?? '-'} | ${describeCall(c, p)}`;
-    if (lines[lines.length - 1] !== line) lines.push(line);
+  for (const line of input) {
+    lines.push(line);
+    for (let k = 1; k <= 3; k++) {
+      const n = lines.length;
+      if (n >= 2 * k && lines.slice(n - k).every((l, i) => l === lines[n - 2 * k + i])) {
+        lines.splice(n - k, k);
+        break;
+      }
+    }
   }
   return lines;
 }

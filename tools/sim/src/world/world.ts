@@ -82,6 +82,8 @@ export interface Call {
 
 export interface WorldOptions {
   servers: string[];
+  /** The project's API token (default: a random one). */
+  hcloudToken?: string;
   timing?: Partial<Timing>;
   faults?: Faults;
 }
@@ -91,7 +93,7 @@ export class World extends EventEmitter {
   readonly timing: Timing;
   readonly faults: Faults;
   /** The project's API token (what HCLOUD_TOKEN must be). */
-  readonly hcloudToken = randomToken(64);
+  readonly hcloudToken: string;
   readonly machines: Machine[];
   readonly sshKeys: { id: number; name: string; public_key: string; fingerprint: string; labels: Doc }[] = [];
   readonly actions = new Map<number, { id: number; command: string; server: number; doneAt: number; status: 'running' | 'success' | 'error' }>();
@@ -108,6 +110,7 @@ export class World extends EventEmitter {
     super();
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
     this.faults = opts.faults ?? {};
+    this.hcloudToken = opts.hcloudToken ?? randomToken(64);
     this.callerSecrets.add(this.hcloudToken);
     this.machines = opts.servers
       .filter((ip) => !this.faults.missingServers?.includes(ip))

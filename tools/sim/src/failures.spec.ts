@@ -1,0 +1,77 @@
+/**
+ * Failure scenarios in the simulated datacenter: each ends with the documented exit code, names the
+ * step, says what to do, and leaves no process and no temp dir behind.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Sim } from './session';
+import { editAndRender, simFor, startedSteps } from './testing';
+
+function expectClean(sim: Sim): void {
+  expect(sim.leftoverProcesses()).toEqual([]);
+  expect(readdirSync(sim.tmpDir)).toEqual([]);
+}
+
+/** The copy's hetzner/rescue step gets a short timeout, so a scenario that waits for it ends quickly. */
+const shortRescueTimeout = (seconds: number) => (yaml: string) =>
+  yaml.replace(/(file: scripts\/pre-work\/rescue\.sh[\s\S]*?timeout_seconds: )\d+/, `$1${seconds}`);
+
+describe('failure scenarios', () => {
+  it('a wrong HCLOUD_TOKEN stops the run in pre-flight with exit 3 and says which token and what to do', async () => {
+    const sim = await simFor({ env: { HCLOUD_TOKEN: 'Wrong0'.padEnd(64, 'x') } });
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('pre-flight check hetzner/check-health failed (exit 1); nothing was run');
+    expect(r.stderr).toContain('ERROR: the Hetzner Cloud API rejected HCLOUD_TOKEN (401 unauthorized): create a Read & Write API token');
+    expect(startedSteps(r.stdout)).toEqual(['hetzner/check-health']);
+    expect(r.stdout + r.stderr).not.toContain('Wrong0');
+    expectClean(sim);
+  });
+
+  it('a server missing from the project stops the run in pre-flight with exit 3, naming it', async () => {
+    const sim = await simFor({ faults: { missingServers: ['203.0.113.12'] } });
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('ERROR: no server of this Hetzner Cloud project has the public IPv4 address 203.0.113.12. Check hetzner.server_ips in platforms/example/platform.yaml');
+    expectClean(sim);
+  });
+
+  it('API errors (500, then 429) are retried and the run recovers', async () => {
+    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }] } });
+    const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/servers\?page=1&per_page=50: HTTP 500, retrying in [\d.]+ s \(1\/6\)/);
+    expect(r.stdout).toMatch(/HTTP 429, retrying in 1 s/);
+    expect(sim.world.machines.every((m) => sim.world.running(m) === 'rescue')).toBe(true);
+    expectClean(sim);
+  });
+
+  it('a server that never comes back from its reboot: the step gives up before its deadline with an ERROR naming it (exit 1)', async () => {
+    const sim = await simFor({ faults: { neverBoots: ['203.0.113.12'] } });
+    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(12));
+    const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ERROR: 203.0.113.12 (ztc-sim-3) did not answer over SSH in the rescue system. Open its console in the Hetzner Cloud Console');
+    expect(r.stderr).toContain('step hetzner/rescue (pre-work) failed with exit code 1; log: platforms/example/.ztc/logs/pre-work/hetzner.rescue.log');
+    expectClean(sim);
+  });
+
+  it('a command that hangs is stopped with its whole process group at the step timeout (exit 124)', async () => {
+    const sim = await simFor({ faults: { hangSsh: ['203.0.113.10'] } });
+    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(4));
+    const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toContain('step hetzner/rescue (pre-work) exceeded its timeout of 4 s and was stopped');
+    expectClean(sim);
+  });
+
+  it('rescue mode not confirmed: the pre-work step refuses before touching a server, saying how to confirm', async () => {
+    const sim = await simFor();
+    await editAndRender(sim, 'platforms/example/platform.yaml', (y) => y.replace('rescue_mode_confirm: true', 'rescue_mode_confirm: false'));
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml. Booting the rescue system reboots the servers 203.0.113.10, 203.0.113.11, 203.0.113.12');
+    expect(sim.world.calls.filter((c) => c.argv[0] === 'POST')).toEqual([]);
+    expectClean(sim);
+  });
+});

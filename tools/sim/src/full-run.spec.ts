@@ -1,0 +1,105 @@
+/**
+ * The example platform bootstrapped end to end in the simulated datacenter, by the real ztc bin and the
+ * unchanged adapter scripts: all four stages green from a clean state, the calls each tool received (in
+ * order, per node), a second run that skips every non-validation step, and no secret or credential
+ * anywhere it must not be.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calls, credentialForms, filesHolding, simFor, startedSteps } from './testing';
+
+const CANARY = 'ZtcCanaryHcloud0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
+const KEY = '$ZTC_PRIVATE_DIR/hetzner/rescue_ed25519 -o…×7';
+const IMAGE = 'https://factory.talos.dev/image/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.11.5/hcloud-amd64.raw.xz';
+
+describe('ztc bootstrap example in the simulated datacenter', () => {
+  it('runs all four stages green, makes the expected calls, and skips every done step on a second run', async () => {
+    const sim = await simFor({ hcloudToken: CANARY });
+    const first = await sim.ztc(['bootstrap', 'example']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(startedSteps(first.stdout)).toEqual([
+      'hetzner/check-health',
+      'hetzner/rescue',
+      'talos/gen-config',
+      'talos/install-image',
+      'talos/apply-controlplane',
+      'talos/bootstrap-etcd',
+      'talos/kubeconfig',
+      'talos/join-workers',
+      'cilium/install',
+      'cilium/validate',
+      'talos/validate-cluster',
+    ]);
+    expect(sim.world.cluster.nodes().map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'}`)).toEqual(['cp-1 Ready', 'worker-1 Ready', 'worker-2 Ready']);
+
+    // What worker-1's server went through, in order (polls folded).
+    expect(calls(sim, (c) => c.node === '203.0.113.11')).toEqual([
+      `hetzner/rescue | ssh -n -i ${KEY} root@203.0.113.11 true`,
+      'hetzner/rescue | hcloud-api POST /v1/servers/4202/actions/enable_rescue',
+      'hetzner/rescue | hcloud-api POST /v1/servers/4202/actions/reset',
+      `hetzner/rescue | ssh -n -i ${KEY} root@203.0.113.11 true`,
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --short',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure --short',
+      `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 true`,
+      `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 'set -euo pipefail; curl -fsSL ${IMAGE} | xz -d | dd of=/dev/sda bs=4M conv=fsync status=none; sync'`,
+      `talos/install-image | curl@rescue -fsSL ${IMAGE}`,
+      'talos/install-image | xz@rescue -d',
+      'talos/install-image | dd@rescue of=/dev/sda bs=4M conv=fsync status=none',
+      'talos/install-image | sync@rescue',
+      `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 reboot`,
+      'talos/install-image | reboot@rescue',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --short',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure --short',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version --insecure --short',
+      'talos/join-workers | talosctl apply-config --insecure --nodes 203.0.113.11 --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
+    ]);
+    // The control plane: configured before etcd is bootstrapped on it, once; nothing else is bootstrapped.
+    const cp = calls(sim, (c) => c.node === '203.0.113.10' && c.tool === 'talosctl' && !c.argv.includes('version'));
+    expect(cp).toEqual([
+      'talos/apply-controlplane | talosctl apply-config --insecure --nodes 203.0.113.10 --file $ZTC_PRIVATE_DIR/talos/nodes/cp-1.yaml',
+      'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 service etcd',
+      'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 bootstrap',
+      'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 service etcd',
+      'talos/kubeconfig | talosctl --nodes 203.0.113.10 kubeconfig $ZTC_PRIVATE_DIR/kubeconfig --force --merge=false',
+      'talos/validate-cluster | talosctl --nodes 203.0.113.10 health --control-plane-nodes 203.0.113.10 --worker-nodes 203.0.113.11,203.0.113.12 --wait-timeout 2m',
+    ]);
+    // Configs come from the rendered patches, each node's patch on the base of its role.
+    expect(calls(sim, (c) => c.step === 'talos/gen-config' && c.argv[0] === 'machineconfig')).toEqual(
+      ['cp-1', 'worker-1', 'worker-2'].map(
+        (n) => `talos/gen-config | talosctl machineconfig patch $ZTC_PRIVATE_DIR/talos/${n === 'cp-1' ? 'controlplane' : 'worker'}.yaml --patch @platforms/example/generated/talos/nodes/${n}.yaml --output $ZTC_PRIVATE_DIR/talos/nodes/${n}.yaml`,
+      ),
+    );
+    expect(calls(sim, (c) => c.tool === 'talosctl' && c.argv.slice(0, 2).join(' ') === 'gen config')[0]).toContain(
+      '--kubernetes-version 1.34.1 --install-disk /dev/sda --install-image factory.talos.dev/hcloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.11.5 --config-patch @platforms/example/generated/talos/patches/cluster.yaml --config-patch @platforms/example/generated/talos/patches/kubernetes.yaml',
+    );
+    expect(calls(sim, (c) => c.tool === 'helm' && c.argv[0] === 'upgrade')).toEqual([
+      expect.stringMatching(/^cilium\/install \| helm upgrade --install cilium cilium --repo https:\/\/helm\.cilium\.io --version 1\.18\.5 --namespace kube-system --values platforms\/example\/generated\/cilium\/values\.yaml --description 'ztc values sha256 [0-9a-f]{64}'$/),
+    ]);
+
+    // Secrets: the canary token is in no file of the workspace copy (logs, receipts, state) nor the
+    // private dir; credentials the cluster made stay in the private dir; nothing put a secret on a command line.
+    expect(filesHolding(sim.root, [CANARY])).toEqual([]);
+    expect(filesHolding(sim.workspace, credentialForms(sim))).toEqual([]);
+    expect(filesHolding(sim.privateDir, credentialForms(sim)).sort()).toEqual(
+      ['kubeconfig', 'talos/controlplane.yaml', 'talos/nodes/cp-1.yaml', 'talos/nodes/worker-1.yaml', 'talos/nodes/worker-2.yaml', 'talos/secrets.yaml', 'talos/talosconfig', 'talos/worker.yaml'],
+    );
+    expect(sim.world.leaks).toEqual([]);
+    expect(readdirSync(sim.tmpDir)).toEqual([]);
+    expect(sim.leftoverProcesses()).toEqual([]);
+    // Non-secret values later steps and runs use are in the state dir.
+    const state = join(sim.workspace, 'platforms/example/.ztc/state');
+    expect(readdirSync(join(state, 'machines')).sort()).toEqual(['203.0.113.10.json', '203.0.113.11.json', '203.0.113.12.json']);
+    expect(existsSync(join(state, 'hetzner/servers.json'))).toBe(true);
+
+    // Second run: every non-validation step is done; only pre-flight and validation talk to the world.
+    const before = sim.world.calls.length;
+    const second = await sim.ztc(['bootstrap', 'example']);
+    expect(second.code).toBe(0);
+    expect(startedSteps(second.stdout)).toEqual(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']);
+    expect(new Set(sim.world.calls.slice(before).map((c) => c.step))).toEqual(new Set(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']));
+  });
+});

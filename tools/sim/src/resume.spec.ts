@@ -1,0 +1,55 @@
+/**
+ * A bootstrap killed half-way through a step resumes at that step: the steps before it are skipped by
+ * their receipts, and the interrupted step finds the nodes it already handled and does not redo them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calls, simFor, startedSteps } from './testing';
+
+const receipt = (workspace: string, stage: string, step: string) => join(workspace, 'platforms/example/.ztc/receipts', stage, `${step.replace('/', '.')}.json`);
+
+describe('a bootstrap interrupted in the middle of a step', () => {
+  it('SIGTERM: stops the step\'s processes, writes no receipt for it, and the next run resumes there without redoing a joined node', async () => {
+    const sim = await simFor();
+    const killed = await sim.ztc(['bootstrap', 'example'], {
+      kill: { when: (line) => line.includes('[talos/join-workers] worker-1 (203.0.113.11): joined the cluster'), signal: 'SIGTERM' },
+    });
+    expect(killed.code).toBe(143);
+    expect(killed.stderr).toContain('bootstrap interrupted by SIGTERM during step talos/join-workers');
+    expect(existsSync(receipt(sim.workspace, 'bootstrap', 'talos/kubeconfig'))).toBe(true);
+    expect(existsSync(receipt(sim.workspace, 'bootstrap', 'talos/join-workers'))).toBe(false);
+    expect(sim.leftoverProcesses()).toEqual([]);
+    expect(readdirSync(sim.tmpDir)).toEqual([]);
+
+    const before = sim.world.calls.length;
+    const resumed = await sim.ztc(['bootstrap', 'example']);
+    expect(resumed.code).toBe(0);
+    expect(startedSteps(resumed.stdout)).toEqual(['hetzner/check-health', 'talos/join-workers', 'cilium/install', 'cilium/validate', 'talos/validate-cluster']);
+    const worker1 = calls(sim, (c) => c.seq > before && c.node === '203.0.113.11' && c.tool === 'talosctl');
+    // Configured already: a dry run shows no change, so nothing is applied (no insecure apply, no reboot).
+    expect(worker1).toEqual([
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 apply-config --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml --dry-run',
+    ]);
+    expect(resumed.stdout).toContain('worker-1 (203.0.113.11): config unchanged');
+    expect(sim.world.cluster.nodes().filter((n) => n.ready)).toHaveLength(3);
+  });
+
+  it('SIGKILL: the next run stops what the dead run left behind, then resumes at the killed step', async () => {
+    const sim = await simFor();
+    const killed = await sim.ztc(['bootstrap', 'example'], {
+      kill: { when: (line) => line.includes('[talos/install-image] worker-1 (203.0.113.11): writing'), signal: 'SIGKILL' },
+    });
+    expect(killed.code).toBe(137);
+    const resumed = await sim.ztc(['bootstrap', 'example']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/removed \d stale ztc-secure-\* dir/);
+    expect(startedSteps(resumed.stdout).slice(0, 3)).toEqual(['hetzner/check-health', 'talos/install-image', 'talos/apply-controlplane']);
+    expect(resumed.stdout).toContain('cp-1 (203.0.113.10): already runs Talos');
+    // cp-1's disk was written once, by the killed run; the resumed run did not write it again.
+    expect(calls(sim, (c) => c.tool === 'dd@rescue' && c.node === '203.0.113.10')).toHaveLength(1);
+    expect(sim.leftoverProcesses()).toEqual([]);
+    expect(readdirSync(sim.tmpDir)).toEqual([]);
+  });
+});

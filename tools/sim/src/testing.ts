@@ -1,0 +1,63 @@
+/** Helpers for specs that run ztc against the simulated datacenter. */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { REPO_ROOT } from '../../ztc/testing/temp-workspace';
+import { startSim, type Sim, type SimOptions } from './session';
+import { transcript } from './transcript';
+import type { Call } from './world/world';
+
+/** A session for the current test, stopped (and its temp dir removed) when the test finishes. */
+export async function simFor(opts: Partial<SimOptions> = {}): Promise<Sim> {
+  const sim = await startSim({ repoRoot: REPO_ROOT, platform: 'example', ...opts });
+  onTestFinished(() => sim.stop());
+  return sim;
+}
+
+/** Edit a file of the session's workspace copy, then render the copy again (the test's own variant). */
+export async function editAndRender(sim: Sim, rel: string, edit: (text: string) => string): Promise<void> {
+  const file = join(sim.workspace, rel);
+  writeFileSync(file, edit(readFileSync(file, 'utf8')));
+  const r = await sim.ztc(['render', 'example']);
+  if (r.code !== 0) throw new Error(`render of the edited copy failed: ${r.stderr}`);
+}
+
+/** The folded call sequence of the session (`step | tool argv`), optionally of one server only. */
+export function calls(sim: Sim, filter: (c: Call) => boolean = () => true): string[] {
+  return transcript(sim.world.calls, { privateDir: sim.privateDir, workspace: sim.workspace, tmpDir: sim.tmpDir }, filter);
+}
+
+/** The credentials the world made, as they appear in files: raw and base64-encoded (kubeconfig, talosconfig). */
+export function credentialForms(sim: Sim): string[] {
+  return [...sim.world.credentials].flatMap((c) => [c, Buffer.from(c).toString('base64')]);
+}
+
+/** Every file under `dir` (symlinks not followed), relative. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Files under `dir` whose bytes contain any of `values`. */
+export function filesHolding(dir: string, values: Iterable<string>): string[] {
+  const wanted = [...values].filter(Boolean);
+  return filesUnder(dir).filter((f) => {
+    const p = join(dir, f);
+    if (statSync(p).size > 16 * 1024 * 1024) return false;
+    const text = readFileSync(p, 'latin1');
+    return wanted.some((v) => text.includes(v));
+  });
+}
+
+/** The step ids of a run's output, in the order they started. */
+export function startedSteps(stdout: string): string[] {
+  return [...stdout.matchAll(/^\[([^\]]+)\] start:/gm)].map((m) => m[1]!);
+}
