@@ -74,6 +74,7 @@ export const ENGINE_INPUTS = [
   `${ENGINE}/schemas/**/*`,
   `${ENGINE}/capabilities/**/*`,
   `${ENGINE}/scripts/**/*`,
+  `!${ENGINE}/scripts/**/*.spec.ts`,
   `${ENGINE}/bin/**/*`,
   `${ENGINE}/package.json`,
   `${ENGINE}/executors.json`,
