@@ -34,12 +34,30 @@ export function formatIssue(issue: Issue): string {
   return `${where}: ${issue.message}${issue.hint ? `\n  fix: ${issue.hint}` : ''}`;
 }
 
+/**
+ * Stable, machine-readable error codes (the `code` of `--json` error documents), one per exit code; a
+ * throw site may give a more specific one (`stale_render`, `missing_secret`, …). Codes never change
+ * meaning; new ones may be added.
+ */
+export const ERROR_CODES: Record<number, string> = {
+  [ExitCode.failed]: 'failed',
+  [ExitCode.drift]: 'drift',
+  [ExitCode.invalid]: 'invalid_input',
+  [ExitCode.usage]: 'usage_error',
+  [ExitCode.timeout]: 'timeout',
+  [ExitCode.interrupted]: 'interrupted',
+  [ExitCode.terminated]: 'terminated',
+};
+
 export class ZtcError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+  /** Stable machine-readable code (see ERROR_CODES). */
+  readonly code: string;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown; code?: string }) {
     super(message, options);
     this.name = this.constructor.name;
     this.exitCode = exitCode;
+    this.code = options?.code ?? ERROR_CODES[exitCode] ?? 'failed';
   }
 }
 
@@ -47,7 +65,7 @@ export class ZtcError extends Error {
 export class ConfigError extends ZtcError {
   readonly issues: Issue[];
   constructor(issues: Issue[], options?: { cause?: unknown }) {
-    super(issues.map(formatIssue).join('\n'), ExitCode.invalid, options);
+    super(issues.map(formatIssue).join('\n'), ExitCode.invalid, { ...options, code: 'invalid_configuration' });
     this.issues = issues;
   }
   static one(issue: Issue): ConfigError {

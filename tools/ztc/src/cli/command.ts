@@ -31,6 +31,8 @@ export interface Command {
   optionHelp: string[];
   options: NonNullable<ParseArgsConfig['options']>;
   maxPositionals: number;
+  /** `--json` prints one JSON object per line (an event stream), not one document. */
+  jsonLines?: boolean;
   run(args: CommandArgs): Promise<number>;
 }
 

@@ -24,13 +24,34 @@ describe('ztc CLI', () => {
   it.each([
     [['deploy'], 'unknown command "deploy"'],
     [['rendr'], 'did you mean "render"?'],
-    [['render', '--fast'], "Unknown option '--fast'"],
+    [['render', '--fast'], 'unknown option "--fast" for "ztc render"\nUsage: ztc render [platform]\nRun "ztc render --help" for its options.'],
+    [['validate', '--jsn'], 'unknown option "--jsn" for "ztc validate" (did you mean "--json"?)'],
+    [['bootstrap', '--stage'], 'option "--stage <value>" of "ztc bootstrap" needs a value'],
+    [['--fast'], 'unknown option "--fast"\nUsage: ztc <command> [platform] [options]'],
     [['render', 'a', 'b'], 'too many arguments: a b'],
     [[], 'Usage: ztc <command>'],
   ])('exits 64 for usage errors: %j', async (args, message) => {
     const r = await runCli(args, REPO_ROOT);
     expect(r.code).toBe(64);
     expect(r.stderr).toContain(message);
+  });
+
+  it.each([['-v'], ['--version']])('prints the version for %s', async (flag) => {
+    const r = await runCli([flag], REPO_ROOT);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.each([
+    [['validate', 'dmeo', '--json'], 3, 'invalid_configuration'],
+    [['plan', 'dmeo', '--json'], 3, 'invalid_configuration'],
+    [['validate', '--json', '--nope'], 64, 'usage_error'],
+  ])('with --json prints one JSON error document on stdout when it fails: %j', async (args, code, errorCode) => {
+    const r = await runCli(args, fixtureWorkspace().root);
+    expect(r.code).toBe(code);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({ format_version: 1, command: args[0], ok: false, exit_code: code, error: { code: errorCode, message: expect.any(String) } });
+    expect(r.stderr).toContain('error:');
   });
 
   it('uses the only platform when none is named, and asks for a name when there are several', async () => {

@@ -26,6 +26,7 @@ export const bootstrapCommand: Command = {
   ],
   options: { 'dry-run': { type: 'boolean' }, fresh: { type: 'boolean' }, json: { type: 'boolean' }, stage: { type: 'string' } },
   maxPositionals: 1,
+  jsonLines: true,
   async run({ positionals, values, workspaceRoot, io }) {
     const stage = values.stage as string | undefined;
     if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
