@@ -63,14 +63,15 @@ describe('Nx layer (real nx binary)', () => {
   });
   afterAll(() => ws?.dispose());
 
-  it('infers adapters and platforms with capability edges', async () => {
+  it('infers adapters and platforms; platform edges are static, capability edges implicit, adapters depend on the engine', async () => {
     const r = await ws.nx(['graph', '--file=graph.json']);
     expect(r.code).toBe(0);
-    const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string }[]> } };
-    const deps = (p: string): string[] => graph.dependencies[p]!.map((d) => d.target).filter((t) => !t.startsWith('npm:')).sort();
-    expect(deps('talos')).toEqual(['cilium', 'hetzner']);
-    expect(deps('example')).toEqual(['cilium', 'hetzner', 'talos']);
-    expect(deps('edge')).toEqual(['hetzner']);
+    const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string; type: string }[]> } };
+    const deps = (p: string): string[] => graph.dependencies[p]!.filter((d) => !d.target.startsWith('npm:')).map((d) => `${d.target} ${d.type}`).sort();
+    expect(deps('talos')).toEqual(['@ztc/engine static', 'cilium implicit', 'hetzner implicit']);
+    expect(deps('example')).toEqual(['cilium static', 'hetzner static', 'talos static']);
+    expect(deps('edge')).toEqual(['hetzner static']);
+    expect(deps('hetzner')).toEqual(['@ztc/engine static']);
     expect(graph.nodes.cilium!.data.tags).toEqual(['type:adapter', 'provides:cni']);
     expect(Object.keys(graph.nodes.example!.data.targets)).toEqual(expect.arrayContaining([...EXAMPLE_TASKS.map((t) => t.split(':')[1]), 'validate', 'stage-pre-work', 'bootstrap']));
     ws.rm('graph.json');

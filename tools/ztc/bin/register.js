@@ -13,10 +13,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const SWC_VERSION = require('@swc/core/package.json').version;
-const CACHE_DIR = path.join(
-  process.env.ZTC_CACHE_DIR || path.join(__dirname, '..', '..', '..', 'node_modules', '.cache'),
-  'ztc-ts',
-);
+
+const CACHE_DIR = path.join(require('./cache-root.js').cacheRoot, 'ztc-ts');
 let swc;
 
 function transpile(source, filename) {

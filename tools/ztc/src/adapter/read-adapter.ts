@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import semver from 'semver';
 import adapterSchema from '../../schemas/adapter.schema.json';
-import { CONTRACTS_DIR, getContract } from '../capability/contracts';
+import { contractsDir, getContract } from '../capability/contracts';
 import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
-import { ADAPTER_FILE, ADAPTERS_DIR, STAGES, type Stage } from '../constants';
+import { ADAPTER_FILE, STAGES, type Stage } from '../constants';
+import { adapterPath } from '../workspace/workspace';
 import { ConfigError, type Issue } from '../errors';
 import type { ValidateFunction } from 'ajv';
 import { compile, schemaIssues } from '../util/schema';
@@ -48,7 +49,7 @@ const EMPTY_INPUTS = { type: 'object', additionalProperties: false, properties: 
 
 /** Read and validate `adapters/<name>/adapter.yaml`; throws ConfigError listing every problem. */
 export function readAdapter(workspaceRoot: string, name: string): AdapterManifest {
-  const root = `${ADAPTERS_DIR}/${name}`;
+  const root = adapterPath(workspaceRoot, name);
   const file = `${root}/${ADAPTER_FILE}`;
   const { value } = readYamlFile(join(workspaceRoot, file), file);
   return parseAdapter(value, { workspaceRoot, root, file, folderName: name });
@@ -129,11 +130,11 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   }
   m.provides.forEach((p, i) => {
     const contract = getContract(ctx.workspaceRoot, p.capability);
-    if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability));
+    if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability, contractsDir(ctx.workspaceRoot)));
     else if (!semver.valid(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
   });
   m.requires.forEach((r, i) => {
-    if (!getContract(ctx.workspaceRoot, r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability));
+    if (!getContract(ctx.workspaceRoot, r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability, contractsDir(ctx.workspaceRoot)));
     if (r.range !== undefined && semver.validRange(r.range) === null) {
       issues.push({ file, path: `requires[${i}].version`, message: `"${r.range}" is not a semver range`, hint: 'use a range such as ">=1.0.0 <2.0.0"' });
     }
@@ -142,8 +143,8 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   return issues;
 }
 
-function unknownCapability(file: string, path: string, name: string): Issue {
-  return { file, path, message: `unknown capability "${name}" (no contract in ${CONTRACTS_DIR}/)`, hint: `add ${CONTRACTS_DIR}/${name}.json or fix the name` };
+function unknownCapability(file: string, path: string, name: string, dir: string): Issue {
+  return { file, path, message: `unknown capability "${name}" (no contract in ${dir}/)`, hint: `add ${dir}/${name}.json or fix the name` };
 }
 
 function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ADAPTERS_DIR } from '../constants';
 import { ExitCode, ExitError } from '../errors';
 import type { PipelineStep } from '../render/pipeline';
 import { scriptLibPath } from '../render/script-libs';
 import { sha256 } from '../util/hash';
+import { adapterPath } from '../workspace/workspace';
 import type { EventSink } from './events';
 import type { Masker } from './masker';
 import { runScript, type RunScriptResult } from './runner';
@@ -51,7 +51,7 @@ function readChecked(ctx: StepRunContext, step: PipelineStep, path: string, expe
 
 function readLibs(ctx: StepRunContext, step: PipelineStep): { name: string; content: Buffer }[] {
   return Object.entries(step.libs).map(([name, hash]) => {
-    const path = scriptLibPath(ctx.area.workspaceRoot, `${ADAPTERS_DIR}/${step.adapter}`, name);
+    const path = scriptLibPath(ctx.area.workspaceRoot, adapterPath(ctx.area.workspaceRoot, step.adapter), name);
     return { name, content: readChecked(ctx, step, path, hash, `script library ${name}`) };
   });
 }

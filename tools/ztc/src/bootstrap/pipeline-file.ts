@@ -5,13 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PIPELINE_FILE, PLATFORMS_DIR, STAGES, type Stage } from '../constants';
+import { PIPELINE_FILE, STAGES, type Stage } from '../constants';
+import { platformPath } from '../workspace/workspace';
 import { ConfigError } from '../errors';
 import type { Pipeline, PipelineStep } from '../render/pipeline';
 import { readYamlFile } from '../util/yaml';
 
 export function readPipeline(workspaceRoot: string, platform: string): Pipeline {
-  const file = `${PLATFORMS_DIR}/${platform}/${PIPELINE_FILE}`;
+  const file = `${platformPath(workspaceRoot, platform)}/${PIPELINE_FILE}`;
   const hint = `run "ztc render ${platform}" first`;
   if (!existsSync(join(workspaceRoot, file))) {
     throw ConfigError.one({ file, path: '', message: 'pipeline.yaml is missing: the platform has not been rendered', hint });

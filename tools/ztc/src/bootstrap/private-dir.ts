@@ -14,7 +14,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ExitCode, ExitError } from '../errors';
 import { readPlatformShape } from '../platform/read-platform';
-import { PLATFORMS_DIR, PLATFORM_FILE } from '../constants';
+import { PLATFORM_FILE } from '../constants';
+import { platformPath } from '../workspace/workspace';
 
 /**
  * @param meta the platform's metadata, when the caller has it (init, before platform.yaml exists);
@@ -44,7 +45,7 @@ interface Identity {
 }
 
 function readIdentity(workspaceRoot: string, platform: string): { organization?: string; app_name?: string } {
-  const { data } = readPlatformShape(workspaceRoot, `${PLATFORMS_DIR}/${platform}/${PLATFORM_FILE}`);
+  const { data } = readPlatformShape(workspaceRoot, `${platformPath(workspaceRoot, platform)}/${PLATFORM_FILE}`);
   return (data.platform ?? {}) as { organization?: string; app_name?: string };
 }
 

@@ -5,7 +5,8 @@
  * the area are computed here, so the CLI, the Nx layer and the tests agree on them.
  */
 import { join } from 'node:path';
-import { GENERATED_DIR, PLATFORMS_DIR } from '../constants';
+import { GENERATED_DIR } from '../constants';
+import { platformPath } from '../workspace/workspace';
 
 export const STATE_AREA_DIR = '.ztc';
 /** Pseudo-stage of the check_health steps (logs only; they leave no receipt). */
@@ -39,7 +40,7 @@ export function stepFileStem(stepId: string): string {
 }
 
 export function stateArea(workspaceRoot: string, platform: string): StateArea {
-  const base = `${PLATFORMS_DIR}/${platform}`;
+  const base = platformPath(workspaceRoot, platform);
   const root = `${base}/${STATE_AREA_DIR}`;
   return {
     workspaceRoot,

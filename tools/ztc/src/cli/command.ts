@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Prompter } from '../init/prompter';
 import { ConfigError, UsageError } from '../errors';
 import { closest } from '../util/paths';
-import { listPlatforms } from '../workspace/workspace';
+import { listPlatforms, platformPath } from '../workspace/workspace';
 
 export interface Io {
   out: (line: string) => void;
@@ -43,14 +43,14 @@ export function pickPlatform(workspaceRoot: string, given: string | undefined): 
     if (platforms.length === 1) return platforms[0]!;
     throw new UsageError(
       platforms.length === 0
-        ? 'no platform found (expected platforms/<name>/platform.yaml); run "ztc init <name>" to create one'
+        ? `no platform found (expected ${platformPath(workspaceRoot, '<name>')}/platform.yaml); run "ztc init <name>" to create one`
         : `several platforms exist (${platforms.join(', ')}); name one`,
     );
   }
   if (!platforms.includes(given)) {
     const guess = closest(given, platforms);
     throw ConfigError.one({
-      file: `platforms/${given}/platform.yaml`,
+      file: `${platformPath(workspaceRoot, given)}/platform.yaml`,
       path: '',
       message: `platform "${given}" not found`,
       hint: guess ? `did you mean "${guess}"?` : `existing platforms: ${platforms.join(', ') || 'none'}`,

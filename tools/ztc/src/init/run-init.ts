@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve as resolvePath } from 'node:path';
-import { PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
+import { PLATFORM_FILE } from '../constants';
 import { ConfigError, UsageError } from '../errors';
 import { checkPlatformShape, platformFromData } from '../platform/read-platform';
 import { resolve } from '../resolve/resolver';
@@ -15,7 +15,7 @@ import { assertOutsideWorkspace, readEnvFile, secretsFilePath, updateEnvFile } f
 import { platformJsonSchema, serializeSchema } from '../schema/platform-schema';
 import { writeFileAtomic } from '../util/atomic-write';
 import { parseYaml } from '../util/yaml';
-import { listPlatforms } from '../workspace/workspace';
+import { listPlatforms, platformPath } from '../workspace/workspace';
 import { loadCatalog, providersOf, type Catalog } from './catalog';
 import { collectInit, type CollectContext } from './collect';
 import { unifiedDiff } from './diff';
@@ -84,7 +84,7 @@ function readYamlText(abs: string, display: string): { text: string; data: unkno
 /** Decide everything and build the texts; writes nothing. Throws ConfigError with every problem. */
 export async function planInit(opts: InitOptions): Promise<InitPlan> {
   const platform = await platformName(opts);
-  const file = `${PLATFORMS_DIR}/${platform}/${PLATFORM_FILE}`;
+  const file = `${platformPath(opts.workspaceRoot, platform)}/${PLATFORM_FILE}`;
   const abs = join(opts.workspaceRoot, file);
   const catalog = loadCatalog(opts.workspaceRoot);
   const existing = existsSync(abs) ? readYamlText(abs, file) : undefined;
@@ -124,7 +124,7 @@ function checkAsRender(root: string, platform: string, file: string, text: strin
 /** Write what the plan says (atomically, each file only when it changed); returns the lines to report. */
 export function applyInit(opts: InitOptions, plan: InitPlan): string[] {
   const report: string[] = [];
-  const dir = join(opts.workspaceRoot, PLATFORMS_DIR, plan.platform);
+  const dir = join(opts.workspaceRoot, platformPath(opts.workspaceRoot, plan.platform));
   if (plan.result.secrets.size > 0) {
     const path = secretsPath(opts, plan.platform, plan.result.meta);
     const changed = updateEnvFile(path, plan.result.secrets);

@@ -3,48 +3,43 @@
  * and the executors (which read and write exactly those files). Keeping both sides here is what keeps a
  * target's declared inputs and outputs in step with what its executor touches.
  */
-import { PLATFORMS_DIR } from '../constants';
 import { STATE_AREA_DIR } from '../bootstrap/state-area';
+import { PACKAGE_NAME } from '../constants';
 
-/** One glob for both kinds of project file, so one plugin pass sees every adapter before any platform. */
-export const PROJECT_FILES_GLOB = '{adapters,platforms}/*/{adapter,platform}.yaml';
+/**
+ * One glob for both kinds of project file, so one plugin pass sees every adapter before any platform.
+ * The roots are options (options.ts), so it matches anywhere; createNodes keeps the files directly
+ * below the configured roots.
+ */
+export const PROJECT_FILES_GLOB = '**/{adapter,platform}.yaml';
 
-/** Executor references, relative to the workspace root (tools/ztc/package.json → executors.json). */
-export const RENDER_EXECUTOR = './tools/ztc:render';
-export const LINT_EXECUTOR = './tools/ztc:lint';
-
-/** Target names on a platform project. */
-export const SPLIT_CONFIG_TARGET = 'split-config';
-export const RENDER_TARGET = 'render';
-export const VALIDATE_TARGET = 'validate';
-export const BOOTSTRAP_TARGET = 'bootstrap';
-export const adapterRenderTarget = (adapter: string): string => `render-${adapter}`;
-export const stageTarget = (stage: string): string => `stage-${stage}`;
+/** Executor references: the engine package's executors.json (target names are options, options.ts). */
+export const RENDER_EXECUTOR = `${PACKAGE_NAME}:render`;
+export const LINT_EXECUTOR = `${PACKAGE_NAME}:lint`;
 
 /** Where the per-adapter render tasks keep their results (gitignored, cached by Nx). */
 export const RENDER_WORK_DIR = `${STATE_AREA_DIR}/render`;
-const platformDir = (platform: string): string => `${PLATFORMS_DIR}/${platform}`;
 
-/** Workspace-relative paths of the intermediate render files. */
+/**
+ * Workspace-relative paths of the intermediate render files. `dir` is the platform's workspace-relative
+ * folder (`platforms/<p>`, see workspace.ts platformPath; the project root in the plugin).
+ */
 export const renderPaths = {
   /** Folder of one platform's intermediate render files. */
-  workDir: (platform: string): string => `${platformDir(platform)}/${RENDER_WORK_DIR}`,
+  workDir: (dir: string): string => `${dir}/${RENDER_WORK_DIR}`,
   /** split-config output folder: one slice of platform.yaml per adapter. */
-  configDir: (platform: string): string => `${platformDir(platform)}/${RENDER_WORK_DIR}/config`,
+  configDir: (dir: string): string => `${dir}/${RENDER_WORK_DIR}/config`,
   /** The slice render-<adapter> reads: validated config, platform metadata, its providers. */
-  configSlice: (platform: string, adapter: string): string =>
-    `${platformDir(platform)}/${RENDER_WORK_DIR}/config/${adapter}.json`,
+  configSlice: (dir: string, adapter: string): string => `${dir}/${RENDER_WORK_DIR}/config/${adapter}.json`,
   /** The whole AdapterOutput (files, capabilities, scriptContext), read by render. */
-  adapterOutput: (platform: string, adapter: string): string =>
-    `${platformDir(platform)}/${RENDER_WORK_DIR}/${adapter}.json`,
+  adapterOutput: (dir: string, adapter: string): string => `${dir}/${RENDER_WORK_DIR}/${adapter}.json`,
   /** Only the capability payloads, read by the adapter's consumers (early cut-off). */
-  capabilities: (platform: string, adapter: string): string =>
-    `${platformDir(platform)}/${RENDER_WORK_DIR}/${adapter}.capabilities.json`,
+  capabilities: (dir: string, adapter: string): string => `${dir}/${RENDER_WORK_DIR}/${adapter}.capabilities.json`,
   /**
    * What the adapter's last render read and wrote (fingerprints), for early cut-off inside a batch.
    * Not `.json`, so no consumer hashes it.
    */
-  stamp: (platform: string, adapter: string): string => `${platformDir(platform)}/${RENDER_WORK_DIR}/${adapter}.stamp`,
+  stamp: (dir: string, adapter: string): string => `${dir}/${RENDER_WORK_DIR}/${adapter}.stamp`,
 };
 
 /**
@@ -61,32 +56,28 @@ export const DEP_OUTPUT_GLOBS = {
   adapterOutputs: `**/${RENDER_WORK_DIR}/*.json`,
 };
 
-const ENGINE = '{workspaceRoot}/tools/ztc';
-
 /**
- * Engine and plugin code: every cached ZTC task depends on all of it except tests. Render tasks are cheap
- * in a batch, so a stale cache from a missed import is the risk worth avoiding, not an extra re-render.
+ * Engine and plugin files (relative to the engine package) that every cached ZTC task hashes when the
+ * engine is part of the workspace (this repository), tests excluded. Render tasks are cheap in a batch,
+ * so a stale cache from a missed import is the risk worth avoiding, not an extra re-render. Where the
+ * engine is installed from npm, its version is hashed instead (plugin/engine.ts).
  */
-export const ENGINE_INPUTS = [
-  `${ENGINE}/src/**/*`,
-  `!${ENGINE}/src/**/*.spec.ts`,
-  `!${ENGINE}/src/**/__fixtures__/**/*`,
-  `${ENGINE}/schemas/**/*`,
-  `${ENGINE}/capabilities/**/*`,
-  `${ENGINE}/scripts/**/*`,
-  `!${ENGINE}/scripts/**/*.spec.ts`,
-  `${ENGINE}/bin/**/*`,
-  `${ENGINE}/package.json`,
-  `${ENGINE}/executors.json`,
-  `${ENGINE}/nx-plugin.js`,
+export const ENGINE_FILES = [
+  'src/**/*',
+  '!src/**/*.spec.ts',
+  '!src/**/__fixtures__/**/*',
+  'schemas/**/*',
+  'capabilities/**/*',
+  'scripts/**/*',
+  '!scripts/**/*.spec.ts',
+  'bin/**/*',
+  'package.json',
+  'executors.json',
+  'nx-plugin.js',
 ];
 
-/** Files an adapter's tests may use besides the adapter itself. */
-export const TEST_SUPPORT_INPUTS = [
-  `${ENGINE}/testing/**/*`,
-  '{workspaceRoot}/vitest.config.mts',
-  '{workspaceRoot}/tsconfig.base.json',
-];
+/** Workspace files an adapter's tests may use besides the adapter itself (engine-relative: `testing/`). */
+export const TEST_SUPPORT_FILES = { engine: ['testing/**/*'], workspace: ['vitest.config.mts', 'tsconfig.base.json'] };
 
 /** File patterns (relative to an adapter folder) that are tests, never render or lock input. */
 export const ADAPTER_TEST_PATTERNS = [
@@ -95,6 +86,3 @@ export const ADAPTER_TEST_PATTERNS = [
   '**/__fixtures__/**/*',
   '**/tests/**/*',
 ];
-
-/** The CLI, run by the validate and stage targets, so that Nx and the CLI cannot differ. */
-export const ZTC_BIN = 'node tools/ztc/bin/ztc.js';

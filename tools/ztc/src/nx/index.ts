@@ -1,6 +1,6 @@
 /**
  * The ZTC Nx plugin: adapters and platforms as Nx projects, the capability graph as a cached task graph.
- * Loaded through tools/ztc/nx-plugin.js, which installs ZTC's cached TypeScript loader first.
+ * Loaded as `@ztc/engine/plugin` (nx-plugin.js), which installs ZTC's cached TypeScript loader first.
  */
 export { createNodes } from './plugin/create-nodes';
 export { createDependencies } from './plugin/create-dependencies';

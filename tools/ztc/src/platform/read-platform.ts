@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import platformSchema from '../../schemas/platform.schema.json';
 import { compileInputs, readAdapter } from '../adapter/read-adapter';
 import type { AdapterManifest } from '../adapter/types';
-import { PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
+import { PLATFORM_FILE } from '../constants';
 import { ConfigError, type Issue } from '../errors';
 import type { PlatformMetadata } from '../sdk/types';
 import { closest } from '../util/paths';
 import { compile, schemaIssues } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
-import { listAdapters } from '../workspace/workspace';
+import { listAdapters, platformPath } from '../workspace/workspace';
 
 export interface LoadedPlatform {
   name: string;
@@ -66,7 +66,7 @@ export function unknownAdapterIssue(file: string, name: string, known: readonly 
 }
 
 export function readPlatform(workspaceRoot: string, name: string): LoadedPlatform {
-  const file = `${PLATFORMS_DIR}/${name}/${PLATFORM_FILE}`;
+  const file = `${platformPath(workspaceRoot, name)}/${PLATFORM_FILE}`;
   const { raw, data } = readPlatformShape(workspaceRoot, file);
   return platformFromData(workspaceRoot, name, file, raw, data);
 }

@@ -3,7 +3,8 @@
  * metadata (organization, app_name). Used by `ztc bootstrap` (and so by the Nx stage targets, which run
  * it) to complete the environment: a secret the environment does not set is taken from the file.
  */
-import { PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
+import { PLATFORM_FILE } from '../constants';
+import { platformPath } from '../workspace/workspace';
 import { ConfigError } from '../errors';
 import { readPlatformShape } from '../platform/read-platform';
 import { assertOutsideWorkspace, readEnvFile, secretsFilePath, withSecretsFile } from './env-file';
@@ -11,7 +12,7 @@ import { assertOutsideWorkspace, readEnvFile, secretsFilePath, withSecretsFile }
 export function platformSecretsFile(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv): string {
   let meta: Record<string, unknown> = {};
   try {
-    meta = readPlatformShape(workspaceRoot, `${PLATFORMS_DIR}/${platform}/${PLATFORM_FILE}`).data.platform ?? {};
+    meta = readPlatformShape(workspaceRoot, `${platformPath(workspaceRoot, platform)}/${PLATFORM_FILE}`).data.platform ?? {};
   } catch (e) {
     // An invalid platform.yaml is reported by bootstrap itself (exit 3, with every problem).
     if (!(e instanceof ConfigError)) throw e;

@@ -3,7 +3,8 @@
  * Reports every difference with its cause; never writes anything.
  */
 import { join } from 'node:path';
-import { GENERATED_DIR, LOCK_FILE, PIPELINE_FILE, PLATFORMS_DIR } from '../constants';
+import { GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
+import { adapterPath, platformPath } from '../workspace/workspace';
 import { ConfigError } from '../errors';
 import type { Lock } from '../render/lock';
 import { planRender } from '../render/plan';
@@ -32,7 +33,7 @@ export interface ValidateResult {
 
 /** lock.json, parsed, and its exact text (validate compares both). */
 function readLock(workspaceRoot: string, platform: string): { lock: Lock; text: string } {
-  const file = `${PLATFORMS_DIR}/${platform}/${LOCK_FILE}`;
+  const file = `${platformPath(workspaceRoot, platform)}/${LOCK_FILE}`;
   const raw = readIfExists(join(workspaceRoot, file));
   if (!raw) {
     throw ConfigError.one({ file, path: '', message: 'lock.json is missing', hint: `run "ztc render ${platform}" first` });
@@ -48,7 +49,7 @@ function readLock(workspaceRoot: string, platform: string): { lock: Lock; text: 
 }
 
 export function validatePlatform(workspaceRoot: string, platform: string): ValidateResult {
-  const base = `${PLATFORMS_DIR}/${platform}`;
+  const base = platformPath(workspaceRoot, platform);
   const { lock, text: lockText } = readLock(workspaceRoot, platform);
   const plan = planRender(workspaceRoot, platform);
   const drift: Drift[] = [];
@@ -60,7 +61,7 @@ export function validatePlatform(workspaceRoot: string, platform: string): Valid
   for (const name of names) {
     const was = lock.adapters[name];
     const now = plan.lock.adapters[name];
-    const path = `adapters/${name}`;
+    const path = adapterPath(workspaceRoot, name);
     if (!was) drift.push({ cause: 'adapter changed', path, detail: 'adapter added to the platform since render' });
     else if (!now) drift.push({ cause: 'adapter changed', path, detail: 'adapter removed from the platform since render' });
     else if (was.version !== now.version) drift.push({ cause: 'adapter changed', path, detail: `version ${was.version} -> ${now.version}` });

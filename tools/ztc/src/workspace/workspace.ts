@@ -1,8 +1,9 @@
-/** Locating the workspace and the adapters and platforms in it. */
+/** Locating the workspace and the adapters and platforms in it (where: workspace/layout.ts). */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ADAPTER_FILE, ADAPTERS_DIR, PLATFORM_FILE, PLATFORMS_DIR } from '../constants';
+import { ADAPTER_FILE, PLATFORM_FILE } from '../constants';
 import { compareStrings } from '../util/hash';
+import { readLayout } from './layout';
 
 /** The nearest ancestor of `start` holding nx.json (else `start` itself). */
 export function findWorkspaceRoot(start: string = process.cwd()): string {
@@ -27,18 +28,30 @@ function listWith(root: string, folder: string, file: string): string[] {
 
 /** Names of all adapters (folders with an adapter.yaml), sorted. */
 export function listAdapters(root: string): string[] {
-  return listWith(root, ADAPTERS_DIR, ADAPTER_FILE);
+  return listWith(root, readLayout(root).adaptersRoot, ADAPTER_FILE);
 }
 
 /** Names of all platforms (folders with a platform.yaml), sorted. */
 export function listPlatforms(root: string): string[] {
-  return listWith(root, PLATFORMS_DIR, PLATFORM_FILE);
+  return listWith(root, readLayout(root).platformsRoot, PLATFORM_FILE);
 }
 
+/** Workspace-relative folder of an adapter (`adapters/<name>`). */
+export function adapterPath(root: string, name: string): string {
+  return `${readLayout(root).adaptersRoot}/${name}`;
+}
+
+/** Workspace-relative folder of a platform (`platforms/<name>`). */
+export function platformPath(root: string, name: string): string {
+  return `${readLayout(root).platformsRoot}/${name}`;
+}
+
+/** Absolute folder of an adapter. */
 export function adapterRoot(root: string, name: string): string {
-  return join(root, ADAPTERS_DIR, name);
+  return join(root, adapterPath(root, name));
 }
 
+/** Absolute folder of a platform. */
 export function platformRoot(root: string, name: string): string {
-  return join(root, PLATFORMS_DIR, name);
+  return join(root, platformPath(root, name));
 }

@@ -1,6 +1,7 @@
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
 import { ConfigError } from '../../errors';
 import { validatePlatform } from '../../validate/validate';
+import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
 /** Whether bootstrap would accept the rendered output, and why not. */
@@ -37,7 +38,7 @@ export const planCommand: Command = {
       return 0;
     }
     const pending = steps.filter((s) => s.status !== 'done').length;
-    io.out(`platforms/${platform}: ${steps.length} step${steps.length === 1 ? '' : 's'}, ${steps.length - pending} done, ${pending} to run`);
+    io.out(`${platformPath(workspaceRoot, platform)}: ${steps.length} step${steps.length === 1 ? '' : 's'}, ${steps.length - pending} done, ${pending} to run`);
     if (steps.length > 0) for (const line of table(steps)) io.out(`  ${line}`);
     if (!upToDate) {
       io.err(`warning: the rendered output is stale, so bootstrap would refuse; run "ztc render ${platform}" first:`);

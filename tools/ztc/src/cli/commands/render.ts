@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { PLATFORMS_DIR } from '../../constants';
 import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
+import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
 export const renderCommand: Command = {
@@ -14,8 +14,8 @@ export const renderCommand: Command = {
   async run({ positionals, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const plan = planRender(workspaceRoot, platform);
-    const result = applyRenderPlan(join(workspaceRoot, PLATFORMS_DIR, platform), plan);
-    const where = `${PLATFORMS_DIR}/${platform}`;
+    const where = platformPath(workspaceRoot, platform);
+    const result = applyRenderPlan(join(workspaceRoot, where), plan);
     if (!result.changed) {
       io.out(`${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`);
     } else {

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLATFORMS_DIR } from '../../constants';
 import { SCHEMA_FILE } from '../../init/platform-document';
 import { readPlatform } from '../../platform/read-platform';
 import { resolve } from '../../resolve/resolver';
 import { platformJsonSchema, serializeSchema } from '../../schema/platform-schema';
 import { writeFileAtomic } from '../../util/atomic-write';
+import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
 export const schemaCommand: Command = {
@@ -24,7 +24,7 @@ export const schemaCommand: Command = {
       io.out(text.trimEnd());
       return 0;
     }
-    const rel = `${PLATFORMS_DIR}/${platform}/${SCHEMA_FILE}`;
+    const rel = `${platformPath(workspaceRoot, platform)}/${SCHEMA_FILE}`;
     const abs = join(workspaceRoot, rel);
     if (existsSync(abs) && readFileSync(abs, 'utf8') === text) io.out(`${rel}: up to date`);
     else {

@@ -1,4 +1,5 @@
 import { validatePlatform } from '../../validate/validate';
+import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
 export const validateCommand: Command = {
@@ -16,10 +17,10 @@ export const validateCommand: Command = {
     }
     const say = values.json ? io.err : io.out;
     if (drift.length === 0) {
-      say(`platforms/${platform}: no drift (generated files, pipeline.yaml and lock.json match a fresh render)`);
+      say(`${platformPath(workspaceRoot, platform)}: no drift (generated files, pipeline.yaml and lock.json match a fresh render)`);
       return 0;
     }
-    say(`platforms/${platform}: ${drift.length} difference${drift.length === 1 ? '' : 's'} from a fresh render:`);
+    say(`${platformPath(workspaceRoot, platform)}: ${drift.length} difference${drift.length === 1 ? '' : 's'} from a fresh render:`);
     const width = Math.max(...drift.map((d) => d.cause.length));
     for (const d of drift) say(`  ${d.cause.padEnd(width)}  ${d.path}  (${d.detail})`);
     say(`run "ztc render ${platform}" to regenerate, or revert the edits`);

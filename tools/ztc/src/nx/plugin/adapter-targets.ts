@@ -1,23 +1,23 @@
-/** Targets of an adapter project (pure): `lint` and, when the adapter has specs, `test`. */
+/** Targets of an adapter project (pure): lint and, when the adapter has specs, test (names: options.ts). */
 import type { TargetConfiguration } from '@nx/devkit';
-import { LINT_EXECUTOR, TEST_SUPPORT_INPUTS } from '../constants';
+import { LINT_EXECUTOR } from '../constants';
 import type { LintExecutorSchema } from '../executors/lint/schema';
 import type { NormalizedOptions } from '../options';
-import { engineInputs } from './inputs';
+import { engineInputs, testSupportInputs, type EngineLocation } from './engine';
 import type { AdapterInfo } from './read-project-files';
 
 const TECH = ['ztc'];
 
-export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions): Record<string, TargetConfiguration> {
+export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions, engine: EngineLocation): Record<string, TargetConfiguration> {
   const { name, root } = info.manifest;
   const targets: Record<string, TargetConfiguration> = {
-    lint: {
+    [opts.targets.lint]: {
       executor: LINT_EXECUTOR,
       options: { adapter: name } satisfies LintExecutorSchema,
       cache: true,
       inputs: [
         'ztc-source',
-        ...engineInputs(opts),
+        ...engineInputs(engine, opts),
         { runtime: opts.shellcheckVersionCommand },
       ],
       outputs: [],
@@ -30,12 +30,12 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions)
     },
   };
   if (info.hasSpecs) {
-    targets.test = {
+    targets[opts.targets.test] = {
       executor: 'nx:run-commands',
       // The trailing slash keeps adapters/foo/ from also matching adapters/foo-bar/.
       options: { command: `npx vitest run ${root}/` },
       cache: true,
-      inputs: ['{projectRoot}/**/*', ...engineInputs(opts, ['vitest']), ...TEST_SUPPORT_INPUTS],
+      inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine)],
       outputs: [],
       metadata: { technologies: TECH, description: `Run the adapter's specs (vitest, ${root}/**/*.spec.ts)` },
     };

@@ -1,29 +1,47 @@
 /**
- * createDependencies: adapter → every adapter in the workspace that provides a capability it requires,
- * and platform → each adapter it uses. Read from the project metadata createNodes recorded, so no file
- * is parsed twice.
+ * createDependencies, read from the project metadata createNodes recorded (no file is parsed twice):
+ * - platform → each adapter it uses: `static`, from platform.yaml, which names the adapter;
+ * - adapter → every adapter in the workspace that provides a capability it requires: `implicit`, since
+ *   adapter.yaml names a capability, not the adapter; the graph draws these apart from the static ones;
+ * - adapter → the engine (the `@ztc/engine` project here, `npm:@ztc/engine` where it is installed):
+ *   `static`, from the render module that imports it (adapter.yaml when there is none).
  */
-import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
-import { ADAPTER_FILE, PLATFORM_FILE } from '../../constants';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DependencyType, type CreateDependencies, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
+import { ADAPTER_FILE, PACKAGE_NAME, PLATFORM_FILE } from '../../constants';
 import type { ZtcPluginOptions } from '../options';
 
 interface AdapterMeta {
   capabilities?: { provides?: string[]; requires?: string[] };
+  /** Workspace-relative render module, when the adapter has one. */
+  renderModule?: string;
 }
 interface PlatformMeta {
   adapters?: string[];
 }
 
+/** The engine's node in the graph: the workspace project of that package, or its npm node. */
+export function engineNode(context: Pick<CreateDependenciesContext, 'projects' | 'externalNodes'>): string | undefined {
+  for (const [name, project] of Object.entries(context.projects)) {
+    if ((project.metadata as { js?: { packageName?: string } } | undefined)?.js?.packageName === PACKAGE_NAME) return name;
+  }
+  const npm = `npm:${PACKAGE_NAME}`;
+  return context.externalNodes?.[npm] ? npm : undefined;
+}
+
 export const createDependencies: CreateDependencies<ZtcPluginOptions> = (_options, context) => {
-  const adapters: { name: string; root: string; requires: string[] }[] = [];
+  const adapters: { name: string; root: string; requires: string[]; source: string }[] = [];
   const platforms: { name: string; root: string; uses: string[] }[] = [];
   const providers = new Map<string, string[]>();
   for (const [name, project] of Object.entries(context.projects)) {
     const tags = project.tags ?? [];
     const root = project.root;
     if (tags.includes('type:adapter')) {
-      const caps = (project.metadata as AdapterMeta | undefined)?.capabilities ?? {};
-      adapters.push({ name, root, requires: caps.requires ?? [] });
+      const meta = (project.metadata as AdapterMeta | undefined) ?? {};
+      const caps = meta.capabilities ?? {};
+      const source = meta.renderModule && existsSync(join(context.workspaceRoot, meta.renderModule)) ? meta.renderModule : `${root}/${ADAPTER_FILE}`;
+      adapters.push({ name, root, requires: caps.requires ?? [], source });
       for (const c of caps.provides ?? []) providers.set(c, [...(providers.get(c) ?? []), name]);
     } else if (tags.includes('type:platform')) {
       platforms.push({ name, root, uses: (project.metadata as PlatformMeta | undefined)?.adapters ?? [] });
@@ -32,15 +50,25 @@ export const createDependencies: CreateDependencies<ZtcPluginOptions> = (_option
   const known = new Set(adapters.map((a) => a.name));
   const deps: RawProjectGraphDependency[] = [];
   const seen = new Set<string>();
-  const add = (source: string, target: string, sourceFile: string): void => {
+  const once = (source: string, target: string): boolean => {
     const key = `${source}\0${target}`;
-    if (source === target || !known.has(target) || seen.has(key)) return;
+    if (source === target || seen.has(key)) return false;
     seen.add(key);
-    deps.push({ source, target, type: DependencyType.static, sourceFile });
+    return true;
   };
   for (const a of adapters) {
-    for (const c of a.requires) for (const p of providers.get(c) ?? []) add(a.name, p, `${a.root}/${ADAPTER_FILE}`);
+    for (const c of a.requires) {
+      for (const p of providers.get(c) ?? []) if (known.has(p) && once(a.name, p)) deps.push({ source: a.name, target: p, type: DependencyType.implicit });
+    }
   }
-  for (const p of platforms) for (const a of p.uses) add(p.name, a, `${p.root}/${PLATFORM_FILE}`);
+  for (const p of platforms) {
+    for (const a of p.uses) {
+      if (known.has(a) && once(p.name, a)) deps.push({ source: p.name, target: a, type: DependencyType.static, sourceFile: `${p.root}/${PLATFORM_FILE}` });
+    }
+  }
+  const engine = engineNode(context);
+  if (engine) {
+    for (const a of adapters) if (once(a.name, engine)) deps.push({ source: a.name, target: engine, type: DependencyType.static, sourceFile: a.source });
+  }
   return deps;
 };

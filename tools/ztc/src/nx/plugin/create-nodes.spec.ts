@@ -1,5 +1,6 @@
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
 import { AggregateCreateNodesError } from '@nx/devkit';
+import { cpSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixtureWorkspace, type TempWorkspace } from '../../../testing/temp-workspace';
 import { createDependencies } from './create-dependencies';
@@ -19,8 +20,21 @@ function projects(results: Results): Record<string, ProjectConfiguration> {
 }
 
 describe('createNodes', () => {
-  it('matches adapter.yaml and platform.yaml in one glob', () => {
-    expect(createNodes[0]).toBe('{adapters,platforms}/*/{adapter,platform}.yaml');
+  it('matches adapter.yaml and platform.yaml in one glob, anywhere (the roots are options)', () => {
+    expect(createNodes[0]).toBe('**/{adapter,platform}.yaml');
+  });
+
+  it('takes projects only directly below the configured roots', async () => {
+    const ws = fixtureWorkspace();
+    for (const d of ['adapters', 'platforms']) cpSync(ws.path(d), ws.path(`infra/ztc/${d}`), { recursive: true });
+    ws.write('infra/ztc/platforms/demo/generated/x/platform.yaml', 'not a platform');
+    ws.write('docs/adapter.yaml', 'not an adapter');
+    const options = { adaptersRoot: 'infra/ztc/adapters', platformsRoot: 'infra/ztc/platforms' };
+    ws.write('nx.json', JSON.stringify({ plugins: [{ plugin: '@ztc/engine/plugin', options }] }));
+    const files = [...FILES, ...FILES.map((f) => `infra/ztc/${f}`), 'infra/ztc/platforms/demo/generated/x/platform.yaml', 'docs/adapter.yaml'];
+    const results = (await createNodes[1](files, options, context(ws))) as Results;
+    expect(Object.keys(projects(results)).sort()).toEqual(['infra/ztc/adapters/app', 'infra/ztc/adapters/net', 'infra/ztc/adapters/storage', 'infra/ztc/platforms/demo']);
+    expect(projects(results)['infra/ztc/platforms/demo']!.targets!['split-config']!.outputs).toEqual(['{workspaceRoot}/infra/ztc/platforms/demo/.ztc/render/config']);
   });
 
   it('infers a project per adapter and per platform, with tags and metadata', async () => {
@@ -81,15 +95,36 @@ describe('createDependencies', () => {
     const byRoot = projects(await run(ws, [...FILES, 'adapters/net2/adapter.yaml']));
     const byName = Object.fromEntries(Object.values(byRoot).map((c) => [c.name!, { ...c, root: Object.keys(byRoot).find((r) => byRoot[r] === c)! }]));
     const deps = await createDependencies({}, { projects: byName, workspaceRoot: ws.root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } });
-    const edges = deps.map((d) => `${d.source}->${d.target} (${(d as { sourceFile?: string }).sourceFile})`).sort();
+    const edges = deps.map((d) => `${d.source}->${d.target} ${d.type} (${(d as { sourceFile?: string }).sourceFile ?? '-'})`).sort();
     expect(edges).toEqual([
-      'app->net (adapters/app/adapter.yaml)',
-      'app->net2 (adapters/app/adapter.yaml)',
-      'app->storage (adapters/app/adapter.yaml)',
-      'demo->app (platforms/demo/platform.yaml)',
-      'demo->net (platforms/demo/platform.yaml)',
-      'demo->storage (platforms/demo/platform.yaml)',
+      'app->net implicit (-)',
+      'app->net2 implicit (-)',
+      'app->storage implicit (-)',
+      'demo->app static (platforms/demo/platform.yaml)',
+      'demo->net static (platforms/demo/platform.yaml)',
+      'demo->storage static (platforms/demo/platform.yaml)',
     ]);
-    expect(deps.every((d) => d.type === 'static')).toBe(true);
+  });
+
+  it('links every adapter to the engine: its workspace project here, its npm node where it is installed', async () => {
+    const ws = fixtureWorkspace();
+    const byRoot = projects(await run(ws));
+    const adapters = Object.fromEntries(Object.entries(byRoot).map(([root, c]) => [c.name!, { ...c, root }]));
+    const ctx = { workspaceRoot: ws.root, nxJsonConfiguration: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } };
+    const engineEdges = async (projects: Record<string, ProjectConfiguration>, externalNodes = {}): Promise<string[]> =>
+      (await createDependencies({}, { ...ctx, projects, externalNodes })).filter((d) => !['app', 'net', 'storage'].includes(d.target)).map((d) => `${d.source}->${d.target} ${d.type} (${(d as { sourceFile?: string }).sourceFile})`).sort();
+    const engine = { name: '@ztc/engine', root: 'tools/ztc', metadata: { js: { packageName: '@ztc/engine' } } } as unknown as ProjectConfiguration;
+    expect(await engineEdges({ ...adapters, '@ztc/engine': engine })).toEqual([
+      'app->@ztc/engine static (adapters/app/render.ts)',
+      'net->@ztc/engine static (adapters/net/render.ts)',
+      'storage->@ztc/engine static (adapters/storage/render.ts)',
+    ]);
+    const npm = { 'npm:@ztc/engine': { type: 'npm', name: 'npm:@ztc/engine', data: { version: '0.1.0', packageName: '@ztc/engine' } } };
+    expect(await engineEdges(adapters, npm)).toEqual([
+      'app->npm:@ztc/engine static (adapters/app/render.ts)',
+      'net->npm:@ztc/engine static (adapters/net/render.ts)',
+      'storage->npm:@ztc/engine static (adapters/storage/render.ts)',
+    ]);
+    expect(await engineEdges(adapters)).toEqual([]);
   });
 });

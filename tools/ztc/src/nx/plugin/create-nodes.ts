@@ -1,17 +1,19 @@
 /**
- * createNodes: a project per `adapters/<name>/adapter.yaml` (tag type:adapter) and per
- * `platforms/<name>/platform.yaml` (tag type:platform). Each file is processed on its own through
- * createNodesFromFiles, so an invalid file is reported by name while every other project still loads.
+ * createNodes: a project per `<adaptersRoot>/<name>/adapter.yaml` (tag type:adapter) and per
+ * `<platformsRoot>/<name>/platform.yaml` (tag type:platform); the roots are plugin options (options.ts).
+ * Each file is processed on its own through createNodesFromFiles, so an invalid file is reported by
+ * name while every other project still loads.
  */
 import { forgetContracts } from '../../capability/contracts';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { basename, dirname } from 'node:path';
 import type { AdapterManifest } from '../../adapter/types';
-import { ADAPTER_FILE, ADAPTERS_DIR, PLATFORM_FILE, PLATFORMS_DIR } from '../../constants';
+import { ADAPTER_FILE, PLATFORM_FILE } from '../../constants';
 import { listAdapters } from '../../workspace/workspace';
 import { PROJECT_FILES_GLOB } from '../constants';
 import { normalizeOptions, type NormalizedOptions, type ZtcPluginOptions } from '../options';
 import { createAdapterTargets } from './adapter-targets';
+import { engineLocation, type EngineLocation } from './engine';
 import { ADAPTER_NAMED_INPUTS } from './inputs';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
 import { readAdapterInfo, readPlatformInfo, type AdapterInfo } from './read-project-files';
@@ -21,13 +23,14 @@ class AdapterIndex {
   private readonly cache = new Map<string, { info?: AdapterInfo; error?: unknown }>();
   constructor(
     private readonly workspaceRoot: string,
+    private readonly adaptersRoot: string,
     readonly names: readonly string[],
   ) {}
   get(name: string): AdapterInfo {
     let entry = this.cache.get(name);
     if (!entry) {
       try {
-        entry = { info: readAdapterInfo(this.workspaceRoot, `${ADAPTERS_DIR}/${name}/${ADAPTER_FILE}`) };
+        entry = { info: readAdapterInfo(this.workspaceRoot, `${this.adaptersRoot}/${name}/${ADAPTER_FILE}`) };
       } catch (error) {
         entry = { error };
       }
@@ -47,16 +50,26 @@ class AdapterIndex {
 
 type Kind = 'adapter' | 'platform' | undefined;
 
-function kindOf(file: string): Kind {
-  const top = file.split('/')[0];
-  if (top === ADAPTERS_DIR && basename(file) === ADAPTER_FILE) return 'adapter';
-  if (top === PLATFORMS_DIR && basename(file) === PLATFORM_FILE) return 'platform';
+/** Whether `file` is `<root>/<name>/<expected>` (exactly one folder below the root). */
+function directlyBelow(file: string, root: string, expected: string): boolean {
+  return basename(file) === expected && dirname(dirname(file)) === root;
+}
+
+function kindOf(file: string, opts: NormalizedOptions): Kind {
+  if (directlyBelow(file, opts.adaptersRoot, ADAPTER_FILE)) return 'adapter';
+  if (directlyBelow(file, opts.platformsRoot, PLATFORM_FILE)) return 'platform';
   return undefined;
 }
 
-function createNodesInternal(file: string, opts: NormalizedOptions, context: CreateNodesContext, adapters: AdapterIndex): CreateNodesResult {
+interface Pass {
+  opts: NormalizedOptions;
+  engine: EngineLocation;
+  adapters: AdapterIndex;
+}
+
+function createNodesInternal(file: string, { opts, engine, adapters }: Pass, context: CreateNodesContext): CreateNodesResult {
   const root = dirname(file);
-  const kind = kindOf(file);
+  const kind = kindOf(file, opts);
   if (kind === 'adapter') {
     const info = adapters.get(basename(root));
     const m = info.manifest;
@@ -72,10 +85,11 @@ function createNodesInternal(file: string, opts: NormalizedOptions, context: Cre
             description: m.description,
             version: m.version,
             capabilities: { provides, requires },
+            ...(m.render && { renderModule: `${root}/${m.render}` }),
             technologies: ['ztc'],
           },
           namedInputs: ADAPTER_NAMED_INPUTS,
-          targets: createAdapterTargets(info, opts),
+          targets: createAdapterTargets(info, opts, engine),
         },
       },
     };
@@ -92,9 +106,9 @@ function createNodesInternal(file: string, opts: NormalizedOptions, context: Cre
             description: `ZTC platform ${platform.name} (${platform.order.length} adapters)`,
             adapters: platform.order,
             technologies: ['ztc'],
-            targetGroups: platformTargetGroups(platform),
+            targetGroups: platformTargetGroups(platform, opts),
           },
-          targets: createPlatformTargets(platform, opts),
+          targets: createPlatformTargets(platform, opts, engine),
         },
       },
     };
@@ -107,7 +121,9 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
   (files, options, context) => {
     const opts = normalizeOptions(options);
     forgetContracts(); // under the daemon this process lives on: re-read contracts each time
-    const adapters = new AdapterIndex(context.workspaceRoot, listAdapters(context.workspaceRoot));
-    return createNodesFromFiles((file) => createNodesInternal(file, opts, context, adapters), files, options, context);
+    const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, listAdapters(context.workspaceRoot));
+    const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
+    const ours = files.filter((f) => kindOf(f, opts) !== undefined);
+    return createNodesFromFiles((file) => createNodesInternal(file, pass, context), ours, options, context);
   },
 ];

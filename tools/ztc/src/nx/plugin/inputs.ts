@@ -8,8 +8,7 @@
  * (measured: ~5 ms per task at 300 adapters).
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import { ADAPTER_TEST_PATTERNS, ENGINE_INPUTS } from '../constants';
-import type { NormalizedOptions } from '../options';
+import { ADAPTER_TEST_PATTERNS } from '../constants';
 
 export type Input = NonNullable<TargetConfiguration['inputs']>[number];
 
@@ -30,9 +29,4 @@ export type AdapterNamedInput = keyof typeof ADAPTER_NAMED_INPUTS;
 /** A named input of the given adapter projects. */
 export function adapterInput(input: AdapterNamedInput, adapters: string[]): Input {
   return { input, projects: adapters };
-}
-
-/** Engine code plus the npm packages that matter, shared by every cached ZTC target. */
-export function engineInputs(opts: NormalizedOptions, extraPackages: string[] = []): Input[] {
-  return [...ENGINE_INPUTS, { externalDependencies: [...opts.externalDependencies, ...extraPackages] }];
 }

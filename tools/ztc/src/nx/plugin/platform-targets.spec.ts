@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../options';
+import type { EngineLocation } from './engine';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
 import type { PlatformInfo } from './read-project-files';
 
@@ -11,7 +12,8 @@ const platform: PlatformInfo = {
   dependsOn: new Map([['net', []], ['storage', []], ['app', ['net', 'storage']]]),
   providers: new Map([['network', 'net'], ['volumes', 'storage']]),
 };
-const targets = createPlatformTargets(platform, normalizeOptions({}));
+const engine: EngineLocation = { dir: 'tools/ztc', inWorkspace: true };
+const targets = createPlatformTargets(platform, normalizeOptions({}), engine);
 
 describe('createPlatformTargets', () => {
   it('has one render task per adapter, wired by the resolved capability graph', () => {
@@ -81,6 +83,27 @@ describe('createPlatformTargets', () => {
   });
 
   it('groups the targets for nx show project', () => {
-    expect(platformTargetGroups(platform).render).toEqual(['split-config', 'render-net', 'render-storage', 'render-app', 'render', 'validate']);
+    expect(platformTargetGroups(platform, normalizeOptions({})).render).toEqual(['split-config', 'render-net', 'render-storage', 'render-app', 'render', 'validate']);
+  });
+
+  it('renames and prefixes every target and its dependsOn, and writes under the platform\'s own folder', () => {
+    const custom = { ...platform, root: 'infra/platforms/demo' };
+    const t = createPlatformTargets(custom, normalizeOptions({ targetPrefix: 'ztc-', platformsRoot: 'infra/platforms' }), engine);
+    expect(Object.keys(t)).toEqual([
+      'ztc-split-config', 'ztc-render-net', 'ztc-render-storage', 'ztc-render-app', 'ztc-render', 'ztc-validate',
+      'ztc-stage-pre-work', 'ztc-stage-bootstrap', 'ztc-stage-post-work', 'ztc-stage-validation', 'ztc-bootstrap',
+    ]);
+    expect(t['ztc-render-app']!.dependsOn).toEqual(['ztc-split-config', 'ztc-render-net', 'ztc-render-storage']);
+    expect(t['ztc-stage-bootstrap']!.dependsOn).toEqual(['ztc-render', 'ztc-stage-pre-work']);
+    expect(t['ztc-bootstrap']!.dependsOn).toEqual(['ztc-stage-validation']);
+    expect(t['ztc-split-config']!.outputs).toEqual(['{workspaceRoot}/infra/platforms/demo/.ztc/render/config']);
+    expect(t['ztc-stage-bootstrap']!.options).toMatchObject({ env: { ZTC_RESUME_COMMAND: 'npx nx run demo:ztc-bootstrap' } });
+  });
+
+  it('runs the installed CLI where the engine comes from npm', () => {
+    const t = createPlatformTargets(platform, normalizeOptions({}), { dir: 'node_modules/@ztc/engine', inWorkspace: false });
+    expect(t.validate!.options).toEqual({ command: 'node node_modules/@ztc/engine/bin/ztc.js validate demo' });
+    expect(t.render!.inputs).toContainEqual({ externalDependencies: ['@ztc/engine', 'ajv', 'ajv-formats', 'semver', 'yaml'] });
+    expect(JSON.stringify(t.render!.inputs)).not.toContain('tools/ztc/src');
   });
 });

@@ -3,98 +3,91 @@
  * platform.yaml and writes one config slice per adapter, one cached `render-<adapter>` task per adapter
  * follows the platform's resolved capability graph, and `render` assembles generated/, pipeline.yaml and
  * lock.json from their results. Each task hashes exactly what it reads, so a change re-runs only the
- * tasks it reaches, and a re-render whose payload is unchanged stops there (early cut-off).
+ * tasks it reaches, and a re-render whose payload is unchanged stops there (early cut-off). Target
+ * names come from the plugin options (options.ts: renamed, prefixed).
  */
 import type { TargetConfiguration } from '@nx/devkit';
 import { STAGES } from '../../constants';
-import {
-  BOOTSTRAP_TARGET,
-  DEP_OUTPUT_GLOBS,
-  ENGINE_INPUTS,
-  RENDER_EXECUTOR,
-  RENDER_TARGET,
-  SPLIT_CONFIG_TARGET,
-  VALIDATE_TARGET,
-  ZTC_BIN,
-  adapterRenderTarget,
-  renderPaths,
-  stageTarget,
-} from '../constants';
+import { DEP_OUTPUT_GLOBS, RENDER_EXECUTOR, renderPaths } from '../constants';
 import type { RenderExecutorSchema } from '../executors/render/schema';
 import type { NormalizedOptions } from '../options';
-import { adapterInput, engineInputs } from './inputs';
+import { engineInputs, ztcCommand, type EngineLocation } from './engine';
+import { adapterInput } from './inputs';
 import type { PlatformInfo } from './read-project-files';
 
 const TECH = ['ztc'];
 const ws = (rel: string): string => `{workspaceRoot}/${rel}`;
 
-export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOptions): Record<string, TargetConfiguration> {
+export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOptions, engine: EngineLocation): Record<string, TargetConfiguration> {
   const p = platform.name;
+  const dir = platform.root;
+  const t = opts.targets;
+  const ztc = ztcCommand(engine);
   const targets: Record<string, TargetConfiguration> = {};
-  targets[SPLIT_CONFIG_TARGET] = {
+  targets[t.splitConfig] = {
     executor: RENDER_EXECUTOR,
     options: { platform: p, step: 'config' } satisfies RenderExecutorSchema,
     cache: true,
     inputs: [
       '{projectRoot}/platform.yaml',
       adapterInput('ztc-manifest', platform.order),
-      ...engineInputs(opts),
+      ...engineInputs(engine, opts),
     ],
-    outputs: [ws(renderPaths.configDir(p))],
+    outputs: [ws(renderPaths.configDir(dir))],
     metadata: {
       technologies: TECH,
       description: 'Check platform.yaml and write the slice of it each adapter renders from',
-      help: { command: `${ZTC_BIN} render --help`, example: {} },
+      help: { command: `${ztc} render --help`, example: {} },
     },
   };
   for (const a of platform.order) {
-    targets[adapterRenderTarget(a)] = {
+    targets[t.renderAdapter(a)] = {
       executor: RENDER_EXECUTOR,
       options: { platform: p, step: 'adapter', adapter: a } satisfies RenderExecutorSchema,
       cache: true,
-      dependsOn: [SPLIT_CONFIG_TARGET, ...(platform.dependsOn.get(a) ?? []).map(adapterRenderTarget)],
+      dependsOn: [t.splitConfig, ...(platform.dependsOn.get(a) ?? []).map(t.renderAdapter)],
       inputs: [
         adapterInput('ztc-render-source', [a]),
         { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterInputs(a), transitive: false },
-        ...engineInputs(opts),
+        ...engineInputs(engine, opts),
       ],
       // The stamp travels with the outputs, so early cut-off keeps working after a restore from cache.
-      outputs: [ws(renderPaths.adapterOutput(p, a)), ws(renderPaths.capabilities(p, a)), ws(renderPaths.stamp(p, a))],
+      outputs: [ws(renderPaths.adapterOutput(dir, a)), ws(renderPaths.capabilities(dir, a)), ws(renderPaths.stamp(dir, a))],
       metadata: {
         technologies: TECH,
         description: `Render adapter ${a} for platform ${p} (its files and the capabilities it provides)`,
       },
     };
   }
-  targets[RENDER_TARGET] = {
+  targets[t.render] = {
     executor: RENDER_EXECUTOR,
     options: { platform: p, step: 'assemble' } satisfies RenderExecutorSchema,
     cache: true,
-    dependsOn: platform.order.map(adapterRenderTarget),
+    dependsOn: platform.order.map(t.renderAdapter),
     inputs: [
       '{projectRoot}/platform.yaml',
       adapterInput('ztc-source', platform.order),
       { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterOutputs, transitive: false },
-      ...engineInputs(opts),
+      ...engineInputs(engine, opts),
     ],
     outputs: ['{projectRoot}/generated', '{projectRoot}/pipeline.yaml', '{projectRoot}/lock.json'],
     metadata: {
       technologies: TECH,
       description: `Render platform ${p}: generated/, pipeline.yaml and lock.json (same bytes as "ztc render ${p}")`,
-      help: { command: `${ZTC_BIN} render --help`, example: { args: [p] } },
+      help: { command: `${ztc} render --help`, example: { args: [p] } },
     },
   };
-  targets[VALIDATE_TARGET] = {
+  targets[t.validate] = {
     executor: 'nx:run-commands',
-    options: { command: `${ZTC_BIN} validate ${p}` },
+    options: { command: `${ztc} validate ${p}` },
     cache: false,
     metadata: {
       technologies: TECH,
       description: 'Re-render in memory and report drift against lock.json and the files on disk (never cached)',
-      help: { command: `${ZTC_BIN} validate --help`, example: { args: [p] } },
+      help: { command: `${ztc} validate --help`, example: { args: [p] } },
     },
   };
-  Object.assign(targets, stageTargets(platform, opts));
+  Object.assign(targets, stageTargets(platform, opts, engine));
   return targets;
 }
 
@@ -105,18 +98,22 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
  * What render wrote and what earlier stages left are read through `dependentTasksOutputFiles`: plain file
  * inputs would be hashed as they were when nx started, before render ran in the same invocation.
  */
-function stageTargets(platform: PlatformInfo, opts: NormalizedOptions): Record<string, TargetConfiguration> {
+function stageTargets(platform: PlatformInfo, opts: NormalizedOptions, engine: EngineLocation): Record<string, TargetConfiguration> {
   const p = platform.name;
+  const t = opts.targets;
+  const ztc = ztcCommand(engine);
   const stateArea = '{projectRoot}/.ztc';
+  // A failed stage names this command as the way to resume (docs/bootstrap.md).
+  const env = { ZTC_RESUME_COMMAND: `npx nx run ${p}:${t.bootstrap}` };
   const targets: Record<string, TargetConfiguration> = {};
   STAGES.forEach((stage, i) => {
     const cache = stage !== 'validation';
-    const previous = i === 0 ? [] : [stageTarget(STAGES[i - 1]!)];
-    targets[stageTarget(stage)] = {
+    const previous = i === 0 ? [] : [t.stage(STAGES[i - 1]!)];
+    targets[t.stage(stage)] = {
       executor: 'nx:run-commands',
-      options: { command: `${ZTC_BIN} bootstrap ${p} --stage ${stage}` },
+      options: { command: `${ztc} bootstrap ${p} --stage ${stage}`, env },
       cache,
-      dependsOn: cache ? [RENDER_TARGET, ...previous] : previous,
+      dependsOn: cache ? [t.render, ...previous] : previous,
       ...(cache && {
         inputs: [
           '{projectRoot}/platform.yaml',
@@ -124,31 +121,31 @@ function stageTargets(platform: PlatformInfo, opts: NormalizedOptions): Record<s
           { dependentTasksOutputFiles: '**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },
-          ...ENGINE_INPUTS,
-          { externalDependencies: [...opts.externalDependencies, 'execa'] },
+          ...engineInputs(engine, opts, ['execa']),
         ],
         outputs: [`${stateArea}/receipts/${stage}`, `${stateArea}/state`],
       }),
       metadata: {
         technologies: TECH,
         description: `Run the ${stage} stage of pipeline.yaml${cache ? '' : ' (never cached)'}`,
-        help: { command: `${ZTC_BIN} bootstrap --help`, example: { args: [p, '--stage', stage] } },
+        help: { command: `${ztc} bootstrap --help`, example: { args: [p, '--stage', stage] } },
       },
     };
   });
-  targets[BOOTSTRAP_TARGET] = {
+  targets[t.bootstrap] = {
     executor: 'nx:noop',
     cache: false,
-    dependsOn: [stageTarget('validation')],
+    dependsOn: [t.stage('validation')],
     metadata: { technologies: TECH, description: `Run the whole pipeline of ${p}, stage by stage` },
   };
   return targets;
 }
 
 /** Target groups shown by `nx show project` / the graph UI. */
-export function platformTargetGroups(platform: PlatformInfo): Record<string, string[]> {
+export function platformTargetGroups(platform: PlatformInfo, opts: NormalizedOptions): Record<string, string[]> {
+  const t = opts.targets;
   return {
-    render: [SPLIT_CONFIG_TARGET, ...platform.order.map(adapterRenderTarget), RENDER_TARGET, VALIDATE_TARGET],
-    bootstrap: [...STAGES.map(stageTarget), BOOTSTRAP_TARGET],
+    [t.render]: [t.splitConfig, ...platform.order.map(t.renderAdapter), t.render, t.validate],
+    [t.bootstrap]: [...STAGES.map(t.stage), t.bootstrap],
   };
 }

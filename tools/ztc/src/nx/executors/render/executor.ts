@@ -12,6 +12,7 @@ import { LeftOutLedger } from './lib/ledger';
 import { adapterInputFingerprint, stampMatches } from './lib/stamp';
 import { StepMemo, runStep } from './lib/steps';
 import type { RenderExecutorSchema } from './schema';
+import { platformPath } from '../../../workspace/workspace';
 
 const runExecutor: PromiseExecutor<RenderExecutorSchema> = async (options, context) => {
   try {
@@ -97,9 +98,10 @@ export async function* runBatch(
       yield { task: id, result: { success: false, status: 'skipped', terminalOutput: 'not run: a task it depends on failed\n' } };
       continue;
     }
-    const produced = producedFiles(options, sliceAdapters(options.platform));
+    const platformDir = platformPath(root, options.platform);
+    const produced = producedFiles(options, sliceAdapters(options.platform), platformDir);
     const depsInBatch = deps.map((d) => ({ options: inputs[d]!, outcome: outcomes.get(d) }));
-    if (leaveOutAllowed && canLeaveOut({ options, depsInBatch, upToDate: () => upToDate(memo, options) })) {
+    if (leaveOutAllowed && canLeaveOut({ options, platformDir, depsInBatch, upToDate: () => upToDate(memo, options) })) {
       outcomes.set(id, { kind: 'left-out' });
       leftOut.push(id);
       continue;

@@ -1,34 +1,60 @@
 /**
- * `nx g @ztc/engine:adapter <name>`: scaffold an adapter (lib/adapter-files.ts) into the tree. Nx shows
- * the files it creates and writes nothing with --dry-run. Refuses an existing adapter and unknown
- * required capabilities, naming the option and what to do.
+ * `nx g @ztc/engine:adapter <name>`: scaffold an adapter (lib/adapter-files.ts) into the tree, under the
+ * workspace's adapters root and capability contracts folder (plugin options in nx.json). Nx shows the
+ * files it creates and writes nothing with --dry-run. Refuses an existing adapter and unknown required
+ * capabilities, naming the option and what to do.
  */
 import type { Tree } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { CONTRACTS_DIR } from '../../../capability/contracts';
-import { ADAPTERS_DIR } from '../../../constants';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { BUILTIN_CONTRACTS_DIR } from '../../../capability/contracts';
+import { ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR } from '../../../constants';
+import { layoutFromNxJson } from '../../../workspace/layout';
+import { engineLocation } from '../../plugin/engine';
+import { normalizeOptions } from '../../options';
+import { findPluginEntry } from '../../../workspace/layout';
+import { parseJsonc } from '../../../util/jsonc';
 import { adapterFiles, parseStages } from './lib/adapter-files';
 import type { AdapterGeneratorSchema } from './schema';
 
+/** Where the engine's ztc.sh is, relative to a script at `scriptDir` (both workspace-relative). */
+function libFallback(tree: Tree, scriptDir: string): string {
+  const engine = engineLocation(tree.root);
+  const scripts = engine.dir.startsWith('/') ? ENGINE_SCRIPT_LIB_DIR : `${engine.dir}/scripts`;
+  return scripts.startsWith('/') ? scripts : posix.relative(scriptDir, scripts);
+}
+
 export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSchema): Promise<void> {
   const name = options.name;
-  if (tree.exists(`${ADAPTERS_DIR}/${name}/adapter.yaml`)) throw new Error(`--name: adapters/${name} already exists; choose another name`);
+  const nxJson = tree.read('nx.json', 'utf8');
+  const layout = layoutFromNxJson(nxJson, tree.root);
+  const pluginOptions = nxJson ? findPluginEntry(parseJsonc(nxJson), tree.root)?.options : undefined;
+  const targets = normalizeOptions(pluginOptions).targets;
+  const root = `${layout.adaptersRoot}/${name}`;
+  const contracts = layout.capabilitiesRoot;
+  const hasContract = (c: string): boolean => tree.exists(`${contracts}/${c}.json`) || existsSync(join(BUILTIN_CONTRACTS_DIR, `${c}.json`));
+  if (tree.exists(`${root}/adapter.yaml`)) throw new Error(`--name: ${root} already exists; choose another name`);
   const requires = (options.requires ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const missing = requires.filter((r) => !tree.exists(`${CONTRACTS_DIR}/${r}.json`));
-  if (missing.length) throw new Error(`--requires: no contract for ${missing.join(', ')} in ${CONTRACTS_DIR}/ (add one or fix the name)`);
+  const missing = requires.filter((r) => !hasContract(r));
+  if (missing.length) throw new Error(`--requires: no contract for ${missing.join(', ')} in ${contracts}/ or the engine's (add one or fix the name)`);
   const { stages, unknown } = parseStages(options.stages ?? 'bootstrap,validation');
   if (unknown.length) throw new Error(`--stages: unknown stage(s) ${unknown.join(', ')} (expected pre-work, bootstrap, post-work, validation)`);
   const files = adapterFiles({
     name,
+    root,
+    contractsDir: contracts,
+    libDir: (scriptDir) => libFallback(tree, scriptDir),
+    engineLib: ENGINE_SCRIPT_LIB,
     description: options.description?.trim() || `The ${name} adapter.`,
     provides: options.provides,
     requires,
     selectionGroup: options.selectionGroup,
     stages,
-    newContract: options.provides !== undefined && !tree.exists(`${CONTRACTS_DIR}/${options.provides}.json`),
+    newContract: options.provides !== undefined && !hasContract(options.provides),
   });
   for (const [path, content] of Object.entries(files)) tree.write(path, content, path.endsWith('.sh') ? { mode: 0o755 } : undefined);
-  logger.info(`Next: add "${name}: {}" under adapters: of a platform (or "ztc init <platform>"), then "nx run ${name}:lint" and "nx run ${name}:test".`);
+  logger.info(`Next: add "${name}: {}" under adapters: of a platform (or "ztc init <platform>"), then "nx run ${name}:${targets.lint}" and "nx run ${name}:${targets.test}".`);
 }
 
 export default adapterGenerator;

@@ -11,7 +11,7 @@ import { logger } from '@nx/devkit';
 import { describeError } from '../../executors/report-error';
 import { planInit } from '../../../init/run-init';
 import { SCHEMA_FILE } from '../../../init/platform-document';
-import { PLATFORMS_DIR } from '../../../constants';
+import { dirname } from 'node:path';
 import type { PlatformGeneratorSchema } from './schema';
 
 export async function platformGenerator(tree: Tree, options: PlatformGeneratorSchema): Promise<void> {
@@ -25,7 +25,7 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
     throw new Error(describeError(e));
   }
   if (plan.before !== plan.after) tree.write(plan.file, plan.after);
-  tree.write(`${PLATFORMS_DIR}/${plan.platform}/${SCHEMA_FILE}`, plan.schema);
+  tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
   for (const note of plan.result.notes) logger.info(`Note: ${note}`);
   if (plan.result.secrets.size > 0) logger.warn(`Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`);
   logger.info(`Next: nx run ${plan.platform}:render`);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileInputs, readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
-import { ADAPTER_SCRIPT_LIB_DIR, ADAPTERS_DIR, STAGES } from '../../../../constants';
+import { ADAPTER_SCRIPT_LIB_DIR, STAGES } from '../../../../constants';
+import { adapterPath } from '../../../../workspace/workspace';
 import { ConfigError, formatIssue } from '../../../../errors';
 import { runShellcheck } from './shellcheck';
 import { checkTemplate } from './templates';
@@ -15,6 +16,8 @@ import { listFiles } from '../../../../util/list-files';
 
 export interface LintReport {
   adapter: string;
+  /** Workspace-relative adapter folder. */
+  root: string;
   errors: string[];
   warnings: string[];
   /** What was checked, for the task output. */
@@ -27,7 +30,7 @@ function declaredScripts(m: AdapterManifest): string[] {
 }
 
 export async function lintAdapter(workspaceRoot: string, adapter: string): Promise<LintReport> {
-  const root = `${ADAPTERS_DIR}/${adapter}`;
+  const root = adapterPath(workspaceRoot, adapter);
   const abs = join(workspaceRoot, root);
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -57,11 +60,11 @@ export async function lintAdapter(workspaceRoot: string, adapter: string): Promi
   const sc = await runShellcheck(abs, scripts);
   if (sc.failure) errors.push(sc.failure);
   errors.push(...sc.findings.map((l) => `${root}/${l}`));
-  return { adapter, errors, warnings, checked: { scripts: scripts.length, templates: templates.length } };
+  return { adapter, root, errors, warnings, checked: { scripts: scripts.length, templates: templates.length } };
 }
 
 export function formatReport(r: LintReport): string {
   const lines = [...r.errors.map((e) => `error: ${e}`), ...r.warnings.map((w) => `warning: ${w}`)];
-  const summary = `${ADAPTERS_DIR}/${r.adapter}: ${r.errors.length === 0 ? 'ok' : `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}`} (adapter.yaml, ${r.checked.templates} template${r.checked.templates === 1 ? '' : 's'}, ${r.checked.scripts} script${r.checked.scripts === 1 ? '' : 's'})`;
+  const summary = `${r.root}: ${r.errors.length === 0 ? 'ok' : `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}`} (adapter.yaml, ${r.checked.templates} template${r.checked.templates === 1 ? '' : 's'}, ${r.checked.scripts} script${r.checked.scripts === 1 ? '' : 's'})`;
   return [...lines, summary].join('\n');
 }

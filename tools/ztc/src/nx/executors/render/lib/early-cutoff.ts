@@ -28,9 +28,11 @@ export type Outcome =
   | { kind: 'failed' }
   | { kind: 'skipped' };
 
-/** Workspace-relative files `task` hashes from the outputs of `dep` (mirrors DEP_OUTPUT_GLOBS). */
-export function consumedFiles(task: RenderExecutorSchema, dep: RenderExecutorSchema): string[] {
-  const p = task.platform;
+/**
+ * Workspace-relative files `task` hashes from the outputs of `dep` (mirrors DEP_OUTPUT_GLOBS).
+ * @param p the platform's workspace-relative folder
+ */
+export function consumedFiles(task: RenderExecutorSchema, dep: RenderExecutorSchema, p: string): string[] {
   if (task.step === 'adapter' && dep.step === 'config') return [renderPaths.configSlice(p, task.adapter!)];
   if (task.step === 'adapter' && dep.step === 'adapter') return [renderPaths.capabilities(p, dep.adapter!)];
   if (task.step === 'assemble' && dep.step === 'adapter') {
@@ -39,9 +41,11 @@ export function consumedFiles(task: RenderExecutorSchema, dep: RenderExecutorSch
   return [];
 }
 
-/** Files a step writes, compared before and after it runs. */
-export function producedFiles(step: RenderExecutorSchema, sliceAdapters: readonly string[]): string[] {
-  const p = step.platform;
+/**
+ * Files a step writes, compared before and after it runs.
+ * @param p the platform's workspace-relative folder
+ */
+export function producedFiles(step: RenderExecutorSchema, sliceAdapters: readonly string[], p: string): string[] {
   switch (step.step) {
     case 'config':
       return sliceAdapters.map((a) => renderPaths.configSlice(p, a));
@@ -54,6 +58,8 @@ export function producedFiles(step: RenderExecutorSchema, sliceAdapters: readonl
 
 export interface LeaveOutQuery {
   options: RenderExecutorSchema;
+  /** The platform's workspace-relative folder. */
+  platformDir: string;
   /** Dependencies of the task that are part of this batch. */
   depsInBatch: { options: RenderExecutorSchema; outcome: Outcome | undefined }[];
   /** The stamp matches: the outputs on disk are what running the task now would write (asked last). */
@@ -65,7 +71,7 @@ export function canLeaveOut(q: LeaveOutQuery): boolean {
   const depsUnchanged = q.depsInBatch.every(({ options, outcome }) => {
     if (outcome?.kind === 'left-out') return true;
     if (outcome?.kind !== 'ran') return false;
-    return consumedFiles(q.options, options).every((f) => !outcome.changed.has(f));
+    return consumedFiles(q.options, options, q.platformDir).every((f) => !outcome.changed.has(f));
   });
   return depsUnchanged && q.upToDate();
 }

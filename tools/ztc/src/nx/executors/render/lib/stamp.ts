@@ -15,6 +15,7 @@ import { ENGINE_ROOT } from '../../../../constants';
 import { adapterSourceHash } from '../../../../render/lock';
 import { compareStrings, sha256 } from '../../../../util/hash';
 import { renderPaths } from '../../../constants';
+import { platformPath } from '../../../../workspace/workspace';
 import { readText, writeIfChanged } from './files';
 
 function hashTree(dir: string, out: string[], prefix: string): void {
@@ -50,12 +51,13 @@ export function fingerprintEngine(workspaceRoot: string): string {
 
 /** Fingerprint of the inputs of render-<adapter>, or undefined when one is missing. */
 export function adapterInputFingerprint(workspaceRoot: string, platform: string, manifest: AdapterManifest): string | undefined {
-  const slice = readText(join(workspaceRoot, renderPaths.configSlice(platform, manifest.name)));
+  const dir = platformPath(workspaceRoot, platform);
+  const slice = readText(join(workspaceRoot, renderPaths.configSlice(dir, manifest.name)));
   if (slice === undefined) return undefined;
   const parts = [fingerprintEngine(workspaceRoot), adapterSourceHash(workspaceRoot, manifest), sha256(slice)];
   const providers = (JSON.parse(slice) as { providers: Record<string, string> }).providers;
   for (const provider of [...new Set(Object.values(providers))].sort(compareStrings)) {
-    const payloads = readText(join(workspaceRoot, renderPaths.capabilities(platform, provider)));
+    const payloads = readText(join(workspaceRoot, renderPaths.capabilities(dir, provider)));
     if (payloads === undefined) return undefined;
     parts.push(`${provider}\0${sha256(payloads)}`);
   }
@@ -63,7 +65,8 @@ export function adapterInputFingerprint(workspaceRoot: string, platform: string,
 }
 
 function outputHashes(workspaceRoot: string, platform: string, adapter: string): string | undefined {
-  const files = [renderPaths.adapterOutput(platform, adapter), renderPaths.capabilities(platform, adapter)];
+  const dir = platformPath(workspaceRoot, platform);
+  const files = [renderPaths.adapterOutput(dir, adapter), renderPaths.capabilities(dir, adapter)];
   const contents = files.map((f) => readText(join(workspaceRoot, f)));
   if (contents.some((c) => c === undefined)) return undefined;
   return sha256(contents.map((c) => sha256(c!)).join('\n'));
@@ -72,13 +75,13 @@ function outputHashes(workspaceRoot: string, platform: string, adapter: string):
 /** Record that the outputs now on disk were rendered from inputs with this fingerprint. */
 export function writeStamp(workspaceRoot: string, platform: string, adapter: string, inputs: string): void {
   const outputs = outputHashes(workspaceRoot, platform, adapter);
-  writeIfChanged(join(workspaceRoot, renderPaths.stamp(platform, adapter)), `${JSON.stringify({ inputs, outputs })}\n`);
+  writeIfChanged(join(workspaceRoot, renderPaths.stamp(platformPath(workspaceRoot, platform), adapter)), `${JSON.stringify({ inputs, outputs })}\n`);
 }
 
 /** The adapter's outputs on disk are what rendering it from inputs with this fingerprint writes. */
 export function stampMatches(workspaceRoot: string, platform: string, adapter: string, inputs: string | undefined): boolean {
   if (inputs === undefined) return false;
-  const text = readText(join(workspaceRoot, renderPaths.stamp(platform, adapter)));
+  const text = readText(join(workspaceRoot, renderPaths.stamp(platformPath(workspaceRoot, platform), adapter)));
   if (text === undefined) return false;
   try {
     const stamp = JSON.parse(text) as { inputs: string; outputs: string };

@@ -10,7 +10,6 @@ import { forgetContracts } from '../../../../capability/contracts';
 import { join } from 'node:path';
 import { readAdapter } from '../../../../adapter/read-adapter';
 import type { AdapterManifest } from '../../../../adapter/types';
-import { PLATFORMS_DIR } from '../../../../constants';
 import { ConfigError } from '../../../../errors';
 import { readPlatform, type LoadedPlatform } from '../../../../platform/read-platform';
 import { applyRenderPlan } from '../../../../render/apply';
@@ -23,6 +22,7 @@ import { renderPaths } from '../../../constants';
 import type { RenderExecutorSchema } from '../schema';
 import { readText, removeOtherJson, toJson, writeIfChanged } from './files';
 import { jsonProblem } from '../../../../util/json-safety';
+import { platformPath } from '../../../../workspace/workspace';
 import { adapterInputFingerprint, writeStamp } from './stamp';
 
 /** What render-<adapter> renders from: written by split-config, hashed by render-<adapter>. */
@@ -87,6 +87,7 @@ function assertJsonSafe(value: unknown, file: string, path: string): void {
 
 export function splitConfig(memo: StepMemo, platform: string): string {
   const { loaded, resolution } = memo.platform(platform);
+  const dir = platformPath(memo.workspaceRoot, platform);
   assertJsonSafe(loaded.metadata, loaded.file, 'platform');
   for (const a of resolution.order) {
     const manifest = loaded.adapters.get(a)!;
@@ -96,24 +97,25 @@ export function splitConfig(memo: StepMemo, platform: string): string {
       providers: Object.fromEntries(manifest.requires.map((r) => [r.capability, resolution.providers.get(r.capability)!])),
     };
     assertJsonSafe(slice.config, loaded.file, `adapters.${a}`);
-    writeIfChanged(abs(memo, renderPaths.configSlice(platform, a)), toJson(slice));
+    writeIfChanged(abs(memo, renderPaths.configSlice(dir, a)), toJson(slice));
   }
-  removeOtherJson(abs(memo, renderPaths.configDir(platform)), new Set(resolution.order));
+  removeOtherJson(abs(memo, renderPaths.configDir(dir)), new Set(resolution.order));
   return `${loaded.file}: ${resolution.order.length} adapters, render order ${resolution.order.join(' -> ')}`;
 }
 
 export function renderAdapterStep(memo: StepMemo, platform: string, adapter: string): string {
-  const slice = readJson<ConfigSlice>(memo, renderPaths.configSlice(platform, adapter), 'split-config');
+  const dir = platformPath(memo.workspaceRoot, platform);
+  const slice = readJson<ConfigSlice>(memo, renderPaths.configSlice(dir, adapter), 'split-config');
   const manifest = memo.adapter(adapter);
   const fingerprint = adapterInputFingerprint(memo.workspaceRoot, platform, manifest);
   const available = new Map<string, unknown>();
   for (const [capability, provider] of Object.entries(slice.providers)) {
-    const payloads = readJson<Record<string, unknown>>(memo, renderPaths.capabilities(platform, provider), `render-${provider}`);
+    const payloads = readJson<Record<string, unknown>>(memo, renderPaths.capabilities(dir, provider), `render-${provider}`);
     available.set(capability, payloads[capability]);
   }
   const out = renderAdapter(memo.workspaceRoot, manifest, slice.config, slice.platform, available);
-  writeIfChanged(abs(memo, renderPaths.adapterOutput(platform, adapter)), toJson(out));
-  writeIfChanged(abs(memo, renderPaths.capabilities(platform, adapter)), toJson(out.capabilities));
+  writeIfChanged(abs(memo, renderPaths.adapterOutput(dir, adapter)), toJson(out));
+  writeIfChanged(abs(memo, renderPaths.capabilities(dir, adapter)), toJson(out.capabilities));
   if (fingerprint) writeStamp(memo.workspaceRoot, platform, adapter, fingerprint);
   const caps = Object.keys(out.capabilities);
   return `${adapter}: ${Object.keys(out.files).length} files${caps.length ? `, provides ${caps.join(', ')}` : ''}`;
@@ -121,12 +123,12 @@ export function renderAdapterStep(memo: StepMemo, platform: string, adapter: str
 
 export function assembleStep(memo: StepMemo, platform: string): string {
   const { loaded, resolution } = memo.platform(platform);
+  const where = platformPath(memo.workspaceRoot, platform);
   const outputs = new Map<string, AdapterOutput>();
-  for (const a of resolution.order) outputs.set(a, readJson<AdapterOutput>(memo, renderPaths.adapterOutput(platform, a), `render-${a}`));
+  for (const a of resolution.order) outputs.set(a, readJson<AdapterOutput>(memo, renderPaths.adapterOutput(where, a), `render-${a}`));
   checkAllOutputPaths(loaded.adapters, outputs);
   const plan = assemble(memo.workspaceRoot, loaded, resolution, outputs);
-  const result = applyRenderPlan(join(memo.workspaceRoot, PLATFORMS_DIR, platform), plan);
-  const where = `${PLATFORMS_DIR}/${platform}`;
+  const result = applyRenderPlan(join(memo.workspaceRoot, where), plan);
   if (!result.changed) return `${where}: up to date (${plan.files.size} files, ${resolution.order.length} adapters)`;
   return [
     `${where}: rendered ${plan.files.size} files from ${resolution.order.length} adapters (${resolution.order.join(' -> ')})`,

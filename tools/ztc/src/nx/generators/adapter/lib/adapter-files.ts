@@ -8,19 +8,30 @@ import { STAGES, type Stage } from '../../../../constants';
 
 export interface AdapterScaffold {
   name: string;
+  /** Workspace-relative adapter folder (`adapters/<name>`). */
+  root: string;
+  /** Workspace-relative folder of the workspace's capability contracts. */
+  contractsDir: string;
+  /**
+   * Where the engine's script library is, relative to a script folder (workspace-relative) or absolute:
+   * the scripts' fallback when run by hand (bootstrap always sets ZTC_LIB_DIR).
+   */
+  libDir: (scriptDir: string) => string;
+  /** File name of the engine's script library (ztc.sh). */
+  engineLib: string;
   description: string;
   provides?: string;
   requires: string[];
   selectionGroup?: string;
   stages: Stage[];
-  /** Create `tools/ztc/capabilities/<provides>.json` (no contract exists yet). */
+  /** Create `<contractsDir>/<provides>.json` (no contract exists yet). */
   newContract: boolean;
 }
 
 const pascal = (s: string): string => s.split(/[-_]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 
 export function adapterFiles(a: AdapterScaffold): Record<string, string> {
-  const root = `adapters/${a.name}`;
+  const root = a.root;
   const files: Record<string, string> = {};
   const yaml = [
     `name: ${a.name}`,
@@ -94,13 +105,18 @@ replicas: {{ config.replicas }}
 `;
   for (const stage of a.stages) {
     const verb = stage === 'validation' ? 'check' : 'apply';
+    const lib = a.libDir(`${root}/scripts/${stage}`);
+    const fallback = lib.startsWith('/') ? lib : `\${BASH_SOURCE[0]%/*}/${lib}`;
     files[`${root}/scripts/${stage}/${verb}.sh`] = `#!/usr/bin/env bash
-# ${stage} step of adapter ${a.name}: replace the echo with the real work. Context: $ZTC_CONTEXT_FILE (jq).
+# ${stage} step of adapter ${a.name}: replace the echo with the real work. Context: $ZTC_CONTEXT_FILE
+# (ztc::ctx reads it). Bootstrap sets ZTC_LIB_DIR; run by hand, the engine's ${a.engineLib} is found from here.
 set -euo pipefail
+# shellcheck source=${lib}/${a.engineLib}
+. "\${ZTC_LIB_DIR:-${fallback}}/${a.engineLib}"
 
 main() {
   local namespace
-  namespace="$(jq -r '.namespace' "$ZTC_CONTEXT_FILE")"
+  namespace="$(ztc::ctx .namespace)"
   echo "${a.name}: ${verb} in namespace \${namespace} (stub)"
 }
 
@@ -108,7 +124,7 @@ main "$@"
 `;
   }
   if (a.provides && a.newContract) {
-    files[`tools/ztc/capabilities/${a.provides}.json`] = `${JSON.stringify(
+    files[`${a.contractsDir}/${a.provides}.json`] = `${JSON.stringify(
       {
         name: a.provides,
         version: '1.0.0',
