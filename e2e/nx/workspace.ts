@@ -1,11 +1,13 @@
 /**
  * A throwaway git workspace for driving the real `nx` binary: the repository's package files, nx.json,
- * tools/ and example adapters, the example platform, plus small extras the specs need. node_modules is
- * a symlink to the repository's. Every nx call gets a clean environment (no daemon, no cloud, no AI-agent
- * variables, which switch Nx to an output style that hides task output).
+ * tools/ and example adapters, the example platform, plus small extras the specs need. Its node_modules
+ * links every package of the repository's, except the workspace package `@ztc/engine`, which points at
+ * the workspace's own copy of tools/ztc (as npm links it), so nx.json's `@ztc/engine/plugin` and edits
+ * to the engine in the workspace are what Nx runs. Every nx call gets a clean environment (no daemon, no
+ * cloud, no AI-agent variables, which switch Nx to an output style that hides task output).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -40,13 +42,23 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
 }
 
+/** node_modules of the workspace: links to the repository's packages, `@ztc/engine` → the workspace's tools/ztc. */
+function linkNodeModules(root: string): void {
+  const modules = join(root, 'node_modules');
+  mkdirSync(join(modules, '@ztc'), { recursive: true });
+  for (const entry of readdirSync(join(REPO, 'node_modules'))) {
+    if (entry !== '@ztc') symlinkSync(join(REPO, 'node_modules', entry), join(modules, entry));
+  }
+  symlinkSync(join('..', '..', 'tools', 'ztc'), join(modules, '@ztc', 'engine'), 'dir');
+}
+
 export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2eWorkspace {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-e2e-')));
   const copy = (rel: string): void => cpSync(join(REPO, rel), join(root, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
   for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore', 'tools/ztc']) copy(f);
   for (const a of ['hetzner', 'cilium', 'talos']) copy(`adapters/${a}`);
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkNodeModules(root);
   const ws: E2eWorkspace = {
     root,
     write(rel, content) {
