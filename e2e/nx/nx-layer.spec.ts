@@ -108,8 +108,8 @@ describe('Nx layer (real nx binary)', () => {
   });
 
   it('selects affected platforms by what they use: an adapter template, engine code, docs', async () => {
-    const affected = async (base: string, head: string): Promise<string[]> => {
-      const r = await ws.nx(['show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, '--withTarget=render', '--json']);
+    const affected = async (base: string, head: string, target = 'render'): Promise<string[]> => {
+      const r = await ws.nx(['show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, `--withTarget=${target}`, '--json']);
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as string[]).sort();
     };
@@ -122,6 +122,7 @@ describe('Nx layer (real nx binary)', () => {
     const docs = ws.commit('touch docs');
     expect(await affected(base, template)).toEqual(['example']);
     expect(await affected(template, engine)).toEqual(['canary', 'edge', 'example']);
+    expect(await affected(template, engine, 'test')).toEqual(['@ztc/engine', 'cilium', 'hetzner', 'talos']); // the engine's specs, and the adapters' (they depend on it)
     expect(await affected(engine, docs)).toEqual([]);
   });
 
