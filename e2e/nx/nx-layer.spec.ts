@@ -166,6 +166,11 @@ describe('Nx layer (real nx binary)', () => {
     expect(again.code).toBe(0);
     expect(ws.lastRun()['canary:stage-bootstrap']).toBe('local-cache-hit');
     expect(ws.read('platforms/canary/.ztc/state/vault.txt')).toBe('unsealed\n');
+
+    // The next stage that runs says which receipts came from the cache rather than from this machine.
+    const validation = await ws.nx(['run', 'canary:stage-validation', ...RUN], { VAULT_TOKEN: CANARY });
+    expect(validation.code, validation.stdout + validation.stderr).toBe(0);
+    expect(validation.stdout).toContain('stage bootstrap came from the Nx cache: restored the receipts of vault/unseal (not run on this machine)');
   });
 
   it('reports an invalid adapter.yaml by file name while the rest of the graph still loads', async () => {

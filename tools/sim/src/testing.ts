@@ -59,5 +59,5 @@ export function filesHolding(dir: string, values: Iterable<string>): string[] {
 
 /** The step ids of a run's output, in the order they started. */
 export function startedSteps(stdout: string): string[] {
-  return [...stdout.matchAll(/^\[([^\]]+)\] start:/gm)].map((m) => m[1]!);
+  return [...stdout.matchAll(/^(?:\[\d+\/\d+\] )?\[([^\]]+)\] start:/gm)].map((m) => m[1]!);
 }

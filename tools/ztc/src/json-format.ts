@@ -2,8 +2,9 @@
  * The `--json` contract (docs/json.md). Every JSON document and every JSON event line ztc prints carries
  * `format_version`; fields are only ever added within a version, never renamed, removed or given another
  * meaning. Next to every piece of prose a consumer might branch on there is a stable code: drift `code`,
- * plan step `status`, error `code`. On failure a command run with `--json` still prints exactly one JSON
- * document on stdout: the error document below.
+ * plan step `status`, error `code`. Documents carry `command`, `ok` (true: the command did its job,
+ * whatever it found; false: the error document below) and `exit_code`. On failure a command run with
+ * `--json` still prints exactly one JSON document on stdout: the error document.
  */
 import { ConfigError, isZtcError, type Issue } from './errors';
 
@@ -38,4 +39,15 @@ export function errorDocument(command: string, e: unknown): ErrorDocument {
       ...(e instanceof ConfigError && { issues: e.issues }),
     },
   };
+}
+
+const reported = new WeakSet<object>();
+
+/** The error already reached `--json` output (bootstrap's run_finished event): no error document for it. */
+export function markReported(e: unknown): void {
+  if (e && typeof e === 'object') reported.add(e);
+}
+
+export function wasReported(e: unknown): boolean {
+  return !!e && typeof e === 'object' && reported.has(e);
 }

@@ -1,23 +1,58 @@
 /**
  * What a bootstrap run reports, as data: the engine emits events, and a reporter turns them into
- * output. With `--json` each event is one JSON line on stdout (for CI and the Nx layer) and the human
- * text goes to stderr; otherwise the human text goes to stdout. Step output is shown live, line by
- * line, prefixed `[<step-id>] `. The engine masks every event before a reporter sees it.
+ * output. With `--json` each event is one JSON line on stdout (for CI and the Nx layer, each with
+ * `format_version`) and the human text goes to stderr; otherwise the human text goes to stdout. Step
+ * output is shown live, line by line, prefixed `[<step-id>] ` (`[<step-id>] stderr: ` for the step's
+ * stderr); a step's start, skip and end carry its position `[n/N]`; a step silent for a while gets a
+ * heartbeat line; a failed run ends with the steps it did not run and the command that resumes it. The
+ * engine masks every event before a reporter sees it.
  */
+import { FORMAT_VERSION } from '../json-format';
 import type { Masker } from './masker';
 import type { OutputStream, RunStatus } from './runner';
 import type { StepStatus } from './receipts';
 
+/**
+ * Position of a step in the run: `index` of `total` (preflight and every step of the selected stages).
+ * Absent for steps outside a run's queue (init scripts).
+ */
+export interface Position {
+  index?: number;
+  total?: number;
+}
+
+export interface StepRef {
+  step: string;
+  stage: string;
+}
+
 export type BootstrapEvent =
   | { event: 'run_started'; platform: string; stages: string[]; fresh: boolean; dry_run: boolean }
+  | { event: 'receipts_restored'; stages: { stage: string; steps: string[] }[] }
   | { event: 'stage_started'; stage: string; steps: number }
-  | { event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string }
+  | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string } & Position)
   | { event: 'output'; step: string; stream: OutputStream; line: string }
-  | { event: 'step_finished'; step: string; stage: string; status: RunStatus; exit_code: number; duration_ms: number; required: boolean; log: string; receipt?: string }
-  | { event: 'step_skipped'; step: string; stage: string; reason: string }
-  | { event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus }
+  | { event: 'heartbeat'; step: string; stage: string; elapsed_ms: number; silent_ms: number }
+  | ({ event: 'step_finished'; step: string; stage: string; status: RunStatus; exit_code: number; duration_ms: number; required: boolean; log: string; receipt?: string } & Position)
+  | ({ event: 'step_skipped'; step: string; stage: string; reason: string } & Position)
+  | ({ event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus } & Position)
   | { event: 'notice'; message: string }
-  | { event: 'run_finished'; platform: string; exit_code: number; outcome: RunOutcome; message?: string; duration_ms: number; ran: number; skipped: number };
+  | {
+      event: 'run_finished';
+      platform: string;
+      exit_code: number;
+      outcome: RunOutcome;
+      message?: string;
+      /** Stable code of the error (see errors.ts ERROR_CODES). */
+      error_code?: string;
+      duration_ms: number;
+      ran: number;
+      skipped: number;
+      /** After a failure, timeout or interruption: the steps that would have run next, in order. */
+      not_run?: StepRef[];
+      /** After a failure, timeout or interruption: the command that continues where this run stopped. */
+      resume_command?: string;
+    };
 
 export type RunOutcome = 'succeeded' | 'failed' | 'timed_out' | 'interrupted' | 'refused' | 'dry_run';
 
@@ -29,6 +64,8 @@ export interface ReporterIo {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const at = (p: Position) => (p.index !== undefined && p.total !== undefined ? `[${p.index}/${p.total}] ` : '');
+const wholeSeconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** The human text for an event (undefined: nothing to say). */
 export function describeEvent(e: BootstrapEvent): string | undefined {
@@ -37,24 +74,33 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
       return `ztc bootstrap ${e.platform}: ${e.dry_run ? 'dry run of ' : ''}${e.stages.join(' -> ')}${e.fresh ? ' (fresh: receipts ignored)' : ''}`;
     case 'stage_started':
       return `== ${e.stage} (${e.steps} step${e.steps === 1 ? '' : 's'})`;
+    case 'receipts_restored':
+      return e.stages
+        .map((s) => `stage ${s.stage} came from the Nx cache: restored the receipts of ${s.steps.join(', ')} (not run on this machine)`)
+        .join('\n');
     case 'step_started':
-      return `[${e.step}] start: ${e.description} (timeout ${e.timeout_seconds} s)`;
+      return `${at(e)}[${e.step}] start: ${e.description} (timeout ${e.timeout_seconds} s)`;
     case 'output':
-      return `[${e.step}] ${e.line}`;
+      return e.stream === 'stderr' ? `[${e.step}] stderr: ${e.line}` : `[${e.step}] ${e.line}`;
+    case 'heartbeat':
+      return `[${e.step}] … still running after ${wholeSeconds(e.elapsed_ms)} (no output for ${wholeSeconds(e.silent_ms)})`;
     case 'step_finished': {
       const what = { succeeded: 'ok', failed: `FAILED with exit code ${e.exit_code}`, timed_out: 'TIMED OUT (exit 124)', interrupted: 'interrupted' }[e.status];
       const optional = e.status !== 'succeeded' && !e.required ? ' (optional step: continuing)' : '';
-      return `[${e.step}] ${what} in ${seconds(e.duration_ms)}${optional}${e.status === 'succeeded' ? '' : `; log: ${e.log}`}`;
+      return `${at(e)}[${e.step}] ${what} in ${seconds(e.duration_ms)}${optional}${e.status === 'succeeded' ? '' : `; log: ${e.log}`}`;
     }
     case 'step_skipped':
-      return `[${e.step}] skipped: ${e.reason}`;
+      return `${at(e)}[${e.step}] skipped: ${e.reason}`;
     case 'step_planned':
-      return `[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'} (${e.status})`;
+      return `${at(e)}[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'} (${e.status})`;
     case 'notice':
       return e.message;
     case 'run_finished': {
       const counts = `${e.ran} ran, ${e.skipped} skipped`;
-      return `ztc bootstrap ${e.platform}: ${e.outcome.replace('_', ' ')} (${counts}) in ${seconds(e.duration_ms)}${e.exit_code ? `, exit ${e.exit_code}` : ''}`;
+      const lines = [`ztc bootstrap ${e.platform}: ${e.outcome.replace('_', ' ')} (${counts}) in ${seconds(e.duration_ms)}${e.exit_code ? `, exit ${e.exit_code}` : ''}`];
+      if (e.not_run?.length) lines.push(`  not run (${e.not_run.length}): ${e.not_run.map((s) => `${s.step} (${s.stage})`).join(', ')}`);
+      if (e.resume_command) lines.push(`  resume: ${e.resume_command}   (steps with a matching receipt are skipped)`);
+      return lines.join('\n');
     }
   }
 }
@@ -63,7 +109,7 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
 export function createReporter(io: ReporterIo, opts: { json: boolean }): EventSink {
   const human = opts.json ? io.err : io.out;
   return (event) => {
-    if (opts.json) io.out(JSON.stringify(event));
+    if (opts.json) io.out(JSON.stringify({ format_version: FORMAT_VERSION, ...event }));
     const text = describeEvent(event);
     if (text !== undefined) human(text);
   };

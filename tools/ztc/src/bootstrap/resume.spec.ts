@@ -78,10 +78,10 @@ describe('resume', () => {
     expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/logs`))).toBe(false);
     expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap`))).toBe(false);
     expect(events.filter((e) => e.event === 'step_planned')).toEqual([
-      { event: 'step_planned', step: 'solo/one', stage: 'pre-work', action: 'skip', status: 'done' },
-      { event: 'step_planned', step: 'solo/two', stage: 'bootstrap', action: 'run', status: 'pending' },
-      { event: 'step_planned', step: 'solo/three', stage: 'bootstrap', action: 'run', status: 'pending' },
-      { event: 'step_planned', step: 'solo/check', stage: 'validation', action: 'run', status: 'always' },
+      { event: 'step_planned', step: 'solo/one', stage: 'pre-work', action: 'skip', status: 'done', index: 1, total: 4 },
+      { event: 'step_planned', step: 'solo/two', stage: 'bootstrap', action: 'run', status: 'pending', index: 2, total: 4 },
+      { event: 'step_planned', step: 'solo/three', stage: 'bootstrap', action: 'run', status: 'pending', index: 3, total: 4 },
+      { event: 'step_planned', step: 'solo/check', stage: 'validation', action: 'run', status: 'always', index: 4, total: 4 },
     ]);
   });
 

@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { STAGES, type Stage } from '../constants';
 import { ExitCode, ExitError, isZtcError, type ZtcError } from '../errors';
 import type { PipelineStep } from '../render/pipeline';
-import { maskEvent, type BootstrapEvent, type EventSink, type RunOutcome } from './events';
+import { maskEvent, type BootstrapEvent, type EventSink, type Position, type RunOutcome, type StepRef } from './events';
 import { executeStep, type StepRunContext, type StepRunResult } from './execute-step';
+import { Heartbeat } from './heartbeat';
 import { Masker } from './masker';
 import { prepareRun, type PreparedRun } from './prepare-run';
 import { pruneReceipts, writeReceipt } from './receipts';
+import { findRestoredReceipts, noteLocalReceipts } from './restored-receipts';
 import { preparePrivateDir } from './private-dir';
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
@@ -39,7 +41,13 @@ export interface BootstrapOptions {
   killGraceMs?: number;
   /** Where `ztc-secure-*` dirs are created and stale ones cleaned. @default os.tmpdir() */
   tmpRoot?: string;
+  /** A step silent this long gets a heartbeat event, and again after each further such silence. @default 10000 */
+  heartbeatMs?: number;
+  /** The command that continues this run, named in run_finished after a failure (no secrets: they stay in the environment). */
+  resumeCommand?: string;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 10_000;
 
 export interface BootstrapResult {
   exitCode: number;
@@ -50,7 +58,7 @@ export interface BootstrapResult {
   skipped: number;
 }
 
-type Ending = Omit<BootstrapResult, 'ran' | 'skipped'>;
+type Ending = Omit<BootstrapResult, 'ran' | 'skipped'> & { notRun?: StepRef[] };
 
 export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapResult> {
   const started = Date.now();
@@ -68,14 +76,33 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
     if (!isZtcError(e)) throw e;
     ending = { exitCode: e.exitCode, outcome: e.exitCode === ExitCode.invalid ? 'refused' : 'failed', error: e };
   }
-  emit({ event: 'run_finished', platform: opts.platform, exit_code: ending.exitCode, outcome: ending.outcome, message: ending.error?.message, duration_ms: Date.now() - started, ...counts });
-  return { ...ending, ...counts };
+  const stopped = ending.notRun !== undefined;
+  emit({
+    event: 'run_finished',
+    platform: opts.platform,
+    exit_code: ending.exitCode,
+    outcome: ending.outcome,
+    message: ending.error?.message,
+    ...(ending.error && { error_code: ending.error.code }),
+    duration_ms: Date.now() - started,
+    ...counts,
+    ...(stopped && { not_run: ending.notRun, ...(opts.resumeCommand && { resume_command: opts.resumeCommand }) }),
+  });
+  const { notRun: _notRun, ...result } = ending;
+  return { ...result, ...counts };
+}
+
+/** Preflight first (when anything runs), then the selected stages: what the run goes through, in order. */
+function runQueue(p: PreparedRun): { name: string; steps: { step: PipelineStep; run: boolean; status?: PreparedRun['stages'][number]['steps'][number]['status'] }[] }[] {
+  return [...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []), ...p.stages];
 }
 
 function dryRun(p: PreparedRun, emit: EventSink): Ending {
-  for (const step of p.preflight) emit({ event: 'step_planned', step: step.id, stage: PREFLIGHT, action: 'run', status: 'always' });
-  for (const stage of p.stages) {
-    for (const s of stage.steps) emit({ event: 'step_planned', step: s.step.id, stage: stage.name, action: s.run ? 'run' : 'skip', status: s.status });
+  const queue = runQueue(p);
+  const total = queue.reduce((n, s) => n + s.steps.length, 0);
+  let index = 0;
+  for (const stage of queue) {
+    for (const s of stage.steps) emit({ event: 'step_planned', step: s.step.id, stage: stage.name, action: s.run ? 'run' : 'skip', status: s.status ?? 'always', index: ++index, total });
   }
   emit({ event: 'notice', message: `dry run: ${p.toRun} step${p.toRun === 1 ? '' : 's'} would run; nothing was run or written` });
   return { exitCode: ExitCode.ok, outcome: 'dry_run' };
@@ -90,30 +117,60 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     mkdirSync(p.area.stateDir, { recursive: true });
     preparePrivateDir(p.privateDir);
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
+    reportRestored(p, emit);
     const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
-    const queue = [...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []), ...p.stages];
+    const queue = runQueue(p);
+    const order = queue.flatMap((stage) => stage.steps.map((s) => ({ stage: stage.name, ...s })));
+    const total = order.length;
+    let index = 0;
+    /** Steps after the current one that would have run. */
+    const rest = (): StepRef[] => order.slice(index).filter((s) => s.run).map((s) => ({ step: s.step.id, stage: s.stage }));
     for (const stage of queue) {
       emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });
       for (const { step, run } of stage.steps) {
-        if (opts.signal?.aborted) return interrupted(opts.signal.reason, undefined);
+        if (opts.signal?.aborted) return { ...interrupted(opts.signal.reason, undefined), notRun: rest() };
+        index++;
         if (!run) {
           counts.skipped++;
-          emit({ event: 'step_skipped', step: step.id, stage: stage.name, reason: 'done (receipt matches its script, context and adapter version)' });
+          emit({ event: 'step_skipped', step: step.id, stage: stage.name, reason: 'done (receipt matches its script, context and adapter version)', index, total });
           continue;
         }
         counts.ran++;
-        const r = await executeStep(ctx, stage.name, step);
+        const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, { index, total });
         const keeps = r.status === 'succeeded' && stage.name !== PREFLIGHT && stage.name !== 'validation';
         const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
-        emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt });
+        if (receipt) noteLocalReceipts(p.area, [receipt]);
+        emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt, index, total });
         const end = verdict(stage.name, step, r, opts.signal);
-        if (end) return end;
+        if (end) return { ...end, notRun: rest() };
       }
     }
     return { exitCode: ExitCode.ok, outcome: 'succeeded' };
   } finally {
     release();
   }
+}
+
+/** Run one step, with a heartbeat event whenever it has been silent for `heartbeatMs`. */
+async function withHeartbeat(ctx: StepRunContext, stage: string, step: PipelineStep, heartbeatMs: number, position: Position): Promise<StepRunResult> {
+  const heartbeat = new Heartbeat({
+    intervalMs: heartbeatMs,
+    onBeat: (elapsed, silent) => ctx.emit({ event: 'heartbeat', step: step.id, stage, elapsed_ms: elapsed, silent_ms: silent }),
+  });
+  heartbeat.start();
+  try {
+    return await executeStep({ ...ctx, emit: (e) => (e.event === 'output' && heartbeat.touch(), ctx.emit(e)) }, stage, step, position);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+/** Receipts the Nx cache put back (a cached stage target ran nothing): say which, once. */
+function reportRestored(p: PreparedRun, emit: EventSink): void {
+  const restored = findRestoredReceipts(p.area, p.pipeline);
+  if (restored.stages.length === 0) return;
+  emit({ event: 'receipts_restored', stages: restored.stages });
+  noteLocalReceipts(p.area, restored.files);
 }
 
 /** What a finished step means for the run: undefined to go on, else how the run ends. */

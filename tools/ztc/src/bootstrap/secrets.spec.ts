@@ -44,7 +44,7 @@ describe('secrets', () => {
     expect(readFileSync(fx.state('secret-length.txt'), 'utf8').trim()).toBe(String(CANARY.length));
     expect(printed).toContain('[vault/leak] the secret is ***');
     expect(printed).toContain('[vault/leak] split: *** (end)');
-    expect(printed).toContain('[vault/leak] on stderr: ***');
+    expect(printed).toContain('[vault/leak] stderr: on stderr: ***');
     // Each step saw exactly its own secrets.
     const seen = JSON.parse(readFileSync(fx.state('seen.vault.observe.json'), 'utf8'));
     expect(seen.env_names).toContain('OTHER_TOKEN');

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../constants';
 import { ConfigError, ExitCode, isZtcError, UsageError } from '../errors';
-import { errorDocument } from '../json-format';
+import { errorDocument, wasReported } from '../json-format';
 import { closest } from '../util/paths';
 import { findWorkspaceRoot } from '../workspace/workspace';
 import type { Command, Io } from './command';
@@ -124,7 +124,11 @@ function parseError(e: Error & { code?: string }, command: Command): string {
 }
 
 function report(e: unknown, io: Io, verbose: boolean, json: Command | undefined): number {
-  if (json) io.out(JSON.stringify(errorDocument(json.name, e), null, json.jsonLines ? undefined : 2));
+  if (json && !wasReported(e)) {
+    const doc = errorDocument(json.name, e);
+    // An event stream stays one object per line, each with an `event`.
+    io.out(json.jsonLines ? JSON.stringify({ ...doc, event: 'error' }) : JSON.stringify(doc, null, 2));
+  }
   if (e instanceof ConfigError) {
     io.err(`error: invalid configuration (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):`);
     for (const line of e.message.split('\n')) io.err(`  ${line}`);

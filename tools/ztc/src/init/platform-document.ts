@@ -7,7 +7,7 @@
  * yaml-language-server modeline that points editors at `ztc schema`'s output.
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, YAMLMap } from 'yaml';
-import { lines, ops } from './diff';
+import { lines, ops } from '../util/diff';
 import { sameValue } from './fields';
 import type { InitResult } from './types';
 

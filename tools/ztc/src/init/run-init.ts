@@ -18,7 +18,7 @@ import { parseYaml } from '../util/yaml';
 import { listPlatforms, platformPath } from '../workspace/workspace';
 import { loadCatalog, providersOf, type Catalog } from './catalog';
 import { collectInit, type CollectContext } from './collect';
-import { unifiedDiff } from './diff';
+import { unifiedDiff } from '../util/diff';
 import { fieldsOf, sameValue } from './fields';
 import { initScriptRunner, secretNames } from './init-scripts';
 import { MODELINE, platformYaml, SCHEMA_FILE } from './platform-document';

@@ -161,7 +161,7 @@ describe('ztc init wizard', () => {
     expect(p.remaining()).toEqual([]);
     expect(r.stdout).toContain('[probe/check] checking bad with ***');
     expect(r.stdout).toContain('[probe/check] other secret: unset');
-    expect(r.stdout).toContain('[probe/check] endpoint bad refused');
+    expect(r.stdout).toContain('[probe/check] stderr: endpoint bad refused');
     expect(r.stdout).toContain('[probe/check] checking good with ***');
     expect(r.stdout).not.toContain('sekret-token-1234');
     expect(ws.read('platforms/prod/.ztc/logs/init/probe.check.log')).toContain('checking good with ***');

@@ -47,7 +47,35 @@ describe('ztc validate', () => {
     const ws = await rendered();
     const result = await runCli(['validate', 'demo', '--json'], ws.root);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ platform: 'demo', clean: true, drift: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ format_version: 1, command: 'validate', platform: 'demo', ok: true, exit_code: 0, clean: true, drift: [] });
+  });
+
+  it('gives each drift a stable code and reason next to its prose', async () => {
+    const ws = await rendered();
+    ws.write(`${G}/net/config.yaml`, 'cidr: 0.0.0.0/0\n');
+    ws.write('adapters/net/adapter.yaml', ws.read('adapters/net/adapter.yaml').replace('version: 1.0.0', 'version: 1.1.0'));
+    const report = JSON.parse((await runCli(['validate', 'demo', '--json'], ws.root)).stdout) as { exit_code: number; drift: object[] };
+    expect(report.exit_code).toBe(2);
+    expect(report.drift).toEqual([
+      { code: 'adapter_changed', cause: 'adapter changed', path: 'adapters/net', reason: 'version', detail: 'version 1.0.0 -> 1.1.0' },
+      { code: 'file_modified', cause: 'file modified', path: `${G}/net/config.yaml`, reason: 'edited', detail: 'edited since render (differs from lock.json)' },
+    ]);
+  });
+
+  it('--diff shows what a fresh render would change in each drifted file (on disk a/ → render b/)', async () => {
+    const ws = await rendered();
+    const original = ws.read(`${G}/net/config.yaml`);
+    ws.write(`${G}/net/config.yaml`, original.replace(/\n$/, '\nedited: true\n'));
+    rmSync(ws.path(`${G}/app/seen.json`));
+    ws.write(`${G}/net/extra.yaml`, 'x: 1\n');
+    const human = await runCli(['validate', 'demo', '--diff'], ws.root);
+    expect(human.code).toBe(2);
+    expect(human.stdout).toContain(`--- a/${G}/net/config.yaml\n+++ b/${G}/net/config.yaml\n@@`);
+    expect(human.stdout).toContain('\n-edited: true');
+    expect(human.stdout).toContain(`--- /dev/null\n+++ b/${G}/app/seen.json\n@@ -0,0 +1,`);
+    expect(human.stdout).toContain(`--- a/${G}/net/extra.yaml\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x: 1`);
+    const json = JSON.parse((await runCli(['validate', 'demo', '--diff', '--json'], ws.root)).stdout) as { drift: { path: string; diff: string | null }[] };
+    expect(json.drift.find((d) => d.path === `${G}/net/config.yaml`)!.diff).toMatch(/^--- a\/.*\n\+\+\+ b\/.*\n@@ .* @@\n/);
   });
 
   it.each(CASES)('%s: exit 2 with each difference and its cause', async (_n, change, expected) => {

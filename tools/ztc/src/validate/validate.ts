@@ -19,16 +19,46 @@ export type DriftCause =
   | 'file unexpected'
   | 'pipeline changed';
 
+/** Stable machine-readable code of each cause (`--json`; docs/json.md). */
+export const DRIFT_CODES = {
+  'platform.yaml changed': 'platform_changed',
+  'adapter changed': 'adapter_changed',
+  'file modified': 'file_modified',
+  'file missing': 'file_missing',
+  'file unexpected': 'file_unexpected',
+  'pipeline changed': 'pipeline_changed',
+} as const satisfies Record<DriftCause, string>;
+export type DriftCode = (typeof DRIFT_CODES)[DriftCause];
+
+/**
+ * Why, as a stable code: `edited` (differs from lock.json: changed by hand), `stale` (a fresh render
+ * differs: its inputs changed), `added` / `removed` / `version` / `source` (adapter), `engine_version`.
+ */
+export type DriftReason = 'edited' | 'stale' | 'added' | 'removed' | 'version' | 'source' | 'engine_version';
+
 export interface Drift {
+  /** Stable code of the cause. */
+  code: DriftCode;
   cause: DriftCause;
   /** Workspace-relative path of the file or adapter concerned. */
   path: string;
+  /** Stable code of the detail, when there is one to tell apart. */
+  reason?: DriftReason;
   detail: string;
 }
 
 export interface ValidateResult {
   platform: string;
   drift: Drift[];
+  /**
+   * What a fresh render writes at a workspace-relative path (generated file, pipeline.yaml, lock.json);
+   * undefined for a path render does not write. For `ztc validate --diff`.
+   */
+  expected(path: string): string | undefined;
+}
+
+function drift(cause: DriftCause, path: string, detail: string, reason?: DriftReason): Drift {
+  return { code: DRIFT_CODES[cause], cause, path, ...(reason && { reason }), detail };
 }
 
 /** lock.json, parsed, and its exact text (validate compares both). */
@@ -52,20 +82,20 @@ export function validatePlatform(workspaceRoot: string, platform: string): Valid
   const base = platformPath(workspaceRoot, platform);
   const { lock, text: lockText } = readLock(workspaceRoot, platform);
   const plan = planRender(workspaceRoot, platform);
-  const drift: Drift[] = [];
 
+  const found: Drift[] = [];
   if (lock.platform_hash !== plan.lock.platform_hash) {
-    drift.push({ cause: 'platform.yaml changed', path: `${base}/platform.yaml`, detail: 'platform.yaml differs from the one the lock was rendered from' });
+    found.push(drift('platform.yaml changed', `${base}/platform.yaml`, 'platform.yaml differs from the one the lock was rendered from'));
   }
   const names = [...new Set([...Object.keys(lock.adapters), ...Object.keys(plan.lock.adapters)])].sort(compareStrings);
   for (const name of names) {
     const was = lock.adapters[name];
     const now = plan.lock.adapters[name];
     const path = adapterPath(workspaceRoot, name);
-    if (!was) drift.push({ cause: 'adapter changed', path, detail: 'adapter added to the platform since render' });
-    else if (!now) drift.push({ cause: 'adapter changed', path, detail: 'adapter removed from the platform since render' });
-    else if (was.version !== now.version) drift.push({ cause: 'adapter changed', path, detail: `version ${was.version} -> ${now.version}` });
-    else if (was.source_hash !== now.source_hash) drift.push({ cause: 'adapter changed', path, detail: 'source files changed since render' });
+    if (!was) found.push(drift('adapter changed', path, 'adapter added to the platform since render', 'added'));
+    else if (!now) found.push(drift('adapter changed', path, 'adapter removed from the platform since render', 'removed'));
+    else if (was.version !== now.version) found.push(drift('adapter changed', path, `version ${was.version} -> ${now.version}`, 'version'));
+    else if (was.source_hash !== now.source_hash) found.push(drift('adapter changed', path, 'source files changed since render', 'source'));
   }
 
   const disk = listTree(join(workspaceRoot, base, GENERATED_DIR));
@@ -75,27 +105,39 @@ export function validatePlatform(workspaceRoot: string, platform: string): Valid
     const expected = plan.files.get(p);
     const abs = disk.get(p);
     if (expected === undefined) {
-      drift.push({ cause: 'file unexpected', path, detail: 'no adapter produces this file' });
+      found.push(drift('file unexpected', path, 'no adapter produces this file'));
     } else if (abs === undefined) {
-      drift.push({ cause: 'file missing', path, detail: 'a fresh render produces this file' });
+      found.push(drift('file missing', path, 'a fresh render produces this file'));
     } else {
       const actual = sha256(readIfExists(abs) ?? '');
       if (actual !== plan.lock.files[p]) {
         const edited = actual !== lock.files[p];
-        drift.push({ cause: 'file modified', path, detail: edited ? 'edited since render (differs from lock.json)' : 'stale: a fresh render differs' });
+        found.push(edited ? drift('file modified', path, 'edited since render (differs from lock.json)', 'edited') : drift('file modified', path, 'stale: a fresh render differs', 'stale'));
       }
     }
   }
   const pipeline = readIfExists(join(workspaceRoot, base, PIPELINE_FILE));
-  if (!pipeline) drift.push({ cause: 'file missing', path: `${base}/${PIPELINE_FILE}`, detail: 'a fresh render produces this file' });
+  if (!pipeline) found.push(drift('file missing', `${base}/${PIPELINE_FILE}`, 'a fresh render produces this file'));
   else if (!pipeline.equals(Buffer.from(plan.pipelineText))) {
     const edited = sha256(pipeline) !== lock.pipeline_hash;
-    drift.push({ cause: 'pipeline changed', path: `${base}/${PIPELINE_FILE}`, detail: edited ? 'edited since render (differs from lock.json)' : 'stale: a fresh render differs' });
+    const path = `${base}/${PIPELINE_FILE}`;
+    found.push(edited ? drift('pipeline changed', path, 'edited since render (differs from lock.json)', 'edited') : drift('pipeline changed', path, 'stale: a fresh render differs', 'stale'));
   }
-  if (drift.length === 0) {
+  if (found.length === 0) {
     if (lockText !== plan.lockText) {
-      drift.push({ cause: 'file modified', path: `${base}/${LOCK_FILE}`, detail: lock.engine_version !== plan.lock.engine_version ? `engine version ${lock.engine_version} -> ${plan.lock.engine_version}` : 'lock.json does not match a fresh render' });
+      const path = `${base}/${LOCK_FILE}`;
+      found.push(
+        lock.engine_version !== plan.lock.engine_version
+          ? drift('file modified', path, `engine version ${lock.engine_version} -> ${plan.lock.engine_version}`, 'engine_version')
+          : drift('file modified', path, 'lock.json does not match a fresh render', 'edited'),
+      );
     }
   }
-  return { platform, drift };
+  const generated = `${base}/${GENERATED_DIR}/`;
+  const expected = (path: string): string | undefined => {
+    if (path === `${base}/${PIPELINE_FILE}`) return plan.pipelineText;
+    if (path === `${base}/${LOCK_FILE}`) return plan.lockText;
+    return path.startsWith(generated) ? plan.files.get(path.slice(generated.length)) : undefined;
+  };
+  return { platform, drift: found, expected };
 }

@@ -1,6 +1,7 @@
 import { STAGES, type Stage } from '../../constants';
 import { ConfigError, UsageError } from '../../errors';
 import { envWithPlatformSecrets } from '../../secrets/platform-secrets';
+import { markReported } from '../../json-format';
 import { pickPlatform, type Command } from '../command';
 
 /** Secret names pipeline.yaml declares; none when it is missing or invalid (bootstrap then says so). */
@@ -47,9 +48,14 @@ export const bootstrapCommand: Command = {
         env,
         signal,
         onEvent: createReporter(io, { json: values.json === true }),
+        // Nx stage targets set ZTC_RESUME_COMMAND (the chain's own target); by hand it is this command.
+        resumeCommand: io.env.ZTC_RESUME_COMMAND || `npx ztc bootstrap ${platform}${stage ? ` --stage ${stage}` : ''}`,
       }),
     );
-    if (result.error) throw result.error;
+    if (result.error) {
+      if (values.json) markReported(result.error); // run_finished carried it
+      throw result.error;
+    }
     return result.exitCode;
   },
 };

@@ -1,16 +1,33 @@
+import type { StepStatus } from '../../bootstrap';
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
-import { ConfigError } from '../../errors';
+import { ConfigError, ExitCode } from '../../errors';
+import { FORMAT_VERSION } from '../../json-format';
 import { validatePlatform } from '../../validate/validate';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
+/** A reason bootstrap would refuse: stable code, path, prose. */
+interface Problem {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** Prose for each step status (the status itself is the stable code). */
+const STATUS_DETAIL: Record<StepStatus, string> = {
+  done: 'a receipt matches its script, context and adapter version: bootstrap skips it',
+  pending: 'no receipt: bootstrap runs it',
+  changed: 'its script, context or adapter version changed since its receipt: bootstrap runs it again',
+  always: 'validation and pre-flight steps run on every bootstrap',
+};
+
 /** Whether bootstrap would accept the rendered output, and why not. */
-function renderState(workspaceRoot: string, platform: string): { upToDate: boolean; problems: string[] } {
+function renderState(workspaceRoot: string, platform: string): { upToDate: boolean; problems: Problem[] } {
   try {
     const { drift } = validatePlatform(workspaceRoot, platform);
-    return { upToDate: drift.length === 0, problems: drift.map((d) => `${d.cause}: ${d.path}`) };
+    return { upToDate: drift.length === 0, problems: drift.map((d) => ({ code: d.code, path: d.path, message: `${d.cause}: ${d.detail}` })) };
   } catch (e) {
-    if (e instanceof ConfigError) return { upToDate: false, problems: e.issues.map((i) => `${i.file}: ${i.message}`) };
+    if (e instanceof ConfigError) return { upToDate: false, problems: e.issues.map((i) => ({ code: e.code, path: i.file, message: i.message })) };
     throw e;
   }
 }
@@ -22,28 +39,53 @@ function table(entries: PlanEntry[]): string[] {
   return [head, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
 }
 
+/** Like Terraform's -detailed-exitcode: 0 nothing to do, 2 steps pending or changed, 3 stale render. */
+export function detailedExitCode(upToDate: boolean, steps: PlanEntry[]): number {
+  if (!upToDate) return ExitCode.invalid;
+  return steps.some((s) => s.status === 'pending' || s.status === 'changed') ? ExitCode.drift : ExitCode.ok;
+}
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what bootstrap would run: steps in order with stage, timeout, secrets and done/pending/changed',
-  usage: 'ztc plan [platform] [--json]',
-  optionHelp: ['--json   print one JSON document {platform, up_to_date, problems, steps: [...]} on stdout'],
-  options: { json: { type: 'boolean' } },
+  usage: 'ztc plan [platform] [--json] [--detailed-exitcode]',
+  optionHelp: [
+    '--json                print one JSON document {format_version, platform, up_to_date, problems, summary, steps: [...]} on stdout',
+    '--detailed-exitcode   exit 0 when there is nothing to do, 2 when steps are pending or changed, 3 when the render is stale',
+  ],
+  options: { json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' } },
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const steps = planBootstrap(workspaceRoot, platform);
     const { upToDate, problems } = renderState(workspaceRoot, platform);
+    const detailed = detailedExitCode(upToDate, steps);
+    const exitCode = values['detailed-exitcode'] ? detailed : ExitCode.ok;
+    const count = (s: StepStatus): number => steps.filter((e) => e.status === s).length;
     if (values.json) {
-      io.out(JSON.stringify({ platform, up_to_date: upToDate, problems, steps }, null, 2));
-      return 0;
+      const summary = { steps: steps.length, done: count('done'), pending: count('pending'), changed: count('changed'), always: count('always') };
+      const doc = {
+        format_version: FORMAT_VERSION,
+        command: 'plan',
+        platform,
+        ok: true,
+        exit_code: exitCode,
+        up_to_date: upToDate,
+        changes: detailed !== ExitCode.ok,
+        problems,
+        summary,
+        steps: steps.map((s) => ({ ...s, status_detail: STATUS_DETAIL[s.status] })),
+      };
+      io.out(JSON.stringify(doc, null, 2));
+      return exitCode;
     }
     const pending = steps.filter((s) => s.status !== 'done').length;
     io.out(`${platformPath(workspaceRoot, platform)}: ${steps.length} step${steps.length === 1 ? '' : 's'}, ${steps.length - pending} done, ${pending} to run`);
     if (steps.length > 0) for (const line of table(steps)) io.out(`  ${line}`);
     if (!upToDate) {
       io.err(`warning: the rendered output is stale, so bootstrap would refuse; run "ztc render ${platform}" first:`);
-      for (const p of problems) io.err(`  ${p}`);
+      for (const p of problems) io.err(`  ${p.path}: ${p.message}`);
     }
-    return 0;
+    return exitCode;
   },
 };

@@ -1,6 +1,7 @@
 /**
- * A unified line diff (`--- a`, `+++ b`, `@@` hunks with 2 lines of context) for showing what init is
- * about to change before it writes. LCS over lines: platform.yaml files are small.
+ * A unified line diff (`--- a`, `+++ b`, `@@` hunks with 2 lines of context): what init is about to change
+ * in platform.yaml, what a fresh render would change in a drifted file (`ztc validate --diff`). LCS over
+ * lines: the files are small.
  */
 
 export type Op = { kind: ' ' | '-' | '+'; line: string };
@@ -32,12 +33,18 @@ export function ops(a: string[], b: string[]): Op[] {
   return out;
 }
 
-/** '' when equal. */
-export function unifiedDiff(before: string, after: string, name: string, context = 2): string {
+/**
+ * '' when equal. A side that is empty is shown as /dev/null when it is `missing` (before: '' means a
+ * new file unless told otherwise; after: only when told).
+ */
+export function unifiedDiff(before: string, after: string, name: string, opts: { context?: number; before?: 'missing' | 'empty'; after?: 'missing' | 'empty' } = {}): string {
   if (before === after) return '';
+  const context = opts.context ?? 2;
   const all = ops(lines(before), lines(after));
   const changed = all.map((o, i) => (o.kind !== ' ' ? i : -1)).filter((i) => i >= 0);
-  const out = [`--- ${before === '' ? '/dev/null' : `a/${name}`}`, `+++ b/${name}`];
+  const beforeMissing = before === '' && opts.before !== 'empty';
+  const afterMissing = after === '' && opts.after === 'missing';
+  const out = [`--- ${beforeMissing ? '/dev/null' : `a/${name}`}`, `+++ ${afterMissing ? '/dev/null' : `b/${name}`}`];
   let k = 0;
   while (k < changed.length) {
     const start = Math.max(0, changed[k]! - context);
