@@ -64,7 +64,11 @@ export function generateWorkspace(dir, n, shape = 'deep') {
     filter: (src) => !src.endsWith('.spec.ts') && !src.includes('__fixtures__'),
   });
   for (const f of readdirSync(join(dir, 'tools/ztc/capabilities'))) rmSync(join(dir, 'tools/ztc/capabilities', f));
-  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The repository's packages, except @ztc/engine: it is this workspace's copy of tools/ztc (as npm links it),
+  // so nx.json's @ztc/engine/plugin and the executors run the engine the benchmark hashes.
+  mkdirSync(join(dir, 'node_modules', '@ztc'), { recursive: true });
+  for (const e of readdirSync(join(REPO, 'node_modules'))) if (e !== '@ztc') symlinkSync(join(REPO, 'node_modules', e), join(dir, 'node_modules', e));
+  symlinkSync(join('..', '..', 'tools', 'ztc'), join(dir, 'node_modules', '@ztc', 'engine'), 'dir');
   const names = [];
   for (let i = 0; i < n; i++) {
     const a = adapterName(i);
