@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { makeGithubApp, type GithubState } from './github';
+import type { S3State } from './s3';
 
 export type Doc = Record<string, any>;
 
@@ -82,6 +84,10 @@ export interface Call {
 
 export interface WorldOptions {
   servers: string[];
+  /** The GitHub App the platform uses (ids) and the repositories (owner/name) its installation sees. */
+  github?: { appId: string; installationId: string; repositories: string[] };
+  /** Buckets that exist in the object storage. */
+  buckets?: string[];
   /** The project's API token (default: a random one). */
   hcloudToken?: string;
   timing?: Partial<Timing>;
@@ -104,6 +110,8 @@ export class World extends EventEmitter {
   readonly callerSecrets = new Set<string>();
   readonly leaks: string[] = [];
   readonly cluster: Cluster = new Cluster(this);
+  readonly s3: S3State;
+  readonly github: GithubState;
   private nextId = 1000;
 
   constructor(opts: WorldOptions) {
@@ -112,6 +120,9 @@ export class World extends EventEmitter {
     this.faults = opts.faults ?? {};
     this.hcloudToken = opts.hcloudToken ?? randomToken(64);
     this.callerSecrets.add(this.hcloudToken);
+    this.s3 = { accessKey: randomToken(20).toUpperCase(), secretKey: randomToken(40), buckets: new Map((opts.buckets ?? []).map((b) => [b, new Map()])) };
+    this.github = makeGithubApp(opts.github?.appId ?? '1', opts.github?.installationId ?? '1', opts.github?.repositories ?? []);
+    for (const s of [this.s3.accessKey, this.s3.secretKey, this.github.privateKeyPem]) this.callerSecrets.add(s);
     this.machines = opts.servers
       .filter((ip) => !this.faults.missingServers?.includes(ip))
       .map((ip, i) => ({
