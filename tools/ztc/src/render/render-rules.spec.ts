@@ -13,6 +13,8 @@ const CAP = "capabilities: { network: { cidr: config.cidr } }";
 const CASES: [string, (ws: TempWorkspace) => void, string[]][] = [
   ['absolute path', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { '/etc/passwd': 'x' }, ${CAP} }`)), ['adapters/net/render.ts', 'files["/etc/passwd"]', 'is absolute']],
   ['path escaping generated/', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { 'net/../../x': 'x' }, ${CAP} }`)), ['escapes generated/']],
+  ['a file name longer than file systems allow', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { 'net/${'a'.repeat(300)}.yaml': 'x' }, ${CAP} }`)), ['adapters/net/render.ts', 'has a name longer than 255 bytes']],
+  ['a newline in a path', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { 'net/a\\nb.yaml': 'x' }, ${CAP} }`)), ['files["net/a\\nb.yaml"]', 'contains a control character']],
   ['path not normalised', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { 'net//a.yaml': 'x' }, ${CAP} }`)), ['is not normalised (expected "net/a.yaml")']],
   ['path outside the adapter folder', (ws) => ws.write('adapters/net/render.ts', netRender(`{ files: { 'app/x.yaml': 'x' }, ${CAP} }`)), ['adapter "net" may only write under generated/net/', 'shared_paths']],
   ['two adapters writing one path', (ws) => {
