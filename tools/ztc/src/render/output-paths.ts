@@ -5,18 +5,17 @@
 import { posix } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
+import { CONTROL_CHARS } from '../util/paths';
 
 /** Longest file or folder name common file systems accept (NAME_MAX), in bytes. */
 export const MAX_NAME_BYTES = 255;
 /** Longest output path, in bytes: far below PATH_MAX (4096) once the workspace and temp folders are added. */
 export const MAX_PATH_BYTES = 1024;
-/** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Why `path` is not an acceptable output path, or undefined when it is. */
 export function pathProblem(path: string): string | undefined {
   if (typeof path !== 'string' || path.length === 0) return 'is empty';
-  if (CONTROL.test(path)) return 'contains a control character (newline, tab, NUL, …)';
+  if (CONTROL_CHARS.test(path)) return 'contains a control character (newline, tab, NUL, …)';
   if (path.includes('\\')) return 'contains a backslash';
   if (path.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)) return `has a name longer than ${MAX_NAME_BYTES} bytes (file systems refuse it)`;
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { insidePathProblem } from '../adapter/adapter-paths';
 import type { AdapterManifest } from '../adapter/types';
 import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
@@ -84,6 +85,8 @@ export function renderAdapter(
   const helpers = {
     template(name: string, vars: Record<string, unknown>): string {
       const path = `${adapter.root}/templates/${name}`;
+      const problem = insidePathProblem(workspaceRoot, adapter.root, `templates/${name}`);
+      if (problem) throw new TemplateError(`template ${problem}`);
       let text: string;
       try {
         text = readFileSync(join(workspaceRoot, path), 'utf8');
