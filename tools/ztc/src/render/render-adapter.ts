@@ -11,6 +11,7 @@ import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
+import { syntaxIssues } from './output-syntax';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
@@ -120,6 +121,8 @@ function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderR
       throw ConfigError.one({ file, path: `files[${JSON.stringify(path)}]`, message: `content must be a string, got ${typeof content}` });
     }
   }
+  const unparsable = syntaxIssues(adapter.name, file, result.files);
+  if (unparsable.length > 0) throw new ConfigError(unparsable);
   const produced = result.capabilities ?? {};
   const problem = jsonProblem({ capabilities: produced, scriptContext: result.scriptContext ?? {} });
   if (problem) {
