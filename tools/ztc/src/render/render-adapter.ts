@@ -11,6 +11,7 @@ import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
+import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
 import { syntaxIssues } from './output-syntax';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
@@ -42,8 +43,9 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
   try {
     ensureTsLoader();
     forgetModulesUnder(join(workspaceRoot, adapter.root));
-    mod = require(join(workspaceRoot, file)) as typeof mod;
+    mod = guardedCall(() => require(join(workspaceRoot, file)) as typeof mod, 'loading');
   } catch (e) {
+    if (e instanceof GuardedCallError) throw guardIssue(file, e);
     throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });
   }
   const fn = mod.render ?? mod.default;
@@ -51,6 +53,14 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
     throw ConfigError.one({ file, path: 'render', message: 'the module does not export a render function', hint: 'export const render = defineRender((config, platform, capabilities) => ({ files: {} }))' });
   }
   return fn as RenderFn;
+}
+
+function guardIssue(file: string, e: GuardedCallError): ConfigError {
+  const hint =
+    e.reason === 'timeout'
+      ? `a render module must return promptly (look for an endless loop); ${RENDER_TIMEOUT_ENV} raises the limit`
+      : 'a render module returns its result (or throws an Error); it never ends the process';
+  return new ConfigError([{ file, path: 'render', message: e.message, hint }], { cause: e });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -103,9 +113,10 @@ export function renderAdapter(
   };
   let result: RenderResult;
   try {
-    result = fn(deepFreeze(structuredClone(config)), deepFreeze({ ...platform }), deepFreeze(consumed), helpers);
+    result = guardedCall(() => fn(deepFreeze(structuredClone(config)), deepFreeze({ ...platform }), deepFreeze(consumed), helpers), 'render');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    if (e instanceof GuardedCallError) throw guardIssue(file, e);
     throw new ConfigError([{ file, path: 'render', message: `render failed: ${(e as Error).message}` }], { cause: e });
   }
   if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
