@@ -12,6 +12,7 @@ import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
 import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
+import { moduleBoundaryViolations } from './module-boundary';
 import { syntaxIssues } from './output-syntax';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
@@ -118,6 +119,17 @@ export function renderAdapter(
     if (e instanceof ConfigError) throw e;
     if (e instanceof GuardedCallError) throw guardIssue(file, e);
     throw new ConfigError([{ file, path: 'render', message: `render failed: ${(e as Error).message}` }], { cause: e });
+  }
+  const outside = moduleBoundaryViolations(workspaceRoot, join(workspaceRoot, adapter.root), join(workspaceRoot, file));
+  if (outside.length > 0) {
+    throw new ConfigError(
+      outside.map((v) => ({
+        file,
+        path: 'render',
+        message: `imports ${v.file}, which is outside ${adapter.root}/ (from ${v.importer})`,
+        hint: `move the code into ${adapter.root}/, or import it from @ztc/engine or an npm package: Nx and lock.json hash only the adapter folder and the engine, so changes elsewhere would not re-render`,
+      })),
+    );
   }
   if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
     throw ConfigError.one({ file, path: 'render', message: 'render must return { files, capabilities }' });
