@@ -30,7 +30,7 @@ const EXTRA = {
     '      required: true',
     '',
   ].join('\n'),
-  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
+  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\nprintf "%s" "$VAULT_TOKEN" | xxd -p\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
   'platforms/canary/platform.yaml': 'version: "1.0"\nadapters:\n  vault: {}\n',
 };
 
@@ -154,8 +154,10 @@ describe('Nx layer (real nx binary)', () => {
     expect(r.stdout).toContain('unsealing with ***');
     expect(r.stdout + r.stderr).not.toContain(CANARY);
     expect(ws.read('platforms/canary/.ztc/state/vault.txt')).toBe('unsealed\n');
+    const hex = Buffer.from(CANARY).toString('hex');
+    expect(r.stdout + r.stderr).not.toContain(hex);
     const leaks = (dir: string): string[] =>
-      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY)).map(([p]) => p);
+      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY) || content.includes(hex)).map(([p]) => p);
     expect(leaks('.nx')).toEqual([]);
     expect(leaks('platforms/canary')).toEqual([]);
 
