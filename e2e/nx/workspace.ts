@@ -34,7 +34,8 @@ export interface E2eWorkspace {
   dispose(): void;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment every nx call gets (also for launchers such as `npx nx`). */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k === 'CI') delete env[k];
   return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...extra };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PLATFORMS_DIR } from '../../constants';
 import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
+import { renderLockWaitMs } from '../../render/render-lock';
 import { pickPlatform, type Command } from '../command';
 
 export const renderCommand: Command = {
@@ -14,7 +15,7 @@ export const renderCommand: Command = {
   async run({ positionals, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const plan = planRender(workspaceRoot, platform);
-    const result = applyRenderPlan(join(workspaceRoot, PLATFORMS_DIR, platform), plan);
+    const result = applyRenderPlan(join(workspaceRoot, PLATFORMS_DIR, platform), plan, { lockWaitMs: renderLockWaitMs(io.env) });
     const where = `${PLATFORMS_DIR}/${platform}`;
     if (!result.changed) {
       io.out(`${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`);
