@@ -45,7 +45,7 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-e2e-')));
   const copy = (rel: string): void => cpSync(join(REPO, rel), join(root, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
   for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore', 'tools/ztc']) copy(f);
-  for (const a of ['hetzner', 'cilium', 'talos']) copy(`adapters/${a}`);
+  copy('adapters');
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
   const ws: E2eWorkspace = {
