@@ -20,7 +20,7 @@ const FORWARD = join(SIM_ROOT, 'stubs', 'forward');
 export const SIMULATED_CLIS = ['talosctl', 'kubectl', 'helm', 'ssh', 'sops'];
 /** Inside a simulated container: its simulated tools, and harmless real ones. */
 const CONTAINER_STUBS = ['kustomize'];
-const CONTAINER_REAL = ['sh', 'mktemp', 'cat', 'rm', 'mkdir', 'printf'];
+const CONTAINER_REAL = ['sh', 'bash', 'mktemp', 'cat', 'rm', 'mkdir', 'printf'];
 
 export interface SimOptions {
   repoRoot: string;

@@ -173,8 +173,9 @@ export function reconcile(world: World): void {
   if (argo) {
     // Applications created by a sync are synced in the same pass (the app of apps fans out at once).
     for (let pass = 0; pass < 3; pass++) {
-      const apps = [...world.cluster.objects.values()].filter((o) => o.kind === 'Application' && o.apiVersion === ARGO && o.spec?.syncPolicy?.automated);
-      for (const app of apps) syncApplication(world, app);
+      const keys = [...world.cluster.objects].filter(([, o]) => o.kind === 'Application' && o.apiVersion === ARGO && o.spec?.syncPolicy?.automated).map(([k]) => k);
+      // By key: a sync may replace an Application object (the app of apps re-applies its children).
+      for (const key of keys) syncApplication(world, world.cluster.objects.get(key)!);
     }
   }
   reconcileProviders(world);
