@@ -4,10 +4,13 @@
  * order, per node), a second run that skips every non-validation step, and no secret or credential
  * anywhere it must not be.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calls, credentialForms, filesHolding, simFor, startedSteps } from './testing';
+
+/** The lines of a PEM key that hold key material (what a leak would show). */
+const pemLines = (pem: string) => pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
 
 const CANARY = 'ZtcCanaryHcloud0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
 const KEY = '$ZTC_PRIVATE_DIR/hetzner/rescue_ed25519 -o…×7';
@@ -20,17 +23,30 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(startedSteps(first.stdout)).toEqual([
+      'github/check-health',
       'hetzner/check-health',
+      'ksops/check-health',
       'hetzner/rescue',
+      'ksops/age-key',
       'talos/gen-config',
       'talos/install-image',
       'talos/apply-controlplane',
       'talos/bootstrap-etcd',
       'talos/kubeconfig',
       'talos/join-workers',
+      'ksops/age-secret',
+      'argocd/install',
+      'argocd/admin-password',
+      'argocd/repositories',
+      'argocd/root-app',
       'cilium/install',
+      'argocd/wait',
+      'crossplane/wait',
       'cilium/validate',
       'talos/validate-cluster',
+      'ksops/round-trip',
+      'argocd/validate',
+      'crossplane/validate',
     ]);
     expect(sim.world.cluster.nodes().map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'}`)).toEqual(['cp-1 Ready', 'worker-1 Ready', 'worker-2 Ready']);
 
@@ -80,13 +96,23 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
       expect.stringMatching(/^cilium\/install \| helm upgrade --install cilium cilium --repo https:\/\/helm\.cilium\.io --version 1\.18\.5 --namespace kube-system --values platforms\/example\/generated\/cilium\/values\.yaml --description 'ztc values sha256 [0-9a-f]{64}'$/),
     ]);
 
-    // Secrets: the canary token is in no file of the workspace copy (logs, receipts, state) nor the
-    // private dir; credentials the cluster made stay in the private dir; nothing put a secret on a command line.
-    expect(filesHolding(sim.root, [CANARY])).toEqual([]);
+    // Secrets: every secret env var (the canary HCLOUD_TOKEN, S3 keys, the GitHub App key line by line, the
+    // Argo CD admin password) is in no file of the session (workspace copy: logs, receipts, state; private
+    // dir); the Age private key made during the run is only in the private dir; credentials the cluster
+    // made stay in the private dir; nothing put a secret on a command line.
+    const envSecrets = [CANARY, sim.world.s3.accessKey, sim.world.s3.secretKey, sim.world.adminPassword, ...pemLines(sim.world.github.privateKeyPem)];
+    expect(filesHolding(sim.root, envSecrets)).toEqual([]);
+    const ageKey = readFileSync(join(sim.privateDir, 'ksops/age.key'), 'utf8').match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0];
+    expect(filesHolding(sim.root, [ageKey])).toEqual(['private/ksops/age.key']);
     expect(filesHolding(sim.workspace, credentialForms(sim))).toEqual([]);
     expect(filesHolding(sim.privateDir, credentialForms(sim)).sort()).toEqual(
       ['kubeconfig', 'talos/controlplane.yaml', 'talos/nodes/cp-1.yaml', 'talos/nodes/worker-1.yaml', 'talos/nodes/worker-2.yaml', 'talos/secrets.yaml', 'talos/talosconfig', 'talos/worker.yaml'],
     );
+    // The admin password reached the cluster as a bcrypt hash only; the Age key as the sops-age Secret.
+    const argocdSecret = sim.world.cluster.objects.get('Secret/argocd/argocd-secret')!;
+    expect(Buffer.from(argocdSecret.data['admin.password'], 'base64').toString()).toMatch(/^\$2a\$10\$.{53}$/);
+    expect(Buffer.from(sim.world.cluster.objects.get('Secret/argocd/sops-age')!.data['keys.txt'], 'base64').toString()).toContain(ageKey);
+    expect(sim.world.s3.buckets.get('acme-platform-secrets')!.get('ztc/acme/acme-platform/example/age.key')!.toString()).toContain(ageKey);
     expect(sim.world.leaks).toEqual([]);
     expect(readdirSync(sim.tmpDir)).toEqual([]);
     expect(sim.leftoverProcesses()).toEqual([]);
@@ -99,7 +125,8 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
     const before = sim.world.calls.length;
     const second = await sim.ztc(['bootstrap', 'example']);
     expect(second.code).toBe(0);
-    expect(startedSteps(second.stdout)).toEqual(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']);
-    expect(new Set(sim.world.calls.slice(before).map((c) => c.step))).toEqual(new Set(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']));
+    const again = ['github/check-health', 'hetzner/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
+    expect(startedSteps(second.stdout)).toEqual(again);
+    expect([...new Set(sim.world.calls.slice(before).map((c) => c.step))].sort()).toEqual([...again].sort());
   });
 });
