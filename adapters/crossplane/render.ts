@@ -69,28 +69,20 @@ export const render = defineRender<CrossplaneConfig, Capabilities>((config, plat
   const providers = resolveProviders(config.providers);
   const labels = { 'ztc.dev/platform': platform.name, 'ztc.dev/mode': config.mode };
   const syncPolicy = { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] };
-  const chartApp = {
+  const application = (name: string, wave: number, source: object, extra: object = {}) => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: 'crossplane', namespace: gitops.namespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
-    spec: {
-      project: gitops.project,
-      source: { ...CHART, targetRevision: version, ...(args.length ? { helm: { valuesObject: { args } } } : {}) },
-      destination: { server: IN_CLUSTER, namespace: config.namespace },
-      syncPolicy,
-    },
-  };
-  const providersApp = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: { name: 'crossplane-providers', namespace: gitops.namespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': '1' } },
-    spec: {
-      project: gitops.project,
-      source: { repoURL: gitops.repo_url, targetRevision: gitops.revision, path: `${gitops.generated_path}/crossplane/providers` },
-      destination: { server: IN_CLUSTER, namespace: config.namespace },
-      syncPolicy: { ...syncPolicy, retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } },
-    },
-  };
+    metadata: { name, namespace: gitops.namespace, labels, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
+    spec: { project: gitops.project, source, destination: { server: IN_CLUSTER, namespace: config.namespace }, syncPolicy: { ...syncPolicy, ...extra } },
+  });
+  const chartApp = application('crossplane', 0, { ...CHART, targetRevision: version, ...(args.length ? { helm: { valuesObject: { args } } } : {}) });
+  // Retried: its Providers fail until the chart app has installed the Provider CRD.
+  const providersApp = application(
+    'crossplane-providers',
+    1,
+    { repoURL: gitops.repo_url, targetRevision: gitops.revision, path: `${gitops.generated_path}/crossplane/providers` },
+    { retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } },
+  );
   const files: Record<string, string> = {
     [`crossplane/${gitops.app_manifest}`]: [chartApp, providersApp].map((d) => stringify(d)).join('---\n'),
   };
