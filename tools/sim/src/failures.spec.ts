@@ -19,7 +19,8 @@ function expectClean(sim: Sim): void {
 const shortRescueTimeout = (seconds: number) => (yaml: string) =>
   yaml.replace(/(file: scripts\/pre-work\/rescue\.sh[\s\S]*?timeout_seconds: )\d+/, `$1${seconds}`);
 
-describe('failure scenarios', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('failure scenarios', { timeout: 180_000 }, () => {
   it('a wrong HCLOUD_TOKEN stops the run in pre-flight with exit 3 and says which token and what to do', async () => {
     const sim = await simFor({ env: { HCLOUD_TOKEN: 'Wrong0'.padEnd(64, 'x') } });
     const r = await sim.ztc(['bootstrap', 'example']);
@@ -39,8 +40,8 @@ describe('failure scenarios', () => {
     expectClean(sim);
   });
 
-  it('API errors (500, then 429) are retried and the run recovers', async () => {
-    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }] } });
+  it('API errors (500, then 429) and slow answers are retried or waited out, and the run recovers', async () => {
+    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }], apiDelayMs: 150 } });
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/servers\?page=1&per_page=50: HTTP 500, retrying in [\d.]+ s \(1\/6\)/);

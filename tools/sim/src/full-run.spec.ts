@@ -16,7 +16,8 @@ const CANARY = 'ZtcCanaryHcloud0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM
 const KEY = '$ZTC_PRIVATE_DIR/hetzner/rescue_ed25519 -o…×7';
 const IMAGE = 'https://factory.talos.dev/image/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.11.5/hcloud-amd64.raw.xz';
 
-describe('ztc bootstrap example in the simulated datacenter', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000 }, () => {
   it('runs all four stages green, makes the expected calls, and skips every done step on a second run', async () => {
     const sim = await simFor({ hcloudToken: CANARY });
     const first = await sim.ztc(['bootstrap', 'example']);
@@ -128,5 +129,24 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
     const again = ['github/check-health', 'hetzner/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
     expect(startedSteps(second.stdout)).toEqual(again);
     expect([...new Set(sim.world.calls.slice(before).map((c) => c.step))].sort()).toEqual([...again].sort());
+
+    // --fresh runs every step again, and each finds its work done: nothing is redone on any machine.
+    const beforeFresh = sim.world.calls.length;
+    const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
+    expect(fresh.code).toBe(0);
+    const redone = sim.world.calls.slice(beforeFresh).filter(
+      (c) =>
+        (c.tool === 'hcloud-api' && c.argv[0] === 'POST') ||
+        c.tool.endsWith('@rescue') ||
+        (c.tool === 'talosctl' && (c.argv.includes('--insecure') && c.argv.includes('apply-config') || c.argv.includes('bootstrap') || c.argv.slice(0, 2).join(' ') === 'gen secrets')) ||
+        (c.tool === 'helm' && c.argv[0] === 'upgrade') ||
+        (c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key')),
+    );
+    expect(redone).toEqual([]);
+    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.10 (ztc-sim-1): runs talos already; not rebooted');
+    expect(fresh.stdout).toContain('[talos/bootstrap-etcd] etcd already runs on cp-1 (203.0.113.10): not bootstrapped again');
+    expect(fresh.stdout).toContain('[cilium/install] Cilium 1.18.5 is deployed with these values already');
+    expect(fresh.stdout).toContain('[ksops/age-key] using the Age key in the private dir');
+    expect(fresh.stdout).toContain('[argocd/admin-password] the admin password is set already');
   });
 });

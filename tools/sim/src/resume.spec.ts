@@ -9,7 +9,8 @@ import { calls, simFor, startedSteps } from './testing';
 
 const receipt = (workspace: string, stage: string, step: string) => join(workspace, 'platforms/example/.ztc/receipts', stage, `${step.replace('/', '.')}.json`);
 
-describe('a bootstrap interrupted in the middle of a step', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }, () => {
   it('SIGTERM: stops the step\'s processes, writes no receipt for it, and the next run resumes there without redoing a joined node', async () => {
     const sim = await simFor();
     const killed = await sim.ztc(['bootstrap', 'example'], {

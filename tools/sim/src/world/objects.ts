@@ -54,7 +54,20 @@ export function served(world: World, apiVersion: string, kind: string): boolean 
   return crds(world).some((c) => c.spec.group === group && c.spec.names.kind === kind && c.spec.versions.some((v: Doc) => v.name === version && v.served));
 }
 
-/** Store objects as the API server would; returns kubectl's lines, or the first error. */
+/** Fields of `applied` over `existing`: maps merge, anything else is replaced (as an apply keeps fields others set). */
+function mergeApplied(existing: Doc, applied: Doc): Doc {
+  const out: Doc = { ...existing };
+  for (const [k, v] of Object.entries(applied)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? mergeApplied(out[k], v) : v;
+  }
+  return out;
+}
+
+/**
+ * Store objects as the API server would; returns kubectl's lines, or the first error. Applying to an
+ * existing object keeps the fields the applied manifest does not set (like server-side apply keeps other
+ * managers' fields: a re-applied install manifest does not wipe a password set by a patch).
+ */
 export function applyObjects(world: World, docs: Doc[], defaultNs = 'default'): { lines: string[]; error?: string } {
   const lines: string[] = [];
   for (const doc of docs) {
@@ -63,15 +76,14 @@ export function applyObjects(world: World, docs: Doc[], defaultNs = 'default'): 
       return { lines, error: `error: resource mapping not found for name: "${doc.metadata.name}" namespace: "${doc.metadata.namespace ?? ''}" from "STDIN": no matches for kind "${doc.kind}" in version "${doc.apiVersion}"\nensure CRDs are installed first` };
     }
     const ns = clusterScoped(world, doc.kind) ? undefined : (doc.metadata.namespace ?? defaultNs);
-    const stored: Doc = structuredClone(doc);
+    const key = objectKey(world, doc.kind, ns, doc.metadata.name);
+    const existing = world.cluster.objects.get(key);
+    const stored: Doc = existing ? mergeApplied(structuredClone(existing), structuredClone(doc)) : structuredClone(doc);
     stored.metadata = { ...stored.metadata, ...(ns ? { namespace: ns } : {}) };
     if (doc.kind === 'Secret' && stored.stringData) {
       stored.data = { ...(stored.data ?? {}), ...Object.fromEntries(Object.entries(stored.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
       delete stored.stringData;
     }
-    const key = objectKey(world, doc.kind, ns, doc.metadata.name);
-    const existing = world.cluster.objects.get(key);
-    if (existing?.status) stored.status = existing.status;
     world.cluster.objects.set(key, stored);
     if (!existing) world.cluster.createdAt.set(key, world.now());
     lines.push(`${doc.kind.toLowerCase()}${doc.apiVersion.includes('/') && !BUILTIN[doc.apiVersion] ? `.${doc.apiVersion.split('/')[0]}` : ''}/${doc.metadata.name} ${existing ? 'configured' : 'created'}`);
