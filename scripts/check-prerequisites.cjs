@@ -24,6 +24,10 @@ const TOOLS = [
   { name: 'shellcheck', why: 'adapter lint', debian: 'shellcheck', macos: 'shellcheck' },
   { name: 'curl', why: 'adapter scripts calling APIs in the simulated datacenter', debian: 'curl', macos: 'curl' },
   { name: 'ssh-keygen', why: 'the Hetzner adapter makes its SSH key with it', debian: 'openssh-client', macos: null },
+  { name: 'openssl', why: "the GitHub adapter's App JWT (simulated datacenter)", debian: 'openssl', macos: null },
+  { name: 'age', why: "the KSOPS adapter's Age key (simulated datacenter; the simulated sops encrypts with it)", debian: 'age', macos: 'age' },
+  { name: 'age-keygen', why: 'the KSOPS adapter makes its Age key with it', debian: 'age', macos: 'age' },
+  { name: 'htpasswd', why: "the Argo CD adapter's admin password hash (simulated datacenter)", debian: 'apache2-utils', macos: null },
   { name: 'python3', why: "the init wizard's terminal spec (Python's pty module)", debian: 'python3', macos: 'python' },
   { name: 'setsid', why: 'the bootstrap runner spec (a process leaving its group)', debian: 'util-linux', macos: 'util-linux' },
 ];

@@ -3,16 +3,19 @@
  * cached task graph (restore, early cut-off), affected selections, the remote cache round trip, and
  * secrets staying out of the cache. One workspace for the whole file; each nx call costs ~2 s.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheServer } from '../../tools/cache-server/src/server';
-import { createE2eWorkspace, type E2eWorkspace } from './workspace';
+import { isProcessAlive } from '../../tools/ztc/src/util/process-identity';
+import { cleanEnv, createE2eWorkspace, REPO, type E2eWorkspace } from './workspace';
 
 const RUN = ['--outputStyle=stream'];
-const EXAMPLE_TASKS = ['example:split-config', 'example:render-cilium', 'example:render-hetzner', 'example:render-talos', 'example:render'];
+const EXAMPLE_ADAPTERS = ['argocd', 'cilium', 'crossplane', 'github', 'hetzner', 'ksops', 'talos'];
+const EXAMPLE_TASKS = ['example:split-config', ...EXAMPLE_ADAPTERS.map((a) => `example:render-${a}`), 'example:render'];
 const CANARY = 'ztc-canary-7d1e3b9a55c2f04e';
 
 const EXTRA = {
@@ -30,7 +33,7 @@ const EXTRA = {
     '      required: true',
     '',
   ].join('\n'),
-  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
+  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\nprintf "%s" "$VAULT_TOKEN" | xxd -p\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
   'platforms/canary/platform.yaml': 'version: "1.0"\nadapters:\n  vault: {}\n',
 };
 
@@ -69,7 +72,7 @@ describe('Nx layer (real nx binary)', () => {
     const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string; type: string }[]> } };
     const deps = (p: string): string[] => graph.dependencies[p]!.filter((d) => !d.target.startsWith('npm:')).map((d) => `${d.target} ${d.type}`).sort();
     expect(deps('talos')).toEqual(['@ztc/engine static', 'cilium implicit', 'hetzner implicit']);
-    expect(deps('example')).toEqual(['cilium static', 'hetzner static', 'talos static']);
+    expect(deps('example')).toEqual(EXAMPLE_ADAPTERS.map((a) => `${a} static`).sort());
     expect(deps('edge')).toEqual(['hetzner static']);
     expect(deps('hetzner')).toEqual(['@ztc/engine static']);
     expect(graph.nodes.cilium!.data.tags).toEqual(['type:adapter', 'provides:cni']);
@@ -97,10 +100,9 @@ describe('Nx layer (real nx binary)', () => {
     const r = await ws.nx(['run', 'example:render', ...RUN]);
     expect(r.code, r.stdout).toBe(0);
     expect(ws.lastRun()).toEqual({
-      'example:split-config': 'local-cache-hit',
-      'example:render-hetzner': 'local-cache-hit',
+      ...Object.fromEntries(EXAMPLE_TASKS.map((t) => [t, 'local-cache-hit'])),
+      // Only cilium re-renders: talos consumes cni, whose payload did not change, and nothing else changed.
       'example:render-cilium': 'cache-miss',
-      'example:render-talos': 'local-cache-hit', // consumes cni, whose payload did not change
       'example:render': 'cache-miss',
     });
     expect(ws.read('platforms/example/generated/cilium/values.yaml')).toContain('# tuned');
@@ -122,7 +124,10 @@ describe('Nx layer (real nx binary)', () => {
     const docs = ws.commit('touch docs');
     expect(await affected(base, template)).toEqual(['example']);
     expect(await affected(template, engine)).toEqual(['canary', 'edge', 'example']);
-    expect(await affected(template, engine, 'test')).toEqual(['@ztc/engine', 'cilium', 'hetzner', 'talos']); // the engine's specs, and the adapters' (they depend on it)
+    // The engine's specs, and those of the adapters with specs (they depend on the engine).
+    const tests = await affected(template, engine, 'test');
+    expect(tests).toContain('@ztc/engine');
+    expect(tests.filter((p) => p !== '@ztc/engine' && !EXAMPLE_ADAPTERS.includes(p))).toEqual([]);
     expect(await affected(engine, docs)).toEqual([]);
   });
 
@@ -156,8 +161,10 @@ describe('Nx layer (real nx binary)', () => {
     expect(r.stdout).toContain('unsealing with ***');
     expect(r.stdout + r.stderr).not.toContain(CANARY);
     expect(ws.read('platforms/canary/.ztc/state/vault.txt')).toBe('unsealed\n');
+    const hex = Buffer.from(CANARY).toString('hex');
+    expect(r.stdout + r.stderr).not.toContain(hex);
     const leaks = (dir: string): string[] =>
-      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY)).map(([p]) => p);
+      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY) || content.includes(hex)).map(([p]) => p);
     expect(leaks('.nx')).toEqual([]);
     expect(leaks('platforms/canary')).toEqual([]);
 
@@ -172,6 +179,39 @@ describe('Nx layer (real nx binary)', () => {
     expect(validation.code, validation.stdout + validation.stderr).toBe(0);
     expect(validation.stdout).toContain('stage bootstrap came from the Nx cache: restored the receipts of vault/unseal (not run on this machine)');
   });
+
+  it.each([
+    ['sh', 'nx is orphaned and runs on; ztc sees its launcher gone'],
+    ['bash', 'npm hands the signal to nx, which stops its task tree'],
+  ])('stops a running stage when its launcher (npx nx run, npm script shell %s: %s) gets SIGTERM: no process, temp dir or receipt is left', async (shell) => {
+    ws.write('adapters/sleeper/adapter.yaml', 'name: sleeper\nversion: 1.0.0\ndescription: E2E adapter whose step hangs.\nscripts:\n  bootstrap:\n    - file: scripts/hang.sh\n      description: Hang\n      timeout_seconds: 600\n');
+    ws.write('adapters/sleeper/scripts/hang.sh', readFileSync(join(REPO, 'tools/ztc/src/bootstrap/__fixtures__/scripts/hang.sh'), 'utf8'));
+    ws.write('platforms/sleepy/platform.yaml', 'version: "1.0"\nadapters:\n  sleeper: {}\n');
+    const tmp = mkdtempSync(join(tmpdir(), 'ztc-e2e-tmp-'));
+    const env = cleanEnv({ TMPDIR: tmp, npm_config_script_shell: shell });
+    const launcher = spawn('npx', ['nx', 'run', 'sleepy:stage-bootstrap', ...RUN], { cwd: ws.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        launcher.stdout.on('data', (c: Buffer) => (out += c.toString()).includes('[sleeper/hang] waiting') && resolve());
+        launcher.once('exit', (code) => reject(new Error(`nx exited (${code}) before the step started:\n${out}`)));
+      });
+      const lock = 'platforms/sleepy/.ztc/run.lock';
+      const ztcPid = (JSON.parse(ws.read(lock)) as { pid: number }).pid;
+      const bgPid = Number(ws.read('platforms/sleepy/.ztc/state/bg.pid'));
+      process.kill(launcher.pid!, 'SIGTERM');
+      for (const deadline = Date.now() + 20_000; isProcessAlive(ztcPid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+      expect(isProcessAlive(ztcPid)).toBe(false);
+      expect(isProcessAlive(bgPid)).toBe(false);
+      expect(readdirSync(tmp).filter((d) => d.startsWith('ztc-secure-'))).toEqual([]);
+      expect(existsSync(join(ws.root, 'platforms/sleepy/.ztc/receipts/bootstrap/sleeper.hang.json'))).toBe(false);
+      expect(existsSync(join(ws.root, lock))).toBe(false);
+    } finally {
+      launcher.kill('SIGKILL');
+      rmSync(tmp, { recursive: true, force: true });
+      for (const p of ['adapters/sleeper', 'platforms/sleepy']) ws.rm(p);
+    }
+  }, 90_000);
 
   it('reports an invalid adapter.yaml by file name while the rest of the graph still loads', async () => {
     ws.write('adapters/talos/adapter.yaml', ws.read('adapters/talos/adapter.yaml').replace(/^version: .*$/m, 'version: latest'));

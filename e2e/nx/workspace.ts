@@ -36,7 +36,8 @@ export interface E2eWorkspace {
   dispose(): void;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment every nx call gets (also for launchers such as `npx nx`). */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k === 'CI') delete env[k];
   return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
@@ -56,7 +57,7 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-e2e-')));
   const copy = (rel: string): void => cpSync(join(REPO, rel), join(root, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
   for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore', 'tools/ztc']) copy(f);
-  for (const a of ['hetzner', 'cilium', 'talos']) copy(`adapters/${a}`);
+  copy('adapters');
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
   linkNodeModules(root);
   const ws: E2eWorkspace = {

@@ -2,7 +2,10 @@
  * Failure scenarios in the simulated datacenter: each ends with the documented exit code, names the
  * step, says what to do, and leaves no process and no temp dir behind.
  */
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sim } from './session';
 import { editAndRender, simFor, startedSteps } from './testing';
@@ -16,14 +19,15 @@ function expectClean(sim: Sim): void {
 const shortRescueTimeout = (seconds: number) => (yaml: string) =>
   yaml.replace(/(file: scripts\/pre-work\/rescue\.sh[\s\S]*?timeout_seconds: )\d+/, `$1${seconds}`);
 
-describe('failure scenarios', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('failure scenarios', { timeout: 180_000 }, () => {
   it('a wrong HCLOUD_TOKEN stops the run in pre-flight with exit 3 and says which token and what to do', async () => {
     const sim = await simFor({ env: { HCLOUD_TOKEN: 'Wrong0'.padEnd(64, 'x') } });
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('pre-flight check hetzner/check-health failed (exit 1); nothing was run');
     expect(r.stderr).toContain('ERROR: the Hetzner Cloud API rejected HCLOUD_TOKEN (401 unauthorized): create a Read & Write API token');
-    expect(startedSteps(r.stdout)).toEqual(['hetzner/check-health']);
+    expect(startedSteps(r.stdout)).toEqual(['github/check-health', 'hetzner/check-health']);
     expect(r.stdout + r.stderr).not.toContain('Wrong0');
     expectClean(sim);
   });
@@ -36,8 +40,8 @@ describe('failure scenarios', () => {
     expectClean(sim);
   });
 
-  it('API errors (500, then 429) are retried and the run recovers', async () => {
-    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }] } });
+  it('API errors (500, then 429) and slow answers are retried or waited out, and the run recovers', async () => {
+    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }], apiDelayMs: 150 } });
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/servers\?page=1&per_page=50: HTTP 500, retrying in [\d.]+ s \(1\/6\)/);
@@ -71,7 +75,48 @@ describe('failure scenarios', () => {
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml. Booting the rescue system reboots the servers 203.0.113.10, 203.0.113.11, 203.0.113.12');
-    expect(sim.world.calls.filter((c) => c.argv[0] === 'POST')).toEqual([]);
+    expect(sim.world.calls.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST')).toEqual([]);
+    expectClean(sim);
+  });
+
+  it('the backup bucket missing stops the run in pre-flight with exit 3, naming the bucket and what to do', async () => {
+    const sim = await simFor();
+    sim.world.s3.buckets.clear();
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('pre-flight check ksops/check-health failed');
+    expect(r.stderr).toContain('ERROR: bucket acme-platform-secrets does not exist at http://127.0.0.1:');
+    expect(r.stderr).toContain('create it (private) in your object storage, or fix ksops.s3_bucket_name / s3_endpoint in platforms/example/platform.yaml');
+    expectClean(sim);
+  });
+
+  it('a GitHub App key that is not the App\'s stops the run in pre-flight with exit 3', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const sim = await simFor({ env: { GITHUB_APP_PRIVATE_KEY: other } });
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('pre-flight check github/check-health failed');
+    expect(r.stderr).toContain('ERROR: GitHub rejected the JWT of App 123456: GITHUB_APP_PRIVATE_KEY is not a private key of App 123456');
+    expect(r.stdout + r.stderr).not.toContain(other.split('\n')[1]);
+    expectClean(sim);
+  });
+
+  it('an Age key backup in the bucket is restored, never replaced by a new key', async () => {
+    const sim = await simFor();
+    const made = execFileSync('age-keygen', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const publicKey = execFileSync('age-keygen', ['-y'], { input: made, encoding: 'utf8' }).trim();
+    sim.world.s3.buckets.get('acme-platform-secrets')!.set('ztc/acme/acme-platform/example/age.key', Buffer.from(made));
+    const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[ksops/age-key] restored the Age key from s3://acme-platform-secrets/ztc/acme/acme-platform/example/age.key');
+    expect(r.stdout).not.toContain('made a new Age key pair');
+    expect(readFileSync(join(sim.privateDir, 'ksops/age.key'), 'utf8')).toBe(made);
+    expect(readFileSync(join(sim.workspace, 'platforms/example/.ztc/state/ksops/.sops.yaml'), 'utf8')).toContain(publicKey);
+    // Re-running with --fresh keeps the same key (local and backup agree).
+    const again = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work', '--fresh']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('[ksops/age-key] using the Age key in the private dir');
+    expect(sim.world.calls.filter((c) => c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key'))).toEqual([]);
     expectClean(sim);
   });
 });

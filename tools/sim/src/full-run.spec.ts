@@ -4,33 +4,50 @@
  * order, per node), a second run that skips every non-validation step, and no secret or credential
  * anywhere it must not be.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calls, credentialForms, filesHolding, simFor, startedSteps } from './testing';
+
+/** The lines of a PEM key that hold key material (what a leak would show). */
+const pemLines = (pem: string) => pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
 
 const CANARY = 'ZtcCanaryHcloud0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
 const KEY = '$ZTC_PRIVATE_DIR/hetzner/rescue_ed25519 -o…×7';
 const IMAGE = 'https://factory.talos.dev/image/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba/v1.11.5/hcloud-amd64.raw.xz';
 
-describe('ztc bootstrap example in the simulated datacenter', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000 }, () => {
   it('runs all four stages green, makes the expected calls, and skips every done step on a second run', async () => {
     const sim = await simFor({ hcloudToken: CANARY });
     const first = await sim.ztc(['bootstrap', 'example']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(startedSteps(first.stdout)).toEqual([
+      'github/check-health',
       'hetzner/check-health',
+      'ksops/check-health',
       'hetzner/rescue',
+      'ksops/age-key',
       'talos/gen-config',
       'talos/install-image',
       'talos/apply-controlplane',
       'talos/bootstrap-etcd',
       'talos/kubeconfig',
       'talos/join-workers',
+      'ksops/age-secret',
+      'argocd/install',
+      'argocd/admin-password',
+      'argocd/repositories',
+      'argocd/root-app',
       'cilium/install',
+      'argocd/wait',
+      'crossplane/wait',
       'cilium/validate',
       'talos/validate-cluster',
+      'ksops/round-trip',
+      'argocd/validate',
+      'crossplane/validate',
     ]);
     expect(sim.world.cluster.nodes().map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'}`)).toEqual(['cp-1 Ready', 'worker-1 Ready', 'worker-2 Ready']);
 
@@ -80,13 +97,77 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
       expect.stringMatching(/^cilium\/install \| helm upgrade --install cilium cilium --repo https:\/\/helm\.cilium\.io --version 1\.18\.5 --namespace kube-system --values platforms\/example\/generated\/cilium\/values\.yaml --description 'ztc values sha256 [0-9a-f]{64}'$/),
     ]);
 
-    // Secrets: the canary token is in no file of the workspace copy (logs, receipts, state) nor the
-    // private dir; credentials the cluster made stay in the private dir; nothing put a secret on a command line.
-    expect(filesHolding(sim.root, [CANARY])).toEqual([]);
+    // The GitOps layer, in order (polls folded): credentials checked, the key made and backed up, Argo CD
+    // installed with the key, the platform synced from git, then validated through KSOPS in the repo-server.
+    expect(calls(sim, (c) => /^(github|ksops|argocd|crossplane)\//.test(c.step ?? ''))).toEqual([
+      'github/check-health | github-api POST /app/installations/7654321/access_tokens',
+      'github/check-health | github-api GET /repos/acme/acme-platform',
+      'github/check-health | github-api GET /repos/acme/acme-tenants',
+      'ksops/check-health | s3-api HEAD /acme-platform-secrets',
+      'ksops/check-health | s3-api PUT /acme-platform-secrets/.ztc-write-probe',
+      'ksops/check-health | s3-api DELETE /acme-platform-secrets/.ztc-write-probe',
+      'ksops/age-key | s3-api GET /acme-platform-secrets/ztc/acme/acme-platform/example/age.key',
+      'ksops/age-key | s3-api PUT /acme-platform-secrets/ztc/acme/acme-platform/example/age.key',
+      'ksops/age-secret | kubectl create namespace argocd --dry-run=client -o yaml',
+      'ksops/age-secret | kubectl apply --server-side --field-manager=ztc -f -',
+      'ksops/age-secret | kubectl create secret generic sops-age --namespace argocd --from-file=keys.txt=$ZTC_PRIVATE_DIR/ksops/age.key --dry-run=client -o yaml',
+      'ksops/age-secret | kubectl apply --server-side --field-manager=ztc -f -',
+      'argocd/install | kubectl create namespace argocd --dry-run=client -o yaml',
+      'argocd/install | kubectl apply --server-side --field-manager=ztc -f -',
+      'argocd/install | kubectl apply --server-side --force-conflicts --field-manager=ztc -k platforms/example/generated/argocd/install',
+      'argocd/install | kubectl get crd applications.argoproj.io -o json',
+      'argocd/install | kubectl get crd appprojects.argoproj.io -o json',
+      'argocd/install | kubectl get crd applicationsets.argoproj.io -o json',
+      'argocd/admin-password | kubectl --namespace argocd get secret argocd-secret -o json',
+      'argocd/admin-password | kubectl --namespace argocd patch secret argocd-secret --type merge --patch-file /dev/stdin',
+      'argocd/admin-password | kubectl --namespace argocd delete secret argocd-initial-admin-secret --ignore-not-found',
+      'argocd/repositories | kubectl apply --server-side --force-conflicts --field-manager=ztc -f -',
+      'argocd/root-app | kubectl apply --server-side --force-conflicts --field-manager=ztc -f platforms/example/generated/argocd/root/project.yaml',
+      'argocd/root-app | kubectl apply --server-side --force-conflicts --field-manager=ztc -f platforms/example/generated/argocd/root/root-app.yaml',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-applicationset-controller --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-dex-server --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-notifications-controller --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-redis --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-repo-server --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status deployment/argocd-server --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd rollout status statefulset/argocd-application-controller --timeout=10s',
+      'argocd/wait | kubectl --namespace argocd get application example-root',
+      'argocd/wait | kubectl --namespace argocd get applications.argoproj.io -o json',
+      'crossplane/wait | kubectl --namespace crossplane-system rollout status deployment/crossplane --timeout=10s',
+      'crossplane/wait | kubectl get providers.pkg.crossplane.io -o json',
+      'ksops/round-trip | sops --config platforms/example/.ztc/state/ksops/.sops.yaml --encrypt probe.secret.yaml',
+      'ksops/round-trip | sops --decrypt probe.enc.yaml',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-applicationset-controller --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-dex-server --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-notifications-controller --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-redis --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-repo-server --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-server --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd rollout status statefulset/argocd-application-controller --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd get applications.argoproj.io -o json',
+      'argocd/validate | sops --config platforms/example/.ztc/state/ksops/.sops.yaml --encrypt probe.secret.yaml',
+      "argocd/validate | kubectl --namespace argocd exec -i deploy/argocd-repo-server -c argocd-repo-server -- sh -c 'set -e; … (8 lines)'",
+      'argocd/validate | kustomize@argocd-repo-server build --enable-alpha-plugins --enable-exec .',
+      'crossplane/validate | kubectl get providers.pkg.crossplane.io -o json',
+      'crossplane/validate | kubectl get crd -o json',
+    ]);
+    // Secrets: every secret env var (the canary HCLOUD_TOKEN, S3 keys, the GitHub App key line by line, the
+    // Argo CD admin password) is in no file of the session (workspace copy: logs, receipts, state; private
+    // dir); the Age private key made during the run is only in the private dir; credentials the cluster
+    // made stay in the private dir; nothing put a secret on a command line.
+    const envSecrets = [CANARY, sim.world.s3.accessKey, sim.world.s3.secretKey, sim.world.adminPassword, ...pemLines(sim.world.github.privateKeyPem)];
+    expect(filesHolding(sim.root, envSecrets)).toEqual([]);
+    const ageKey = readFileSync(join(sim.privateDir, 'ksops/age.key'), 'utf8').match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0];
+    expect(filesHolding(sim.root, [ageKey])).toEqual(['private/ksops/age.key']);
     expect(filesHolding(sim.workspace, credentialForms(sim))).toEqual([]);
     expect(filesHolding(sim.privateDir, credentialForms(sim)).sort()).toEqual(
       ['kubeconfig', 'talos/controlplane.yaml', 'talos/nodes/cp-1.yaml', 'talos/nodes/worker-1.yaml', 'talos/nodes/worker-2.yaml', 'talos/secrets.yaml', 'talos/talosconfig', 'talos/worker.yaml'],
     );
+    // The admin password reached the cluster as a bcrypt hash only; the Age key as the sops-age Secret.
+    const argocdSecret = sim.world.cluster.objects.get('Secret/argocd/argocd-secret')!;
+    expect(Buffer.from(argocdSecret.data['admin.password'], 'base64').toString()).toMatch(/^\$2a\$10\$.{53}$/);
+    expect(Buffer.from(sim.world.cluster.objects.get('Secret/argocd/sops-age')!.data['keys.txt'], 'base64').toString()).toContain(ageKey);
+    expect(sim.world.s3.buckets.get('acme-platform-secrets')!.get('ztc/acme/acme-platform/example/age.key')!.toString()).toContain(ageKey);
     expect(sim.world.leaks).toEqual([]);
     expect(readdirSync(sim.tmpDir)).toEqual([]);
     expect(sim.leftoverProcesses()).toEqual([]);
@@ -99,7 +180,27 @@ describe('ztc bootstrap example in the simulated datacenter', () => {
     const before = sim.world.calls.length;
     const second = await sim.ztc(['bootstrap', 'example']);
     expect(second.code).toBe(0);
-    expect(startedSteps(second.stdout)).toEqual(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']);
-    expect(new Set(sim.world.calls.slice(before).map((c) => c.step))).toEqual(new Set(['hetzner/check-health', 'cilium/validate', 'talos/validate-cluster']));
+    const again = ['github/check-health', 'hetzner/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
+    expect(startedSteps(second.stdout)).toEqual(again);
+    expect([...new Set(sim.world.calls.slice(before).map((c) => c.step))].sort()).toEqual([...again].sort());
+
+    // --fresh runs every step again, and each finds its work done: nothing is redone on any machine.
+    const beforeFresh = sim.world.calls.length;
+    const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
+    expect(fresh.code).toBe(0);
+    const redone = sim.world.calls.slice(beforeFresh).filter(
+      (c) =>
+        (c.tool === 'hcloud-api' && c.argv[0] === 'POST') ||
+        c.tool.endsWith('@rescue') ||
+        (c.tool === 'talosctl' && (c.argv.includes('--insecure') && c.argv.includes('apply-config') || c.argv.includes('bootstrap') || c.argv.slice(0, 2).join(' ') === 'gen secrets')) ||
+        (c.tool === 'helm' && c.argv[0] === 'upgrade') ||
+        (c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key')),
+    );
+    expect(redone).toEqual([]);
+    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.10 (ztc-sim-1): runs talos already; not rebooted');
+    expect(fresh.stdout).toContain('[talos/bootstrap-etcd] etcd already runs on cp-1 (203.0.113.10): not bootstrapped again');
+    expect(fresh.stdout).toContain('[cilium/install] Cilium 1.18.5 is deployed with these values already');
+    expect(fresh.stdout).toContain('[ksops/age-key] using the Age key in the private dir');
+    expect(fresh.stdout).toContain('[argocd/admin-password] the admin password is set already');
   });
 });

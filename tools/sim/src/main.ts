@@ -5,10 +5,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCENARIO_NAMES, scenario } from './scenarios';
+import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
 import { startSim, type SimOptions } from './session';
 import { describeCall, shorten } from './transcript';
-import type { Call, Faults } from './world/world';
+import type { Call } from './world/world';
 
 const REPO = join(__dirname, '..', '..', '..');
 
@@ -52,25 +52,18 @@ export async function main(argv: string[]): Promise<number> {
     return 64;
   }
 
-  const opts: SimOptions = { repoRoot: REPO, platform };
-  const faults: Faults = {};
-  for (const name of scenarios) {
-    const s = scenario(name, []);
-    if (!s) {
-      process.stderr.write(`sim: unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})\n`);
-      return 64;
-    }
+  const unknown = scenarios.find((name) => !SCENARIOS[name]);
+  if (unknown !== undefined) {
+    process.stderr.write(`sim: unknown scenario "${unknown}" (known: ${SCENARIO_NAMES.join(', ')})\n`);
+    return 64;
   }
+  const opts: SimOptions = { repoRoot: REPO, platform };
   const sim = await startSim(opts);
   const servers = sim.world.machines.map((m) => m.ip);
   for (const name of scenarios) {
-    const s = scenario(name, servers)!;
-    Object.assign(faults, s.faults);
-    Object.assign(sim.env, s.env);
-    process.stderr.write(`sim: scenario ${name}: ${s.description}\n`);
+    SCENARIOS[name]!.apply(sim);
+    process.stderr.write(`sim: scenario ${name}: ${SCENARIOS[name]!.description}\n`);
   }
-  Object.assign(sim.world.faults, faults);
-  if (faults.missingServers) sim.world.machines.splice(0, sim.world.machines.length, ...sim.world.machines.filter((m) => !faults.missingServers!.includes(m.ip)));
 
   const paths = { privateDir: sim.privateDir, workspace: sim.workspace, tmpDir: sim.tmpDir };
   const started = Date.now();

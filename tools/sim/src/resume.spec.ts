@@ -9,7 +9,8 @@ import { calls, simFor, startedSteps } from './testing';
 
 const receipt = (workspace: string, stage: string, step: string) => join(workspace, 'platforms/example/.ztc/receipts', stage, `${step.replace('/', '.')}.json`);
 
-describe('a bootstrap interrupted in the middle of a step', () => {
+// Whole simulated bootstraps: seconds each, more on a loaded machine.
+describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }, () => {
   it('SIGTERM: stops the step\'s processes, writes no receipt for it, and the next run resumes there without redoing a joined node', async () => {
     const sim = await simFor();
     const killed = await sim.ztc(['bootstrap', 'example'], {
@@ -25,7 +26,7 @@ describe('a bootstrap interrupted in the middle of a step', () => {
     const before = sim.world.calls.length;
     const resumed = await sim.ztc(['bootstrap', 'example']);
     expect(resumed.code).toBe(0);
-    expect(startedSteps(resumed.stdout)).toEqual(['hetzner/check-health', 'talos/join-workers', 'cilium/install', 'cilium/validate', 'talos/validate-cluster']);
+    expect(startedSteps(resumed.stdout).filter((s) => !s.endsWith('/check-health')).slice(0, 2)).toEqual(['talos/join-workers', 'ksops/age-secret']);
     const worker1 = calls(sim, (c) => c.seq > before && c.node === '203.0.113.11' && c.tool === 'talosctl');
     // Configured already: a dry run shows no change, so nothing is applied (no insecure apply, no reboot).
     expect(worker1).toEqual([
@@ -45,7 +46,7 @@ describe('a bootstrap interrupted in the middle of a step', () => {
     const resumed = await sim.ztc(['bootstrap', 'example']);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/removed \d stale ztc-secure-\* dir/);
-    expect(startedSteps(resumed.stdout).slice(0, 3)).toEqual(['hetzner/check-health', 'talos/install-image', 'talos/apply-controlplane']);
+    expect(startedSteps(resumed.stdout).filter((s) => !s.endsWith('/check-health')).slice(0, 2)).toEqual(['talos/install-image', 'talos/apply-controlplane']);
     expect(resumed.stdout).toContain('cp-1 (203.0.113.10): already runs Talos');
     // cp-1's disk was written once, by the killed run; the resumed run did not write it again.
     expect(calls(sim, (c) => c.tool === 'dd@rescue' && c.node === '203.0.113.10')).toHaveLength(1);

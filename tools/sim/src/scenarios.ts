@@ -1,20 +1,48 @@
 /** Named failure scenarios for `npm run sim -- <platform> --scenario <name>` (tests build their own). */
-import type { SimOptions } from './session';
+import { generateKeyPairSync } from 'node:crypto';
+import type { Sim } from './session';
 
-export type Scenario = Pick<SimOptions, 'faults' | 'env'> & { description: string };
-
-/** The platform's servers, for scenarios that pick one. */
-export function scenario(name: string, servers: string[]): Scenario | undefined {
-  const last = servers[servers.length - 1] ?? '';
-  const all: Record<string, Scenario> = {
-    'bad-token': { description: 'HCLOUD_TOKEN is not the project\'s token: the pre-flight check stops the run (exit 3)', env: { HCLOUD_TOKEN: 'x'.repeat(64) } },
-    'server-missing': { description: `the project has no server ${last}: the pre-flight check names it (exit 3)`, faults: { missingServers: [last] } },
-    'api-flaky': { description: 'the Hetzner API answers 500 three times, then recovers: retried, the run goes on', faults: { apiErrors: [{ status: 500, times: 3, match: '/servers' }] } },
-    'rate-limited': { description: 'the Hetzner API answers 429 twice: retried with backoff', faults: { apiErrors: [{ status: 429, times: 2 }] } },
-    'node-never-returns': { description: `${last} never comes back from its reboot into rescue: the step gives up at its deadline with an ERROR`, faults: { neverBoots: [last] } },
-    'ssh-hangs': { description: `ssh to ${last} never returns: the step is stopped at its timeout (exit 124)`, faults: { hangSsh: [last] } },
-  };
-  return all[name];
+export interface Scenario {
+  description: string;
+  /** Make the started session misbehave this way. */
+  apply(sim: Sim): void;
 }
 
-export const SCENARIO_NAMES = ['bad-token', 'server-missing', 'api-flaky', 'rate-limited', 'node-never-returns', 'ssh-hangs'];
+const lastServer = (sim: Sim) => sim.world.machines[sim.world.machines.length - 1]?.ip ?? '';
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'bad-token': {
+    description: "HCLOUD_TOKEN is not the project's token: the pre-flight check stops the run (exit 3)",
+    apply: (sim) => void (sim.env.HCLOUD_TOKEN = 'x'.repeat(64)),
+  },
+  'server-missing': {
+    description: 'the project lacks the last server: the pre-flight check names it (exit 3)',
+    apply: (sim) => void sim.world.machines.pop(),
+  },
+  'api-flaky': {
+    description: 'the Hetzner API answers 500 three times, then recovers: retried, the run goes on',
+    apply: (sim) => void (sim.world.faults.apiErrors = [{ status: 500, times: 3, match: '/servers' }]),
+  },
+  'rate-limited': {
+    description: 'the Hetzner API answers 429 twice: retried with backoff',
+    apply: (sim) => void (sim.world.faults.apiErrors = [{ status: 429, times: 2 }]),
+  },
+  'node-never-returns': {
+    description: 'the last server never comes back from its reboot into rescue: the step gives up at its deadline with an ERROR',
+    apply: (sim) => void (sim.world.faults.neverBoots = [lastServer(sim)]),
+  },
+  'ssh-hangs': {
+    description: 'ssh to the last server never returns: the step is stopped at its timeout (exit 124)',
+    apply: (sim) => void (sim.world.faults.hangSsh = [lastServer(sim)]),
+  },
+  'bucket-missing': {
+    description: 'the bucket for the Age key backup does not exist: the pre-flight check names it (exit 3)',
+    apply: (sim) => sim.world.s3.buckets.clear(),
+  },
+  'github-key-wrong': {
+    description: "GITHUB_APP_PRIVATE_KEY is not the App's key: the pre-flight check says so (exit 3)",
+    apply: (sim) => void (sim.env.GITHUB_APP_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+  },
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS);

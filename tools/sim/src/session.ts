@@ -17,7 +17,10 @@ import { World, type Faults, type Timing } from './world/world';
 export const SIM_ROOT = join(__dirname, '..');
 const FORWARD = join(SIM_ROOT, 'stubs', 'forward');
 /** The CLIs a simulated run replaces with stubs. */
-export const SIMULATED_CLIS = ['talosctl', 'kubectl', 'helm', 'ssh'];
+export const SIMULATED_CLIS = ['talosctl', 'kubectl', 'helm', 'ssh', 'sops'];
+/** Inside a simulated container: its simulated tools, and harmless real ones. */
+const CONTAINER_STUBS = ['kustomize'];
+const CONTAINER_REAL = ['sh', 'bash', 'mktemp', 'cat', 'rm', 'mkdir', 'printf'];
 
 export interface SimOptions {
   repoRoot: string;
@@ -74,9 +77,28 @@ function copyWorkspace(repo: string, dest: string, platform: string): void {
   symlinkSync(join(repo, 'node_modules'), join(dest, 'node_modules'), 'dir');
 }
 
-function serversOf(workspace: string, platform: string): string[] {
-  const doc = parse(readFileSync(join(workspace, 'platforms', platform, 'platform.yaml'), 'utf8')) as { adapters?: { hetzner?: { server_ips?: string[] } } };
-  return doc.adapters?.hetzner?.server_ips ?? [];
+interface PlatformFacts {
+  servers: string[];
+  buckets: string[];
+  github?: { appId: string; installationId: string; repositories: string[] };
+  /** Repository URLs (without .git) → the folder standing for their HEAD. */
+  repositories: Record<string, string>;
+}
+
+/** What the world must hold for this platform: its servers, bucket, GitHub App and repositories. */
+function platformFacts(workspace: string, platform: string, emptyRepo: string): PlatformFacts {
+  const doc = parse(readFileSync(join(workspace, 'platforms', platform, 'platform.yaml'), 'utf8')) as { adapters?: Record<string, Record<string, unknown> | null> };
+  const a = doc.adapters ?? {};
+  const canonical = (u: unknown) => String(u).replace(/\/$/, '').replace(/\.git$/, '');
+  const gh = a.github;
+  const repoUrls = gh ? [gh.control_plane_repo_url, gh.data_plane_repo_url].filter(Boolean).map(canonical) : [];
+  return {
+    servers: (a.hetzner?.server_ips as string[] | undefined) ?? [],
+    buckets: a.ksops?.s3_bucket_name ? [String(a.ksops.s3_bucket_name)] : [],
+    github: gh ? { appId: String(gh.github_app_id), installationId: String(gh.github_app_installation_id), repositories: repoUrls.map((u) => u.replace('https://github.com/', '')) } : undefined,
+    // The control-plane repository is this workspace (its rendered platforms/<p>/generated).
+    repositories: Object.fromEntries(repoUrls.map((u, i) => [u, i === 0 ? workspace : emptyRepo])),
+  };
 }
 
 function linkAll(dir: string, names: string[], target: (name: string) => string): void {
@@ -98,15 +120,29 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   const root = mkdtempSync(join(tmpdir(), 'ztc-sim-'));
   chmodSync(root, 0o700);
   const workspace = join(root, 'workspace');
-  const dirs = { privateDir: join(root, 'private'), tmpDir: join(root, 'tmp'), home: join(root, 'home'), bin: join(root, 'bin'), rescue: join(root, 'rescue-bin'), tools: join(root, 'tools-bin') };
+  const dirs = {
+    privateDir: join(root, 'private'),
+    tmpDir: join(root, 'tmp'),
+    home: join(root, 'home'),
+    bin: join(root, 'bin'),
+    rescue: join(root, 'rescue-bin'),
+    container: join(root, 'container-bin'),
+    containerTmp: join(root, 'container-tmp'),
+    tools: join(root, 'tools-bin'),
+  };
   copyWorkspace(opts.repoRoot, workspace, opts.platform);
-  for (const d of [dirs.tmpDir, dirs.home]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [dirs.tmpDir, dirs.home, dirs.containerTmp]) mkdirSync(d, { recursive: true, mode: 0o700 });
   linkAll(dirs.bin, SIMULATED_CLIS, () => FORWARD);
   linkAll(dirs.rescue, RESCUE_TOOLS, () => FORWARD);
   symlinkSync(findOnPath('bash'), join(dirs.rescue, 'bash')); // the rescue system's shell (and the stubs' interpreter)
+  linkAll(dirs.container, CONTAINER_STUBS, () => FORWARD);
+  linkAll(dirs.container, CONTAINER_REAL, (n) => findOnPath(n === 'sh' ? 'bash' : n));
   linkAll(dirs.tools, ['jq', 'curl', 'base64', 'bash'], findOnPath);
 
-  const world = new World({ servers: serversOf(workspace, opts.platform), faults: opts.faults, timing: opts.timing, hcloudToken: opts.hcloudToken });
+  const emptyRepo = join(root, 'empty-repo');
+  mkdirSync(emptyRepo);
+  const facts = platformFacts(workspace, opts.platform, emptyRepo);
+  const world = new World({ ...facts, faults: opts.faults, timing: opts.timing, hcloudToken: opts.hcloudToken });
   let server: SimServer | undefined = await startServer(world);
   const runId = randomBytes(8).toString('hex');
   const env: NodeJS.ProcessEnv = {
@@ -118,10 +154,18 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     ZTC_PRIVATE_DIR: dirs.privateDir,
     HCLOUD_ENDPOINT: `${server.url}/v1`,
     HCLOUD_TOKEN: world.hcloudToken,
+    GITHUB_API_URL: `${server.url}/github`,
+    GITHUB_APP_PRIVATE_KEY: world.github.privateKeyPem,
+    AWS_ENDPOINT_URL_S3: `${server.url}/s3`,
+    S3_ACCESS_KEY: world.s3.accessKey,
+    S3_SECRET_KEY: world.s3.secretKey,
+    ARGOCD_ADMIN_PASSWORD: world.adminPassword,
     ZTC_POLL_INTERVAL: '0.2',
     ZTC_RETRY_DELAY: '0.2',
     ZTC_SIM_URL: server.url,
     ZTC_SIM_RESCUE_BIN: dirs.rescue,
+    ZTC_SIM_CONTAINER_BIN: dirs.container,
+    ZTC_SIM_CONTAINER_TMP: dirs.containerTmp,
     ZTC_SIM_TOOLS: dirs.tools,
     ZTC_SIM_RUN: runId,
     ...opts.env,

@@ -32,7 +32,11 @@ export function describeCall(c: Call, p: PathNames): string {
     argv.push(c.argv[i]!);
   }
   if (options) argv.splice(argv.findIndex((a) => /@/.test(a)), 0, `-o…×${options}`);
-  const args = argv.map((a) => (/[\s"'$]/.test(a) && !a.includes('\n') ? `'${a}'` : a));
+  const args = argv.map((a) => {
+    const lines = a.split('\n');
+    if (lines.length > 1) return `'${lines[0]}; … (${lines.length} lines)'`;
+    return /[\s"'$]/.test(a) ? `'${a}'` : a;
+  });
   return shorten(`${c.tool} ${args.join(' ')}`.trim(), p);
 }
 

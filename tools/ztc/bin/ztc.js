@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // A closed pipe (`ztc plan | head`) is not an error of ours: stop quietly with the exit code so far.
+// A running bootstrap is told instead, so it stops its step's process group before ztc ends.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (!require('../src/bootstrap/signals.ts').outputClosed()) process.exit(process.exitCode ?? 0);
   });
 }
 require('./register.js');

@@ -25,8 +25,8 @@
 #   ztc::ssh KEY USER@HOST [CMD...]  ssh with only that key, in batch mode, for hosts whose host key is
 #                              new on every boot (rescue systems): no known_hosts is kept; stdin is not
 #                              read (-n), so it is safe inside `while read` loops
-#   ztc::api [-t VAR] METHOD URL [BODY]  JSON HTTP call; bearer token from the variable named VAR (never
-#                              on a command line); retries 429/5xx/network errors; body on stdout. Status:
+#   ztc::api [-t VAR] [-H HEADER]... METHOD URL [BODY]  JSON HTTP call; bearer token from the variable
+#                              named VAR (never on a command line); retries 429/5xx/network errors; body on stdout. Status:
 #                              0 2xx · 2 no answer or still 429/5xx after the last attempt · 3 HTTP 401 ·
 #                              4 HTTP 403 · 5 HTTP 404 · 6 HTTP 409 · 1 any other 4xx; on failure one line
 #                              "METHOD URL: HTTP n (message)" on stderr
@@ -179,13 +179,13 @@ ztc::_auth_header() {
 
 ztc::api() {
   local token_var=''
-  if [[ ${1:-} == -t ]]; then
-    token_var=$2
+  local -a data=(-H 'Expect:')
+  while [[ ${1:-} == -t || ${1:-} == -H ]]; do
+    if [[ $1 == -t ]]; then token_var=$2; else data+=(-H "$2"); fi
     shift 2
-  fi
+  done
   local method=$1 url=$2 body=${3-}
   local attempts=${ZTC_API_ATTEMPTS:-6} n=1 response status headers payload wait message
-  local -a data=(-H 'Expect:')
   [[ -z $body ]] || data+=(-H 'Content-Type: application/json' --data-binary "$body")
   while :; do
     response=$(curl -sS -D - -w '\n%{http_code}' -X "$method" -H 'Accept: application/json' -A "ztc (${ZTC_STEP:-by hand})" \

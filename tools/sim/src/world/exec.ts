@@ -10,6 +10,8 @@ export interface ExecRequest {
   cwd: string;
   /** Set for commands run inside a server's rescue system (over the simulated ssh). */
   host?: string;
+  /** Set for commands run inside a pod's container (`namespace/workload/container`, over kubectl exec). */
+  container?: string;
   /** ZTC_STEP of the caller, for the call log. */
   step?: string;
   /** KUBECONFIG, TALOSCONFIG and HOME of the caller. */
@@ -22,8 +24,11 @@ export interface ExecResult {
   code: number;
   stdout?: string | Buffer;
   stderr?: string;
-  /** ssh only: run this command in the host's rescue system (the stub does, with the rescue tools). */
-  run?: { host: string; command: string };
+  /**
+   * ssh and kubectl exec: run this command with real bash in the host's rescue system or the pod's
+   * container (the stub does, with the simulated tools of that place on PATH).
+   */
+  run?: { kind: 'rescue' | 'container'; target: string; command: string };
 }
 
 export type SimTool = (world: World, req: ExecRequest) => ExecResult | Promise<ExecResult>;

@@ -10,7 +10,8 @@ import { parse } from 'yaml';
 import { describeErrors, upstreamValidator, upstreamYaml } from '../../../upstream/upstream';
 import { first, parseArgs, type ParsedArgs } from './args';
 import { fail, ok, pathIn, type ExecRequest, type ExecResult } from './exec';
-import { applyObjects, connect } from './kubectl';
+import { connect } from './kubectl';
+import { applyObjects } from './objects';
 import type { Doc, World } from './world';
 
 const SPEC = { values: ['kubeconfig', 'namespace', 'output', 'values', 'version', 'repo', 'description', 'filter', 'timeout', 'set'], aliases: { n: 'namespace', o: 'output', f: 'values' } };

@@ -48,7 +48,7 @@ export async function ssh(world: World, req: ExecRequest): Promise<ExecResult> {
     return fail(`${u}@${host}: Permission denied (publickey).`, 255);
   }
   if (!command) return fail('Pseudo-terminal will not be allocated because stdin is not a terminal.', 255);
-  return { code: 0, run: { host: m.ip, command } };
+  return { code: 0, run: { kind: 'rescue', target: m.ip, command } };
 }
 
 /** Tools of the rescue system; `req.host` is the server they run on. */

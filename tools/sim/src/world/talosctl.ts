@@ -249,6 +249,14 @@ function insecureNode(world: World, ip: string | undefined): Machine | ExecResul
 
 const isResult = (x: unknown): x is ExecResult => typeof (x as ExecResult)?.code === 'number';
 
+/** The configured node an authenticated command targets (`--nodes`, else the talosconfig's), with the client. */
+function target(world: World, req: ExecRequest, a: ParsedArgs): { c: Client; m: Machine } | ExecResult {
+  const c = client(req, a);
+  if (isResult(c)) return c;
+  const m = reach(world, c, c.nodes[0] ?? '');
+  return isResult(m) ? m : { c, m };
+}
+
 function applyConfig(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const file = first(a, 'file');
   if (!file) return fail('Error: no filename supplied for configuration');
@@ -265,10 +273,9 @@ function applyConfig(world: World, req: ExecRequest, a: ParsedArgs): ExecResult 
     world.reboot(m, world.timing.installMs);
     return ok();
   }
-  const c = client(req, a);
-  if (isResult(c)) return c;
-  const m = reach(world, c, c.nodes[0] ?? '');
-  if (isResult(m)) return m;
+  const t = target(world, req, a);
+  if (isResult(t)) return t;
+  const { m } = t;
   if (m.config!.machine.type !== cfg.machine.type) return fail(`error applying new configuration: machine type changed from "${String(m.config!.machine.type)}" to "${String(cfg.machine.type)}"`);
   if (isDeepStrictEqual(m.config, cfg)) return ok(`${a.bools.has('dry-run') ? 'Dry run summary:\n' : ''}Applied configuration without a reboot${a.bools.has('dry-run') ? ' (skipped in dry-run)' : ''}\n\nConfig diff:\n\nNo changes.\n`);
   if (a.bools.has('dry-run')) return ok('Dry run summary:\nApplied configuration without a reboot (skipped in dry-run)\n\nConfig diff:\n\n--- a\n+++ b\n(changes)\n');
@@ -353,10 +360,9 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
       case 'apply-config':
         return applyConfig(world, req, a);
       case 'bootstrap': {
-        const c = client(req, a);
-        if (isResult(c)) return c;
-        const m = reach(world, c, c.nodes[0] ?? '');
-        if (isResult(m)) return m;
+        const t = target(world, req, a);
+        if (isResult(t)) return t;
+        const { m } = t;
         if (m.config!.machine.type !== 'controlplane') return fail('error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
         if (world.cluster.etcdAt !== undefined) return fail('error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty');
         world.cluster.id = m.config!.cluster.id;
@@ -364,23 +370,21 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         return ok();
       }
       case 'service': {
-        const c = client(req, a);
-        if (isResult(c)) return c;
-        const m = reach(world, c, c.nodes[0] ?? '');
-        if (isResult(m)) return m;
+        const t = target(world, req, a);
+        if (isResult(t)) return t;
+        const { m } = t;
         if (sub !== 'etcd') return fail(`error: service "${String(sub)}" is not simulated`);
         if (m.config!.machine.type !== 'controlplane') return fail(`error: ${m.ip}: service "etcd" not found`);
         const running = world.cluster.etcdAt !== undefined && world.now() >= world.cluster.etcdAt && world.cluster.id === m.config!.cluster.id;
         return ok(`NODE     ${m.ip}\nID       etcd\nSTATE    ${running ? 'Running' : 'Preparing'}\nHEALTH   ${running ? 'OK' : '?'}\nEVENTS   [${running ? 'Running' : 'Preparing'}]: ${running ? 'Health check successful' : 'Running pre state'}\n`);
       }
       case 'kubeconfig': {
-        const c = client(req, a);
-        if (isResult(c)) return c;
-        const m = reach(world, c, c.nodes[0] ?? '');
-        if (isResult(m)) return m;
+        const t = target(world, req, a);
+        if (isResult(t)) return t;
+        const { c, m } = t;
         if (m.config!.machine.type !== 'controlplane') return fail('error: kubeconfig is only available on control plane nodes');
-        const target = pathIn(req, a.positionals[1] ?? 'kubeconfig');
-        if (existsSync(target) && !a.bools.has('force')) return fail(`error: ${target} already exists, use --force to overwrite`);
+        const out = pathIn(req, a.positionals[1] ?? 'kubeconfig');
+        if (existsSync(out) && !a.bools.has('force')) return fail(`error: ${out} already exists, use --force to overwrite`);
         const name = String(m.config!.cluster.clusterName);
         const kubeconfig = {
           apiVersion: 'v1',
@@ -390,7 +394,7 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
           contexts: [{ name: `admin@${name}`, context: { cluster: name, user: `admin@${name}`, namespace: 'default' } }],
           'current-context': `admin@${name}`,
         };
-        writePrivate(target, stringify(kubeconfig));
+        writePrivate(out, stringify(kubeconfig));
         return ok();
       }
       case 'health':

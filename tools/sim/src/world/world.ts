@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { makeGithubApp, type GithubState } from './github';
+import type { S3State } from './s3';
 
 export type Doc = Record<string, any>;
 
@@ -26,9 +28,13 @@ export interface Timing {
   registerMs: number;
   /** Cilium agents and operator turning ready after the chart is installed. */
   cniMs: number;
+  /** Any other workload turning ready after it is created (once the CNI runs). */
+  workloadMs: number;
+  /** A Crossplane provider package installed and healthy after its Provider is created. */
+  providerMs: number;
 }
 
-export const DEFAULT_TIMING: Timing = { actionMs: 150, bootMs: 400, installMs: 500, etcdMs: 300, apiMs: 300, registerMs: 200, cniMs: 500 };
+export const DEFAULT_TIMING: Timing = { actionMs: 150, bootMs: 400, installMs: 500, etcdMs: 300, apiMs: 300, registerMs: 200, cniMs: 500, workloadMs: 400, providerMs: 500 };
 
 /** Misbehaviour on demand. */
 export interface Faults {
@@ -82,6 +88,12 @@ export interface Call {
 
 export interface WorldOptions {
   servers: string[];
+  /** The GitHub App the platform uses (ids) and the repositories (owner/name) its installation sees. */
+  github?: { appId: string; installationId: string; repositories: string[] };
+  /** Buckets that exist in the object storage. */
+  buckets?: string[];
+  /** Git repositories Argo CD can fetch (URL without .git → a folder holding its HEAD). */
+  repositories?: Record<string, string>;
   /** The project's API token (default: a random one). */
   hcloudToken?: string;
   timing?: Partial<Timing>;
@@ -94,6 +106,8 @@ export class World extends EventEmitter {
   readonly faults: Faults;
   /** The project's API token (what HCLOUD_TOKEN must be). */
   readonly hcloudToken: string;
+  /** What the run is given as ARGOCD_ADMIN_PASSWORD. */
+  readonly adminPassword = `Sim-${randomToken(20)}`;
   readonly machines: Machine[];
   readonly sshKeys: { id: number; name: string; public_key: string; fingerprint: string; labels: Doc }[] = [];
   readonly actions = new Map<number, { id: number; command: string; server: number; doneAt: number; status: 'running' | 'success' | 'error' }>();
@@ -104,6 +118,9 @@ export class World extends EventEmitter {
   readonly callerSecrets = new Set<string>();
   readonly leaks: string[] = [];
   readonly cluster: Cluster = new Cluster(this);
+  readonly s3: S3State;
+  readonly github: GithubState;
+  readonly repositories: Record<string, string>;
   private nextId = 1000;
 
   constructor(opts: WorldOptions) {
@@ -112,6 +129,10 @@ export class World extends EventEmitter {
     this.faults = opts.faults ?? {};
     this.hcloudToken = opts.hcloudToken ?? randomToken(64);
     this.callerSecrets.add(this.hcloudToken);
+    this.s3 = { accessKey: randomToken(20).toUpperCase(), secretKey: randomToken(40), buckets: new Map((opts.buckets ?? []).map((b) => [b, new Map()])) };
+    this.repositories = opts.repositories ?? {};
+    this.github = makeGithubApp(opts.github?.appId ?? '1', opts.github?.installationId ?? '1', opts.github?.repositories ?? []);
+    for (const s of [this.s3.accessKey, this.s3.secretKey, this.github.privateKeyPem, this.adminPassword]) this.callerSecrets.add(s);
     this.machines = opts.servers
       .filter((ip) => !this.faults.missingServers?.includes(ip))
       .map((ip, i) => ({
@@ -202,7 +223,10 @@ export class Cluster {
   id?: string;
   etcdAt?: number;
   objects = new Map<string, Doc>();
+  /** When each stored object was created (for the time its workload or controller takes). */
+  createdAt = new Map<string, number>();
   releases = new Map<string, Doc>();
+  initialAdminSecretMade = false;
   /** When the CNI's agents and operator turn ready; `broken` keeps them crash-looping. */
   cni?: { readyAt: number; broken?: string };
 

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../testing/run-cli';
 import { fixtureWorkspace } from '../../testing/temp-workspace';
@@ -14,10 +15,38 @@ const CASES: [string, string, string[]][] = [
   ['unknown stage', `${BASE}scripts:\n  deploy: []\n`, ['scripts.deploy: unknown field "deploy"']],
   ['secret with a default', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    token: { type: string, secret: true, env: T, default: x }\n`, ['inputs.properties.token.default: a secret input may not have a default']],
   ['malformed x-ztc-default-from', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    mtu: { type: number, x-ztc-default-from: { each: storage.sizes } }\n`, ['inputs.properties.mtu.x-ztc-default-from: missing "value"', 'docs/adapters.md']],
+  ['render module in another adapter folder', BASE.replace('render: render.ts', 'render: ../app/render.ts'), ['adapters/net/adapter.yaml: render: "../app/render.ts" leaves adapters/net/ ("..")', 'fix: keep the file inside adapters/net/']],
+  ['check_health path into another adapter', `${BASE}check_health: { file: scripts/../../app/scripts/bootstrap/deploy.sh, description: Other }\n`, ['check_health.file: "scripts/../../app/scripts/bootstrap/deploy.sh" leaves adapters/net/ ("..")']],
+  ['script path climbing out of the workspace', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/../../../../../outside.sh, description: Escape }\n`, ['scripts.bootstrap[0].file: "scripts/../../../../../outside.sh" leaves adapters/net/ ("..")']],
+  ['shared path escaping generated/', `${BASE}shared_paths: [../secrets.yaml]\n`, ['shared_paths[0]: "../secrets.yaml" escapes generated/ with ".."']],
+  ['shared path with a newline', `${BASE}shared_paths: ["a\\nb/"]\n`, ['shared_paths[0]', 'contains a control character']],
   ['inputs that are not a JSON Schema', `${BASE}inputs:\n  type: object\n  properties:\n    mtu: { type: number-ish }\n`, ['inputs: not a valid JSON Schema']],
 ];
 
 describe('adapter.yaml errors', () => {
+  it('refuses a script or render module that is a symlink to a file outside the adapter folder', async () => {
+    const ws = fixtureWorkspace();
+    ws.write('outside/evil.sh', '#!/usr/bin/env bash\ntouch "$ZTC_WORKSPACE_ROOT/ran"\n');
+    ws.write('outside/render.ts', 'export const render = () => ({ files: {}, capabilities: { network: { cidr: "10.0.0.0/8" } } });\n');
+    mkdirSync(ws.path('adapters/net/scripts'), { recursive: true });
+    symlinkSync(ws.path('outside/evil.sh'), ws.path('adapters/net/scripts/evil.sh'));
+    symlinkSync('../../outside/render.ts', ws.path('adapters/net/linked.ts'));
+    ws.write('adapters/net/adapter.yaml', `${BASE.replace('render.ts', 'linked.ts')}scripts:\n  bootstrap:\n    - { file: scripts/evil.sh, description: Evil }\n`);
+    const result = await runCli(['render', 'demo'], ws.root);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('adapters/net/adapter.yaml: render: "linked.ts" resolves to outside/render.ts, outside adapters/net/ (symlink)');
+    expect(result.stderr).toContain('adapters/net/adapter.yaml: scripts.bootstrap[0].file: "scripts/evil.sh" resolves to outside/evil.sh, outside adapters/net/ (symlink)');
+    expect(existsSync(ws.path('platforms/demo/pipeline.yaml'))).toBe(false);
+  });
+
+  it('refuses a template name that leaves the templates folder', async () => {
+    const ws = fixtureWorkspace();
+    ws.write('adapters/app/render.ts', "export const render = (_c: unknown, _p: unknown, _caps: unknown, { template }: any) => ({ files: { 'app/x.yaml': template('../../net/adapter.yaml', {}) } });\n");
+    const result = await runCli(['render', 'demo'], ws.root);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('template "templates/../../net/adapter.yaml" leaves adapters/app/ ("..")');
+  });
+
   it.each(CASES)('%s: exit 3 naming the adapter file and field', async (_n, yaml, fragments) => {
     const ws = fixtureWorkspace();
     ws.write('adapters/net/adapter.yaml', yaml);

@@ -13,8 +13,10 @@ import { ADAPTER_FILE, STAGES, type Stage } from '../constants';
 import { adapterPath } from '../workspace/workspace';
 import { ConfigError, type Issue } from '../errors';
 import type { ValidateFunction } from 'ajv';
+import { pathProblem } from '../render/output-paths';
 import { compile, schemaIssues } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
+import { insidePathProblem } from './adapter-paths';
 import type { AdapterManifest, ScriptDecl } from './types';
 
 type RawScript = {
@@ -125,9 +127,16 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   if (m.name !== ctx.folderName) {
     issues.push({ file, path: 'name', message: `"${m.name}" does not match the folder name "${ctx.folderName}"`, hint: `set name: ${ctx.folderName}` });
   }
-  if (m.render && !existsSync(join(ctx.workspaceRoot, ctx.root, m.render))) {
+  const renderProblem = m.render ? insidePathProblem(ctx.workspaceRoot, ctx.root, m.render) : undefined;
+  if (renderProblem) {
+    issues.push({ file, path: 'render', message: renderProblem, hint: `keep the file inside ${ctx.root}/ and give its path relative to it` });
+  } else if (m.render && !existsSync(join(ctx.workspaceRoot, ctx.root, m.render))) {
     issues.push({ file, path: 'render', message: `file "${m.render}" not found (expected relative to ${ctx.root}/)`, hint: 'create the render module or fix the path' });
   }
+  m.sharedPaths.forEach((shared, i) => {
+    const problem = pathProblem(shared.endsWith('/') ? shared.slice(0, -1) : shared);
+    if (problem) issues.push({ file, path: `shared_paths[${i}]`, message: `${JSON.stringify(shared)} ${problem}`, hint: 'give a path relative to generated/, such as ".sops.yaml" or "common/"' });
+  });
   m.provides.forEach((p, i) => {
     const contract = getContract(ctx.workspaceRoot, p.capability);
     if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability, contractsDir(ctx.workspaceRoot)));
@@ -156,7 +165,10 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
     ...(m.checkHealth ? [['check_health', m.checkHealth] as [string, ScriptDecl]] : []),
   ];
   for (const [path, s] of all) {
-    if (!existsSync(join(ctx.workspaceRoot, ctx.root, s.file))) {
+    const problem = insidePathProblem(ctx.workspaceRoot, ctx.root, s.file);
+    if (problem) {
+      issues.push({ file: ctx.file, path: `${path}.file`, message: problem, hint: `keep the script inside ${ctx.root}/ and give its path relative to it` });
+    } else if (!existsSync(join(ctx.workspaceRoot, ctx.root, s.file))) {
       issues.push({ file: ctx.file, path: `${path}.file`, message: `script "${s.file}" not found in ${ctx.root}/`, hint: 'create the script or fix the path' });
     }
     if (!path.startsWith('init') && path !== 'check_health') {

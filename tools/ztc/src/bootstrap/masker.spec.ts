@@ -76,6 +76,47 @@ describe('Masker', () => {
   });
 });
 
+/** A secret with every character the common encoders escape: quotes, space, slash, plus, &, =, é, %, \\. */
+const SPECIAL = `tok'en "q" a/b+c&d=e é%\\z`;
+/** Output of a bash snippet that prints $S in some encoding (real tools: jq, xxd, basenc, printf %q). */
+const sh = (script: string, secret = SPECIAL): string =>
+  execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, LANG: 'C.UTF-8', S: secret } }).toString().replace(/\n$/, '');
+const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+
+describe('Masker: encoded forms', () => {
+  const m = new Masker([SPECIAL]);
+  it.each([
+    ['JSON-escaped (jq --arg)', `jq -cn --arg v "$S" '{token: $v}'`, '{"token":"***"}'],
+    ['JSON-escaped to ASCII (jq -a)', `jq -acn --arg v "$S" '{token: $v}'`, '{"token":"***"}'],
+    ['URL-encoded (jq @uri, as in a curl URL)', `jq -rn --arg v "$S" '"https://api/x?token=" + ($v|@uri) + "&y=1"'`, 'https://api/x?token=***&y=1'],
+    ['form-encoded (+ for space)', `python3 -c 'import os, urllib.parse as u; print(u.quote_plus(os.environ["S"]))'`, '***'],
+    ['URL-encoded, slashes kept', `python3 -c 'import os, urllib.parse as u; print(u.quote(os.environ["S"]))'`, '***'],
+    ['hex, lower case (xxd -p)', 'printf %s "$S" | xxd -p -c 256', '***'],
+    ['hex, upper case', 'printf %s "$S" | xxd -p -u -c 256', '***'],
+    ['hex of `echo` output', 'echo "$S" | xxd -p -c 256', '***'],
+    ['base64url (basenc, padded)', 'printf %s "$S" | basenc --base64url -w0', '***'],
+    ['shell-escaped (printf %q)', `printf 'export T=%q' "$S"`, 'export T=***'],
+    ['shell-escaped with octal escapes (printf %q, C locale)', `LANG=C printf 'T=%q' "$S"`, "T=$'***'"],
+    ['shell-quoted (${S@Q})', `printf 'T=%s' "\${S@Q}"`, "T='***'"],
+    ['shell-quoted (shlex.quote)', `python3 -c 'import os, shlex; print("T=" + shlex.quote(os.environ["S"]))'`, "T='***'"],
+  ])('masks the value %s', (_n, script, expected) => {
+    const printed = sh(script);
+    expect(printed).not.toContain('***');
+    expect(m.mask(printed)).toBe(expected);
+  });
+
+  it('masks URL encoding with lower-case hex and base64url without padding', () => {
+    expect(m.mask(lowerHex(sh(`jq -rn --arg v "$S" '$v|@uri'`)))).toBe('***');
+    expect(m.mask(`t=${Buffer.from(SPECIAL).toString('base64url')}.`)).toBe('t=***.');
+    expect(m.mask(Buffer.from(`${SPECIAL}\n`).toString('base64url'))).toBe('***');
+  });
+
+  it('finds every form, so the state guard and the context check catch them too', () => {
+    for (const script of ['printf %s "$S" | xxd -p -c 256', `jq -rn --arg v "$S" '$v|@uri'`, `jq -cn --arg v "$S" '$v'`]) expect(m.finds(sh(script))).toBe(true);
+    expect(m.finds('nothing to see: tok en q')).toBe(false);
+  });
+});
+
 describe('MaskedLines', () => {
   const masker = new Masker([SECRET]);
 
@@ -95,6 +136,27 @@ describe('MaskedLines', () => {
 
   it('flushes the last partial line at the end and strips CR of CRLF lines', () => {
     expect(collect(masker, ['one\r\ntwo', ` ${SECRET}`])).toEqual(['one', `two ${MASK}`]);
+  });
+
+  it('masks a value split across two lines at any position (only a 1-character first piece can show)', () => {
+    for (let i = 1; i < SECRET.length; i++) {
+      const lines = collect(masker, [`key: ${SECRET.slice(0, i)}\n  ${SECRET.slice(i)} (end)\n`]);
+      expect(lines).toEqual([i === 1 ? `key: ${SECRET[0]}` : `key: ${MASK}`, `  ${MASK} (end)`]);
+    }
+  });
+
+  it('masks a hex value split across lines by xxd -p (60 columns)', () => {
+    const long = `${SECRET}${SECRET}`; // 100 hex digits: two lines of xxd -p output
+    const printed = execFileSync('xxd', ['-p'], { input: long }).toString().trimEnd().split('\n');
+    expect(printed).toHaveLength(2);
+    expect(collect(new Masker([long]), [`${printed.join('\n')}\n`])).toEqual([MASK, MASK]);
+  });
+
+  it('does not hold back lines that only look like the start of a value', () => {
+    const lines: string[] = [];
+    const stream = new MaskedLines(masker, (l) => lines.push(l));
+    stream.write('ordinary line\nanother one x\n');
+    expect(lines).toEqual(['ordinary line', 'another one x']);
   });
 
   it('emits an over-long line in pieces without cutting through a secret', () => {

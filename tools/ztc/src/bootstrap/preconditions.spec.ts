@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { fixtureWorkspace, PLATFORM, type FixtureAdapter } from './__fixtures__/fixture-workspace';
 import { findOnPath } from './preconditions';
@@ -63,7 +64,7 @@ describe('pre-conditions (exit 3, nothing runs)', () => {
     writeFileSync(lock, `${other.pid}\n`);
     const busy = await fx.run();
     expect(busy.result.exitCode).toBe(3);
-    expect(busy.result.error?.message).toContain(`another bootstrap of ${PLATFORM} is running (pid ${other.pid})`);
+    expect(busy.result.error?.message).toContain(`another bootstrap of ${PLATFORM} is running (pid ${other.pid} on ${hostname()})`);
     other.kill('SIGKILL');
     await new Promise((r) => other.once('exit', r));
     const after = await fx.run();

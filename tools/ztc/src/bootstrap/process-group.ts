@@ -5,34 +5,11 @@
  * PID 1 does not reap orphans, a killed background child stays a zombie forever.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { isProcessAlive, signalReaches } from '../util/process-identity';
+
+export { isProcessAlive };
 
 const POLL_MS = 25;
-
-/** Process state letter from /proc (`R`, `S`, `Z`, …), undefined when /proc has no entry. */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
-
-function signalReaches(target: number): boolean {
-  try {
-    process.kill(target, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True when process `pid` exists and is not a zombie. */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || !signalReaches(pid)) return false;
-  const state = procState(pid);
-  return state !== 'Z' && state !== 'X';
-}
 
 /** True when group `pgid` has a member that is not a zombie. */
 export function isGroupAlive(pgid: number): boolean {

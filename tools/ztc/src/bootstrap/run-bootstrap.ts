@@ -20,7 +20,7 @@ import { findRestoredReceipts, noteLocalReceipts } from './restored-receipts';
 import { preparePrivateDir } from './private-dir';
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
-import { exitCodeForAbort } from './signals';
+import { describeAbort, exitCodeForAbort } from './signals';
 import { PREFLIGHT } from './state-area';
 
 export interface BootstrapOptions {
@@ -190,7 +190,7 @@ function verdict(stage: string, step: PipelineStep, r: StepRunResult, signal: Ab
 
 function interrupted(reason: unknown, step: string | undefined): Ending {
   const code = exitCodeForAbort(reason);
-  const by = reason === 'SIGTERM' || reason === 'SIGINT' ? ` by ${reason}` : '';
+  const by = describeAbort(reason);
   const during = step ? ` during step ${step} (its process group was stopped; no receipt written)` : '';
   return { exitCode: code, outcome: 'interrupted', error: new ExitError(`bootstrap interrupted${by}${during}`, code) };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureWorkspace, type FixtureAdapter } from './__fixtures__/fixture-workspace';
 import { createReporter } from './events';
 
-const CANARY = 'cAnArY-7d1e0b-do-not-leak-42';
+const CANARY = 'cAnArY-7d1e0b/do "not" leak+42';
 const OTHER = 'other-secret-5b8f2c-value';
 
 const ADAPTERS: FixtureAdapter[] = [
@@ -28,7 +28,16 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const forms = (v: string) => [v, Buffer.from(v).toString('base64').slice(0, 24), v.slice(7)];
+const forms = (v: string) => [
+  v,
+  v.slice(7),
+  v.slice(10),
+  Buffer.from(v).toString('base64').slice(0, 24),
+  Buffer.from(v).toString('base64url').slice(0, 24),
+  Buffer.from(v).toString('hex').slice(0, 24),
+  encodeURIComponent(v).slice(0, 24),
+  JSON.stringify(v).slice(1, 25),
+];
 
 describe('secrets', () => {
   it('reach the script that declares them and nothing else: no file, log, receipt, event or printed line', async () => {
@@ -63,9 +72,9 @@ describe('secrets', () => {
     ]);
     const { result, events } = await fx.run({ env: { PATH: process.env.PATH, CANARY_TOKEN: CANARY } });
     expect(result.exitCode).toBe(1);
-    expect(existsSync(fx.state('leaked.txt'))).toBe(false);
+    for (const leaked of ['leaked.txt', 'leaked-hex.txt', 'leaked-url.txt']) expect(existsSync(fx.state(leaked))).toBe(false);
     expect(existsSync(fx.state('public.txt'))).toBe(true);
-    expect(events).toContainEqual(expect.objectContaining({ event: 'output', line: expect.stringContaining('wrote a secret value into ZTC_STATE_DIR (leaked.txt)') }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'output', line: expect.stringContaining('wrote a secret value into ZTC_STATE_DIR (leaked-hex.txt, leaked-url.txt, leaked.txt)') }));
   });
 
   it('a secret value found in a step context stops the run before anything runs (exit 3)', async () => {

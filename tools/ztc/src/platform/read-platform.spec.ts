@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../testing/run-cli';
 import { snapshotDir } from '../../testing/snapshot-dir';
@@ -21,6 +22,10 @@ const CASES: [string, string, string[]][] = [
   ['unknown top-level field', `${HEAD}adaptors: {}\n${OK_ADAPTERS}`, ['adaptors', 'unknown field "adaptors"', 'did you mean "adapters"?']],
   ['wrong version', `version: "2.0"\n${OK_ADAPTERS}`, ['version', 'must be one of: "1.0"']],
   ['not YAML at all', 'adapters: [unclosed\n', ['platforms/demo/platform.yaml', 'invalid YAML']],
+  ['an alias bomb', `${HEAD}bomb: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n${OK_ADAPTERS}`, ['too many aliases', 'anchors']],
+  ['an alias to an undefined anchor', `${HEAD}adapters:\n  app: { name: shop }\n  net: *nowhere\n  storage: {}\n`, ['line 5, column 8', 'alias "*nowhere" refers to no anchor']],
+  ['an unknown YAML tag', `version: "1.0"\nplatform: { organization: !vault acme, app_name: acme-demo }\n${OK_ADAPTERS}`, ['line 2, column 34', 'unsupported YAML tag "!vault"']],
+  ['a YAML 1.1 type tag', `${HEAD}adapters:\n  app: { name: !!binary c2hvcA== }\n  net: {}\n  storage: {}\n`, ['unsupported YAML tag "!!binary"']],
 ];
 
 describe('platform.yaml errors', () => {
@@ -37,6 +42,20 @@ describe('platform.yaml errors', () => {
     delete before.files['platform.yaml'];
     delete after.files['platform.yaml'];
     expect(after.files).toEqual(before.files);
+  });
+
+  it('refuses bytes that are not UTF-8, naming the byte offset and line (never U+FFFD)', async () => {
+    const ws = fixtureWorkspace();
+    expect((await runCli(['render', 'demo'], ws.root)).code).toBe(0);
+    const before = snapshotDir(ws.path('platforms/demo/generated'));
+    const text = `${HEAD}adapters:\n  app: { name: shop }\n  net: {}\n  storage: {}\n`;
+    const at = text.indexOf('acme-demo') + 2;
+    writeFileSync(ws.path('platforms/demo/platform.yaml'), Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff]), Buffer.from(text.slice(at))]));
+    const result = await runCli(['render', 'demo'], ws.root);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`platforms/demo/platform.yaml: byte ${at} (line 2): not valid UTF-8 (0xff)`);
+    expect(result.stderr).not.toContain('\uFFFD');
+    expect(snapshotDir(ws.path('platforms/demo/generated'))).toEqual(before);
   });
 
   it('never echoes a refused secret value', async () => {

@@ -1,9 +1,39 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeChild } from '../../testing/node-child';
 import { runCli } from '../../testing/run-cli';
 import { snapshotDir } from '../../testing/snapshot-dir';
-import { fixtureWorkspace, tempWorkspace } from '../../testing/temp-workspace';
+import { fixtureWorkspace, REPO_ROOT, tempWorkspace, type TempWorkspace } from '../../testing/temp-workspace';
+
+const BIN = join(REPO_ROOT, 'tools/ztc/bin/ztc.js');
+
+/** Another process in the middle of rendering platform demo: it holds the render lock and has a work dir. */
+async function liveRender(ws: TempWorkspace) {
+  const holder = nodeChild(`
+    const attempt = src('util/pid-lock.ts').tryLock(${JSON.stringify(ws.path('platforms/demo/.ztc/render.lock'))});
+    require('node:fs').mkdirSync(${JSON.stringify(ws.path('platforms/demo/.ztc-render-live/generated'))}, { recursive: true });
+    console.log(attempt.held ? 'locked' : 'busy');
+    await line();
+    attempt.release();
+    console.log('released');`);
+  expect(await holder.nextLine()).toBe('locked');
+  return holder;
+}
+
+/** Run the real bin; resolves with its exit code and output. */
+function ztcProcess(ws: TempWorkspace, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ws.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -87,5 +117,36 @@ describe('render output on disk', () => {
     expect(result.code).toBe(0);
     expect(snapshotDir(ws.path('platforms/demo/generated')).files).toEqual(before.files);
     expect(existsSync(ws.path('platforms/demo/.ztc-render-dead'))).toBe(false);
+  });
+});
+
+describe('concurrent renders of one platform', () => {
+  it('refuse while another render holds the platform (exit 3 naming it) and never touch its work dir', async () => {
+    const ws = fixtureWorkspace();
+    const holder = await liveRender(ws);
+    const refused = await runCli(['render', 'demo'], ws.root, { ZTC_RENDER_LOCK_WAIT_SECONDS: '0' });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`another render of platform demo is running (pid ${holder.pid} on ${hostname()})`);
+    expect(refused.stderr).toContain('platforms/demo/.ztc/render.lock');
+    expect(existsSync(ws.path('platforms/demo/.ztc-render-live/generated'))).toBe(true);
+    expect(existsSync(ws.path('platforms/demo/generated'))).toBe(false);
+
+    holder.send('release');
+    expect(await holder.nextLine()).toBe('released');
+    expect((await runCli(['render', 'demo'], ws.root)).code).toBe(0);
+    expect(existsSync(ws.path('platforms/demo/.ztc-render-live'))).toBe(false); // its render is over: a leftover now
+  });
+
+  it('serialize when started at the same moment: both succeed and the output is complete', async () => {
+    const ws = fixtureWorkspace();
+    const lines = Array.from({ length: 200 }, (_, i) => `'net/many/f${i}.yaml': 'n: ${i}\\n'`).join(', ');
+    ws.write('adapters/net/render.ts', `export const render = (config: any) => ({ files: { ${lines} }, capabilities: { network: { cidr: config.cidr, mtu: config.mtu } } });\n`);
+    for (let round = 0; round < 3; round++) {
+      for (const p of ['generated', 'lock.json', 'pipeline.yaml']) rmSync(ws.path(`platforms/demo/${p}`), { recursive: true, force: true });
+      const runs = await Promise.all([ztcProcess(ws, ['render', 'demo']), ztcProcess(ws, ['render', 'demo'])]);
+      for (const r of runs) expect(r.code, r.out).toBe(0);
+      const validate = await runCli(['validate', 'demo'], ws.root);
+      expect(validate.code, validate.stdout).toBe(0);
+    }
   });
 });

@@ -3,11 +3,14 @@
  * disk (mtimes stay). Otherwise it builds the complete new output in a sibling temp folder — unchanged
  * files are hard-linked so their mtimes stay too — then swaps it in with renames, lock.json last.
  * A crash before the swap leaves the previous output untouched; leftovers are cleared on the next run.
+ * The whole of it runs under the platform's render lock (render-lock.ts), so two renders never share
+ * or remove each other's work dirs: a work dir found while holding the lock belongs to a dead render.
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
 import { listTree, sameContent } from './disk';
+import { acquireRenderLock, DEFAULT_RENDER_LOCK_WAIT_MS } from './render-lock';
 
 const TEMP_PREFIX = '.ztc-render-';
 
@@ -25,7 +28,21 @@ export interface PlannedOutput {
   lockText: string;
 }
 
-export function applyRenderPlan(platformDir: string, plan: PlannedOutput): ApplyResult {
+export interface ApplyOptions {
+  /** How long to wait for another render of the platform to finish. @default 30000 */
+  lockWaitMs?: number;
+}
+
+export function applyRenderPlan(platformDir: string, plan: PlannedOutput, opts: ApplyOptions = {}): ApplyResult {
+  const release = acquireRenderLock(platformDir, opts.lockWaitMs ?? DEFAULT_RENDER_LOCK_WAIT_MS);
+  try {
+    return applyLocked(platformDir, plan);
+  } finally {
+    release();
+  }
+}
+
+function applyLocked(platformDir: string, plan: PlannedOutput): ApplyResult {
   recoverInterruptedSwap(platformDir);
   const generatedDir = join(platformDir, GENERATED_DIR);
   const current = listTree(generatedDir);

@@ -5,10 +5,10 @@ import { planRender } from './plan';
 describe('planRender', () => {
   it('renders the example adapters in capability order', () => {
     const ws = tempWorkspace();
-    for (const a of ['adapters/hetzner', 'adapters/cilium', 'adapters/talos', 'tools/ztc/capabilities']) ws.copyFromRepo(a);
+    for (const a of ['adapters', 'tools/ztc/capabilities']) ws.copyFromRepo(a);
     ws.copyFromRepo('platforms/example/platform.yaml');
     const plan = planRender(ws.root, 'example');
-    expect(plan.resolution.order).toEqual(['cilium', 'hetzner', 'talos']);
+    expect(plan.resolution.order).toEqual(['cilium', 'github', 'hetzner', 'talos', 'ksops', 'argocd', 'crossplane']);
     expect([...plan.files.keys()]).toContain('talos/nodes/cp-1.yaml');
   });
 

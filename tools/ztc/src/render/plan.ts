@@ -19,6 +19,8 @@ import { renderAdapter, type AdapterOutput } from './render-adapter';
 export interface RenderPlan {
   platform: LoadedPlatform;
   resolution: Resolution;
+  /** Each adapter's render output, in render order. */
+  outputs: ReadonlyMap<string, AdapterOutput>;
   /** Path relative to generated/ → content, sorted by path. */
   files: Map<string, string>;
   pipeline: Pipeline;
@@ -87,5 +89,5 @@ export function assemble(
     files,
     pipelineText,
   });
-  return { platform, resolution, files, pipeline, pipelineText, lock, lockText: serializeLock(lock) };
+  return { platform, resolution, outputs, files, pipeline, pipelineText, lock, lockText: serializeLock(lock) };
 }

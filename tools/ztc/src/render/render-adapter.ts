@@ -5,11 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { insidePathProblem } from '../adapter/adapter-paths';
 import type { AdapterManifest } from '../adapter/types';
 import { checkPayload } from '../capability/contracts';
 import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
+import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
+import { moduleBoundaryViolations } from './module-boundary';
+import { syntaxIssues } from './output-syntax';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
@@ -40,8 +44,9 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
   try {
     ensureTsLoader();
     forgetModulesUnder(join(workspaceRoot, adapter.root));
-    mod = require(join(workspaceRoot, file)) as typeof mod;
+    mod = guardedCall(() => require(join(workspaceRoot, file)) as typeof mod, 'loading');
   } catch (e) {
+    if (e instanceof GuardedCallError) throw guardIssue(file, e);
     throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });
   }
   const fn = mod.render ?? mod.default;
@@ -49,6 +54,14 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
     throw ConfigError.one({ file, path: 'render', message: 'the module does not export a render function', hint: 'export const render = defineRender((config, platform, capabilities) => ({ files: {} }))' });
   }
   return fn as RenderFn;
+}
+
+function guardIssue(file: string, e: GuardedCallError): ConfigError {
+  const hint =
+    e.reason === 'timeout'
+      ? `a render module must return promptly (look for an endless loop); ${RENDER_TIMEOUT_ENV} raises the limit`
+      : 'a render module returns its result (or throws an Error); it never ends the process';
+  return new ConfigError([{ file, path: 'render', message: e.message, hint }], { cause: e });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -84,6 +97,8 @@ export function renderAdapter(
   const helpers = {
     template(name: string, vars: Record<string, unknown>): string {
       const path = `${adapter.root}/templates/${name}`;
+      const problem = insidePathProblem(workspaceRoot, adapter.root, `templates/${name}`);
+      if (problem) throw new TemplateError(`template ${problem}`);
       let text: string;
       try {
         text = readFileSync(join(workspaceRoot, path), 'utf8');
@@ -99,10 +114,22 @@ export function renderAdapter(
   };
   let result: RenderResult;
   try {
-    result = fn(deepFreeze(structuredClone(config)), deepFreeze({ ...platform }), deepFreeze(consumed), helpers);
+    result = guardedCall(() => fn(deepFreeze(structuredClone(config)), deepFreeze({ ...platform }), deepFreeze(consumed), helpers), 'render');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    if (e instanceof GuardedCallError) throw guardIssue(file, e);
     throw new ConfigError([{ file, path: 'render', message: `render failed: ${(e as Error).message}` }], { cause: e });
+  }
+  const outside = moduleBoundaryViolations(workspaceRoot, join(workspaceRoot, adapter.root), join(workspaceRoot, file));
+  if (outside.length > 0) {
+    throw new ConfigError(
+      outside.map((v) => ({
+        file,
+        path: 'render',
+        message: `imports ${v.file}, which is outside ${adapter.root}/ (from ${v.importer})`,
+        hint: `move the code into ${adapter.root}/, or import it from @ztc/engine or an npm package: Nx and lock.json hash only the adapter folder and the engine, so changes elsewhere would not re-render`,
+      })),
+    );
   }
   if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
     throw ConfigError.one({ file, path: 'render', message: 'render must return { files, capabilities }' });
@@ -117,6 +144,8 @@ function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderR
       throw ConfigError.one({ file, path: `files[${JSON.stringify(path)}]`, message: `content must be a string, got ${typeof content}` });
     }
   }
+  const unparsable = syntaxIssues(adapter.name, file, result.files);
+  if (unparsable.length > 0) throw new ConfigError(unparsable);
   const produced = result.capabilities ?? {};
   const problem = jsonProblem({ capabilities: produced, scriptContext: result.scriptContext ?? {} });
   if (problem) {

@@ -12,7 +12,7 @@ describe('ztc schema', () => {
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { properties: { adapters: { properties: Record<string, { properties: Record<string, { description?: string }> }> } } };
     const adapters = schema.properties.adapters.properties;
-    expect(Object.keys(adapters)).toEqual(['cilium', 'hetzner', 'talos']);
+    expect(Object.keys(adapters)).toEqual(['cilium', 'github', 'hetzner', 'talos', 'ksops', 'argocd', 'crossplane']);
     expect(Object.keys(adapters.hetzner!.properties)).toEqual(['version', 'server_ips', 'location', 'rescue_mode_confirm']);
     expect(adapters.talos!.properties.cluster_name!.description).toBe('Cluster name (lowercase letters, digits, hyphens)');
     expect(r.stdout).not.toMatch(/"(secret|prompt|env|x-ztc-default-from)"/);

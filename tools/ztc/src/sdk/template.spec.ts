@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { interpolate, resolveValue, TemplateError } from './template';
 
 describe('templates', () => {
@@ -12,6 +13,17 @@ describe('templates', () => {
 
   it('refuses to interpolate a mapping into text', () => {
     expect(() => interpolate('v: {{ x }}', { x: { y: 1 } })).toThrow(/only scalars/);
+  });
+
+  it('quotes a value with the yaml and json filters, so text such as "hi: there" stays one value', () => {
+    const vars = { greeting: 'hi: there', n: 3, list: ['a', 'b # c'], quote: 'say "x"\nnext' };
+    expect(interpolate('g: {{ greeting | yaml }}', vars)).toBe('g: "hi: there"');
+    expect(interpolate('{"n": {{ n|json }}, "l": {{ list | json }}, "q": {{ quote | json }}}', vars)).toBe('{"n": 3, "l": ["a","b # c"], "q": "say \\"x\\"\\nnext"}');
+    expect(parse(interpolate('l: {{ list | yaml }}\nq: {{ quote | yaml }}\n', vars))).toEqual({ l: ['a', 'b # c'], q: 'say "x"\nnext' });
+  });
+
+  it('refuses an unknown filter', () => {
+    expect(() => interpolate('{{ x | upper }}', { x: 'a' })).toThrow(new TemplateError('"{{ x | upper }}": unknown filter "upper" (available: yaml, json)'));
   });
 
   it('keeps the type of a value referenced alone, and recurses into mappings and lists', () => {

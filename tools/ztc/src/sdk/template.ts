@@ -1,9 +1,13 @@
 /**
  * Strict `{{ path }}` interpolation for adapter templates and adapter.yaml script contexts. A missing
  * path is an error (the older engine's Jinja default rendered it as an empty string and hid mistakes).
+ *
+ * `{{ path }}` inserts a scalar as plain text. `{{ path | yaml }}` and `{{ path | json }}` insert the
+ * value quoted (JSON, which YAML also reads), so a value such as `hi: there`, `a # b` or a multi-line
+ * string stays one value, and lists and mappings can be inserted too.
  */
 
-const EXPR = /\{\{\s*([A-Za-z0-9_.-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
+const EXPR = /\{\{\s*([A-Za-z0-9_.-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_-]+)*)\s*(?:\|\s*([A-Za-z0-9_-]+)\s*)?\}\}/g;
 const WHOLE = /^\{\{\s*([A-Za-z0-9_.-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}$/;
 
 export class TemplateError extends Error {
@@ -28,9 +32,27 @@ export function lookup(vars: unknown, expr: string): unknown {
   return cur;
 }
 
-/** Interpolate every `{{ path }}` in `text`; values must be scalars. */
+/** Quoting filters: each turns a value into text that a YAML or JSON parser reads back as that value. */
+export const FILTERS: Readonly<Record<string, (value: unknown) => string>> = {
+  yaml: quoteValue,
+  json: quoteValue,
+};
+
+/** The value as JSON text: a quoted, escaped string for strings; also valid YAML (flow style). */
+export function quoteValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TemplateError(`a ${typeof value} cannot be quoted`);
+  return text;
+}
+
+/** Interpolate every `{{ path }}` in `text`; values must be scalars unless a filter quotes them. */
 export function interpolate(text: string, vars: unknown): string {
-  return text.replace(EXPR, (_m, expr: string) => {
+  return text.replace(EXPR, (m, expr: string, filter: string | undefined) => {
+    if (filter !== undefined) {
+      const quote = FILTERS[filter];
+      if (!quote) throw new TemplateError(`"${m}": unknown filter "${filter}" (available: ${Object.keys(FILTERS).join(', ')})`);
+      return quote(lookup(vars, expr));
+    }
     const value = lookup(vars, expr);
     if (value === undefined || (value !== null && typeof value === 'object')) {
       throw new TemplateError(`"{{ ${expr} }}" is ${Array.isArray(value) ? 'a list' : 'a mapping'}; only scalars can be interpolated into text`);

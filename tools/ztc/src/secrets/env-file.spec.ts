@@ -54,7 +54,7 @@ describe('secrets file', () => {
     const cfg = `${tempWorkspace().root}/cfg`;
     expect(platformSecretsFile(ws.root, 'p', { HOME: '/h', XDG_CONFIG_HOME: cfg })).toBe(`${cfg}/ztc/acme/shop/p.env`);
     expect((await runBin(['render', 'p'], ws.root)).code).toBe(0);
-    const env = { XDG_CONFIG_HOME: cfg, ZTC_SECRETS_FILE: '', VAULT_TOKEN: '' };
+    const env = { XDG_CONFIG_HOME: cfg, ZTC_SECRETS_FILE: '', VAULT_TOKEN: '', ZTC_PRIVATE_DIR: `${cfg}-private` };
     expect((await runBin(['bootstrap', 'p', '--dry-run'], ws.root, env)).stderr).toContain('VAULT_TOKEN');
     mkdirSync(`${cfg}/ztc/acme/shop`, { recursive: true });
     writeFileSync(`${cfg}/ztc/acme/shop/p.env`, 'VAULT_TOKEN=from-file-123\n', { mode: 0o600 });

@@ -1,6 +1,9 @@
 /** Workspace-relative path helpers: every path ZTC prints or stores is POSIX and relative to the root. */
 import { relative, sep } from 'node:path';
 
+/** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: never in a path. */
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 export function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }

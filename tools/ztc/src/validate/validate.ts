@@ -1,12 +1,14 @@
 /**
  * validate (CONTRACT §5): re-render in memory and compare with lock.json and the files on disk.
- * Reports every difference with its cause; never writes anything.
+ * Reports every difference with its cause; never writes anything. A render module whose output is not
+ * deterministic is named (exit 3) instead of showing up as endless "a fresh render differs" drift.
  */
 import { join } from 'node:path';
 import { GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
 import { adapterPath, platformPath } from '../workspace/workspace';
 import { ConfigError } from '../errors';
 import type { Lock } from '../render/lock';
+import { checkDeterminism } from '../render/determinism';
 import { planRender } from '../render/plan';
 import { listTree, readIfExists } from '../render/disk';
 import { compareStrings, sha256 } from '../util/hash';
@@ -82,6 +84,8 @@ export function validatePlatform(workspaceRoot: string, platform: string): Valid
   const base = platformPath(workspaceRoot, platform);
   const { lock, text: lockText } = readLock(workspaceRoot, platform);
   const plan = planRender(workspaceRoot, platform);
+  const { adapters, configs, metadata } = plan.platform;
+  checkDeterminism({ workspaceRoot, adapters, configs, metadata, outputs: plan.outputs });
 
   const found: Drift[] = [];
   if (lock.platform_hash !== plan.lock.platform_hash) {

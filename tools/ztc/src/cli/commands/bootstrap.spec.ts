@@ -2,10 +2,10 @@
  * `ztc bootstrap` / `ztc plan` as a user runs them: the real bin in a real process, so signals, exit
  * codes and the split of stdout and stderr are what a terminal or CI sees.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { REPO_ROOT } from '../../../testing/temp-workspace';
 import { fixtureWorkspace, PLATFORM, type FixtureAdapter, type FixtureWorkspace } from '../../bootstrap/__fixtures__/fixture-workspace';
 import { isProcessAlive } from '../../bootstrap/process-group';
@@ -120,5 +120,69 @@ describe('ztc bootstrap (real process)', () => {
     const json = JSON.parse((await ztc(fx, ['plan', '--json'])).stdout) as { up_to_date: boolean; steps: { step: string; status: string }[] };
     expect(json.up_to_date).toBe(true);
     expect(json.steps.map((s) => [s.step, s.status])).toEqual([['solo/ok', 'pending'], ['solo/check', 'always']]);
+  });
+});
+
+/** Resolves once `line` appears on the child's stdout. */
+function lineSeen(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.split('\n').includes(line)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before printing "${line}":\n${out}`)));
+  });
+}
+
+/** Resolves when `check` holds, polling; rejects after `ms` (a generous bound, not a timing assertion). */
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('ztc bootstrap under a launcher: a signal to the launcher stops the run', () => {
+  it.each([
+    ['npx ztc bootstrap', 'SIGTERM', 'npx', ['ztc', 'bootstrap'], true],
+    ['npx ztc bootstrap', 'SIGINT', 'npx', ['ztc', 'bootstrap'], true],
+    ['npx ztc bootstrap without the workspace .npmrc (sh in between)', 'SIGTERM', 'npx', ['ztc', 'bootstrap'], false],
+    ['npm run', 'SIGTERM', 'npm', ['run', 'boot'], true],
+    ['npm run', 'SIGINT', 'npm', ['run', 'boot'], true],
+    ['a bash script running npx', 'SIGTERM', 'bash', ['-c', 'npx ztc bootstrap; echo after'], true],
+  ] as const)('%s, %s: the step group is stopped; no process, temp dir, receipt or lock is left', async (_n, signal, cmd, args, npmrc) => {
+    const fx = fixtureWorkspace(HANGING);
+    fx.ws.write('package.json', `${JSON.stringify({ name: 'fx', private: true, scripts: { boot: 'ztc bootstrap' } })}\n`);
+    if (npmrc) fx.ws.copyFromRepo('.npmrc');
+    const launcher = spawn(cmd, [...args], { cwd: fx.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot }, stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => void launcher.kill('SIGKILL'));
+    await lineSeen(launcher, '[solo/stuck] waiting');
+    const lock = fx.ws.path(`platforms/${PLATFORM}/.ztc/run.lock`);
+    const ztcPid = (JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid;
+    const bgPid = Number(readFileSync(fx.state('bg.pid'), 'utf8'));
+    expect(ztcPid).not.toBe(launcher.pid);
+    process.kill(launcher.pid!, signal);
+    await until(() => !isProcessAlive(ztcPid), `ztc (pid ${ztcPid}) has ended`);
+    expect(isProcessAlive(bgPid)).toBe(false);
+    expect(readdirSync(fx.tmpRoot).filter((d) => d.startsWith('ztc-secure-'))).toEqual([]);
+    expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/solo.stuck.json`))).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+    expect(fx.ws.read(`platforms/${PLATFORM}/.ztc/logs/bootstrap/solo.stuck.log`)).toMatch(/# finished: interrupted, exit code \d+/);
+  });
+
+  it('stops the step group when its output can no longer be written (the reader went away)', async () => {
+    const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'chatty', script: 'hang', context: { tick: true } }] } }]);
+    const child = spawn(process.execPath, [BIN, 'bootstrap'], { cwd: fx.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot }, stdio: ['ignore', 'pipe', 'ignore'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    await lineSeen(child, '[solo/chatty] waiting');
+    const bgPid = Number(readFileSync(fx.state('bg.pid'), 'utf8'));
+    child.stdout!.destroy();
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(143);
+    expect(isProcessAlive(bgPid)).toBe(false);
+    expect(readdirSync(fx.tmpRoot).filter((d) => d.startsWith('ztc-secure-'))).toEqual([]);
+    expect(existsSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/solo.chatty.json`))).toBe(false);
   });
 });

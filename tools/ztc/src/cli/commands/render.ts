@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
+import { renderLockWaitMs } from '../../render/render-lock';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
@@ -15,7 +16,7 @@ export const renderCommand: Command = {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const plan = planRender(workspaceRoot, platform);
     const where = platformPath(workspaceRoot, platform);
-    const result = applyRenderPlan(join(workspaceRoot, where), plan);
+    const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
     if (!result.changed) {
       io.out(`${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`);
     } else {

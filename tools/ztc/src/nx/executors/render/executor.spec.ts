@@ -1,7 +1,9 @@
 import type { TaskGraph } from '@nx/devkit';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { nodeChild } from '../../../../testing/node-child';
 import { fixtureWorkspace, type TempWorkspace } from '../../../../testing/temp-workspace';
 import { applyRenderPlan } from '../../../render/apply';
 import { planRender } from '../../../render/plan';
@@ -99,6 +101,22 @@ describe('render executor (batch)', () => {
     expect(results.get('demo:render-app')).toMatchObject({ success: false, status: 'skipped' });
     expect(results.get('demo:render')).toMatchObject({ success: false, status: 'skipped' });
     expect(results.get('demo:render-storage')).toMatchObject({ success: true });
+  });
+
+  it('waits for a `ztc render` of the same platform, and fails the render task naming it when the wait runs out', async () => {
+    const ws = fixtureWorkspace();
+    const holder = nodeChild(`
+      const attempt = src('util/pid-lock.ts').tryLock(${JSON.stringify(ws.path('platforms/demo/.ztc/render.lock'))});
+      console.log(attempt.held ? 'locked' : 'busy');
+      await line();`);
+    expect(await holder.nextLine()).toBe('locked');
+    vi.stubEnv('ZTC_RENDER_LOCK_WAIT_SECONDS', '0');
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const results = await collect(ws);
+    expect(results.get('demo:render-app')).toMatchObject({ success: true });
+    expect(results.get('demo:render')).toMatchObject({ success: false, status: 'failure' });
+    expect(results.get('demo:render')!.terminalOutput).toContain(`another render of platform demo is running (pid ${holder.pid} on ${hostname()})`);
+    expect(existsSync(ws.path('platforms/demo/generated'))).toBe(false);
   });
 
   it('reports an invalid platform.yaml section in split-config, with the file and path', async () => {

@@ -6,11 +6,12 @@ describe('checkTemplate', () => {
     expect(checkTemplate('a/templates/v.yaml', 'enabled: {{ hubble_enabled }}\nname: "{{ cluster.name }}"\nip: {{ nodes[0].ip }}\n')).toEqual([]);
     expect(checkTemplate('a/templates/v.json', '{ "port": {{ port }}, "name": "{{ name }}" }')).toEqual([]);
     expect(checkTemplate('a/templates/motd.txt', 'Hello {{ user }}')).toEqual([]);
+    expect(checkTemplate('a/templates/q.yaml', 'greeting: {{ greeting | yaml }}\nlist: {{ items|json }}\n')).toEqual([]);
   });
 
   it('rejects Jinja filters and blocks, naming the line', () => {
     expect(checkTemplate('a/templates/v.yaml', 'a: 1\nb: {{ x | default(2) }}\n')).toEqual([
-      'a/templates/v.yaml: line 2: unsupported template syntax near "{{" (only {{ dotted.path }} placeholders with scalar values)',
+      'a/templates/v.yaml: line 2: unsupported template syntax near "{{" (only {{ dotted.path }} placeholders with scalar values, optionally quoted with | yaml or | json)',
     ]);
     expect(checkTemplate('a/templates/v.yaml', 'a: 1\n{% if x %}\nb: 2\n{% endif %}\n')[0]).toContain('line 2: unsupported template syntax');
   });

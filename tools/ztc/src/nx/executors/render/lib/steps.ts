@@ -15,6 +15,7 @@ import { readPlatform, type LoadedPlatform } from '../../../../platform/read-pla
 import { applyRenderPlan } from '../../../../render/apply';
 import { checkAllOutputPaths } from '../../../../render/output-paths';
 import { assemble, providersInWorkspace } from '../../../../render/plan';
+import { renderLockWaitMs } from '../../../../render/render-lock';
 import { renderAdapter, type AdapterOutput } from '../../../../render/render-adapter';
 import { resolve, type Resolution } from '../../../../resolve/resolver';
 import type { PlatformMetadata } from '../../../../sdk/types';
@@ -128,7 +129,7 @@ export function assembleStep(memo: StepMemo, platform: string): string {
   for (const a of resolution.order) outputs.set(a, readJson<AdapterOutput>(memo, renderPaths.adapterOutput(where, a), `render-${a}`));
   checkAllOutputPaths(loaded.adapters, outputs);
   const plan = assemble(memo.workspaceRoot, loaded, resolution, outputs);
-  const result = applyRenderPlan(join(memo.workspaceRoot, where), plan);
+  const result = applyRenderPlan(join(memo.workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(process.env) });
   if (!result.changed) return `${where}: up to date (${plan.files.size} files, ${resolution.order.length} adapters)`;
   return [
     `${where}: rendered ${plan.files.size} files from ${resolution.order.length} adapters (${resolution.order.join(' -> ')})`,

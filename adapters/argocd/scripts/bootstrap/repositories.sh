@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Repository credentials for Argo CD from the GitHub App: one Secret per repository, labelled as an
+# Argo CD repository, with the App and installation ids and the App's private key. The key is read by jq
+# from the environment and the manifest reaches kubectl on stdin: it is never rendered, never in a file,
+# never on a command line.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+main() {
+  local ns name url
+  ztc::require_env GITHUB_APP_PRIVATE_KEY
+  ns=$(ztc::ctx .namespace)
+  while read -r name url; do
+    jq -n --arg ns "$ns" --arg name "$name" --arg url "$url" --arg app "$(ztc::ctx .app_id)" --arg inst "$(ztc::ctx .installation_id)" '{
+        apiVersion: "v1", kind: "Secret",
+        metadata: {name: $name, namespace: $ns, labels: {"argocd.argoproj.io/secret-type": "repository"}},
+        type: "Opaque",
+        stringData: {type: "git", url: $url, githubAppID: $app, githubAppInstallationID: $inst, githubAppPrivateKey: env.GITHUB_APP_PRIVATE_KEY}
+      }' | kubectl apply --server-side --force-conflicts --field-manager=ztc -f - >/dev/null \
+      || ztc::error "could not create the repository Secret $ns/$name (see above)"
+    ztc::info "repository $url: credentials from GitHub App $(ztc::ctx .app_id) in Secret $ns/$name"
+  done < <(jq -r '.repositories[] | "\(.name) \(.url)"' "$ZTC_CONTEXT_FILE")
+}
+
+main "$@"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The platform's AppProject and its root application (app of apps): from here on Argo CD syncs the
+# platform from the control-plane repository.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+main() {
+  local manifest
+  local -a manifests
+  ztc::ctx_array manifests .manifests
+  for manifest in "${manifests[@]}"; do
+    kubectl apply --server-side --force-conflicts --field-manager=ztc -f "$ZTC_GENERATED_DIR/$manifest" \
+      || ztc::error "could not apply $manifest (see above)"
+  done
+}
+
+main "$@"

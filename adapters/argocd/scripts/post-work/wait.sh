@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Wait until Argo CD's components run and every application (the root app and what it created) is Synced
+# and Healthy. The ERROR names the applications that are not, with what Argo CD says about them.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+NS=''
+
+rolled_out() {
+  kubectl --namespace "$NS" rollout status "$1" --timeout=10s >/dev/null 2>&1
+}
+
+# "name sync health message" for every application not yet Synced and Healthy.
+unsettled() {
+  kubectl --namespace "$NS" get applications.argoproj.io -o json \
+    | jq -r '.items[] | select(.status.sync.status != "Synced" or .status.health.status != "Healthy")
+        | "\(.metadata.name) \(.status.sync.status // "Unknown")/\(.status.health.status // "Unknown") \((.status.conditions // [])[0].message // .status.operationState.message // "")"'
+}
+
+all_settled() {
+  local root
+  root=$(ztc::ctx .root_app)
+  kubectl --namespace "$NS" get application "$root" >/dev/null 2>&1 && [[ -z $(unsettled) ]]
+}
+
+main() {
+  local kind name
+  NS=$(ztc::ctx .namespace)
+  for kind in deployments statefulsets; do
+    while read -r name; do
+      ztc::wait_until "$kind/$name" rolled_out "${kind%s}/$name" \
+        || ztc::error "Argo CD's $name did not become ready: see \"kubectl -n $NS describe ${kind%s} $name\" and its pods' logs"
+    done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
+  done
+  ztc::info "Argo CD's components are ready"
+  ztc::wait_until "every application to be Synced and Healthy" all_settled \
+    || ztc::error "applications not Synced/Healthy: $(unsettled | tr '\n' ';'). See \"kubectl -n $NS get applications\" or the Argo CD UI"
+  ztc::info "all applications Synced and Healthy: $(kubectl --namespace "$NS" get applications.argoproj.io -o json | jq -r '[.items[].metadata.name] | join(", ")')"
+}
+
+main "$@"

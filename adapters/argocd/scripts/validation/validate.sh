@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Validation: Argo CD's components are available, every application is Synced and Healthy, and KSOPS in
+# the repo-server decrypts a test secret encrypted to the platform's Age recipient (the same path a real
+# SOPS secret in the repository takes).
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+# Runs in the repo-server container: a kustomization with a KSOPS generator over the secret on stdin.
+# shellcheck disable=SC2016 # expanded by the container's shell
+readonly KSOPS_PROBE='set -e
+d=$(mktemp -d)
+cd "$d"
+cat >probe.enc.yaml
+printf "%s\n" "apiVersion: viaduct.ai/v1" "kind: ksops" "metadata:" "  name: ztc-probe" "  annotations:" "    config.kubernetes.io/function: |" "      exec:" "        path: ksops" "files:" "  - ./probe.enc.yaml" >generator.yaml
+printf "%s\n" "generators:" "  - ./generator.yaml" >kustomization.yaml
+kustomize build --enable-alpha-plugins --enable-exec .
+cd / && rm -rf "$d"'
+
+main() {
+  local ns kind name problems config value built
+  ns=$(ztc::ctx .namespace)
+  for kind in deployments statefulsets; do
+    while read -r name; do
+      kubectl --namespace "$ns" rollout status "${kind%s}/$name" --timeout=30s >/dev/null 2>&1 \
+        || ztc::error "Argo CD's $name is not ready: see \"kubectl -n $ns describe ${kind%s} $name\""
+    done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
+  done
+  problems=$(kubectl --namespace "$ns" get applications.argoproj.io -o json \
+    | jq -r '[.items[] | select(.status.sync.status != "Synced" or .status.health.status != "Healthy") | "\(.metadata.name) (\(.status.sync.status)/\(.status.health.status))"] | join(", ")')
+  [[ -z $problems ]] || ztc::error "applications not Synced/Healthy: $problems"
+
+  config=$ZTC_STATE_DIR/$(ztc::ctx .sops_config_state_file)
+  [[ -s $config ]] || ztc::error "$config is missing: run the pre-work stage (ksops) first"
+  value="ksops-probe-$(date +%s)"
+  printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: ztc-ksops-probe\nstringData:\n  probe: %s\n' "$value" >probe.secret.yaml
+  sops --config "$config" --encrypt probe.secret.yaml >probe.enc.yaml || ztc::error "sops could not encrypt the test secret with $config"
+  built=$(kubectl --namespace "$ns" exec -i deploy/argocd-repo-server -c argocd-repo-server -- sh -c "$KSOPS_PROBE" <probe.enc.yaml 2>&1) \
+    || ztc::error "KSOPS in the repo-server could not build the test secret: ${built##*$'\n'}. Check the repo-server's ksops init container, its sops-age Secret and SOPS_AGE_KEY_FILE"
+  grep -q "probe: $value" <<<"$built" || grep -q "probe: $(printf '%s' "$value" | base64)" <<<"$built" \
+    || ztc::error "KSOPS built the test secret but the value is not the one encrypted: the repo-server decrypts with another key than the platform's"
+  ztc::info "Argo CD healthy; KSOPS in the repo-server decrypts the platform's secrets"
+}
+
+main "$@"

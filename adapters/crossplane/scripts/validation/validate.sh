@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Validation: every configured provider is Healthy and the cluster serves its CRDs.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+main() {
+  local providers crds name group healthy count
+  providers=$(kubectl get providers.pkg.crossplane.io -o json) || ztc::error "the cluster does not serve providers.pkg.crossplane.io: is Crossplane installed (post-work)?"
+  crds=$(kubectl get crd -o json)
+  while read -r name group; do
+    healthy=$(jq -r --arg n "$name" '.items[] | select(.metadata.name == $n) | .status.conditions[]? | select(.type == "Healthy") | .status' <<<"$providers")
+    [[ $healthy == True ]] || ztc::error "provider $name is not Healthy: see \"kubectl describe provider.pkg.crossplane.io $name\""
+    count=$(jq --arg g "$group" '[.items[] | select(.spec.group == $g or (.spec.group | endswith("." + $g)))] | length' <<<"$crds")
+    ((count > 0)) || ztc::error "provider $name is Healthy but no CRD of group $group exists: see \"kubectl get providerrevisions\""
+    ztc::info "$name: Healthy, $count CRDs of $group"
+  done < <(jq -r '.providers[] | "\(.name) \(.crd_group)"' "$ZTC_CONTEXT_FILE")
+}
+
+main "$@"

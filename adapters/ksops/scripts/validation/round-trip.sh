@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Validation: SOPS encrypts a test secret with the platform's .sops.yaml (the Age recipient) so that the
+# value is no longer readable, and decrypts it back with the platform's key.
+set -euo pipefail
+# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
+. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+
+main() {
+  local config value decrypted
+  config=$ZTC_STATE_DIR/$(ztc::ctx .sops_config_state_file)
+  [[ -s $config ]] || ztc::error "$config is missing: run the pre-work stage (ksops/age-key) first"
+  value="round-trip-$(date +%s)"
+  printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: ztc-round-trip\nstringData:\n  probe: %s\n' "$value" >probe.secret.yaml
+  sops --config "$config" --encrypt probe.secret.yaml >probe.enc.yaml \
+    || ztc::error "sops could not encrypt with $config (see above)"
+  ! grep -q "$value" probe.enc.yaml || ztc::error "sops left the test value readable: check encrypted_regex in $config"
+  decrypted=$(SOPS_AGE_KEY_FILE=$ZTC_PRIVATE_DIR/ksops/age.key sops --decrypt probe.enc.yaml | awk '$1 == "probe:" { print $2 }') \
+    || ztc::error "sops could not decrypt with the platform's key: is $ZTC_PRIVATE_DIR/ksops/age.key the key of the recipient in $config?"
+  [[ $decrypted == "$value" ]] || ztc::error "the decrypted value differs from the original: SOPS or the key is broken"
+  ztc::info "SOPS round trip with the platform's Age key: ok"
+}
+
+main "$@"
