@@ -13,6 +13,9 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
+/** The graph's part of the page (the project list on the left is left out); GRAPH_CLIP=full for all of it. */
+const CLIP = process.env.GRAPH_CLIP === 'full' ? undefined : { x: 650, y: 80, width: 490, height: 600 };
+
 async function main() {
   const root = resolve(__dirname, '..');
   const out = resolve(process.argv[2] ?? join(root, 'docs/img/nx-graph-example.png'));
@@ -28,7 +31,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 }, deviceScaleFactor: 2 });
     await page.goto(`file://${join(dir, 'graph.html')}`);
     await page.waitForTimeout(4000); // the layout animates in
-    await page.screenshot({ path: out, clip: { x: 640, y: 85, width: 520, height: 590 } });
+    await page.screenshot({ path: out, clip: CLIP });
     await browser.close();
     process.stdout.write(`wrote ${out}\n`);
   } finally {
