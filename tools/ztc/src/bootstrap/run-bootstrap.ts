@@ -14,8 +14,8 @@ import { maskEvent, type BootstrapEvent, type EventSink, type Position, type Run
 import { executeStep, type StepRunContext, type StepRunResult } from './execute-step';
 import { Heartbeat } from './heartbeat';
 import { Masker } from './masker';
-import { prepareRun, type PreparedRun } from './prepare-run';
-import { pruneReceipts, writeReceipt } from './receipts';
+import { prepareRun, type PlannedStep, type PreparedRun } from './prepare-run';
+import { pruneReceipts, writeReceipt, type StepStatus } from './receipts';
 import { findRestoredReceipts, noteLocalReceipts } from './restored-receipts';
 import { preparePrivateDir } from './private-dir';
 import { acquireRunLock } from './run-lock';
@@ -92,8 +92,14 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
   return { ...result, ...counts };
 }
 
+/** A stage of the run as it goes: its steps, each run or skipped (pre-flight steps always run). */
+interface QueuedStage {
+  name: string;
+  steps: (Omit<PlannedStep, 'status'> & { status?: StepStatus })[];
+}
+
 /** Preflight first (when anything runs), then the selected stages: what the run goes through, in order. */
-function runQueue(p: PreparedRun): { name: string; steps: { step: PipelineStep; run: boolean; status?: PreparedRun['stages'][number]['steps'][number]['status'] }[] }[] {
+function runQueue(p: PreparedRun): QueuedStage[] {
   return [...(p.preflight.length ? [{ name: PREFLIGHT, steps: p.preflight.map((step) => ({ step, run: true })) }] : []), ...p.stages];
 }
 
