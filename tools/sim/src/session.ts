@@ -10,6 +10,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
+import { findOnPath } from '../../ztc/src/bootstrap/preconditions';
 import { startServer, type SimServer } from './server';
 import { RESCUE_TOOLS } from './world/rescue';
 import { World, type Faults, type Timing } from './world/world';
@@ -62,12 +63,10 @@ export interface Sim {
   stop(opts?: { keep?: boolean }): Promise<void>;
 }
 
-function findOnPath(name: string): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  throw new Error(`the simulation needs ${name} on PATH`);
+function findTool(name: string): string {
+  const found = findOnPath(name, process.env.PATH);
+  if (!found) throw new Error(`the simulation needs ${name} on PATH`);
+  return found;
 }
 
 function copyWorkspace(repo: string, dest: string, platform: string): void {
@@ -134,10 +133,10 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   for (const d of [dirs.tmpDir, dirs.home, dirs.containerTmp]) mkdirSync(d, { recursive: true, mode: 0o700 });
   linkAll(dirs.bin, SIMULATED_CLIS, () => FORWARD);
   linkAll(dirs.rescue, RESCUE_TOOLS, () => FORWARD);
-  symlinkSync(findOnPath('bash'), join(dirs.rescue, 'bash')); // the rescue system's shell (and the stubs' interpreter)
+  symlinkSync(findTool('bash'), join(dirs.rescue, 'bash')); // the rescue system's shell (and the stubs' interpreter)
   linkAll(dirs.container, CONTAINER_STUBS, () => FORWARD);
-  linkAll(dirs.container, CONTAINER_REAL, (n) => findOnPath(n === 'sh' ? 'bash' : n));
-  linkAll(dirs.tools, ['jq', 'curl', 'base64', 'bash'], findOnPath);
+  linkAll(dirs.container, CONTAINER_REAL, (n) => findTool(n === 'sh' ? 'bash' : n));
+  linkAll(dirs.tools, ['jq', 'curl', 'base64', 'bash'], findTool);
 
   const emptyRepo = join(root, 'empty-repo');
   mkdirSync(emptyRepo);

@@ -11,6 +11,7 @@ import { describeErrors, upstreamValidator, upstreamYaml } from '../../../upstre
 import { first, parseArgs, type ParsedArgs } from './args';
 import { fail, ok, pathIn, type ExecRequest, type ExecResult } from './exec';
 import { connect } from './kubectl';
+import { mergeMaps } from './merge';
 import { applyObjects } from './objects';
 import type { Doc, World } from './world';
 
@@ -65,12 +66,6 @@ const CHARTS: Chart[] = [
   },
 ];
 
-function merge(a: Doc, b: Doc): Doc {
-  const out: Doc = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
-  return out;
-}
-
 function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const [, release, chartName] = a.positionals;
   const repo = (first(a, 'repo') ?? '').replace(/\/$/, '');
@@ -81,9 +76,9 @@ function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResu
   if (!chart.versions.includes(version)) return fail(`Error: chart "${chartName}" version "${version}" not found in ${repo} repository`);
   const ns = first(a, 'namespace') ?? 'default';
   let values: Doc = {};
-  for (const f of a.flags.get('values') ?? []) values = merge(values, (parse(f === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, f), 'utf8')) as Doc) ?? {});
+  for (const f of a.flags.get('values') ?? []) values = mergeMaps(values, (parse(f === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, f), 'utf8')) as Doc) ?? {});
   const validate = upstreamValidator(`${chartName}/${version}/values.schema.json`);
-  if (!validate(merge(upstreamYaml<Doc>(`${chartName}/${version}/values.yaml`), values))) {
+  if (!validate(mergeMaps(upstreamYaml<Doc>(`${chartName}/${version}/values.yaml`), values))) {
     return fail(`Error: values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n- ${describeErrors(validate.errors).join('\n- ')}`);
   }
   const key = `${ns}/${release}`;

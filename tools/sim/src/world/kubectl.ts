@@ -11,6 +11,7 @@ import { kustomizeBinary, kustomizeBuild } from '../../../upstream/upstream';
 import { first, parseArgs, type ParsedArgs } from './args';
 import { reconcile } from './controllers';
 import { durationMs, fail, ok, pathIn, waitFor, type ExecRequest, type ExecResult } from './exec';
+import { mergeMaps } from './merge';
 import { applyObjects, clusterScoped, findObject, kindOf, liveObjects, objectKey } from './objects';
 import type { Doc, World } from './world';
 
@@ -133,12 +134,6 @@ function create(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   return ok(`${doc.kind.toLowerCase()}/${String(doc.metadata.name)} created\n`);
 }
 
-function merge(a: Doc, b: Doc): Doc {
-  const out: Doc = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v === null ? undefined : v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
-  return out;
-}
-
 function patch(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const [, typeWord, name] = a.positionals;
   const kind = kindOf(world, typeWord ?? '');
@@ -148,7 +143,7 @@ function patch(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const file = first(a, 'patch-file');
   const text = first(a, 'patch') ?? (file === '/dev/stdin' || file === '-' ? req.stdin?.toString() : file ? readFileSync(pathIn(req, file), 'utf8') : undefined);
   if (!text) return fail('error: must specify --patch or --patch-file containing a merge patch');
-  const patched = merge(o, JSON.parse(text) as Doc);
+  const patched = mergeMaps(o, JSON.parse(text) as Doc, { nullDeletes: true });
   applyObjects(world, [patched], nsOf(a));
   return ok(`${kind!.toLowerCase()}/${name} patched\n`);
 }

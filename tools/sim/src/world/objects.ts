@@ -4,6 +4,7 @@
  * the live view kubectl reads: stored objects with their status, plus nodes and the CNI's pods derived
  * from the world. Controllers (controllers.ts) run before every read.
  */
+import { mergeMaps } from './merge';
 import type { Doc, World } from './world';
 
 /** Kinds every cluster serves (group/version → kinds), besides CRDs. */
@@ -54,15 +55,6 @@ export function served(world: World, apiVersion: string, kind: string): boolean 
   return crds(world).some((c) => c.spec.group === group && c.spec.names.kind === kind && c.spec.versions.some((v: Doc) => v.name === version && v.served));
 }
 
-/** Fields of `applied` over `existing`: maps merge, anything else is replaced (as an apply keeps fields others set). */
-function mergeApplied(existing: Doc, applied: Doc): Doc {
-  const out: Doc = { ...existing };
-  for (const [k, v] of Object.entries(applied)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? mergeApplied(out[k], v) : v;
-  }
-  return out;
-}
-
 /**
  * Store objects as the API server would; returns kubectl's lines, or the first error. Applying to an
  * existing object keeps the fields the applied manifest does not set (like server-side apply keeps other
@@ -78,7 +70,7 @@ export function applyObjects(world: World, docs: Doc[], defaultNs = 'default'): 
     const ns = clusterScoped(world, doc.kind) ? undefined : (doc.metadata.namespace ?? defaultNs);
     const key = objectKey(world, doc.kind, ns, doc.metadata.name);
     const existing = world.cluster.objects.get(key);
-    const stored: Doc = existing ? mergeApplied(structuredClone(existing), structuredClone(doc)) : structuredClone(doc);
+    const stored: Doc = existing ? mergeMaps(structuredClone(existing), structuredClone(doc)) : structuredClone(doc);
     stored.metadata = { ...stored.metadata, ...(ns ? { namespace: ns } : {}) };
     if (doc.kind === 'Secret' && stored.stringData) {
       stored.data = { ...(stored.data ?? {}), ...Object.fromEntries(Object.entries(stored.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };

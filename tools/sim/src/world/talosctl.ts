@@ -26,6 +26,7 @@ const unb64 = (s: unknown) => Buffer.from(String(s ?? ''), 'base64').toString();
 const writePrivate = (file: string, text: string) => writeFileSync(file, text, { mode: 0o600 });
 const readYaml = (file: string): Doc => parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Doc;
 
+/** Talos's strategic merge of a patch: maps merge, lists append (the subnets are replaced). */
 function merge(a: Doc, b: Doc): Doc {
   const out: Doc = { ...a };
   for (const [k, v] of Object.entries(b)) {
