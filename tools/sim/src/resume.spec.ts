@@ -2,7 +2,7 @@
  * A bootstrap killed half-way through a step resumes at that step: the steps before it are skipped by
  * their receipts, and the interrupted step finds the nodes it already handled and does not redo them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calls, simFor, startedSteps } from './testing';
@@ -53,4 +53,22 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     expect(sim.leftoverProcesses()).toEqual([]);
     expect(readdirSync(sim.tmpDir)).toEqual([]);
   });
+
+  it('on another machine, a stage needing credentials stops with an ERROR until the private dir is restored, then resumes', async () => {
+    const sim = await simFor();
+    for (const stage of ['pre-work', 'bootstrap']) expect((await sim.ztc(['bootstrap', 'example', '--stage', stage])).code).toBe(0);
+    // The other machine has the receipts and the state dir (the Nx cache brings them), not the private dir.
+    const original = sim.env.ZTC_PRIVATE_DIR!;
+    sim.env.ZTC_PRIVATE_DIR = join(sim.root, 'other-machine-private');
+    const missing = await sim.ztc(['bootstrap', 'example', '--stage', 'post-work']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('ERROR: helm could not install Cilium 1.18.5');
+    expect(missing.stdout).toContain('the cluster (KUBECONFIG in the private dir)');
+    // Restoring the backup of the private dir (docs/bootstrap.md) lets the run continue where it stopped.
+    cpSync(original, sim.env.ZTC_PRIVATE_DIR, { recursive: true });
+    const restored = await sim.ztc(['bootstrap', 'example']);
+    expect(restored.code).toBe(0);
+    expect(startedSteps(restored.stdout).filter((s) => !s.endsWith('/check-health'))[0]).toBe('cilium/install');
+  });
 });
+
