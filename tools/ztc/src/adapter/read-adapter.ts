@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import semver from 'semver';
 import adapterSchema from '../../schemas/adapter.schema.json';
 import { contractsDir, getContract } from '../capability/contracts';
 import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
@@ -46,6 +45,10 @@ interface RawAdapter {
   init?: RawScript[];
   check_health?: RawScript;
 }
+
+// semver's functions one by one, loaded when first used: the whole package is 45 modules.
+const validVersion = (v: string): string | null => (require('semver/functions/valid') as typeof import('semver/functions/valid'))(v);
+const validRange = (r: string): string | null => (require('semver/ranges/valid') as typeof import('semver/ranges/valid'))(r);
 
 const EMPTY_INPUTS = { type: 'object', additionalProperties: false, properties: {} };
 
@@ -140,11 +143,11 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   m.provides.forEach((p, i) => {
     const contract = getContract(ctx.workspaceRoot, p.capability);
     if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability, contractsDir(ctx.workspaceRoot)));
-    else if (!semver.valid(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
+    else if (!validVersion(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
   });
   m.requires.forEach((r, i) => {
     if (!getContract(ctx.workspaceRoot, r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability, contractsDir(ctx.workspaceRoot)));
-    if (r.range !== undefined && semver.validRange(r.range) === null) {
+    if (r.range !== undefined && validRange(r.range) === null) {
       issues.push({ file, path: `requires[${i}].version`, message: `"${r.range}" is not a semver range`, hint: 'use a range such as ">=1.0.0 <2.0.0"' });
     }
   });

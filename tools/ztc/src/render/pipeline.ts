@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { AdapterManifest, ScriptDecl } from '../adapter/types';
 import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
 import { adapterScriptLibs, engineScriptLib, type ScriptLib } from './script-libs';
 import { ConfigError } from '../errors';
 import { resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
+import { ContentCache, jsonExact } from '../util/content-cache';
 import { hashFileSet, sha256 } from '../util/hash';
 import type { AdapterOutput } from './render-adapter';
 
@@ -138,7 +138,21 @@ function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: Scrip
   }
 }
 
+/**
+ * Serialized pipelines by content (content-cache.ts): YAML serialization costs ~30 ms in a fresh process
+ * before V8 has compiled the serializer, and an unchanged platform serializes the same pipeline again.
+ * Bump the version when the options below change.
+ */
+const serialized = new ContentCache('pipeline', `yaml-${(require('yaml/package.json') as { version: string }).version}-1`);
+
 export function serializePipeline(pipeline: Pipeline): string {
   const header = `# ${GENERATED_MARKER[0]} for platform ${pipeline.platform}. ${GENERATED_MARKER[1]}; run "ztc render ${pipeline.platform}".\n`;
-  return header + stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+  const key = jsonExact(pipeline, true) ? JSON.stringify(pipeline) : undefined;
+  let body = key === undefined ? undefined : serialized.get(key);
+  if (body === undefined) {
+    const { stringify } = require('yaml') as typeof import('yaml');
+    body = stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+    if (key !== undefined) serialized.set(key, body);
+  }
+  return header + body;
 }
