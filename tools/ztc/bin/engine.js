@@ -306,6 +306,9 @@ function moduleTable(defs, root) {
   };
 }
 
+/** Name of the bundle this process runs from (`cli-<key>.js`), once one is open. */
+let active;
+
 /** The bundle's module table for `kind`, made or refreshed as needed; undefined when it cannot be had. */
 function openBundle(kind) {
   if (process.env.ZTC_BUNDLE === '0') return undefined;
@@ -313,7 +316,9 @@ function openBundle(kind) {
     const root = realRoot();
     const manifestFile = path.join(BUNDLE_DIR, `${kind}-${sha256(root).slice(0, 16)}.json`);
     const found = currentBundle(manifestFile, root) ?? build(kind, root, manifestFile);
-    return moduleTable(compile(found.text, found.manifest.bundle), root);
+    const table = moduleTable(compile(found.text, found.manifest.bundle), root);
+    active = found.manifest.bundle;
+    return table;
   } catch {
     return undefined; // no swc, an unreadable cache, a file that does not parse: load from source instead
   }
@@ -335,4 +340,13 @@ function engine(kind, { tsHook = true } = {}) {
   };
 }
 
-module.exports = { engine, ENTRIES, FORMAT };
+/**
+ * The bundle this process runs the engine from (its file name, which holds the sha256 of its code), or
+ * undefined when the engine runs from its source files: an identity of the engine code, for caches of
+ * results that depend on it (render-memo.ts).
+ */
+function activeBundle() {
+  return active;
+}
+
+module.exports = { engine, activeBundle, ENTRIES, FORMAT };

@@ -11,9 +11,8 @@ import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
 import { ADAPTER_FILE, STAGES, type Stage } from '../constants';
 import { adapterPath } from '../workspace/workspace';
 import { ConfigError, type Issue } from '../errors';
-import type { ValidateFunction } from 'ajv';
 import { pathProblem } from '../render/output-paths';
-import { compile, schemaIssues } from '../util/schema';
+import { compile, schemaIssues, type Validator } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
 import { insidePathProblem } from './adapter-paths';
 import type { AdapterManifest, ScriptDecl } from './types';
@@ -188,7 +187,7 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
  * of parseAdapter on purpose: graph construction (Nx createNodes) reads every adapter.yaml on every nx
  * command and never needs the validators, while render, validate and lint compile them when they use them.
  */
-export function compileInputs(m: AdapterManifest): ValidateFunction {
+export function compileInputs(m: AdapterManifest): Validator {
   try {
     return compile(m.inputs);
   } catch (e) {

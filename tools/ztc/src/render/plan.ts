@@ -14,7 +14,7 @@ import { withHeader } from './header';
 import { adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
 import { checkAllOutputPaths } from './output-paths';
 import { buildPipeline, serializePipeline, type Pipeline } from './pipeline';
-import { renderAdapter, type AdapterOutput } from './render-adapter';
+import { renderAdapter, type AdapterOutput, type RenderOptions } from './render-adapter';
 
 export interface RenderPlan {
   platform: LoadedPlatform;
@@ -40,7 +40,8 @@ export function providersInWorkspace(workspaceRoot: string, capability: string):
   });
 }
 
-export function planRender(workspaceRoot: string, platformName: string): RenderPlan {
+/** `options.memo`: see RenderOptions (`ztc render` remembers render modules' results; validate does not). */
+export function planRender(workspaceRoot: string, platformName: string, options: RenderOptions = {}): RenderPlan {
   const platform = readPlatform(workspaceRoot, platformName);
   const resolution = resolve(platform.adapters, {
     file: platform.file,
@@ -50,7 +51,7 @@ export function planRender(workspaceRoot: string, platformName: string): RenderP
   const available = new Map<string, unknown>();
   for (const name of resolution.order) {
     const adapter = platform.adapters.get(name)!;
-    const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available);
+    const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available, options);
     outputs.set(name, out);
     for (const [cap, payload] of Object.entries(out.capabilities)) available.set(cap, payload);
   }

@@ -24,7 +24,7 @@ describe('createAdapterTargets', () => {
     expect(createAdapterTargets({ manifest, hasScripts: false, hasSpecs: false }, opts, engine).test).toBeUndefined();
     const { test } = createAdapterTargets({ manifest, hasScripts: false, hasSpecs: true }, opts, engine);
     expect(test).toMatchObject({ cache: true, options: { command: 'npx vitest run adapters/cilium/' } });
-    expect(test!.inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '{workspaceRoot}/vitest.config.mts', '{workspaceRoot}/tools/ztc/testing/**/*']));
+    expect(test!.inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '{workspaceRoot}/vitest.config.mts', '{workspaceRoot}/tsconfig*.json', '{workspaceRoot}/adapters/tsconfig*.json', '{workspaceRoot}/tools/ztc/testing/**/*']));
   });
 
   it('takes its target names from the options: renamed, then prefixed', () => {

@@ -35,7 +35,7 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions,
       // The trailing slash keeps adapters/foo/ from also matching adapters/foo-bar/.
       options: { command: `npx vitest run ${root}/` },
       cache: true,
-      inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine)],
+      inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine, opts)],
       outputs: [],
       metadata: { technologies: TECH, description: `Run the adapter's specs (vitest, ${root}/**/*.spec.ts)` },
     };
