@@ -63,7 +63,8 @@ function writeAtomic(file, data) {
 // Making a bundle
 
 const REQUIRE_CALL = /\brequire\(\s*(["'])([^"'\n]+)\1\s*\)/g;
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
+/** A dynamic import in the code: the keyword, a parenthesis, then a quote or a name (a bare mention of import() does not count). */
+const DYNAMIC_IMPORT = /\bimport\s*\(\s*['"`\w$]/;
 
 /** A stand-in parent module for resolving `spec` as `file` would. */
 function parentFor(file) {
@@ -246,13 +247,16 @@ function compile(text, bundleName) {
 }
 
 /** The module table of a bundle: load modules by engine-relative path, serve them to Node's loader. */
-function moduleTable(defs, root) {
+function moduleTable(defs, root, tsHook) {
   const byFile = new Map(Object.keys(defs).map((rel) => [path.join(root, rel), rel]));
 
   function makeRequire(mod, links) {
     const req = (spec) => {
       const target = links[spec];
-      return target === undefined ? mod.require(spec) : load(target, mod);
+      if (target !== undefined) return load(target, mod);
+      // An engine source file the bundle does not hold (one that uses import()) is TypeScript: Node needs the loader.
+      if (tsHook && (spec.startsWith('.') || path.isAbsolute(spec)) && !/\.(js|cjs|json|node)$/.test(spec)) require('./register.js');
+      return mod.require(spec);
     };
     req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
     req.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
@@ -310,13 +314,13 @@ function moduleTable(defs, root) {
 let active;
 
 /** The bundle's module table for `kind`, made or refreshed as needed; undefined when it cannot be had. */
-function openBundle(kind) {
+function openBundle(kind, tsHook) {
   if (process.env.ZTC_BUNDLE === '0') return undefined;
   try {
     const root = realRoot();
     const manifestFile = path.join(BUNDLE_DIR, `${kind}-${sha256(root).slice(0, 16)}.json`);
     const found = currentBundle(manifestFile, root) ?? build(kind, root, manifestFile);
-    const table = moduleTable(compile(found.text, found.manifest.bundle), root);
+    const table = moduleTable(compile(found.text, found.manifest.bundle), root, tsHook);
     active = found.manifest.bundle;
     return table;
   } catch {
@@ -324,20 +328,29 @@ function openBundle(kind) {
   }
 }
 
+/** The open bundle's module table (one per process). */
+let activeTable;
+
 /**
  * A `require` for engine files (paths relative to the engine package, `src/cli/main.ts`) in a process
- * of the given kind. With `tsHook` (the CLI, executors) Node's `.ts` loader is installed as well, and
- * serves bundled files from the bundle; without it (the Nx plugin, which may run inside Nx's own
+ * of the given kind. Node's `.ts` loader (register.js) is installed when a module outside the bundle
+ * needs it (with `tsHook`: the CLI, the executors; render modules install it too) and then serves the
+ * bundle's files from the bundle. Without `tsHook` (the Nx plugin, which may run inside Nx's own
  * process) nothing global is installed unless the bundle is unavailable.
  */
 function engine(kind, { tsHook = true } = {}) {
-  const table = openBundle(kind);
-  if (table && tsHook) require('./register.js').usePrecompiled(table.precompiled);
+  const table = openBundle(kind, tsHook);
+  activeTable ??= table;
   return (rel) => {
     if (table?.has(rel)) return table.load(rel, module);
     require('./register.js');
     return require(path.join(ENGINE_ROOT, rel));
   };
+}
+
+/** For register.js: run the open bundle's code for `filename` in `mod`; false when it holds no such file. */
+function precompiled(mod, filename) {
+  return activeTable ? activeTable.precompiled(mod, filename) : false;
 }
 
 /**
@@ -349,4 +362,4 @@ function activeBundle() {
   return active;
 }
 
-module.exports = { engine, activeBundle, ENTRIES, FORMAT };
+module.exports = { engine, activeBundle, precompiled, ENTRIES, FORMAT };

@@ -7,25 +7,19 @@
  * which would dominate `ztc render` and every Nx task.
  *
  * When the engine runs from its bundle (engine.js), files the bundle holds are not transpiled again:
- * the bundle's precompiled code runs in the module Node created for the file (`usePrecompiled`), so a
- * render module that imports `@ztc/engine` shares the modules the engine already loaded.
+ * the bundle's precompiled code runs in the module Node created for the file, so a render module that
+ * imports `@ztc/engine` shares the modules the engine already loaded.
  */
 const fs = require('node:fs');
+const path = require('node:path');
 const { transpile } = require('./transpile.js');
 
-/** (module, filename) => whether precompiled code ran for the file (engine.js). */
-let precompiled;
+/** engine.js, if this process loaded it (it serves the files its bundle holds). */
+const ENGINE_JS = path.join(__dirname, 'engine.js');
 
 if (!require.extensions['.ts']) {
   require.extensions['.ts'] = function loadTs(module, filename) {
-    if (precompiled?.(module, filename)) return;
+    if (require.cache[ENGINE_JS]?.exports.precompiled?.(module, filename)) return;
     module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
   };
 }
-
-module.exports = {
-  /** Serve the files `lookup` knows from precompiled code (engine.js); a later call replaces it. */
-  usePrecompiled(lookup) {
-    precompiled = lookup;
-  },
-};

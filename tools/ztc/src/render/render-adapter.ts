@@ -15,6 +15,7 @@ import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-cal
 import { moduleBoundaryViolations } from './module-boundary';
 import { recall, remember, renderMemoKey } from './render-memo';
 import { syntaxIssues } from './output-syntax';
+import type { FileDigests } from '../util/file-digests';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
@@ -84,6 +85,8 @@ export interface RenderOptions {
    * @default false
    */
   memo?: boolean;
+  /** Digests of workspace files, shared by one render's steps. @default a new FileDigests */
+  digests?: FileDigests;
 }
 
 export function renderAdapter(
@@ -103,7 +106,7 @@ export function renderAdapter(
   if (!adapter.render) {
     return finish(workspaceRoot, adapter, { files: {}, capabilities: {} });
   }
-  const memoKey = options.memo ? renderMemoKey(workspaceRoot, adapter, { config, platform, consumed }) : undefined;
+  const memoKey = options.memo ? renderMemoKey(workspaceRoot, adapter, { config, platform, consumed }, options.digests) : undefined;
   const remembered = memoKey === undefined ? undefined : recall(memoKey);
   if (remembered) return finish(workspaceRoot, adapter, remembered);
   const result = runRenderModule(workspaceRoot, adapter, config, platform, consumed);

@@ -21,6 +21,7 @@ import { join, sep } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import type { PlatformMetadata, RenderResult } from '../sdk/types';
 import { ContentCache, jsonExact } from '../util/content-cache';
+import { FileDigests } from '../util/file-digests';
 import { sha256 } from '../util/hash';
 import { listFiles } from '../util/list-files';
 
@@ -42,11 +43,11 @@ export interface RenderArgs {
 }
 
 /** The memo key of rendering `adapter` with `args`, or undefined when this render cannot be remembered. */
-export function renderMemoKey(workspaceRoot: string, adapter: AdapterManifest, args: RenderArgs): string | undefined {
+export function renderMemoKey(workspaceRoot: string, adapter: AdapterManifest, args: RenderArgs, digests = new FileDigests()): string | undefined {
   const engine = engineIdentity();
   if (engine === undefined || !jsonExact(args)) return undefined;
   const dir = join(workspaceRoot, adapter.root);
-  const files = listFiles(dir, { skip: (name) => name === 'node_modules' }).map((f) => [f, sha256(readFileSync(join(dir, f)))]);
+  const files = listFiles(dir, { skip: (name) => name === 'node_modules' }).map((f) => [f, digests.of(join(dir, f))]);
   return JSON.stringify({ engine, node: process.version, root: adapter.root, render: adapter.render, files, args });
 }
 
