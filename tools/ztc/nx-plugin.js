@@ -5,4 +5,4 @@
  * plugin runs from the engine's bundle (bin/engine.js) and installs nothing global: Nx may load it into
  * its own process (NX_ISOLATE_PLUGINS=false, see docs/nx.md) as well as into a plugin worker.
  */
-module.exports = require('./bin/engine.js').engine('plugin', { tsHook: false })('src/nx/index.ts');
+module.exports = require('./bin/engine.js').engine('plugin')('src/nx/index.ts');

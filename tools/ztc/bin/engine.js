@@ -26,7 +26,7 @@ const { cacheRoot } = require('./cache-root.js');
 
 const ENGINE_ROOT = path.join(__dirname, '..');
 /** Bump when the bundle's layout or what it holds changes: it is part of every bundle's key. */
-const FORMAT = 'ztc-bundle-3';
+const FORMAT = 'ztc-bundle-4';
 const BUNDLE_DIR = path.join(cacheRoot, 'ztc-bundle');
 /**
  * npm packages carried in the bundle: pure CommonJS and used by every run. (yaml is not: the engine
@@ -75,17 +75,22 @@ function parentFor(file) {
 }
 
 /** Whether the resolved file belongs in the bundle. */
-/** The folder of the npm package `file` belongs to, or undefined when it is not under node_modules. */
-function packageDir(file) {
-  const parts = file.split(path.sep);
+/**
+ * The folder of the npm package `file` belongs to, or undefined for a file of the engine itself (which
+ * may be installed under node_modules too) or of no package.
+ */
+function packageDir(file, root) {
+  const inEngine = file.startsWith(`${root}${path.sep}`);
+  const parts = (inEngine ? path.relative(root, file) : file).split(path.sep);
   const at = parts.lastIndexOf('node_modules');
   if (at === -1 || at + 1 >= parts.length) return undefined;
-  return parts.slice(0, at + (parts[at + 1].startsWith('@') ? 3 : 2)).join(path.sep);
+  const dir = parts.slice(0, at + (parts[at + 1].startsWith('@') ? 3 : 2)).join(path.sep);
+  return inEngine ? path.join(root, dir) : dir;
 }
 
 function bundleable(file, root) {
   if (file.endsWith('.json')) return true;
-  const pkg = packageDir(file);
+  const pkg = packageDir(file, root);
   if (pkg !== undefined) {
     const [scope, name] = pkg.split(path.sep).slice(-2);
     return INLINE_PACKAGES.has(scope.startsWith('@') ? `${scope}/${name}` : name) && file.endsWith('.js');
@@ -141,7 +146,7 @@ function collect(kind, root, manifestFile) {
     if (modules.has(file)) continue;
     const raw = fs.readFileSync(file);
     // An npm package is identified by its package.json (name, version), as Nx and lockfiles do.
-    const pkg = packageDir(file);
+    const pkg = packageDir(file, root);
     track(pkg === undefined ? file : path.join(pkg, 'package.json'));
     const code = moduleCode(file, raw.toString('utf8'), transpile);
     modules.set(file, code === undefined ? null : { code, links: {} });
@@ -247,7 +252,7 @@ function compile(text, bundleName) {
 }
 
 /** The module table of a bundle: load modules by engine-relative path, serve them to Node's loader. */
-function moduleTable(defs, root, tsHook) {
+function moduleTable(defs, root) {
   const byFile = new Map(Object.keys(defs).map((rel) => [path.join(root, rel), rel]));
 
   function makeRequire(mod, links) {
@@ -255,7 +260,7 @@ function moduleTable(defs, root, tsHook) {
       const target = links[spec];
       if (target !== undefined) return load(target, mod);
       // An engine source file the bundle does not hold (one that uses import()) is TypeScript: Node needs the loader.
-      if (tsHook && (spec.startsWith('.') || path.isAbsolute(spec)) && !/\.(js|cjs|json|node)$/.test(spec)) require('./register.js');
+      if ((spec.startsWith('.') || path.isAbsolute(spec)) && !/\.(js|cjs|json|node)$/.test(spec)) require('./register.js');
       return mod.require(spec);
     };
     req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
@@ -314,13 +319,13 @@ function moduleTable(defs, root, tsHook) {
 let active;
 
 /** The bundle's module table for `kind`, made or refreshed as needed; undefined when it cannot be had. */
-function openBundle(kind, tsHook) {
+function openBundle(kind) {
   if (process.env.ZTC_BUNDLE === '0') return undefined;
   try {
     const root = realRoot();
     const manifestFile = path.join(BUNDLE_DIR, `${kind}-${sha256(root).slice(0, 16)}.json`);
     const found = currentBundle(manifestFile, root) ?? build(kind, root, manifestFile);
-    const table = moduleTable(compile(found.text, found.manifest.bundle), root, tsHook);
+    const table = moduleTable(compile(found.text, found.manifest.bundle), root);
     active = found.manifest.bundle;
     return table;
   } catch {
@@ -333,13 +338,13 @@ let activeTable;
 
 /**
  * A `require` for engine files (paths relative to the engine package, `src/cli/main.ts`) in a process
- * of the given kind. Node's `.ts` loader (register.js) is installed when a module outside the bundle
- * needs it (with `tsHook`: the CLI, the executors; render modules install it too) and then serves the
- * bundle's files from the bundle. Without `tsHook` (the Nx plugin, which may run inside Nx's own
- * process) nothing global is installed unless the bundle is unavailable.
+ * of the given kind. Nothing global is installed while the bundle holds what runs: Node's `.ts` loader
+ * (register.js) only when a TypeScript file outside the bundle is loaded (a render module, an engine
+ * file that uses import()), and then it serves the bundle's files from the bundle. The Nx plugin may run
+ * inside Nx's own process; its bundle holds everything it loads.
  */
-function engine(kind, { tsHook = true } = {}) {
-  const table = openBundle(kind, tsHook);
+function engine(kind) {
+  const table = openBundle(kind);
   activeTable ??= table;
   return (rel) => {
     if (table?.has(rel)) return table.load(rel, module);
