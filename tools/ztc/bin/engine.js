@@ -8,7 +8,8 @@
  *
  * The bundle is a cache, not a build step: it is made on demand (with @swc/core, as bin/register.js
  * transpiles) into `<cache>/ztc-bundle/` and checked on every start against the files it was made from
- * (size and mtime; content hash when those differ), so an edited source file is never served stale.
+ * (size and ctime, which every write changes; content hash when those differ), so an edited source file
+ * is never served stale.
  * Modules keep CommonJS semantics exactly: each runs on its first `require`, with its own `module`,
  * `__filename` and `__dirname`, and is registered in Node's module cache under its real path, so a
  * render module that imports `@ztc/engine` gets the very modules the engine runs on. Anything the
@@ -26,7 +27,7 @@ const { cacheRoot } = require('./cache-root.js');
 
 const ENGINE_ROOT = path.join(__dirname, '..');
 /** Bump when the bundle's layout or what it holds changes: it is part of every bundle's key. */
-const FORMAT = 'ztc-bundle-4';
+const FORMAT = 'ztc-bundle-5';
 const BUNDLE_DIR = path.join(cacheRoot, 'ztc-bundle');
 /**
  * npm packages carried in the bundle: pure CommonJS and used by every run. (yaml is not: the engine
@@ -131,7 +132,7 @@ function collect(kind, root, manifestFile) {
   for (const file of [__filename, require.resolve('./transpile.js')]) {
     const raw = fs.readFileSync(file);
     const stat = fs.statSync(file);
-    inputs.push([toPosix(path.relative(root, fs.realpathSync(file))), stat.size, stat.mtimeMs, sha256(raw)]);
+    inputs.push([toPosix(path.relative(root, fs.realpathSync(file))), stat.size, stat.ctimeMs, sha256(raw)]);
   }
   const queue = ENTRIES[kind].map((rel) => path.join(root, rel));
   const tracked = new Set();
@@ -139,7 +140,7 @@ function collect(kind, root, manifestFile) {
     if (tracked.has(file)) return;
     tracked.add(file);
     const stat = fs.statSync(file);
-    inputs.push([toPosix(path.relative(root, file)), stat.size, stat.mtimeMs, sha256(fs.readFileSync(file))]);
+    inputs.push([toPosix(path.relative(root, file)), stat.size, stat.ctimeMs, sha256(fs.readFileSync(file))]);
   };
   while (queue.length > 0) {
     const file = queue.shift();
@@ -174,18 +175,54 @@ function collect(kind, root, manifestFile) {
   const text = `(function () { return {\n${parts.join(',\n')}\n}; })`;
   const key = sha256(`${FORMAT}\0${SWC_VERSION}\0${text}`).slice(0, 32);
   const bundle = path.join(BUNDLE_DIR, `${kind}-${key}.js`);
-  if (!fs.existsSync(bundle)) writeAtomic(bundle, text);
   const manifest = { format: FORMAT, root, bundle: path.basename(bundle), inputs };
-  writeAtomic(manifestFile, JSON.stringify(manifest));
+  try {
+    if (!fs.existsSync(bundle)) writeAtomic(bundle, text);
+    writeAtomic(manifestFile, JSON.stringify(manifest));
+    pruneBundles(kind, manifest.bundle);
+  } catch {
+    /* an unwritable cache only costs speed: this process runs the bundle all the same */
+  }
   return { manifest, text };
+}
+
+/**
+ * Remove manifests of engine copies that are gone (test workspaces), and bundles of `kind` (with their
+ * code caches) that no manifest names any more and that are older than a minute (a bundle is written
+ * before its manifest, possibly by another process right now).
+ */
+function pruneBundles(kind, keep) {
+  const entries = fs.readdirSync(BUNDLE_DIR);
+  const named = new Set([keep]);
+  for (const e of entries) {
+    if (!e.endsWith('.json')) continue;
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLE_DIR, e), 'utf8'));
+      if (fs.existsSync(manifest.root)) named.add(manifest.bundle);
+      else fs.rmSync(path.join(BUNDLE_DIR, e), { force: true });
+    } catch {
+      /* being written, or not ours */
+    }
+  }
+  const old = Date.now() - 60_000;
+  for (const e of entries) {
+    const bundle = /^(.*\.js)$/.exec(e)?.[1] ?? /^(.*)\.v[\d.]+-\w+\.cache$/.exec(e)?.[1]?.concat('.js');
+    if (!bundle || !bundle.startsWith(`${kind}-`) || named.has(bundle)) continue;
+    const file = path.join(BUNDLE_DIR, e);
+    try {
+      if (fs.statSync(file).mtimeMs < old) fs.rmSync(file, { force: true });
+    } catch {
+      /* gone already */
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Finding a current bundle
 
 /**
- * The manifest's bundle text when every input is unchanged (same size and mtime, or same content),
- * else undefined. Refreshes recorded mtimes of files whose content is the same (a checkout, a copy).
+ * The manifest's bundle text when every input is unchanged (same size and ctime, or same content),
+ * else undefined. Refreshes the recorded ctime of a file whose content is the same (a checkout, a copy).
  */
 function currentBundle(manifestFile, root) {
   let manifest;
@@ -200,9 +237,9 @@ function currentBundle(manifestFile, root) {
     const file = path.join(root, input[0]);
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat || stat.size !== input[1]) return undefined;
-    if (stat.mtimeMs === input[2]) continue;
+    if (stat.ctimeMs === input[2]) continue;
     if (sha256(fs.readFileSync(file)) !== input[3]) return undefined;
-    input[2] = stat.mtimeMs;
+    input[2] = stat.ctimeMs;
     touched = true;
   }
   let text;

@@ -107,10 +107,10 @@ export function renderAdapter(
     return finish(workspaceRoot, adapter, { files: {}, capabilities: {} });
   }
   const memoKey = options.memo ? renderMemoKey(workspaceRoot, adapter, { config, platform, consumed }, options.digests) : undefined;
-  const remembered = memoKey === undefined ? undefined : recall(memoKey);
+  const remembered = memoKey === undefined ? undefined : recall(workspaceRoot, memoKey);
   if (remembered) return finish(workspaceRoot, adapter, remembered);
   const result = runRenderModule(workspaceRoot, adapter, config, platform, consumed);
-  if (memoKey !== undefined) remember(memoKey, result, join(workspaceRoot, adapter.root, adapter.render));
+  if (memoKey !== undefined) remember(workspaceRoot, memoKey, result, join(workspaceRoot, adapter.root, adapter.render));
   return finish(workspaceRoot, adapter, result);
 }
 

@@ -17,7 +17,7 @@
  * (render-<adapter>: the adapter folder, the engine, its config slice and its providers' payloads).
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import type { PlatformMetadata, RenderResult } from '../sdk/types';
 import { ContentCache, jsonExact } from '../util/content-cache';
@@ -53,7 +53,7 @@ export function renderMemoKey(workspaceRoot: string, adapter: AdapterManifest, a
 
 interface Entry {
   result: RenderResult;
-  /** package.json files of the npm packages the module loaded, with their sha256. */
+  /** package.json files of the npm packages the module loaded (workspace-relative inside it), with their sha256. */
   packages: [string, string][];
 }
 
@@ -65,8 +65,12 @@ const fileSha = (file: string): string | undefined => {
   }
 };
 
-/** The remembered return value for `key`, if every npm package it was made with is unchanged. */
-export function recall(key: string): RenderResult | undefined {
+/**
+ * The remembered return value for `key`, if every npm package it was made with is unchanged. Package
+ * files inside the workspace are recorded relative to it: the memo is by content, and another workspace
+ * with the same adapter must be checked against its own packages.
+ */
+export function recall(workspaceRoot: string, key: string): RenderResult | undefined {
   const text = memo.get(key);
   if (text === undefined) return undefined;
   let entry: Entry;
@@ -75,7 +79,7 @@ export function recall(key: string): RenderResult | undefined {
   } catch {
     return undefined;
   }
-  return entry.packages.every(([file, sha]) => fileSha(file) === sha) ? entry.result : undefined;
+  return entry.packages.every(([file, sha]) => fileSha(isAbsolute(file) ? file : join(workspaceRoot, file)) === sha) ? entry.result : undefined;
 }
 
 /** npm packages (their package.json) in the module graph Node loaded from `entry`, within the adapter and below. */
@@ -112,13 +116,15 @@ function loadedPackages(entry: string): string[] {
  * Remember `result` under `key`; `entry` is the render module (absolute path) whose loaded packages are
  * recorded. A result JSON cannot carry exactly is not remembered.
  */
-export function remember(key: string, result: RenderResult, entry: string): void {
+export function remember(workspaceRoot: string, key: string, result: RenderResult, entry: string): void {
   if (!jsonExact(result)) return;
   const packages: [string, string][] = [];
+  const root = realpathSync(workspaceRoot);
   for (const file of loadedPackages(entry)) {
     const sha = fileSha(file);
     if (sha === undefined) return;
-    packages.push([file, sha]);
+    const rel = relative(root, file);
+    packages.push([rel.startsWith('..') || isAbsolute(rel) ? file : rel, sha]);
   }
   memo.set(key, JSON.stringify({ result, packages } satisfies Entry));
 }
