@@ -40,6 +40,7 @@ export function measureOverhead({ base, runs, timed }) {
     showEx: (env) => nx(ex, ['show', 'projects'], env).ms,
     noop: (env) => nx(bare, ['run', 'bare:noop', '--outputStyle=stream'], env).ms,
     graph: (env) => nx(bare, ['run', 'bare:t-render', '--outputStyle=stream'], env).ms,
+    depGraph: (env) => nx(bare, ['run', 'bare:d-render', '--outputStyle=stream'], env).ms,
     render: (env, warmUp) => {
       const { ms } = nx(ex, ['run', 'example:render', '--outputStyle=stream'], env);
       if (!warmUp) allHits(ex, 'nx run example:render');
@@ -57,17 +58,18 @@ export function measureOverhead({ base, runs, timed }) {
   const row = (what, ours, theirs, target) => ({ what, ours: median(ours), theirs: median(theirs), ratio: ratio(ours, theirs), target });
   const rows = [];
 
-  const off = rounds(['showBare', 'showEx', 'noop', 'graph', 'render'], { NX_DAEMON: 'false' });
+  const off = rounds(['showBare', 'showEx', 'noop', 'graph', 'depGraph', 'render'], { NX_DAEMON: 'false' });
   rows.push(row('`nx show projects`, daemon off', off.showEx, off.showBare, '≤ 1.1×'));
   rows.push(row(`\`nx run example:render\` fully cached (${tasks} tasks) ÷ \`bare:noop\` (1 task), daemon off`, off.render, off.noop, '≤ 1.15×'));
   rows.push(row(`the same ÷ \`bare:t-render\` (the same ${tasks}-task graph of \`true\`), daemon off`, off.render, off.graph, ''));
+  rows.push(row(`the same ÷ \`bare:d-render\` (that graph hashing its dependencies' outputs, as render tasks do), daemon off`, off.render, off.depGraph, ''));
 
   const daemon = { NX_DAEMON: 'true' };
   let on;
   try {
     for (const ws of [bare, ex]) nx(ws, ['daemon', '--start'], daemon);
-    for (let i = 0; i < 2; i++) for (const name of ['showBare', 'showEx', 'noop', 'graph', 'render']) cases[name](daemon, true); // the daemons compute their graphs
-    on = rounds(['noop', 'graph', 'render'], daemon);
+    for (let i = 0; i < 2; i++) for (const name of ['showBare', 'showEx', 'noop', 'graph', 'depGraph', 'render']) cases[name](daemon, true); // the daemons compute their graphs
+    on = rounds(['noop', 'graph', 'depGraph', 'render'], daemon);
   } finally {
     for (const ws of [bare, ex]) {
       try {
@@ -79,6 +81,7 @@ export function measureOverhead({ base, runs, timed }) {
   }
   rows.push(row('`nx run example:render` fully cached ÷ `bare:noop`, warm daemon', on.render, on.noop, '≤ 1.15×'));
   rows.push(row(`the same ÷ \`bare:t-render\`, warm daemon`, on.render, on.graph, ''));
+  rows.push(row(`the same ÷ \`bare:d-render\` (that graph hashing its dependencies' outputs, as render tasks do), warm daemon`, on.render, on.depGraph, ''));
 
   // Like for like: both workspaces with plugin workers (Nx's default, what an adopting monorepo has), and
   // both without. The example workspace's .env turns them off; the environment wins over .env.

@@ -95,9 +95,10 @@ export function generateExampleWorkspace(dir) {
 /**
  * A bare Nx workspace in the same node_modules: nx.json with nothing but the settings every workspace
  * here has (no cloud, no analytics) and Nx's defaults otherwise, one project.json project, no ZTC. Its
- * targets: `noop`, one cached `true`; and `t-<name>` for each target of `graph` (name → the names of
- * the targets it depends on, e.g. a platform's render targets), wired the same way, as cached `true`
- * commands that hash one file and restore nothing.
+ * targets: `noop`, one cached `true`; `t-<name>` for each target of `graph` (name → the names of the
+ * targets it depends on, e.g. a platform's render targets), wired the same way, as cached `true`
+ * commands that hash one file and restore nothing; and `d-<name>`, the same with each task also hashing
+ * its dependencies' outputs (`dependentTasksOutputFiles`), as ZTC's render tasks do.
  */
 export function generateBareWorkspace(dir, graph = {}) {
   rmSync(dir, { recursive: true, force: true });
@@ -105,9 +106,13 @@ export function generateBareWorkspace(dir, graph = {}) {
   write(dir, 'package.json', `${JSON.stringify({ name: 'bare', version: '0.0.0', private: true }, null, 2)}\n`);
   write(dir, 'nx.json', `${JSON.stringify({ neverConnectToCloud: true, analytics: false }, null, 2)}\n`);
   write(dir, '.gitignore', 'node_modules\n.nx/cache\n.nx/workspace-data\n');
-  const task = (dependsOn = []) => ({ executor: 'nx:run-commands', options: { command: 'true' }, cache: true, inputs: ['{projectRoot}/project.json'], outputs: [], dependsOn });
+  const task = (dependsOn = [], inputs = []) => ({ executor: 'nx:run-commands', options: { command: 'true' }, cache: true, inputs: ['{projectRoot}/project.json', ...inputs], outputs: [], dependsOn });
   const targets = { noop: task() };
   for (const [name, deps] of Object.entries(graph)) targets[`t-${name}`] = task(deps.map((d) => `t-${d}`));
+  // The same graph with a dependentTasksOutputFiles input, as ZTC's render tasks have (early cut-off):
+  // Nx then hashes a task only once its dependencies are done, one level of the graph at a time.
+  const depOutputs = { dependentTasksOutputFiles: '**/*.json', transitive: false };
+  for (const [name, deps] of Object.entries(graph)) targets[`d-${name}`] = task(deps.map((d) => `d-${d}`), deps.length > 0 ? [depOutputs] : []);
   write(dir, 'bare/project.json', `${JSON.stringify({ name: 'bare', root: 'bare', targets }, null, 2)}\n`);
   linkNodeModules(dir, { ownCache: true, engine: false });
   commitAll(dir);
