@@ -83,7 +83,8 @@ export function generateExampleWorkspace(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const copy = (rel) => cpSync(join(REPO, rel), join(dir, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
-  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', '.env', '.gitignore', 'tools/ztc', 'adapters']) {
+  // (tsconfig.base.json and tsconfig.json: the root configs of an older checkout, when it is measured.)
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', 'tsconfig.base.json', 'tsconfig.json', '.env', '.gitignore', 'tools/ztc', 'adapters']) {
     if (existsSync(join(REPO, f))) copy(f);
   }
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);

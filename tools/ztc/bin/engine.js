@@ -2,7 +2,7 @@
 /**
  * Loads the engine for one kind of process (the `ztc` CLI, the Nx plugin, the executors) from a bundle:
  * every module the entry points can reach — the engine's TypeScript, already transpiled, and the
- * pure-JS packages it leans on at start-up (yaml, semver) — in one script, with the `require` calls
+ * pure-JS package every run uses (semver) — in one script, with the `require` calls
  * between them resolved in advance. Loading it is one file read and one compile (from V8's code cache
  * after the first run), instead of ~200 module resolutions, file reads and compiles.
  *
@@ -13,7 +13,7 @@
  * Modules keep CommonJS semantics exactly: each runs on its first `require`, with its own `module`,
  * `__filename` and `__dirname`, and is registered in Node's module cache under its real path, so a
  * render module that imports `@ztc/engine` gets the very modules the engine runs on. Anything the
- * bundle does not hold (other packages, modules that use `import()`) is loaded by Node as usual.
+ * bundle does not hold (other packages, a file that uses `import()`) is loaded by Node as usual.
  *
  * ZTC_BUNDLE=0 turns it off (every module from its own file, e.g. for stack traces with real file
  * names); when the bundle cannot be made or read, the engine loads the same way.
@@ -75,7 +75,6 @@ function parentFor(file) {
   return m;
 }
 
-/** Whether the resolved file belongs in the bundle. */
 /**
  * The folder of the npm package `file` belongs to, or undefined for a file of the engine itself (which
  * may be installed under node_modules too) or of no package.
@@ -89,6 +88,7 @@ function packageDir(file, root) {
   return inEngine ? path.join(root, dir) : dir;
 }
 
+/** Whether the resolved file belongs in the bundle: engine code, JSON, the packages named above. */
 function bundleable(file, root) {
   if (file.endsWith('.json')) return true;
   const pkg = packageDir(file, root);
@@ -296,7 +296,7 @@ function moduleTable(defs, root) {
     const req = (spec) => {
       const target = links[spec];
       if (target !== undefined) return load(target, mod);
-      // An engine source file the bundle does not hold (one that uses import()) is TypeScript: Node needs the loader.
+      // A TypeScript file the bundle does not hold (one that uses import()): Node needs the loader.
       if ((spec.startsWith('.') || path.isAbsolute(spec)) && !/\.(js|cjs|json|node)$/.test(spec)) require('./register.js');
       return mod.require(spec);
     };
@@ -376,8 +376,8 @@ let activeTable;
 /**
  * A `require` for engine files (paths relative to the engine package, `src/cli/main.ts`) in a process
  * of the given kind. Nothing global is installed while the bundle holds what runs: Node's `.ts` loader
- * (register.js) only when a TypeScript file outside the bundle is loaded (a render module, an engine
- * file that uses import()), and then it serves the bundle's files from the bundle. The Nx plugin may run
+ * (register.js) only when a TypeScript file outside the bundle is loaded (a render module), and then it
+ * serves the bundle's files from the bundle. The Nx plugin may run
  * inside Nx's own process; its bundle holds everything it loads.
  */
 function engine(kind) {
