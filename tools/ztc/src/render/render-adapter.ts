@@ -74,10 +74,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * Render one adapter. `available` holds the payloads produced so far; the module sees only those it
- * requires (deep-frozen copies), each checked against its contract on the way in.
- */
 export interface RenderOptions {
   /**
    * Use what this adapter's render module returned last time for exactly these inputs (render-memo.ts),
@@ -89,6 +85,10 @@ export interface RenderOptions {
   digests?: FileDigests;
 }
 
+/**
+ * Render one adapter. `available` holds the payloads produced so far; the module sees only those it
+ * requires (deep-frozen copies), each checked against its contract on the way in.
+ */
 export function renderAdapter(
   workspaceRoot: string,
   adapter: AdapterManifest,
