@@ -77,10 +77,10 @@ try {
   const bytes = readFileSync(join(ws, 'adapters/one/scripts/step.sh'));
   const step = {
     id: 'one/s0', adapter: 'one', adapter_version: '1.0.0', script: 'adapters/one/scripts/step.sh',
-    sha256: createHash('sha256').update(bytes).digest('hex'), description: 'trivial step',
+    sha256: createHash('sha256').update(bytes).digest('hex'), files_sha256: '', libs: {}, description: 'trivial step',
     timeout_seconds: 30, required: true, secret_env: [], context: { n: 1 },
   };
-  const ctx = { area, env, allSecretNames: new Set(), masker, emit: () => {}, tmpRoot };
+  const ctx = { area, privateDir: mkdtempSync(join(tmpRoot, 'private-')), env, allSecretNames: new Set(), masker, emit: () => {}, tmpRoot };
 
   const results = {
     bare: await sample(bare),

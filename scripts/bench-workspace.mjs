@@ -52,11 +52,79 @@ function writeFloorProject(dir, n, shape) {
   write(dir, 'floor/project.json', `${JSON.stringify({ name: 'floor', root: 'floor', targets }, null, 2)}\n`);
 }
 
+/**
+ * node_modules of a generated workspace: links to the repository's packages, except @ztc/engine, which is
+ * the workspace's own copy of tools/ztc (as npm links it), so nx.json's @ztc/engine/plugin and the
+ * executors run the engine the benchmark hashes. With `ownCache`, node_modules/.cache (ZTC's build
+ * caches) is the workspace's own, so its cold start can be measured without touching the repository's.
+ */
+function linkNodeModules(dir, { ownCache = false, engine = true } = {}) {
+  mkdirSync(join(dir, 'node_modules', '@ztc'), { recursive: true });
+  for (const e of readdirSync(join(REPO, 'node_modules'))) {
+    if (e === '@ztc' || (ownCache && e === '.cache')) continue;
+    symlinkSync(join(REPO, 'node_modules', e), join(dir, 'node_modules', e));
+  }
+  if (engine) symlinkSync(join('..', '..', 'tools', 'ztc'), join(dir, 'node_modules', '@ztc', 'engine'), 'dir');
+}
+
+function commitAll(dir) {
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'add', '-A');
+  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'commit', '-q', '-m', 'bench workspace');
+}
+
+/**
+ * This repository as a workspace: its package files, nx.json, .env, TypeScript configs, the engine, the
+ * adapters and the example platform with its rendered output (as the e2e workspace copies them), with
+ * its own ZTC build caches. What a contributor's checkout costs per command.
+ */
+export function generateExampleWorkspace(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const copy = (rel) => cpSync(join(REPO, rel), join(dir, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
+  // (tsconfig.base.json and tsconfig.json: the root configs of an older checkout, when it is measured.)
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', 'tsconfig.base.json', 'tsconfig.json', '.env', '.gitignore', 'tools/ztc', 'adapters']) {
+    if (existsSync(join(REPO, f))) copy(f);
+  }
+  for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
+  linkNodeModules(dir, { ownCache: true });
+  commitAll(dir);
+  return dir;
+}
+
+/**
+ * A bare Nx workspace in the same node_modules: nx.json with nothing but the settings every workspace
+ * here has (no cloud, no analytics) and Nx's defaults otherwise, one project.json project, no ZTC. Its
+ * targets: `noop`, one cached `true`; `t-<name>` for each target of `graph` (name → the names of the
+ * targets it depends on, e.g. a platform's render targets), wired the same way, as cached `true`
+ * commands that hash one file and restore nothing; and `d-<name>`, the same with each task also hashing
+ * its dependencies' outputs (`dependentTasksOutputFiles`), as ZTC's render tasks do.
+ */
+export function generateBareWorkspace(dir, graph = {}) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  write(dir, 'package.json', `${JSON.stringify({ name: 'bare', version: '0.0.0', private: true }, null, 2)}\n`);
+  write(dir, 'nx.json', `${JSON.stringify({ neverConnectToCloud: true, analytics: false }, null, 2)}\n`);
+  write(dir, '.gitignore', 'node_modules\n.nx/cache\n.nx/workspace-data\n');
+  const task = (dependsOn = [], inputs = []) => ({ executor: 'nx:run-commands', options: { command: 'true' }, cache: true, inputs: ['{projectRoot}/project.json', ...inputs], outputs: [], dependsOn });
+  const targets = { noop: task() };
+  for (const [name, deps] of Object.entries(graph)) targets[`t-${name}`] = task(deps.map((d) => `t-${d}`));
+  // The same graph with a dependentTasksOutputFiles input, as ZTC's render tasks have (early cut-off):
+  // Nx then hashes a task only once its dependencies are done, one level of the graph at a time.
+  const depOutputs = { dependentTasksOutputFiles: '**/*.json', transitive: false };
+  for (const [name, deps] of Object.entries(graph)) targets[`d-${name}`] = task(deps.map((d) => `d-${d}`), deps.length > 0 ? [depOutputs] : []);
+  write(dir, 'bare/project.json', `${JSON.stringify({ name: 'bare', root: 'bare', targets }, null, 2)}\n`);
+  linkNodeModules(dir, { ownCache: true, engine: false });
+  commitAll(dir);
+  return dir;
+}
+
 /** Create (or re-create) the workspace at `dir`; returns its root. A stable `dir` keeps transpile caches warm. */
 export function generateWorkspace(dir, n, shape = 'deep') {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore']) {
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', '.env', '.gitignore']) {
     if (existsSync(join(REPO, f))) cpSync(join(REPO, f), join(dir, f));
   }
   cpSync(join(REPO, 'tools/ztc'), join(dir, 'tools/ztc'), {
@@ -64,11 +132,7 @@ export function generateWorkspace(dir, n, shape = 'deep') {
     filter: (src) => !src.endsWith('.spec.ts') && !src.includes('__fixtures__'),
   });
   for (const f of readdirSync(join(dir, 'tools/ztc/capabilities'))) rmSync(join(dir, 'tools/ztc/capabilities', f));
-  // The repository's packages, except @ztc/engine: it is this workspace's copy of tools/ztc (as npm links it),
-  // so nx.json's @ztc/engine/plugin and the executors run the engine the benchmark hashes.
-  mkdirSync(join(dir, 'node_modules', '@ztc'), { recursive: true });
-  for (const e of readdirSync(join(REPO, 'node_modules'))) if (e !== '@ztc') symlinkSync(join(REPO, 'node_modules', e), join(dir, 'node_modules', e));
-  symlinkSync(join('..', '..', 'tools', 'ztc'), join(dir, 'node_modules', '@ztc', 'engine'), 'dir');
+  linkNodeModules(dir);
   const names = [];
   for (let i = 0; i < n; i++) {
     const a = adapterName(i);
@@ -116,9 +180,6 @@ export function generateWorkspace(dir, n, shape = 'deep') {
     '',
   ].join('\n'));
   writeFloorProject(dir, n, shape);
-  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'add', '-A');
-  git('-c', 'user.email=bench@ztc', '-c', 'user.name=bench', 'commit', '-q', '-m', 'synthetic workspace');
+  commitAll(dir);
   return dir;
 }

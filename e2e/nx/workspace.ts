@@ -56,7 +56,7 @@ function linkNodeModules(root: string): void {
 export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2eWorkspace {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-e2e-')));
   const copy = (rel: string): void => cpSync(join(REPO, rel), join(root, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
-  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore', 'tools/ztc']) copy(f);
+  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', '.env', '.gitignore', 'tools/ztc']) copy(f);
   copy('adapters');
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
   linkNodeModules(root);

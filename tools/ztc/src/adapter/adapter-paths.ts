@@ -23,13 +23,14 @@ export function insidePathProblem(workspaceRoot: string, dir: string, path: stri
   let real: string;
   let realDir: string;
   try {
-    realDir = realpathSync(join(workspaceRoot, dir));
-    real = realpathSync(join(workspaceRoot, dir, path));
+    // realpath(3) in one call; the JS realpathSync walks every component with lstat.
+    realDir = realpathSync.native(join(workspaceRoot, dir));
+    real = realpathSync.native(join(workspaceRoot, dir, path));
   } catch {
     return undefined; // missing: reported as "not found" by the caller
   }
   if (!real.startsWith(`${realDir}${sep}`)) {
-    const target = rel(realpathSync(workspaceRoot), real);
+    const target = rel(realpathSync.native(workspaceRoot), real);
     return `${shown} resolves to ${target.startsWith('../') ? real : target}, outside ${dir}/ (symlink)`;
   }
   return undefined;

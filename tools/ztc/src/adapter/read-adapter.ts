@@ -5,16 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import semver from 'semver';
 import adapterSchema from '../../schemas/adapter.schema.json';
 import { contractsDir, getContract } from '../capability/contracts';
 import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
 import { ADAPTER_FILE, STAGES, type Stage } from '../constants';
 import { adapterPath } from '../workspace/workspace';
 import { ConfigError, type Issue } from '../errors';
-import type { ValidateFunction } from 'ajv';
 import { pathProblem } from '../render/output-paths';
-import { compile, schemaIssues } from '../util/schema';
+import { compile, schemaIssues, type Validator } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
 import { insidePathProblem } from './adapter-paths';
 import type { AdapterManifest, ScriptDecl } from './types';
@@ -46,6 +44,10 @@ interface RawAdapter {
   init?: RawScript[];
   check_health?: RawScript;
 }
+
+// semver's functions one by one, loaded when first used: the whole package is 45 modules.
+const validVersion = (v: string): string | null => (require('semver/functions/valid') as typeof import('semver/functions/valid'))(v);
+const validRange = (r: string): string | null => (require('semver/ranges/valid') as typeof import('semver/ranges/valid'))(r);
 
 const EMPTY_INPUTS = { type: 'object', additionalProperties: false, properties: {} };
 
@@ -140,11 +142,11 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   m.provides.forEach((p, i) => {
     const contract = getContract(ctx.workspaceRoot, p.capability);
     if (!contract) issues.push(unknownCapability(file, `provides[${i}]`, p.capability, contractsDir(ctx.workspaceRoot)));
-    else if (!semver.valid(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
+    else if (!validVersion(p.version)) issues.push({ file, path: `provides[${i}].version`, message: `"${p.version}" is not a semantic version` });
   });
   m.requires.forEach((r, i) => {
     if (!getContract(ctx.workspaceRoot, r.capability)) issues.push(unknownCapability(file, `requires[${i}]`, r.capability, contractsDir(ctx.workspaceRoot)));
-    if (r.range !== undefined && semver.validRange(r.range) === null) {
+    if (r.range !== undefined && validRange(r.range) === null) {
       issues.push({ file, path: `requires[${i}].version`, message: `"${r.range}" is not a semver range`, hint: 'use a range such as ">=1.0.0 <2.0.0"' });
     }
   });
@@ -185,7 +187,7 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
  * of parseAdapter on purpose: graph construction (Nx createNodes) reads every adapter.yaml on every nx
  * command and never needs the validators, while render, validate and lint compile them when they use them.
  */
-export function compileInputs(m: AdapterManifest): ValidateFunction {
+export function compileInputs(m: AdapterManifest): Validator {
   try {
     return compile(m.inputs);
   } catch (e) {

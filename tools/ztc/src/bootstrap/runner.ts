@@ -11,6 +11,7 @@ import { MaskedLines, type Masker } from './masker';
 import { isGroupAlive, terminateGroup } from './process-group';
 import { createSecureDir } from './secure-dir';
 import { exitCodeForAbort } from './signals';
+import { importEsm } from '../util/import-esm';
 
 export type OutputStream = 'stdout' | 'stderr';
 export type RunStatus = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
@@ -66,7 +67,7 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
       stdout: new MaskedLines(opts.masker, (l) => opts.onLine('stdout', rewrite(l))),
       stderr: new MaskedLines(opts.masker, (l) => opts.onLine('stderr', rewrite(l))),
     };
-    const { execa } = await import('execa');
+    const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
     const child = execa('bash', [scriptPath], {
       cwd: dir.path,
       env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile, ZTC_LIB_DIR: dir.path, ZTC_STEP_DEADLINE: String(deadline) },

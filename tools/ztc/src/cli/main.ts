@@ -2,6 +2,7 @@
  * `ztc` entry point: parses argv, dispatches to a command and maps every error to its documented exit
  * code in one place (CONTRACT §2). Commands never call process.exit.
  */
+import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../constants';
 import { ConfigError, ExitCode, isZtcError, UsageError } from '../errors';
@@ -41,7 +42,8 @@ const defaultIo = (): Io => ({
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),
   env: process.env,
-  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  // isatty(0), not process.stdin.isTTY: touching process.stdin sets up a stream (~8 ms) no command needs.
+  interactive: isatty(0) && process.stdout.isTTY === true,
 });
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {

@@ -6,8 +6,7 @@
 import { compileInputs } from '../adapter/read-adapter';
 import type { AdapterManifest } from '../adapter/types';
 import type { Issue } from '../errors';
-import type { ValidateFunction } from 'ajv';
-import { compile, schemaIssues } from '../util/schema';
+import { compile, schemaIssues, type Validator } from '../util/schema';
 import { PLATFORM_META_SCHEMA } from './platform-fields';
 
 export type JsonSchema = Record<string, unknown>;
@@ -108,7 +107,7 @@ export function checkPlatformField(field: string, value: unknown, file: string, 
   return checkWith(compile(PLATFORM_META_SCHEMA), field, value, file, prefix);
 }
 
-function checkWith(validate: ValidateFunction, field: string, value: unknown, file: string, prefix: string): Issue[] {
+function checkWith(validate: Validator, field: string, value: unknown, file: string, prefix: string): Issue[] {
   const section = value === undefined ? {} : { [field]: structuredClone(value) };
   if (validate(section)) return [];
   const own = (validate.errors ?? []).filter(

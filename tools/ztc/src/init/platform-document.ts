@@ -6,7 +6,10 @@
  * style (`[a, b]`, `- { name: x, ip: y }`), like the example platform. The first line is the
  * yaml-language-server modeline that points editors at `ztc schema`'s output.
  */
-import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+
+/** The yaml package, loaded when a document is edited (every ztc command loads this module; few edit). */
+const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
 import { lines, ops } from '../util/diff';
 import { sameValue } from './fields';
 import type { InitResult } from './types';
@@ -17,10 +20,10 @@ export const MODELINE = `# yaml-language-server: $schema=./${SCHEMA_FILE}`;
 function styled(doc: Document, value: unknown): Node {
   const node = doc.createNode(value) as Node;
   const visit = (n: unknown, inSeq: boolean): void => {
-    if (isSeq(n)) {
-      n.flow = n.items.every((i) => isScalar(i));
+    if (yaml().isSeq(n)) {
+      n.flow = n.items.every((i) => yaml().isScalar(i));
       n.items.forEach((i) => visit(i, true));
-    } else if (isMap(n)) {
+    } else if (yaml().isMap(n)) {
       n.flow = inSeq || n.items.length === 0;
       n.items.forEach((p) => visit(p.value, false));
     }
@@ -31,7 +34,7 @@ function styled(doc: Document, value: unknown): Node {
 
 /** `map.key = value`, keeping the node when the value is unchanged; a new key goes after its schema predecessor. */
 function setKey(doc: Document, map: YAMLMap, key: string, value: unknown, order: readonly string[]): void {
-  const pair = map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key) as Pair<unknown, unknown> | undefined;
+  const pair = map.items.find((p) => (yaml().isScalar(p.key) ? p.key.value : p.key) === key) as Pair<unknown, unknown> | undefined;
   if (pair) {
     const current = pair.value && typeof (pair.value as Node).toJSON === 'function' ? (pair.value as Node).toJSON() : pair.value;
     if (!sameValue(current, value)) pair.value = styled(doc, value);
@@ -43,7 +46,7 @@ function setKey(doc: Document, map: YAMLMap, key: string, value: unknown, order:
   let at = map.items.length;
   if (rank >= 0) {
     const after = map.items.findIndex((p) => {
-      const r = order.indexOf(String(isScalar(p.key) ? p.key.value : p.key));
+      const r = order.indexOf(String(yaml().isScalar(p.key) ? p.key.value : p.key));
       return r > rank;
     });
     if (after >= 0) at = after;
@@ -53,8 +56,8 @@ function setKey(doc: Document, map: YAMLMap, key: string, value: unknown, order:
 
 function childMap(doc: Document, parent: YAMLMap, key: string, flow = false): YAMLMap {
   const existing = parent.get(key, true);
-  if (isMap(existing)) return existing;
-  const map = new YAMLMap(doc.schema);
+  if (yaml().isMap(existing)) return existing;
+  const map = new (yaml().YAMLMap)(doc.schema);
   map.flow = flow;
   parent.set(key, map);
   return map;
@@ -62,24 +65,24 @@ function childMap(doc: Document, parent: YAMLMap, key: string, flow = false): YA
 
 /** The text of platform.yaml after init: `existing` edited in place, or a new file. */
 export function platformYaml(existing: string | undefined, result: InitResult, fieldOrder: (adapter: string) => string[]): string {
-  const doc = existing !== undefined ? parseDocument(existing) : new Document({ version: '1.0', platform: {}, adapters: {} });
-  if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as YAMLMap;
+  const doc = existing !== undefined ? yaml().parseDocument(existing) : new (yaml().Document)({ version: '1.0', platform: {}, adapters: {} });
+  if (!yaml().isMap(doc.contents)) doc.contents = doc.createNode({}) as YAMLMap;
   const top = doc.contents as YAMLMap;
   setKey(doc, top, 'version', '1.0', ['version', 'platform', 'adapters']);
   const platform = childMap(doc, top, 'platform');
   for (const [k, v] of Object.entries(result.meta)) if (v !== undefined) setKey(doc, platform, k, v, Object.keys(result.meta));
   const adapters = childMap(doc, top, 'adapters');
   for (const p of [...adapters.items]) {
-    const name = String(isScalar(p.key) ? p.key.value : p.key);
+    const name = String(yaml().isScalar(p.key) ? p.key.value : p.key);
     if (!result.sections.has(name)) adapters.delete(name);
   }
   for (const name of result.order) {
     const desired = result.sections.get(name) ?? new Map<string, unknown>();
     const node = adapters.get(name, true);
-    if ((node === null || node === undefined || (isScalar(node) && node.value === null)) && adapters.has(name) && desired.size === 0) continue;
-    const section = isMap(node) ? node : childMap(doc, adapters, name, desired.size === 0);
+    if ((node === null || node === undefined || (yaml().isScalar(node) && node.value === null)) && adapters.has(name) && desired.size === 0) continue;
+    const section = yaml().isMap(node) ? node : childMap(doc, adapters, name, desired.size === 0);
     for (const p of [...section.items]) {
-      const key = String(isScalar(p.key) ? p.key.value : p.key);
+      const key = String(yaml().isScalar(p.key) ? p.key.value : p.key);
       if (!desired.has(key)) section.delete(key);
     }
     const order = fieldOrder(name);
@@ -116,7 +119,7 @@ export function keepLineFormatting(original: string, printed: string): string {
   }
   const text = `${out.join('\n')}\n`;
   try {
-    const same = sameValue(parseDocument(text).toJS(), parseDocument(printed).toJS()) && parseDocument(text).errors.length === 0;
+    const same = sameValue(yaml().parseDocument(text).toJS(), yaml().parseDocument(printed).toJS()) && yaml().parseDocument(text).errors.length === 0;
     return same ? text : printed;
   } catch {
     return printed;

@@ -71,13 +71,18 @@ export const ENGINE_FILES = [
   'scripts/**/*',
   '!scripts/**/*.spec.ts',
   'bin/**/*',
+  '!bin/**/*.spec.ts',
   'package.json',
   'executors.json',
   'nx-plugin.js',
 ];
 
-/** Workspace files an adapter's tests may use besides the adapter itself (engine-relative: `testing/`). */
-export const TEST_SUPPORT_FILES = { engine: ['testing/**/*'], workspace: ['vitest.config.mts', 'tsconfig.base.json'] };
+/**
+ * Files an adapter's tests may use besides the adapter itself: the engine's test helpers
+ * (engine-relative), the workspace's vitest config and root TypeScript configs, and a TypeScript config
+ * beside the adapters (relative to adaptersRoot; this repository keeps one there, see docs/nx.md).
+ */
+export const TEST_SUPPORT_FILES = { engine: ['testing/**/*'], workspace: ['vitest.config.mts', 'tsconfig*.json'], adaptersRoot: ['tsconfig*.json'] };
 
 /** File patterns (relative to an adapter folder) that are tests, never render or lock input. */
 export const ADAPTER_TEST_PATTERNS = [

@@ -1,10 +1,10 @@
 /** lock.json (CONTRACT §4): canonical JSON of everything a render depended on and produced. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { ENGINE_VERSION } from '../constants';
 import { canonicalJson, hashFileSet, sha256 } from '../util/hash';
 import { listFiles } from '../util/list-files';
+import { FileDigests } from '../util/file-digests';
 
 export interface Lock {
   engine_version: string;
@@ -24,10 +24,10 @@ export function isAdapterSourceFile(relPath: string): boolean {
 }
 
 /** sha256 over the adapter's source files (sorted `path\0sha256\n` lines). */
-export function adapterSourceHash(workspaceRoot: string, adapter: AdapterManifest): string {
+export function adapterSourceHash(workspaceRoot: string, adapter: AdapterManifest, digests = new FileDigests()): string {
   const dir = join(workspaceRoot, adapter.root);
   const files: Record<string, string> = {};
-  for (const rel of listFiles(dir).filter(isAdapterSourceFile)) files[rel] = sha256(readFileSync(join(dir, rel)));
+  for (const rel of listFiles(dir).filter(isAdapterSourceFile)) files[rel] = digests.of(join(dir, rel));
   return hashFileSet(files);
 }
 

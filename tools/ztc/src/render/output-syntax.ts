@@ -9,7 +9,6 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { CACHE_ROOT } from '../constants';
 import type { Issue } from '../errors';
 import { sha256 } from '../util/hash';
@@ -21,6 +20,7 @@ const VALID_DIR = join(CACHE_ROOT, 'ztc-syntax');
 function yamlProblem(content: string): string | undefined {
   const marker = join(VALID_DIR, sha256(`${CACHE_VERSION}\0${content}`));
   if (existsSync(marker)) return undefined;
+  const { LineCounter, parseAllDocuments } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   for (const doc of parseAllDocuments(content, { lineCounter, uniqueKeys: true, prettyErrors: false })) {
     const err = doc.errors[0];

@@ -3,15 +3,15 @@
  * fixed stage order and the resolved adapter order (CONTRACT §4). Contexts are resolved here, at
  * render time, so bootstrap runs exactly what was rendered and reviewed.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { AdapterManifest, ScriptDecl } from '../adapter/types';
 import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
 import { adapterScriptLibs, engineScriptLib, type ScriptLib } from './script-libs';
 import { ConfigError } from '../errors';
 import { resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
+import { ContentCache, jsonExact } from '../util/content-cache';
+import { FileDigests } from '../util/file-digests';
 import { hashFileSet, sha256 } from '../util/hash';
 import type { AdapterOutput } from './render-adapter';
 
@@ -55,15 +55,17 @@ export interface PipelineInput {
   outputs: ReadonlyMap<string, AdapterOutput>;
   /** Final generated files (path relative to generated/ → content), headers included. */
   files: ReadonlyMap<string, string>;
+  /** Digests of workspace files, shared with the rest of the render. @default a new FileDigests */
+  digests?: FileDigests;
 }
 
 export function buildPipeline(input: PipelineInput): Pipeline {
-  const scriptHashes = new Map<string, string>();
+  const digests = input.digests ?? new FileDigests();
   const engineLib = engineScriptLib();
   const libsOf = new Map<string, ScriptLib[]>();
   const libs = (adapter: AdapterManifest): Record<string, string> => {
     let own = libsOf.get(adapter.name);
-    if (!own) libsOf.set(adapter.name, (own = adapterScriptLibs(input.workspaceRoot, adapter)));
+    if (!own) libsOf.set(adapter.name, (own = adapterScriptLibs(input.workspaceRoot, adapter, digests)));
     return Object.fromEntries([engineLib, ...own].map((l) => [l.name, l.sha256]));
   };
   const filesHash = new Map<string, string>();
@@ -78,11 +80,7 @@ export function buildPipeline(input: PipelineInput): Pipeline {
   };
   const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep => {
     const script = `${adapter.root}/${decl.file}`;
-    let hash = scriptHashes.get(script);
-    if (!hash) {
-      hash = sha256(readFileSync(join(input.workspaceRoot, script)));
-      scriptHashes.set(script, hash);
-    }
+    const hash = digests.of(join(input.workspaceRoot, script));
     return {
       id: `${adapter.name}/${decl.name}`,
       adapter: adapter.name,
@@ -138,7 +136,21 @@ function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: Scrip
   }
 }
 
+/**
+ * Serialized pipelines by content (content-cache.ts): YAML serialization costs ~30 ms in a fresh process
+ * before V8 has compiled the serializer, and an unchanged platform serializes the same pipeline again.
+ * Bump the version when the options below change.
+ */
+const serialized = new ContentCache('pipeline', `yaml-${(require('yaml/package.json') as { version: string }).version}-1`);
+
 export function serializePipeline(pipeline: Pipeline): string {
   const header = `# ${GENERATED_MARKER[0]} for platform ${pipeline.platform}. ${GENERATED_MARKER[1]}; run "ztc render ${pipeline.platform}".\n`;
-  return header + stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+  const key = jsonExact(pipeline, true) ? JSON.stringify(pipeline) : undefined;
+  let body = key === undefined ? undefined : serialized.get(key);
+  if (body === undefined) {
+    const { stringify } = require('yaml') as typeof import('yaml');
+    body = stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+    if (key !== undefined) serialized.set(key, body);
+  }
+  return header + body;
 }

@@ -8,13 +8,14 @@ import type { AdapterManifest } from '../adapter/types';
 import { readAdapter } from '../adapter/read-adapter';
 import { readPlatform, type LoadedPlatform } from '../platform/read-platform';
 import { resolve, type Resolution } from '../resolve/resolver';
+import { FileDigests } from '../util/file-digests';
 import { compareStrings } from '../util/hash';
 import { listAdapters } from '../workspace/workspace';
 import { withHeader } from './header';
 import { adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
 import { checkAllOutputPaths } from './output-paths';
 import { buildPipeline, serializePipeline, type Pipeline } from './pipeline';
-import { renderAdapter, type AdapterOutput } from './render-adapter';
+import { renderAdapter, type AdapterOutput, type RenderOptions } from './render-adapter';
 
 export interface RenderPlan {
   platform: LoadedPlatform;
@@ -40,7 +41,9 @@ export function providersInWorkspace(workspaceRoot: string, capability: string):
   });
 }
 
-export function planRender(workspaceRoot: string, platformName: string): RenderPlan {
+/** `options.memo`: see RenderOptions (`ztc render` remembers render modules' results; validate does not). */
+export function planRender(workspaceRoot: string, platformName: string, options: RenderOptions = {}): RenderPlan {
+  const digests = options.digests ?? new FileDigests();
   const platform = readPlatform(workspaceRoot, platformName);
   const resolution = resolve(platform.adapters, {
     file: platform.file,
@@ -50,12 +53,12 @@ export function planRender(workspaceRoot: string, platformName: string): RenderP
   const available = new Map<string, unknown>();
   for (const name of resolution.order) {
     const adapter = platform.adapters.get(name)!;
-    const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available);
+    const out = renderAdapter(workspaceRoot, adapter, platform.configs.get(name)!, platform.metadata, available, { ...options, digests });
     outputs.set(name, out);
     for (const [cap, payload] of Object.entries(out.capabilities)) available.set(cap, payload);
   }
   checkAllOutputPaths(platform.adapters, outputs);
-  return assemble(workspaceRoot, platform, resolution, outputs);
+  return assemble(workspaceRoot, platform, resolution, outputs, digests);
 }
 
 /** Combine per-adapter outputs into the platform's files, pipeline and lock (also used by the Nx layer). */
@@ -64,6 +67,7 @@ export function assemble(
   platform: LoadedPlatform,
   resolution: Resolution,
   outputs: ReadonlyMap<string, AdapterOutput>,
+  digests = new FileDigests(),
 ): RenderPlan {
   const files = new Map<string, string>();
   const entries: [string, string, string][] = [];
@@ -79,13 +83,14 @@ export function assemble(
     configs: platform.configs,
     outputs,
     files,
+    digests,
   });
   const pipelineText = serializePipeline(pipeline);
   const ordered: AdapterManifest[] = resolution.order.map((n) => platform.adapters.get(n)!);
   const lock = buildLock({
     platformRaw: platform.raw,
     adapters: ordered,
-    sourceHashes: new Map(ordered.map((a) => [a.name, adapterSourceHash(workspaceRoot, a)])),
+    sourceHashes: new Map(ordered.map((a) => [a.name, adapterSourceHash(workspaceRoot, a, digests)])),
     files,
     pipelineText,
   });

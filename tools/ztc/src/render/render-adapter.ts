@@ -13,7 +13,9 @@ import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
 import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
 import { moduleBoundaryViolations } from './module-boundary';
+import { recall, remember, renderMemoKey } from './render-memo';
 import { syntaxIssues } from './output-syntax';
+import type { FileDigests } from '../util/file-digests';
 import { jsonProblem } from '../util/json-safety';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
@@ -72,6 +74,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+export interface RenderOptions {
+  /**
+   * Use what this adapter's render module returned last time for exactly these inputs (render-memo.ts),
+   * and remember what it returns. `ztc render` does; validate, which must see a fresh render, does not.
+   * @default false
+   */
+  memo?: boolean;
+  /** Digests of workspace files, shared by one render's steps. @default a new FileDigests */
+  digests?: FileDigests;
+}
+
 /**
  * Render one adapter. `available` holds the payloads produced so far; the module sees only those it
  * requires (deep-frozen copies), each checked against its contract on the way in.
@@ -82,6 +95,7 @@ export function renderAdapter(
   config: Record<string, unknown>,
   platform: PlatformMetadata,
   available: ReadonlyMap<string, unknown>,
+  options: RenderOptions = {},
 ): AdapterOutput {
   const consumed: Record<string, unknown> = {};
   for (const r of adapter.requires) {
@@ -92,6 +106,22 @@ export function renderAdapter(
   if (!adapter.render) {
     return finish(workspaceRoot, adapter, { files: {}, capabilities: {} });
   }
+  const memoKey = options.memo ? renderMemoKey(workspaceRoot, adapter, { config, platform, consumed }, options.digests) : undefined;
+  const remembered = memoKey === undefined ? undefined : recall(workspaceRoot, memoKey);
+  if (remembered) return finish(workspaceRoot, adapter, remembered);
+  const result = runRenderModule(workspaceRoot, adapter, config, platform, consumed);
+  if (memoKey !== undefined) remember(workspaceRoot, memoKey, result, join(workspaceRoot, adapter.root, adapter.render));
+  return finish(workspaceRoot, adapter, result);
+}
+
+/** Load the adapter's render module and call it (guarded), then check what it loaded; its raw result. */
+function runRenderModule(
+  workspaceRoot: string,
+  adapter: AdapterManifest,
+  config: Record<string, unknown>,
+  platform: PlatformMetadata,
+  consumed: Record<string, unknown>,
+): RenderResult {
   const fn = loadRenderFn(workspaceRoot, adapter);
   const file = `${adapter.root}/${adapter.render}`;
   const helpers = {
@@ -134,7 +164,7 @@ export function renderAdapter(
   if (!result || typeof result !== 'object' || typeof result.files !== 'object' || result.files === null) {
     throw ConfigError.one({ file, path: 'render', message: 'render must return { files, capabilities }' });
   }
-  return finish(workspaceRoot, adapter, result);
+  return result;
 }
 
 function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderResult): AdapterOutput {

@@ -11,6 +11,7 @@ import type { AdapterManifest } from '../adapter/types';
 import { ADAPTER_SCRIPT_LIB_DIR, ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR } from '../constants';
 import { ConfigError } from '../errors';
 import { sha256 } from '../util/hash';
+import { FileDigests } from '../util/file-digests';
 import { listFiles } from '../util/list-files';
 
 export interface ScriptLib {
@@ -32,7 +33,7 @@ export function adapterLibDir(adapter: Pick<AdapterManifest, 'root'>): string {
 }
 
 /** The adapter's `scripts/lib/*.sh`, sorted by name. */
-export function adapterScriptLibs(workspaceRoot: string, adapter: AdapterManifest): ScriptLib[] {
+export function adapterScriptLibs(workspaceRoot: string, adapter: AdapterManifest, digests = new FileDigests()): ScriptLib[] {
   const dir = adapterLibDir(adapter);
   const names = listFiles(join(workspaceRoot, dir)).filter((f) => !f.includes('/') && f.endsWith('.sh'));
   if (names.includes(ENGINE_SCRIPT_LIB)) {
@@ -43,7 +44,7 @@ export function adapterScriptLibs(workspaceRoot: string, adapter: AdapterManifes
       hint: 'rename the adapter library',
     });
   }
-  return names.map((name) => ({ name, sha256: sha256(readFileSync(join(workspaceRoot, dir, name))) }));
+  return names.map((name) => ({ name, sha256: digests.of(join(workspaceRoot, dir, name)) }));
 }
 
 /**

@@ -2,10 +2,13 @@
  * Capability resolution: which adapter provides each capability a platform's adapters require, and a
  * deterministic render order (Kahn's algorithm, ties broken by adapter name, never by file order).
  */
-import semver from 'semver';
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
 import { compareStrings } from '../util/hash';
+
+/** semver's range check, loaded when a range is first checked (the whole package is 45 modules). */
+const satisfies = (version: string, range: string): boolean =>
+  (require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'))(version, range);
 
 export interface Resolution {
   /** Adapter names in render order. */
@@ -58,7 +61,7 @@ export function resolve(adapters: ReadonlyMap<string, AdapterManifest>, opts: Re
         continue;
       }
       const provided = adapters.get(provider)!.provides.find((p) => p.capability === r.capability)!;
-      if (r.range && !semver.satisfies(provided.version, r.range)) {
+      if (r.range && !satisfies(provided.version, r.range)) {
         issues.push({
           file: opts.file,
           path: `adapters.${name}`,

@@ -2,12 +2,15 @@
  * One Ajv instance for every schema ZTC checks (adapter.yaml, platform.yaml, adapter inputs, capability
  * payloads), and the translation of Ajv errors into `Issue`s a user can act on.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { compileFunction } from 'node:vm';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { CACHE_ROOT } from '../constants';
+import { CACHE_ROOT, ENGINE_ROOT } from '../constants';
 import type { Issue } from '../errors';
+import { ContentCache, jsonExact } from './content-cache';
 import { sha256 } from './hash';
 import { closest } from './paths';
 
@@ -37,27 +40,98 @@ export function getAjv(): Ajv {
   return ajv;
 }
 
-const compiled = new WeakMap<object, ValidateFunction>();
+/**
+ * A compiled schema: true when `data` is valid (defaults filled in, in place, as Ajv's `useDefaults`
+ * does); `errors` holds Ajv's errors after a false.
+ */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+const compiled = new WeakMap<object, Validator>();
 /** Bump when the Ajv options above change: it is part of every cache key. */
 const VALIDATOR_CACHE_VERSION = `ajv-${(require('ajv/package.json') as { version: string }).version}-2`;
 const VALIDATOR_CACHE_DIR = join(CACHE_ROOT, 'ztc-ajv');
+/** Data a schema accepted, by schema and data: the data with its defaults filled in. */
+const accepted = new ContentCache('valid', `${VALIDATOR_CACHE_VERSION}-accepted-1`);
+/** The standalone validators require Ajv's runtime and ajv-formats: resolved from the engine, wherever the cache is. */
+const engineRequire = createRequire(join(ENGINE_ROOT, 'package.json'));
 
 /**
  * Compile (once per schema object) and return the validator. Compiling with Ajv costs ~100 ms per
  * process for our schemas, so compiled validators are kept as standalone modules in a cache keyed by
- * the schema's content; a warm start loads them without Ajv at all.
+ * the schema's content; a warm start loads them without Ajv at all. Data a schema accepted is
+ * remembered too (by content, with the defaults it got), so checking unchanged files loads no
+ * validator at all; anything a schema rejects is checked, and reported, every time.
  */
-export function compile(schema: object): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    const file = join(VALIDATOR_CACHE_DIR, `${sha256(`${VALIDATOR_CACHE_VERSION}\0${JSON.stringify(schema)}`)}.js`);
-    try {
-      fn = require(file) as ValidateFunction;
-    } catch {
-      fn = getAjv().compile(schema);
-      storeValidator(file, fn);
+export function compile(schema: object): Validator {
+  let validator = compiled.get(schema);
+  if (!validator) {
+    const key = sha256(`${VALIDATOR_CACHE_VERSION}\0${JSON.stringify(schema)}`);
+    const file = join(VALIDATOR_CACHE_DIR, `${key}.js`);
+    // A stored validator means the schema compiled before; otherwise compile now (throws if it is invalid).
+    let fn = existsSync(file) ? undefined : compileAndStore(schema, file);
+    const load = (): ValidateFunction => {
+      if (!fn) {
+        try {
+          fn = loadValidator(file);
+        } catch {
+          fn = compileAndStore(schema, file);
+        }
+      }
+      return fn;
+    };
+    validator = withAcceptedCache(key, load);
+    compiled.set(schema, validator);
+  }
+  return validator;
+}
+
+function withAcceptedCache(schemaKey: string, load: () => ValidateFunction): Validator {
+  const validate: Validator = (data) => {
+    const input = jsonExact(data) ? `${schemaKey}\0${JSON.stringify(data)}` : undefined;
+    const hit = input === undefined ? undefined : accepted.get(input);
+    if (hit !== undefined) {
+      fillIn(data, JSON.parse(hit));
+      validate.errors = null;
+      return true;
     }
-    compiled.set(schema, fn);
+    const fn = load();
+    const ok = fn(data);
+    validate.errors = fn.errors;
+    if (ok && input !== undefined && jsonExact(data)) accepted.set(input, JSON.stringify(data));
+    return ok;
+  };
+  return validate;
+}
+
+/** Give `target` what `validated` (the same data after validation) has in addition: the defaults. */
+function fillIn(target: unknown, validated: unknown): void {
+  if (!target || typeof target !== 'object' || !validated || typeof validated !== 'object') return;
+  const t = target as Record<string, unknown>;
+  for (const [key, value] of Object.entries(validated)) {
+    if (Object.prototype.hasOwnProperty.call(t, key)) fillIn(t[key], value);
+    else t[key] = value;
+  }
+}
+
+function compileAndStore(schema: object, file: string): ValidateFunction {
+  const fn = getAjv().compile(schema);
+  storeValidator(file, fn);
+  return fn;
+}
+
+const loaded = new Map<string, ValidateFunction>();
+
+/** A stored standalone validator (once per process), its `require`s resolved from the engine package. */
+function loadValidator(file: string): ValidateFunction {
+  let fn = loaded.get(file);
+  if (!fn) {
+    const module = { exports: {} as unknown };
+    compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module'], { filename: file })(module.exports, engineRequire, module);
+    fn = module.exports as ValidateFunction;
+    loaded.set(file, fn);
   }
   return fn;
 }

@@ -14,7 +14,7 @@ export const renderCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
-    const plan = planRender(workspaceRoot, platform);
+    const plan = planRender(workspaceRoot, platform, { memo: true });
     const where = platformPath(workspaceRoot, platform);
     const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
     if (!result.changed) {

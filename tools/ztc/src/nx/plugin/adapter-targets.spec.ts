@@ -23,8 +23,8 @@ describe('createAdapterTargets', () => {
   it('adds a test target only when the adapter has specs', () => {
     expect(createAdapterTargets({ manifest, hasScripts: false, hasSpecs: false }, opts, engine).test).toBeUndefined();
     const { test } = createAdapterTargets({ manifest, hasScripts: false, hasSpecs: true }, opts, engine);
-    expect(test).toMatchObject({ cache: true, options: { command: 'npx vitest run adapters/cilium/' } });
-    expect(test!.inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '{workspaceRoot}/vitest.config.mts', '{workspaceRoot}/tools/ztc/testing/**/*']));
+    expect(test).toMatchObject({ cache: true, options: { command: 'node_modules/.bin/vitest run adapters/cilium/' } });
+    expect(test!.inputs).toEqual(expect.arrayContaining(['{projectRoot}/**/*', '{workspaceRoot}/vitest.config.mts', '{workspaceRoot}/tsconfig*.json', '{workspaceRoot}/adapters/tsconfig*.json', '{workspaceRoot}/tools/ztc/testing/**/*']));
   });
 
   it('takes its target names from the options: renamed, then prefixed', () => {

@@ -32,10 +32,11 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions,
   if (info.hasSpecs) {
     targets[opts.targets.test] = {
       executor: 'nx:run-commands',
-      // The trailing slash keeps adapters/foo/ from also matching adapters/foo-bar/.
-      options: { command: `npx vitest run ${root}/` },
+      // The trailing slash keeps adapters/foo/ from also matching adapters/foo-bar/. The workspace's
+      // vitest directly, not through npx (~0.5 s per call to find it again).
+      options: { command: `node_modules/.bin/vitest run ${root}/` },
       cache: true,
-      inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine)],
+      inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine, opts)],
       outputs: [],
       metadata: { technologies: TECH, description: `Run the adapter's specs (vitest, ${root}/**/*.spec.ts)` },
     };

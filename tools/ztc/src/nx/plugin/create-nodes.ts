@@ -5,7 +5,7 @@
  * name while every other project still loads.
  */
 import { forgetContracts } from '../../capability/contracts';
-import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { basename, dirname } from 'node:path';
 import type { AdapterManifest } from '../../adapter/types';
 import { ADAPTER_FILE, PLATFORM_FILE } from '../../constants';
@@ -13,6 +13,7 @@ import { listAdapters } from '../../workspace/workspace';
 import { PROJECT_FILES_GLOB } from '../constants';
 import { normalizeOptions, type NormalizedOptions, type ZtcPluginOptions } from '../options';
 import { createAdapterTargets } from './adapter-targets';
+import { nodesFromFiles } from './nodes-from-files';
 import { engineLocation, type EngineLocation } from './engine';
 import { ADAPTER_NAMED_INPUTS } from './inputs';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
@@ -124,6 +125,6 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
     const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, listAdapters(context.workspaceRoot));
     const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
     const ours = files.filter((f) => kindOf(f, opts) !== undefined);
-    return createNodesFromFiles((file) => createNodesInternal(file, pass, context), ours, options, context);
+    return nodesFromFiles((file) => createNodesInternal(file, pass, context), ours);
   },
 ];

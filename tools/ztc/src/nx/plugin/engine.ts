@@ -52,9 +52,10 @@ export function engineInputs(engine: EngineLocation, opts: NormalizedOptions, ex
 }
 
 /** What an adapter's specs may read besides the adapter: the engine's test helpers (here) and the vitest setup. */
-export function testSupportInputs(engine: EngineLocation): Input[] {
+export function testSupportInputs(engine: EngineLocation, opts: NormalizedOptions): Input[] {
   return [
     ...(engine.inWorkspace ? TEST_SUPPORT_FILES.engine.map((f) => `{workspaceRoot}/${engine.dir}/${f}`) : []),
     ...TEST_SUPPORT_FILES.workspace.map((f) => `{workspaceRoot}/${f}`),
+    ...TEST_SUPPORT_FILES.adaptersRoot.map((f) => `{workspaceRoot}/${opts.adaptersRoot}/${f}`),
   ];
 }

@@ -3,9 +3,8 @@
  * process (`batch`, preferred by executors.json), a few shellcheck processes at a time.
  */
 import type { ExecutorContext, PromiseExecutor, TaskGraph } from '@nx/devkit';
-import { logger } from '@nx/devkit';
 import { availableParallelism } from 'node:os';
-import { describeError } from '../report-error';
+import { describeError, nxLogger } from '../report-error';
 import type { BatchTaskResult } from '../render/executor';
 import { formatReport, lintAdapter } from './lib/lint-adapter';
 import type { LintExecutorSchema } from './schema';
@@ -13,10 +12,11 @@ import type { LintExecutorSchema } from './schema';
 const runExecutor: PromiseExecutor<LintExecutorSchema> = async (options, context) => {
   try {
     const report = await lintAdapter(context.root, options.adapter);
+    const logger = nxLogger();
     (report.errors.length ? logger.error : logger.info)(formatReport(report));
     return { success: report.errors.length === 0 };
   } catch (e) {
-    logger.error(describeError(e));
+    nxLogger().error(describeError(e));
     return { success: false };
   }
 };

@@ -4,8 +4,7 @@
  * the default export runs a single step when batching is off (`--batch=false`).
  */
 import type { ExecutorContext, PromiseExecutor, TaskGraph } from '@nx/devkit';
-import { logger } from '@nx/devkit';
-import { describeError } from '../report-error';
+import { describeError, nxLogger } from '../report-error';
 import { canLeaveOut, producedFiles, type Outcome } from './lib/early-cutoff';
 import { changedFiles, snapshot } from './lib/files';
 import { LeftOutLedger } from './lib/ledger';
@@ -16,10 +15,10 @@ import { platformPath } from '../../../workspace/workspace';
 
 const runExecutor: PromiseExecutor<RenderExecutorSchema> = async (options, context) => {
   try {
-    logger.info(runStep(new StepMemo(context.root), options));
+    nxLogger().info(runStep(new StepMemo(context.root), options));
     return { success: true };
   } catch (e) {
-    logger.error(describeError(e));
+    nxLogger().error(describeError(e));
     return { success: false };
   }
 };

@@ -1,5 +1,4 @@
 'use strict';
-// Loaded by Nx from executors.json: install ZTC's cached TypeScript loader, then hand over to executor.ts
+// Loaded by Nx from executors.json: the engine from its bundle (bin/engine.js), then executor.ts
 // (exports `default`, the single-task executor, and `batch`, the batch implementation).
-require('../../../../bin/register.js');
-module.exports = require('./executor.ts');
+module.exports = require('../../../../bin/engine.js').engine('executors')('src/nx/executors/render/executor.ts');

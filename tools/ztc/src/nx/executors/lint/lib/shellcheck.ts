@@ -1,4 +1,5 @@
 /** The one place the lint executor starts a process: shellcheck, with an argv array and explicit cwd. */
+import { importEsm } from '../../../../util/import-esm';
 
 export interface ShellcheckResult {
   /** Findings, one `file:line:col: level: message [SCxxxx]` line each. */
@@ -9,7 +10,7 @@ export interface ShellcheckResult {
 
 export async function runShellcheck(cwd: string, files: readonly string[]): Promise<ShellcheckResult> {
   if (files.length === 0) return { findings: [] };
-  const { execa } = await import('execa');
+  const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
   // -x with SCRIPTDIR: follow `# shellcheck source=…` directives (ztc.sh, the adapter's scripts/lib/) relative to each script.
   const args = ['--shell=bash', '--format=gcc', '--external-sources', '--source-path=SCRIPTDIR', '--', ...files];
   const result = await execa('shellcheck', args, { cwd, reject: false, stdin: 'ignore' });

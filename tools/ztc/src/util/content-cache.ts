@@ -1,0 +1,83 @@
+/**
+ * Content-addressed caches of derived text (`<cache>/ztc-<name>/<sha256>`, beside the transpile and
+ * validator caches; safe to delete). A value is stored under the sha256 of its cache's version and the
+ * exact input it was derived from, so an entry can only ever be read back for that input. Used where a
+ * pure computation costs more in a fresh process than reading its result: parsing YAML before V8 has
+ * compiled the parser's paths (~40 ms for a platform's files), serializing pipeline.yaml.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE_ROOT } from '../constants';
+import { sha256 } from './hash';
+
+export class ContentCache {
+  private readonly dir: string;
+
+  /** `version` names everything besides the input that the value depends on (library versions, options). */
+  constructor(
+    name: string,
+    private readonly version: string,
+  ) {
+    this.dir = join(CACHE_ROOT, `ztc-${name}`);
+  }
+
+  private file(input: string): string {
+    return join(this.dir, sha256(`${this.version}\0${input}`));
+  }
+
+  get(input: string): string | undefined {
+    try {
+      return readFileSync(this.file(input), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(input: string, value: string): void {
+    const file = this.file(input);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, value);
+      renameSync(tmp, file);
+    } catch {
+      /* a read-only cache only costs speed */
+    }
+  }
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Whether JSON.parse(JSON.stringify(value)) is `value` exactly: strings, finite numbers other than -0,
+ * booleans, null, dense lists and plain objects (no `__proto__` key, no undefined members). Only such
+ * values may be cached as JSON. With `undefinedMembers`, object members that are undefined are allowed
+ * too (JSON drops them, as YAML serialization does), for JSON used as the key of such a value.
+ */
+export function jsonExact(value: unknown, undefinedMembers = false): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !jsonExact(value[i], undefinedMembers)) return false;
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key of Object.keys(value)) {
+        const member = (value as Record<string, unknown>)[key];
+        if (key === '__proto__' || (member === undefined ? !undefinedMembers : !jsonExact(member, undefinedMembers))) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
