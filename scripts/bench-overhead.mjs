@@ -23,7 +23,7 @@ function renderGraph(project) {
  * `timed(cwd, cmd, args, extraEnv)` runs a command and returns { ms, stdout } (throws on failure).
  * Returns the rows of the overhead table.
  */
-export function measureOverhead({ base, runs, timed }) {
+export function measureOverhead({ base, runs, timed, nodes = [] }) {
   const ex = generateExampleWorkspace(join(base, 'example'));
   const nx = (ws, args, env = {}) => timed(ws, process.execPath, [join(ws, 'node_modules/nx/dist/bin/nx.js'), ...args], env);
   const project = JSON.parse(nx(ex, ['show', 'project', 'example', '--json']).stdout);
@@ -110,7 +110,21 @@ export function measureOverhead({ base, runs, timed }) {
     dropCaches();
     cold.push(ztc());
   }
-  rows.push(row('`ztc render example` (up to date) ÷ `node -e 0`', warm, floor, '≤ 1.8×'));
+  rows.push(row(`\`ztc render example\` (up to date) ÷ \`node -e 0\`, Node ${process.versions.node}`, warm, floor, '≤ 1.8×'));
+  // The same on the other Nodes users run (binaries from the npm registry: bench.mjs --nodes).
+  for (const node of nodes) {
+    const version = timed(ex, node, ['-p', 'process.versions.node']).stdout.trim();
+    const ztcOn = () => timed(ex, node, [join(ex, 'tools/ztc/bin/ztc.js'), 'render', 'example']).ms;
+    ztcOn();
+    ztcOn(); // the second up-to-date run on a Node vouches for the stamp the first one wrote
+    const nodeFloor = [];
+    const nodeWarm = [];
+    for (let i = 0; i < cliRuns; i++) {
+      nodeFloor.push(timed(ex, node, ['-e', '0']).ms);
+      nodeWarm.push(ztcOn());
+    }
+    rows.push(row(`\`ztc render example\` (up to date) ÷ \`node -e 0\`, Node ${version}`, nodeWarm, nodeFloor, '≤ 1.8×'));
+  }
   rows.push(row('`ztc render example` with ZTC\'s caches empty (fresh clone) ÷ warm', cold, warm, '≤ 2×'));
   return { rows, tasks, cliRuns };
 }

@@ -7,8 +7,10 @@
 // Also (section "overhead", bench-overhead.mjs): this repository's workspace against a bare Nx workspace,
 // per command, and `ztc render` against Node's start. Each section replaces its part of --out (between
 // its markers) and leaves the rest of the file as it is.
+// The CLI is also measured on the other Node majors of --nodes (binaries from the npm registry through
+// scripts/node-from-registry.sh; `--nodes ''` for none, e.g. offline).
 //   node scripts/bench.mjs [--sizes 20,100,300] [--shapes deep,layered] [--runs 3] [--overhead-runs 9]
-//                          [--only dags|overhead] [--out docs/bench.md]
+//                          [--nodes 22,24] [--only dags|overhead] [--out docs/bench.md]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     shapes: { type: 'string', default: 'deep,layered' },
     runs: { type: 'string', default: '3' },
     'overhead-runs': { type: 'string', default: '9' },
+    nodes: { type: 'string', default: '22,24' },
     only: { type: 'string' },
     out: { type: 'string', default: 'docs/bench.md' },
   },
@@ -167,7 +170,18 @@ const parts = {};
 if (sections.includes('overhead')) {
   process.stderr.write('== overhead: this workspace against a bare Nx workspace\n');
   const overheadRuns = Number(values['overhead-runs']);
-  const { rows: o, tasks, cliRuns } = measureOverhead({ base: join(tmpdir(), 'ztc-bench'), runs: overheadRuns, timed });
+  const nodeDirs = values.nodes
+    .split(',')
+    .filter(Boolean)
+    .map((major) => spawnSync('scripts/node-from-registry.sh', [major], { cwd: REPO, encoding: 'utf8' }).stdout.trim());
+  const nodes = nodeDirs.filter(Boolean).map((dir) => join(dir, 'bin/node'));
+  let measured;
+  try {
+    measured = measureOverhead({ base: join(tmpdir(), 'ztc-bench'), runs: overheadRuns, timed, nodes });
+  } finally {
+    for (const dir of nodeDirs.filter(Boolean)) rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+  const { rows: o, tasks, cliRuns } = measured;
   parts.overhead = [
     '## Per-command overhead: this workspace against a bare Nx workspace',
     '',

@@ -22,12 +22,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
-const { createHash } = require('node:crypto');
 const { cacheRoot } = require('./cache-root.js');
+const { nameHash } = require('./name-hash.js');
 
 const ENGINE_ROOT = path.join(__dirname, '..');
 /** Bump when the bundle's layout or what it holds changes: it is part of every bundle's key. */
-const FORMAT = 'ztc-bundle-5';
+const FORMAT = 'ztc-bundle-6';
 const BUNDLE_DIR = path.join(cacheRoot, 'ztc-bundle');
 /**
  * npm packages carried in the bundle: pure CommonJS and used by every run. (yaml is not: the engine
@@ -42,7 +42,8 @@ const ENTRIES = {
   executors: ['src/nx/executors/render/executor.ts', 'src/nx/executors/lint/executor.ts', 'src/index.ts'],
 };
 
-const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+// node:crypto on first use only: loading it costs ~3 ms on Node 22, and a current bundle needs no digest.
+const sha256 = (data) => require('node:crypto').createHash('sha256').update(data).digest('hex');
 const toPosix = (p) => p.split(path.sep).join('/');
 
 function realRoot() {
@@ -187,7 +188,7 @@ function collect(kind, root, manifestFile) {
 }
 
 /**
- * Remove manifests of engine copies that are gone (test workspaces), and bundles of `kind` (with their
+ * Remove manifests of engine copies that are gone (test workspaces) or of another bundle format, and bundles of `kind` (with their
  * code caches) that no manifest names any more and that are older than a minute (a bundle is written
  * before its manifest, possibly by another process right now).
  */
@@ -198,7 +199,7 @@ function pruneBundles(kind, keep) {
     if (!e.endsWith('.json')) continue;
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLE_DIR, e), 'utf8'));
-      if (fs.existsSync(manifest.root)) named.add(manifest.bundle);
+      if (manifest.format === FORMAT && fs.existsSync(manifest.root)) named.add(manifest.bundle);
       else fs.rmSync(path.join(BUNDLE_DIR, e), { force: true });
     } catch {
       /* being written, or not ours */
@@ -256,6 +257,32 @@ function currentBundle(manifestFile, root) {
     }
   }
   return { manifest, text };
+}
+
+/** The manifest file of `kind`'s bundle for the engine at `root`. */
+function manifestPath(kind, root) {
+  return path.join(BUNDLE_DIR, `${kind}-${nameHash(root)}.json`);
+}
+
+/**
+ * Name of the bundle of `kind` when it is current by size and ctime of every input alone (nothing is
+ * read but the manifest); else undefined, also when only the content check could tell. For the render
+ * stamp (render-stamp.js), which must know the engine is the one that wrote it without loading it.
+ */
+function currentBundleName(kind) {
+  if (process.env.ZTC_BUNDLE === '0') return undefined;
+  try {
+    const root = realRoot();
+    const manifest = JSON.parse(fs.readFileSync(manifestPath(kind, root), 'utf8'));
+    if (manifest.format !== FORMAT || manifest.root !== root) return undefined;
+    for (const [rel, size, ctimeMs] of manifest.inputs) {
+      const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
+      if (!stat || stat.size !== size || stat.ctimeMs !== ctimeMs) return undefined;
+    }
+    return manifest.bundle;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -360,7 +387,7 @@ function openBundle(kind) {
   if (process.env.ZTC_BUNDLE === '0') return undefined;
   try {
     const root = realRoot();
-    const manifestFile = path.join(BUNDLE_DIR, `${kind}-${sha256(root).slice(0, 16)}.json`);
+    const manifestFile = manifestPath(kind, root);
     const found = currentBundle(manifestFile, root) ?? build(kind, root, manifestFile);
     const table = moduleTable(compile(found.text, found.manifest.bundle), root);
     active = found.manifest.bundle;
@@ -404,4 +431,4 @@ function activeBundle() {
   return active;
 }
 
-module.exports = { engine, activeBundle, precompiled, ENTRIES, FORMAT };
+module.exports = { engine, activeBundle, currentBundleName, precompiled, ENTRIES, FORMAT };

@@ -13,7 +13,7 @@ import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
 import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
 import { moduleBoundaryViolations } from './module-boundary';
-import { recall, remember, renderMemoKey } from './render-memo';
+import { loadedPackages, recall, remember, renderMemoKey } from './render-memo';
 import { syntaxIssues } from './output-syntax';
 import type { FileDigests } from '../util/file-digests';
 import { jsonProblem } from '../util/json-safety';
@@ -83,6 +83,8 @@ export interface RenderOptions {
   memo?: boolean;
   /** Digests of workspace files, shared by one render's steps. @default a new FileDigests */
   digests?: FileDigests;
+  /** Collects the package.json of every npm package a render module loaded (absolute paths), for the render stamp. */
+  packages?: Set<string>;
 }
 
 /**
@@ -107,10 +109,14 @@ export function renderAdapter(
     return finish(workspaceRoot, adapter, { files: {}, capabilities: {} });
   }
   const memoKey = options.memo ? renderMemoKey(workspaceRoot, adapter, { config, platform, consumed }, options.digests) : undefined;
-  const remembered = memoKey === undefined ? undefined : recall(workspaceRoot, memoKey);
+  const remembered = memoKey === undefined ? undefined : recall(workspaceRoot, memoKey, options.packages);
   if (remembered) return finish(workspaceRoot, adapter, remembered);
   const result = runRenderModule(workspaceRoot, adapter, config, platform, consumed);
-  if (memoKey !== undefined) remember(workspaceRoot, memoKey, result, join(workspaceRoot, adapter.root, adapter.render));
+  if (memoKey !== undefined || options.packages) {
+    const packages = loadedPackages(join(workspaceRoot, adapter.root, adapter.render));
+    for (const p of packages) options.packages?.add(p);
+    if (memoKey !== undefined) remember(workspaceRoot, memoKey, result, packages);
+  }
   return finish(workspaceRoot, adapter, result);
 }
 

@@ -70,7 +70,7 @@ const fileSha = (file: string): string | undefined => {
  * files inside the workspace are recorded relative to it: the memo is by content, and another workspace
  * with the same adapter must be checked against its own packages.
  */
-export function recall(workspaceRoot: string, key: string): RenderResult | undefined {
+export function recall(workspaceRoot: string, key: string, packages?: Set<string>): RenderResult | undefined {
   const text = memo.get(key);
   if (text === undefined) return undefined;
   let entry: Entry;
@@ -79,11 +79,14 @@ export function recall(workspaceRoot: string, key: string): RenderResult | undef
   } catch {
     return undefined;
   }
-  return entry.packages.every(([file, sha]) => fileSha(isAbsolute(file) ? file : join(workspaceRoot, file)) === sha) ? entry.result : undefined;
+  const files = entry.packages.map(([file, sha]) => [isAbsolute(file) ? file : join(workspaceRoot, file), sha] as const);
+  if (!files.every(([file, sha]) => fileSha(file) === sha)) return undefined;
+  for (const [file] of files) packages?.add(file);
+  return entry.result;
 }
 
 /** npm packages (their package.json) in the module graph Node loaded from `entry`, within the adapter and below. */
-function loadedPackages(entry: string): string[] {
+export function loadedPackages(entry: string): string[] {
   const root = require.cache[require.resolve(entry)];
   if (!root) return [];
   const marker = `${sep}node_modules${sep}`;
@@ -113,14 +116,14 @@ function loadedPackages(entry: string): string[] {
 }
 
 /**
- * Remember `result` under `key`; `entry` is the render module (absolute path) whose loaded packages are
- * recorded. A result JSON cannot carry exactly is not remembered.
+ * Remember `result` under `key` with the package.json files of the npm packages the render module
+ * loaded (`loadedPackages`). A result JSON cannot carry exactly is not remembered.
  */
-export function remember(workspaceRoot: string, key: string, result: RenderResult, entry: string): void {
+export function remember(workspaceRoot: string, key: string, result: RenderResult, loaded: readonly string[]): void {
   if (!jsonExact(result)) return;
   const packages: [string, string][] = [];
   const root = realpathSync(workspaceRoot);
-  for (const file of loadedPackages(entry)) {
+  for (const file of loaded) {
     const sha = fileSha(file);
     if (sha === undefined) return;
     const rel = relative(root, file);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
 import { renderLockWaitMs } from '../../render/render-lock';
+import { beginStamp, finishStamp, stampPaths } from '../../render/render-stamp';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
@@ -13,17 +14,22 @@ export const renderCommand: Command = {
   options: {},
   maxPositionals: 1,
   async run({ positionals, workspaceRoot, io }) {
+    // Before anything is read: the next no-op render may skip the engine (render-stamp.ts).
+    const stamp = beginStamp(io.cwd, positionals[0]);
     const platform = pickPlatform(workspaceRoot, positionals[0]);
-    const plan = planRender(workspaceRoot, platform, { memo: true });
+    const packages = new Set<string>();
+    const plan = planRender(workspaceRoot, platform, { memo: true, packages });
     const where = platformPath(workspaceRoot, platform);
     const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
+    const upToDate = `${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`;
     if (!result.changed) {
-      io.out(`${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`);
+      io.out(upToDate);
     } else {
       io.out(`${where}: rendered ${plan.files.size} files from ${plan.resolution.order.length} adapters (${plan.resolution.order.join(' -> ')})`);
       for (const p of result.written) io.out(`  wrote    generated/${p}`);
       for (const p of result.removed) io.out(`  removed  generated/${p}`);
     }
+    if (stamp) finishStamp(stamp, stampPaths(workspaceRoot, io.cwd, plan, packages), upToDate);
     return 0;
   },
 };

@@ -1,0 +1,149 @@
+/**
+ * The up-to-date stamp of `ztc render <platform>` (render-stamp.ts writes it, bin/render-stamp.js reads
+ * it before the engine loads). What matters to a user: a render whose stamp holds prints "up to date"
+ * without the engine, and after any change a render depends on, it never does. (That the stamp lists
+ * every path a render touches: render-stamp-coverage.spec.ts.)
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtureWorkspace, REPO_ROOT, type TempWorkspace } from '../../testing/temp-workspace';
+import { applyRenderPlan } from './apply';
+import { planRender } from './plan';
+import { beginStamp, finishStamp, stampPaths } from './render-stamp';
+
+const { upToDate } = require('../../bin/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: string | undefined): string | undefined };
+
+const BUNDLE = 'cli-test.js';
+const MESSAGE = 'platforms/demo: up to date (test)';
+
+/**
+ * A render as `ztc render demo` makes it, stamped for BUNDLE. `startedAt` defaults to a minute ahead,
+ * so every file counts as settled: these tests are about which paths the stamp covers.
+ */
+function renderStamped(ws: TempWorkspace, opts: { cwd?: string; startedAt?: number; duringRender?: () => void } = {}): { verified: boolean } {
+  const cwd = opts.cwd ?? ws.root;
+  const session = beginStamp(cwd, 'demo', opts.startedAt ?? Date.now() + 60_000, BUNDLE)!;
+  const packages = new Set<string>();
+  const plan = planRender(ws.root, 'demo', { packages });
+  applyRenderPlan(ws.path('platforms/demo'), plan);
+  opts.duringRender?.();
+  return finishStamp(session, stampPaths(ws.root, cwd, plan, packages), MESSAGE);
+}
+
+const fast = (ws: TempWorkspace, cwd = ws.root): string | undefined => upToDate(['render', 'demo'], cwd, BUNDLE);
+
+describe('render stamp: a change to anything a render depends on is never reported up to date', () => {
+  const changes: [string, (ws: TempWorkspace) => void][] = [
+    ['a template of an adapter', (ws) => ws.write('adapters/net/render.ts', `${ws.read('adapters/net/render.ts')}\n// changed\n`)],
+    ['a new file in an adapter folder', (ws) => ws.write('adapters/storage/templates/extra.txt', 'x\n')],
+    ['a dot-file in a nested adapter folder', (ws) => ws.write('adapters/app/deep/.keep', '')],
+    ['platform.yaml', (ws) => ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace(/mtu: \d+/, 'mtu: 1400'))],
+    ['a generated file edited by hand', (ws) => ws.write('platforms/demo/generated/net/config.yaml', 'edited: true\n')],
+    ['a generated file removed', (ws) => fs.rmSync(ws.path('platforms/demo/generated/net/config.yaml'))],
+    ['a stray file in generated/', (ws) => ws.write('platforms/demo/generated/stray.yaml', 'a: 1\n')],
+    ['lock.json', (ws) => ws.write('platforms/demo/lock.json', `${ws.read('platforms/demo/lock.json')} `)],
+    ['pipeline.yaml', (ws) => fs.rmSync(ws.path('platforms/demo/pipeline.yaml'))],
+    ['nx.json (where the adapters and platforms are)', (ws) => ws.write('nx.json', '{ "plugins": [] }\n')],
+    ['a capability contract of the workspace', (ws) => ws.write('tools/ztc/capabilities/extra.json', '{}\n')],
+  ];
+
+  it.each(changes)('%s', (_what, change) => {
+    const ws = fixtureWorkspace();
+    ws.write('adapters/app/deep/readme.txt', 'nested\n');
+    expect(renderStamped(ws).verified).toBe(true);
+    expect(fast(ws)).toBe(MESSAGE);
+    change(ws);
+    expect(fast(ws)).toBeUndefined();
+  });
+
+  it('an nx.json appearing between the working directory and the workspace root (another workspace)', () => {
+    const ws = fixtureWorkspace();
+    const cwd = ws.path('platforms/demo');
+    expect(renderStamped(ws, { cwd }).verified).toBe(true);
+    expect(fast(ws, cwd)).toBe(MESSAGE);
+    ws.write('platforms/nx.json', '{}\n');
+    expect(fast(ws, cwd)).toBeUndefined();
+  });
+
+  it('the package.json of an npm package a render module loaded', () => {
+    const ws = fixtureWorkspace();
+    ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.0", "main": "index.js" }\n');
+    ws.write('adapters/net/node_modules/mtu-lib/index.js', 'exports.double = (n) => n * 2;\n');
+    ws.write('adapters/net/render.ts', `import { double } from 'mtu-lib';\nvoid double;\n${ws.read('adapters/net/render.ts')}`);
+    expect(renderStamped(ws).verified).toBe(true);
+    expect(fast(ws)).toBe(MESSAGE);
+    ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.1", "main": "index.js" }\n');
+    expect(fast(ws)).toBeUndefined();
+  });
+
+  it('another engine bundle, another command line, another platform name or folder', () => {
+    const ws = fixtureWorkspace();
+    renderStamped(ws);
+    expect(fast(ws)).toBe(MESSAGE);
+    expect(upToDate(['render', 'demo'], ws.root, 'cli-other.js')).toBeUndefined();
+    expect(upToDate(['render', 'demo'], ws.root, undefined)).toBeUndefined();
+    expect(upToDate(['render', 'demo', '--verbose'], ws.root, BUNDLE)).toBeUndefined();
+    expect(upToDate(['validate', 'demo'], ws.root, BUNDLE)).toBeUndefined();
+    expect(upToDate(['render', 'other'], ws.root, BUNDLE)).toBeUndefined();
+    expect(upToDate(['render', 'demo'], ws.path('adapters'), BUNDLE)).toBeUndefined();
+  });
+});
+
+describe('render stamp: only what the render provably saw is recorded as verified', () => {
+  it('a file changed while the render ran leaves the stamp unverified; the next render verifies it', () => {
+    const ws = fixtureWorkspace();
+    expect(renderStamped(ws).verified).toBe(true);
+    const now = Date.now();
+    const during = renderStamped(ws, { startedAt: now, duringRender: () => ws.write('adapters/net/render.ts', `${ws.read('adapters/net/render.ts')}\n// late edit\n`) });
+    expect(during.verified).toBe(false);
+    expect(fast(ws)).toBeUndefined();
+    // This render sees the edit (signed at its start) and writes a new lock.json, which only the next
+    // render, finding it as this one left it, can vouch for.
+    expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(false);
+    expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(true);
+    expect(fast(ws)).toBe(MESSAGE);
+  });
+
+  it('files changed just before a first render are verified by the render after it', () => {
+    const ws = fixtureWorkspace();
+    expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(false);
+    expect(fast(ws)).toBeUndefined();
+    expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(true);
+    expect(fast(ws)).toBe(MESSAGE);
+  });
+});
+
+describe('ztc render through the bin', () => {
+  it('prints the same line from the stamp without the engine, and renders again after a change', { timeout: 60_000 }, () => {
+    const ws = fixtureWorkspace();
+    const cache = ws.path('.cache');
+    const ztc = () =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'tools/ztc/bin/ztc.js'), 'render', 'demo'], {
+        cwd: ws.root,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, ZTC_BUNDLE: '', ZTC_CACHE_DIR: cache },
+      });
+    const first = ztc();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('platforms/demo: rendered');
+    // The files were just written: the second render (the engine) verifies what the first recorded.
+    const second = ztc();
+    expect(second.stdout).toMatch(/^platforms\/demo: up to date \(\d+ files, 3 adapters\)\n$/);
+    // Without the engine's bundle (its name and sources unchanged), only the stamp can answer.
+    const bundleDir = join(cache, 'ztc-bundle');
+    const bundles = () => fs.readdirSync(bundleDir).filter((f) => /^cli-\w+\.js$/.test(f));
+    for (const f of bundles()) fs.rmSync(join(bundleDir, f));
+    const third = ztc();
+    expect(third.stdout).toBe(second.stdout);
+    expect(bundles()).toEqual([]);
+
+    ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace(/mtu: \d+/, 'mtu: 1400'));
+    const changed = ztc();
+    expect(changed.status).toBe(0);
+    expect(changed.stdout).toContain('wrote    generated/net/config.yaml');
+    expect(ws.read('platforms/demo/generated/net/config.yaml')).toContain('1400');
+  });
+});

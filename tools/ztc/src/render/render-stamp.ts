@@ -1,0 +1,146 @@
+/**
+ * Recording the up-to-date stamp of `ztc render <platform>` (bin/render-stamp.js reads it before the
+ * engine loads). The stamp lists every path the render depended on, with its stat signature:
+ *
+ * - how the workspace was found: nx.json in every folder from the working directory up to the root;
+ * - the inputs: platform.yaml, the adapters folder (its listing), every file and folder of each adapter
+ *   the platform uses (the same scope as the render memo and lock.json), the capability contracts (the
+ *   package's and the workspace's), the engine's script library and package.json (its version is in
+ *   lock.json), the package.json of every npm package a render module loaded;
+ * - the outputs: generated/ (every file and folder), pipeline.yaml and lock.json;
+ * - the engine (the CLI bundle's name, checked against its sources by size and ctime) and Node's version.
+ *
+ * A stamp is only *verified* (usable) when every signature provably describes what the render saw:
+ * the path had the same signature before the render read anything (the previous stamp's paths are
+ * signed first), or it last changed more than SETTLED_MS before the render began (for an absent path:
+ * its folder). Otherwise (an edit during the render, files edited just before a first render, outputs
+ * this render wrote) it is written unverified, and the next render, which runs the engine in full,
+ * verifies it: after a render that wrote files, the second no-op render is the first without the engine. render-stamp.spec.ts checks that the stamp covers
+ * every path a render touches.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ENGINE_ROOT, ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR, GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
+import { BUILTIN_CONTRACTS_DIR, contractsDir } from '../capability/contracts';
+import { readLayout } from '../workspace/layout';
+import { platformPath } from '../workspace/workspace';
+import type { RenderPlan } from './plan';
+
+interface Stamp {
+  bundle: string;
+  node: string;
+  verified: boolean;
+  message: string;
+  entries: [string, string][];
+}
+
+interface StampFiles {
+  signature(file: string): string;
+  readStamp(cwd: string, platform: string): Stamp | undefined;
+  writeStamp(cwd: string, platform: string, stamp: Stamp): void;
+}
+
+const stamps = require('../../bin/render-stamp.js') as StampFiles;
+
+/** A change this long before the render began cannot have happened while it read (file-system clocks are coarse). */
+export const SETTLED_MS = 1000;
+
+export interface StampSession {
+  cwd: string;
+  platform: string;
+  bundle: string;
+  startedAt: number;
+  /** Signatures of the previous stamp's paths, taken before the render read anything. */
+  before: ReadonlyMap<string, string>;
+}
+
+/** The CLI bundle this process runs (its name holds the hash of its code), or undefined from source. */
+function engineBundle(): string | undefined {
+  try {
+    return (require('../../bin/engine.js') as { activeBundle(): string | undefined }).activeBundle();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Call before the render reads anything. Undefined when no stamp can be made: the platform was not
+ * named (then the folder listing decides which one renders) or the engine runs from its sources.
+ */
+export function beginStamp(cwd: string, platformArg: string | undefined, startedAt = Date.now(), bundle = engineBundle()): StampSession | undefined {
+  if (platformArg === undefined || bundle === undefined) return undefined;
+  const previous = stamps.readStamp(cwd, platformArg);
+  const before = new Map((previous?.entries ?? []).map(([path]) => [path, stamps.signature(path)]));
+  return { cwd, platform: platformArg, bundle, startedAt, before };
+}
+
+/** Every file and folder below `dir` (and `dir`), node_modules left out (packages are recorded by package.json). */
+function tree(dir: string, out: Set<string>): void {
+  out.add(dir);
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.name === 'node_modules') continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) tree(path, out);
+    else out.add(path);
+  }
+}
+
+/** Every path the render of `plan` depended on (see the file comment), sorted. */
+export function stampPaths(workspaceRoot: string, cwd: string, plan: RenderPlan, packages: Iterable<string>): string[] {
+  const paths = new Set<string>();
+  // The workspace root is the nearest folder with nx.json (findWorkspaceRoot): one appearing below it moves it.
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    paths.add(join(dir, 'nx.json'));
+    if (dir === resolve(workspaceRoot) || dirname(dir) === dir) break;
+  }
+  const platformDir = join(workspaceRoot, platformPath(workspaceRoot, plan.platform.name));
+  paths.add(join(workspaceRoot, plan.platform.file));
+  // The platform's adapter names are checked against the adapters folder's listing.
+  paths.add(join(workspaceRoot, readLayout(workspaceRoot).adaptersRoot));
+  for (const adapter of plan.platform.adapters.values()) tree(join(workspaceRoot, adapter.root), paths);
+  tree(BUILTIN_CONTRACTS_DIR, paths);
+  tree(join(workspaceRoot, contractsDir(workspaceRoot)), paths);
+  paths.add(join(ENGINE_SCRIPT_LIB_DIR, ENGINE_SCRIPT_LIB));
+  paths.add(join(ENGINE_ROOT, 'package.json')); // the engine version lock.json records
+  for (const p of packages) paths.add(p);
+  tree(join(platformDir, GENERATED_DIR), paths);
+  paths.add(join(platformDir, PIPELINE_FILE));
+  paths.add(join(platformDir, LOCK_FILE));
+  return [...paths].sort();
+}
+
+/** ctime of a signature in ms, or undefined for one without (absent, unreadable). */
+function ctimeMs(sig: string): number | undefined {
+  const parts = sig.split(':');
+  if (parts[0] !== 'f' && parts[0] !== 'd') return undefined;
+  return Number(BigInt(parts[parts.length - 2]!) / 1_000_000n);
+}
+
+const settled = (session: StampSession, sig: string): boolean => {
+  const changed = ctimeMs(sig);
+  return changed !== undefined && changed < session.startedAt - SETTLED_MS;
+};
+
+/**
+ * Whether `sig` of `path` is what the render saw (see the file comment). An absent path counts as seen
+ * when its folder has not changed since before the render began (no entry came or went in it).
+ */
+function seenByRender(session: StampSession, path: string, sig: string): boolean {
+  if (sig === 'unreadable') return false;
+  if (session.before.get(path) === sig || settled(session, sig)) return true;
+  return sig === 'absent' && settled(session, stamps.signature(dirname(path)));
+}
+
+/** Record the stamp after a successful render whose next no-op run prints `message`. */
+export function finishStamp(session: StampSession, paths: readonly string[], message: string): { verified: boolean } {
+  const entries = paths.map((path): [string, string] => [path, stamps.signature(path)]);
+  const verified = entries.every(([path, sig]) => seenByRender(session, path, sig));
+  stamps.writeStamp(session.cwd, session.platform, { bundle: session.bundle, node: process.version, verified, message, entries });
+  return { verified };
+}
