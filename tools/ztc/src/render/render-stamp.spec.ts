@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureWorkspace, REPO_ROOT, type TempWorkspace } from '../../testing/temp-workspace';
 import { applyRenderPlan } from './apply';
 import { planRender } from './plan';
-import { beginStamp, finishStamp, stampPaths } from './render-stamp';
+import { beginStamp, finishStamp, seenByRender, stampPaths, type StampSession } from './render-stamp';
 
 const { upToDate } = require('../../bin/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: string | undefined): string | undefined };
 
@@ -104,6 +104,20 @@ describe('render stamp: only what the render provably saw is recorded as verifie
     expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(false);
     expect(renderStamped(ws, { startedAt: Date.now() }).verified).toBe(true);
     expect(fast(ws)).toBe(MESSAGE);
+  });
+
+  it('on a file system with coarse times, an unchanged signature proves nothing until it has settled', () => {
+    const startedAt = 1_700_000_000_500; // ms
+    const session = (before: Record<string, string>): StampSession => ({ cwd: '/', platform: 'p', bundle: BUNDLE, startedAt, before: new Map(Object.entries(before)) });
+    const sig = (ctimeNs: bigint) => `f:10:${ctimeNs}:${ctimeNs}:7`;
+    const recentFine = sig(1_700_000_000_123_456_789n); // changed 0.38 s before the render began
+    const recentCoarse = sig(1_700_000_000_000_000_000n); // the same second, kept to the second
+    const oldCoarse = sig(1_699_999_990_000_000_000n); // ten seconds before
+    expect(seenByRender(session({ '/a': recentFine }), '/a', recentFine)).toBe(true);
+    expect(seenByRender(session({ '/a': recentCoarse }), '/a', recentCoarse)).toBe(false);
+    expect(seenByRender(session({}), '/a', recentFine)).toBe(false);
+    expect(seenByRender(session({}), '/a', oldCoarse)).toBe(true);
+    expect(seenByRender(session({ '/a': 'unreadable' }), '/a', 'unreadable')).toBe(false);
   });
 
   it('files changed just before a first render are verified by the render after it', () => {

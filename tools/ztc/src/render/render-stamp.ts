@@ -12,8 +12,8 @@
  *
  * A stamp is only *verified* (usable) when every signature provably describes what the render saw:
  * the path had the same signature before the render read anything (the previous stamp's paths are
- * signed first), or it last changed more than SETTLED_MS before the render began (for an absent path:
- * its folder). Otherwise (an edit during the render, files edited just before a first render, outputs
+ * signed first; on a file system with sub-millisecond times), or it last changed more than SETTLED_MS
+ * before the render began (for an absent path: its folder). Otherwise (an edit during the render, files edited just before a first render, outputs
  * this render wrote) it is written unverified, and the next render, which runs the engine in full,
  * verifies it: after a render that wrote files, the second no-op render is the first without the engine. render-stamp.spec.ts checks that the stamp covers
  * every path a render touches.
@@ -115,25 +115,35 @@ export function stampPaths(workspaceRoot: string, cwd: string, plan: RenderPlan,
   return [...paths].sort();
 }
 
-/** ctime of a signature in ms, or undefined for one without (absent, unreadable). */
-function ctimeMs(sig: string): number | undefined {
+/** ctime of a signature in ns, or undefined for one without (absent, unreadable). */
+function ctimeNs(sig: string): bigint | undefined {
   const parts = sig.split(':');
   if (parts[0] !== 'f' && parts[0] !== 'd') return undefined;
-  return Number(BigInt(parts[parts.length - 2]!) / 1_000_000n);
+  return BigInt(parts[parts.length - 2]!);
 }
 
 const settled = (session: StampSession, sig: string): boolean => {
-  const changed = ctimeMs(sig);
-  return changed !== undefined && changed < session.startedAt - SETTLED_MS;
+  const changed = ctimeNs(sig);
+  return changed !== undefined && changed < BigInt(session.startedAt - SETTLED_MS) * 1_000_000n;
 };
+
+/**
+ * Whether the signature changes with every write. On a file system that keeps times to the second or
+ * the millisecond (FAT, HFS+, some network mounts), a write of the same size within the same tick
+ * leaves it as it was: there only a settled time proves anything.
+ */
+function fineGrained(sig: string): boolean {
+  const changed = ctimeNs(sig);
+  return changed === undefined || changed % 1_000_000n !== 0n;
+}
 
 /**
  * Whether `sig` of `path` is what the render saw (see the file comment). An absent path counts as seen
  * when its folder has not changed since before the render began (no entry came or went in it).
  */
-function seenByRender(session: StampSession, path: string, sig: string): boolean {
+export function seenByRender(session: StampSession, path: string, sig: string): boolean {
   if (sig === 'unreadable') return false;
-  if (session.before.get(path) === sig || settled(session, sig)) return true;
+  if ((session.before.get(path) === sig && fineGrained(sig)) || settled(session, sig)) return true;
   return sig === 'absent' && settled(session, stamps.signature(dirname(path)));
 }
 
