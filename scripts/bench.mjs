@@ -39,7 +39,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !AGEN
 Object.assign(env, { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const fmt = (ms) => (ms < 100 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 function timed(cwd, cmd, args, extraEnv = {}) {
   const t0 = performance.now();
