@@ -67,6 +67,16 @@ describe('render stamp: a change to anything a render depends on is never report
     expect(fast(ws, cwd)).toBeUndefined();
   });
 
+  it('the file a symbolic link in an adapter folder points to', () => {
+    const ws = fixtureWorkspace();
+    ws.write('shared/banner.txt', 'v1\n');
+    fs.symlinkSync(ws.path('shared/banner.txt'), ws.path('adapters/app/templates/banner.txt'));
+    expect(renderStamped(ws).verified).toBe(true);
+    expect(fast(ws)).toBe(MESSAGE);
+    ws.write('shared/banner.txt', 'v2\n');
+    expect(fast(ws)).toBeUndefined();
+  });
+
   it('the package.json of an npm package a render module loaded', () => {
     const ws = fixtureWorkspace();
     ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.0", "main": "index.js" }\n');

@@ -18,12 +18,12 @@
  * verifies it: after a render that wrote files, the second no-op render is the first without the engine. render-stamp.spec.ts checks that the stamp covers
  * every path a render touches.
  */
-import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ENGINE_ROOT, ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR, GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
 import { BUILTIN_CONTRACTS_DIR, contractsDir } from '../capability/contracts';
 import { readLayout } from '../workspace/layout';
 import { platformPath } from '../workspace/workspace';
+import { listFiles } from '../util/list-files';
 import type { RenderPlan } from './plan';
 
 interface Stamp {
@@ -74,21 +74,10 @@ export function beginStamp(cwd: string, platformArg: string | undefined, started
   return { cwd, platform: platformArg, bundle, startedAt, before };
 }
 
-/** Every file and folder below `dir` (and `dir`), node_modules left out (packages are recorded by package.json). */
+/** `dir` and every entry below it (a symlink is signed by what it points to), node_modules left out (packages are recorded by package.json). */
 function tree(dir: string, out: Set<string>): void {
   out.add(dir);
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.name === 'node_modules') continue;
-    const path = join(dir, e.name);
-    if (e.isDirectory()) tree(path, out);
-    else out.add(path);
-  }
+  for (const rel of listFiles(dir, { skip: (name) => name === 'node_modules', allEntries: true })) out.add(join(dir, rel));
 }
 
 /** Every path the render of `plan` depended on (see the file comment), sorted. */

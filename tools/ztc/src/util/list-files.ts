@@ -6,11 +6,13 @@ import { compareStrings } from './hash';
 export interface ListFilesOptions {
   /** Entries (files or folders) to leave out, by name. @default dot-entries and node_modules */
   skip?: (name: string) => boolean;
+  /** List folders and symbolic links too: every entry below `dir` but what `skip` leaves out. @default false */
+  allEntries?: boolean;
 }
 
 const skipHiddenAndDependencies = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
 
-/** Regular files below `dir` (symlinks and other special files are left out); a missing `dir` gives []. */
+/** Regular files below `dir` (folders, symlinks and other special files are left out unless `allEntries`); a missing `dir` gives []. */
 export function listFiles(dir: string, opts: ListFilesOptions = {}): string[] {
   const skip = opts.skip ?? skipHiddenAndDependencies;
   const out: string[] = [];
@@ -24,8 +26,10 @@ export function listFiles(dir: string, opts: ListFilesOptions = {}): string[] {
     for (const e of entries) {
       if (skip(e.name)) continue;
       const rel = prefix ? `${prefix}/${e.name}` : e.name;
-      if (e.isDirectory()) visit(join(abs, e.name), rel);
-      else if (e.isFile()) out.push(rel);
+      if (e.isDirectory()) {
+        if (opts.allEntries) out.push(rel);
+        visit(join(abs, e.name), rel);
+      } else if (e.isFile() || opts.allEntries) out.push(rel);
     }
   };
   visit(dir, '');
