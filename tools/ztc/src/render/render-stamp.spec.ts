@@ -35,7 +35,8 @@ function renderStamped(ws: TempWorkspace, opts: { cwd?: string; startedAt?: numb
 const fast = (ws: TempWorkspace, cwd = ws.root): string | undefined => upToDate(['render', 'demo'], cwd, BUNDLE);
 
 describe('render stamp: a change to anything a render depends on is never reported up to date', () => {
-  const changes: [string, (ws: TempWorkspace) => void][] = [
+  /** What changes, how, and what the workspace needs first. */
+  const changes: [string, (ws: TempWorkspace) => void, ((ws: TempWorkspace) => void)?][] = [
     ['a template of an adapter', (ws) => ws.write('adapters/net/render.ts', `${ws.read('adapters/net/render.ts')}\n// changed\n`)],
     ['a new file in an adapter folder', (ws) => ws.write('adapters/storage/templates/extra.txt', 'x\n')],
     ['a dot-file in a nested adapter folder', (ws) => ws.write('adapters/app/deep/.keep', '')],
@@ -47,11 +48,29 @@ describe('render stamp: a change to anything a render depends on is never report
     ['pipeline.yaml', (ws) => fs.rmSync(ws.path('platforms/demo/pipeline.yaml'))],
     ['nx.json (where the adapters and platforms are)', (ws) => ws.write('nx.json', '{ "plugins": [] }\n')],
     ['a capability contract of the workspace', (ws) => ws.write('tools/ztc/capabilities/extra.json', '{}\n')],
+    [
+      'the file a symbolic link in an adapter folder points to',
+      (ws) => ws.write('shared/banner.txt', 'v2\n'),
+      (ws) => {
+        ws.write('shared/banner.txt', 'v1\n');
+        fs.symlinkSync(ws.path('shared/banner.txt'), ws.path('adapters/app/templates/banner.txt'));
+      },
+    ],
+    [
+      'the package.json of an npm package a render module loaded',
+      (ws) => ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.1", "main": "index.js" }\n'),
+      (ws) => {
+        ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.0", "main": "index.js" }\n');
+        ws.write('adapters/net/node_modules/mtu-lib/index.js', 'exports.double = (n) => n * 2;\n');
+        ws.write('adapters/net/render.ts', `import { double } from 'mtu-lib';\nvoid double;\n${ws.read('adapters/net/render.ts')}`);
+      },
+    ],
   ];
 
-  it.each(changes)('%s', (_what, change) => {
+  it.each(changes)('%s', (_what, change, setUp) => {
     const ws = fixtureWorkspace();
     ws.write('adapters/app/deep/readme.txt', 'nested\n');
+    setUp?.(ws);
     expect(renderStamped(ws).verified).toBe(true);
     expect(fast(ws)).toBe(MESSAGE);
     change(ws);
@@ -65,27 +84,6 @@ describe('render stamp: a change to anything a render depends on is never report
     expect(fast(ws, cwd)).toBe(MESSAGE);
     ws.write('platforms/nx.json', '{}\n');
     expect(fast(ws, cwd)).toBeUndefined();
-  });
-
-  it('the file a symbolic link in an adapter folder points to', () => {
-    const ws = fixtureWorkspace();
-    ws.write('shared/banner.txt', 'v1\n');
-    fs.symlinkSync(ws.path('shared/banner.txt'), ws.path('adapters/app/templates/banner.txt'));
-    expect(renderStamped(ws).verified).toBe(true);
-    expect(fast(ws)).toBe(MESSAGE);
-    ws.write('shared/banner.txt', 'v2\n');
-    expect(fast(ws)).toBeUndefined();
-  });
-
-  it('the package.json of an npm package a render module loaded', () => {
-    const ws = fixtureWorkspace();
-    ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.0", "main": "index.js" }\n');
-    ws.write('adapters/net/node_modules/mtu-lib/index.js', 'exports.double = (n) => n * 2;\n');
-    ws.write('adapters/net/render.ts', `import { double } from 'mtu-lib';\nvoid double;\n${ws.read('adapters/net/render.ts')}`);
-    expect(renderStamped(ws).verified).toBe(true);
-    expect(fast(ws)).toBe(MESSAGE);
-    ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.1", "main": "index.js" }\n');
-    expect(fast(ws)).toBeUndefined();
   });
 
   it('another engine bundle, another command line, another platform name or folder', () => {
