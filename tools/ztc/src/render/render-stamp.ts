@@ -25,6 +25,7 @@ import { readLayout } from '../workspace/layout';
 import { platformPath } from '../workspace/workspace';
 import { listFiles } from '../util/list-files';
 import type { RenderPlan } from './plan';
+import { engineIdentity } from './render-memo';
 
 interface Stamp {
   bundle: string;
@@ -54,20 +55,11 @@ export interface StampSession {
   before: ReadonlyMap<string, string>;
 }
 
-/** The CLI bundle this process runs (its name holds the hash of its code), or undefined from source. */
-function engineBundle(): string | undefined {
-  try {
-    return (require('../../bin/engine.js') as { activeBundle(): string | undefined }).activeBundle();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Call before the render reads anything. Undefined when no stamp can be made: the platform was not
  * named (then the folder listing decides which one renders) or the engine runs from its sources.
  */
-export function beginStamp(cwd: string, platformArg: string | undefined, startedAt = Date.now(), bundle = engineBundle()): StampSession | undefined {
+export function beginStamp(cwd: string, platformArg: string | undefined, startedAt = Date.now(), bundle = engineIdentity()): StampSession | undefined {
   if (platformArg === undefined || bundle === undefined) return undefined;
   const previous = stamps.readStamp(cwd, platformArg);
   const before = new Map((previous?.entries ?? []).map(([path]) => [path, stamps.signature(path)]));
