@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The up-to-date stamp of `ztc render <platform>`: after a render, the engine records every file and
+ * The up-to-date stamp of `ztc render [platform]`: after a render, the engine records every file and
  * folder the render read or wrote (render/render-stamp.ts), each with its signature from stat (size,
  * mtime, ctime and inode, to the nanosecond; every write, rename or delete changes at least one). The
  * next `ztc render` with the same platform from the same folder checks those signatures and, when none
@@ -9,7 +9,7 @@
  * version, another command line) runs the engine as usual, which writes a new stamp. This is the
  * technique of make, ninja and git's index; like them it trusts the file system's timestamps.
  *
- * A signature is only recorded when the file provably did not change while the render read it (see
+ * A stamp is only used once every signature in it provably describes what the render read (see
  * render-stamp.ts, "verified"), so an edit made during a render is never mistaken for rendered.
  * Stamps live in `<cache>/ztc-render-stamp/` (safe to delete). Plain JavaScript, shared by the bin
  * (reading) and the engine (writing), so both compute signatures the same way.
@@ -31,15 +31,18 @@ function signature(file) {
   let st;
   try {
     st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
-  } catch {
-    return 'unreadable';
+  } catch (e) {
+    return e.code === 'ENOTDIR' ? 'absent' : 'unreadable'; // below a file: absent as surely
   }
   if (st === undefined) return 'absent';
   const times = `${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
   return st.isDirectory() ? `d:${times}` : `f:${st.size}:${times}`;
 }
 
-/** The stamp file of `ztc render <platform>` run in `cwd` (the workspace is found from there) on this Node. */
+/**
+ * The stamp file of `ztc render <platform>` (`platform` null: `ztc render` alone) run in `cwd` (the
+ * workspace is found from there) on this Node.
+ */
 function stampFile(cwd, platform) {
   return path.join(STAMP_DIR, `${nameHash(JSON.stringify([cwd, platform, process.version]))}.json`);
 }
@@ -72,8 +75,8 @@ function writeStamp(cwd, platform, stamp) {
  * undefined (run the engine). `bundleName` is the engine bundle that is current for the CLI now.
  */
 function upToDate(argv, cwd, bundleName) {
-  if (argv.length !== 2 || argv[0] !== 'render' || argv[1].startsWith('-') || bundleName === undefined) return undefined;
-  const stamp = readStamp(cwd, argv[1]);
+  if (argv[0] !== 'render' || argv.length > 2 || argv[1]?.startsWith('-') || bundleName === undefined) return undefined;
+  const stamp = readStamp(cwd, argv[1] ?? null);
   if (!stamp || stamp.verified !== true || stamp.bundle !== bundleName || stamp.node !== process.version) return undefined;
   for (const [file, sig] of stamp.entries) if (signature(file) !== sig) return undefined;
   return stamp.message;

@@ -8,11 +8,13 @@ import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pickPlatform } from '../cli/command';
 import { ENGINE_ROOT } from '../constants';
 import { tempWorkspace } from '../../testing/temp-workspace';
 import { applyRenderPlan } from './apply';
 import { planRender } from './plan';
 import { stampPaths } from './render-stamp';
+import { findWorkspaceRoot } from '../workspace/workspace';
 
 /** Paths under `roots` that `fn` reads, lists or checks through node:fs. */
 function pathsTouched(roots: string[], fn: () => void): Set<string> {
@@ -41,11 +43,15 @@ describe('render stamp covers every path a render touches', () => {
     const ws = tempWorkspace();
     // The workspace has no contracts folder of its own: the engine's serve (and are watched too).
     for (const rel of ['adapters', 'platforms/example/platform.yaml']) ws.copyFromRepo(rel);
+    ws.write('platforms/README.md', 'not a platform\n');
+    ws.write('platforms/draft/notes.txt', 'a platform folder without platform.yaml yet\n');
     const packages = new Set<string>();
     let plan: ReturnType<typeof planRender> | undefined;
     const touched = [
+      // What `ztc render` (the platform not named, so found by listing) does after the stamp began.
       ...pathsTouched([ws.root, ENGINE_ROOT], () => {
-        plan = planRender(ws.root, 'example', { packages });
+        const root = findWorkspaceRoot(ws.root);
+        plan = planRender(root, pickPlatform(root, undefined), { packages });
         applyRenderPlan(ws.path('platforms/example'), plan);
       }),
       // The engine's code and its packages: the stamp names the bundle, made from exactly those (engine.js).

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pickPlatform } from '../cli/command';
 import { fixtureWorkspace, REPO_ROOT, type TempWorkspace } from '../../testing/temp-workspace';
 import { applyRenderPlan } from './apply';
 import { planRender } from './plan';
@@ -22,11 +23,12 @@ const MESSAGE = 'platforms/demo: up to date (test)';
  * A render as `ztc render demo` makes it, stamped for BUNDLE. `startedAt` defaults to a minute ahead,
  * so every file counts as settled: these tests are about which paths the stamp covers.
  */
-function renderStamped(ws: TempWorkspace, opts: { cwd?: string; startedAt?: number; duringRender?: () => void } = {}): { verified: boolean } {
+function renderStamped(ws: TempWorkspace, opts: { cwd?: string; startedAt?: number; duringRender?: () => void; named?: boolean } = {}): { verified: boolean } {
   const cwd = opts.cwd ?? ws.root;
-  const session = beginStamp(cwd, 'demo', opts.startedAt ?? Date.now() + 60_000, BUNDLE)!;
+  const named = opts.named ?? true;
+  const session = beginStamp(cwd, named ? 'demo' : null, opts.startedAt ?? Date.now() + 60_000, BUNDLE)!;
   const packages = new Set<string>();
-  const plan = planRender(ws.root, 'demo', { packages });
+  const plan = planRender(ws.root, pickPlatform(ws.root, named ? 'demo' : undefined), { packages });
   applyRenderPlan(ws.path('platforms/demo'), plan);
   opts.duringRender?.();
   return finishStamp(session, stampPaths(ws.root, cwd, plan, packages), MESSAGE);
@@ -84,6 +86,25 @@ describe('render stamp: a change to anything a render depends on is never report
     expect(fast(ws, cwd)).toBe(MESSAGE);
     ws.write('platforms/nx.json', '{}\n');
     expect(fast(ws, cwd)).toBeUndefined();
+  });
+
+  it('`ztc render` alone: another folder with a platform.yaml (the platform is no longer the only one)', () => {
+    const ws = fixtureWorkspace();
+    ws.write('platforms/notes.md', 'not a platform\n');
+    expect(renderStamped(ws, { named: false }).verified).toBe(true);
+    expect(upToDate(['render'], ws.root, BUNDLE)).toBe(MESSAGE);
+    expect(fast(ws)).toBeUndefined(); // the named render has a stamp of its own
+    ws.write('platforms/second/platform.yaml', ws.read('platforms/demo/platform.yaml'));
+    expect(upToDate(['render'], ws.root, BUNDLE)).toBeUndefined();
+  });
+
+  it('`ztc render` alone: a folder of the platforms folder that gains a platform.yaml', () => {
+    const ws = fixtureWorkspace();
+    ws.write('platforms/draft/notes.txt', 'not yet a platform\n');
+    expect(renderStamped(ws, { named: false }).verified).toBe(true);
+    expect(upToDate(['render'], ws.root, BUNDLE)).toBe(MESSAGE);
+    ws.write('platforms/draft/platform.yaml', ws.read('platforms/demo/platform.yaml'));
+    expect(upToDate(['render'], ws.root, BUNDLE)).toBeUndefined();
   });
 
   it('another engine bundle, another command line, another platform name or folder', () => {

@@ -1,8 +1,9 @@
 /**
- * Recording the up-to-date stamp of `ztc render <platform>` (bin/render-stamp.js reads it before the
+ * Recording the up-to-date stamp of `ztc render [platform]` (bin/render-stamp.js reads it before the
  * engine loads). The stamp lists every path the render depended on, with its stat signature:
  *
- * - how the workspace was found: nx.json in every folder from the working directory up to the root;
+ * - how the workspace and the platform were found: nx.json in every folder from the working directory
+ *   up to the root; the platforms folder's listing and the platform.yaml in each of its folders;
  * - the inputs: platform.yaml, the adapters folder (its listing), every file and folder of each adapter
  *   the platform uses (the same scope as the render memo and lock.json), the capability contracts (the
  *   package's and the workspace's), the engine's script library and package.json (its version is in
@@ -13,13 +14,15 @@
  * A stamp is only *verified* (usable) when every signature provably describes what the render saw:
  * the path had the same signature before the render read anything (the previous stamp's paths are
  * signed first; on a file system with sub-millisecond times), or it last changed more than SETTLED_MS
- * before the render began (for an absent path: its folder). Otherwise (an edit during the render, files edited just before a first render, outputs
- * this render wrote) it is written unverified, and the next render, which runs the engine in full,
- * verifies it: after a render that wrote files, the second no-op render is the first without the engine. render-stamp.spec.ts checks that the stamp covers
- * every path a render touches.
+ * before the render began (for an absent path: its folder). Otherwise (an edit during the render,
+ * files edited just before a first render, outputs this render wrote) it is written unverified, and
+ * the next render, which runs the engine in full, verifies it: after a render that wrote files, the
+ * second no-op render is the first without the engine. render-stamp-coverage.spec.ts checks that the
+ * stamp covers every path a render touches.
  */
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ENGINE_ROOT, ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR, GENERATED_DIR, LOCK_FILE, PIPELINE_FILE } from '../constants';
+import { ENGINE_ROOT, ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR, GENERATED_DIR, LOCK_FILE, PIPELINE_FILE, PLATFORM_FILE } from '../constants';
 import { BUILTIN_CONTRACTS_DIR, contractsDir } from '../capability/contracts';
 import { readLayout } from '../workspace/layout';
 import { platformPath } from '../workspace/workspace';
@@ -37,8 +40,8 @@ interface Stamp {
 
 interface StampFiles {
   signature(file: string): string;
-  readStamp(cwd: string, platform: string): Stamp | undefined;
-  writeStamp(cwd: string, platform: string, stamp: Stamp): void;
+  readStamp(cwd: string, platform: string | null): Stamp | undefined;
+  writeStamp(cwd: string, platform: string | null, stamp: Stamp): void;
 }
 
 const stamps = require('../../bin/render-stamp.js') as StampFiles;
@@ -48,7 +51,7 @@ export const SETTLED_MS = 1000;
 
 export interface StampSession {
   cwd: string;
-  platform: string;
+  platform: string | null;
   bundle: string;
   startedAt: number;
   /** Signatures of the previous stamp's paths, taken before the render read anything. */
@@ -56,11 +59,11 @@ export interface StampSession {
 }
 
 /**
- * Call before the render reads anything. Undefined when no stamp can be made: the platform was not
- * named (then the folder listing decides which one renders) or the engine runs from its sources.
+ * Call before the render reads anything; `platformArg` is the platform as named on the command line, or
+ * null when it was not (`ztc render` alone). Undefined when the engine runs from its sources: no stamp.
  */
-export function beginStamp(cwd: string, platformArg: string | undefined, startedAt = Date.now(), bundle = engineIdentity()): StampSession | undefined {
-  if (platformArg === undefined || bundle === undefined) return undefined;
+export function beginStamp(cwd: string, platformArg: string | null, startedAt = Date.now(), bundle = engineIdentity()): StampSession | undefined {
+  if (bundle === undefined) return undefined;
   const previous = stamps.readStamp(cwd, platformArg);
   const before = new Map((previous?.entries ?? []).map(([path]) => [path, stamps.signature(path)]));
   return { cwd, platform: platformArg, bundle, startedAt, before };
@@ -75,6 +78,17 @@ function tree(dir: string, out: Set<string>): void {
 /** Every path the render of `plan` depended on (see the file comment), sorted. */
 export function stampPaths(workspaceRoot: string, cwd: string, plan: RenderPlan, packages: Iterable<string>): string[] {
   const paths = new Set<string>();
+  // Which platforms exist (a platform.yaml in a folder of the platforms folder): `ztc render` alone
+  // renders the only one, a named platform must be among them.
+  const platforms = join(workspaceRoot, readLayout(workspaceRoot).platformsRoot);
+  paths.add(platforms);
+  let folders: string[] = [];
+  try {
+    folders = readdirSync(platforms);
+  } catch {
+    /* a render found its platform, so this is only a race; the folder's signature says absent */
+  }
+  for (const folder of folders) paths.add(join(platforms, folder, PLATFORM_FILE));
   // The workspace root is the nearest folder with nx.json (findWorkspaceRoot): one appearing below it moves it.
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     paths.add(join(dir, 'nx.json'));

@@ -15,7 +15,7 @@ export const renderCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, workspaceRoot, io }) {
     // Before anything is read: the next no-op render may skip the engine (render-stamp.ts).
-    const stamp = beginStamp(io.cwd, positionals[0]);
+    const stamp = beginStamp(io.cwd, positionals[0] ?? null);
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const packages = new Set<string>();
     const plan = planRender(workspaceRoot, platform, { memo: true, packages });
