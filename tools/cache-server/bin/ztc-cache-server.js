@@ -1,9 +1,4 @@
 #!/usr/bin/env node
 'use strict';
-// Runs the TypeScript sources through ZTC's cached loader (no build step).
-require('../../ztc/bin/register.js');
-require('../src/main.ts')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+// `npm run cache-server`: the self-hosted Nx remote cache (tools/cache-server/src/main.ts).
+require('../../ztc/bin/run-main.js')(require.resolve('../src/main.ts'));
