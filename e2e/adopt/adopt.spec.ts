@@ -129,6 +129,7 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     const platform = await nx('g', '@ztc/engine:platform', 'lab', '--organization=acme', '--appName=acme-lab', '--set=demo.replicas=2', '--no-interactive');
     expect(platform.code, platform.out).toBe(0);
     expect(read('infra/ztc/platforms/lab/platform.yaml')).toContain('  demo:\n    replicas: 2\n');
+    expect(platform.out).toContain('Next: nx run lab:ztc-render');
 
     const render = await nx('run', 'lab:ztc-render', '--outputStyle=stream');
     expect(render.code, render.out).toBe(0);

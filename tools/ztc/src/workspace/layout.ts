@@ -98,16 +98,21 @@ export function findPluginEntry(nxJson: unknown, workspaceRoot: string): PluginE
   return undefined;
 }
 
-/** The layout nx.json's text gives (defaults without it). */
-export function layoutFromNxJson(text: string | undefined | null, workspaceRoot: string): WorkspaceLayout {
-  if (text === undefined || text === null) return DEFAULT_LAYOUT;
+/** The options of the ZTC plugin entry in nx.json's text (undefined without nx.json or the entry). */
+export function pluginOptionsFromNxJson(text: string | undefined | null, workspaceRoot: string): Record<string, unknown> | undefined {
+  if (text === undefined || text === null) return undefined;
   let nxJson: unknown;
   try {
     nxJson = parseJsonc(text);
   } catch (e) {
     throw ConfigError.one({ file: NX_JSON, path: '', message: `invalid JSON: ${(e as Error).message}` });
   }
-  return normalizeLayout(findPluginEntry(nxJson, workspaceRoot)?.options);
+  return findPluginEntry(nxJson, workspaceRoot)?.options;
+}
+
+/** The layout nx.json's text gives (defaults without it). */
+export function layoutFromNxJson(text: string | undefined | null, workspaceRoot: string): WorkspaceLayout {
+  return normalizeLayout(pluginOptionsFromNxJson(text, workspaceRoot));
 }
 
 const cache = new Map<string, { text: string; layout: WorkspaceLayout }>();

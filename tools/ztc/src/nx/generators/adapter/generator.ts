@@ -10,11 +10,9 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { BUILTIN_CONTRACTS_DIR } from '../../../capability/contracts';
 import { ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR } from '../../../constants';
-import { layoutFromNxJson } from '../../../workspace/layout';
 import { engineLocation } from '../../plugin/engine';
 import { normalizeOptions } from '../../options';
-import { findPluginEntry } from '../../../workspace/layout';
-import { parseJsonc } from '../../../util/jsonc';
+import { pluginOptionsFromNxJson } from '../../../workspace/layout';
 import { adapterFiles, parseStages } from './lib/adapter-files';
 import type { AdapterGeneratorSchema } from './schema';
 
@@ -27,12 +25,10 @@ function libFallback(tree: Tree, scriptDir: string): string {
 
 export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSchema): Promise<void> {
   const name = options.name;
-  const nxJson = tree.read('nx.json', 'utf8');
-  const layout = layoutFromNxJson(nxJson, tree.root);
-  const pluginOptions = nxJson ? findPluginEntry(parseJsonc(nxJson), tree.root)?.options : undefined;
-  const targets = normalizeOptions(pluginOptions).targets;
-  const root = `${layout.adaptersRoot}/${name}`;
-  const contracts = layout.capabilitiesRoot;
+  const plugin = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root));
+  const targets = plugin.targets;
+  const root = `${plugin.adaptersRoot}/${name}`;
+  const contracts = plugin.capabilitiesRoot;
   const hasContract = (c: string): boolean => tree.exists(`${contracts}/${c}.json`) || existsSync(join(BUILTIN_CONTRACTS_DIR, `${c}.json`));
   if (tree.exists(`${root}/adapter.yaml`)) throw new Error(`--name: ${root} already exists; choose another name`);
   const requires = (options.requires ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -13,6 +13,8 @@ import { planInit } from '../../../init/run-init';
 import { SCHEMA_FILE } from '../../../init/platform-document';
 import { dirname } from 'node:path';
 import type { PlatformGeneratorSchema } from './schema';
+import { normalizeOptions } from '../../options';
+import { pluginOptionsFromNxJson } from '../../../workspace/layout';
 
 export async function platformGenerator(tree: Tree, options: PlatformGeneratorSchema): Promise<void> {
   const set = [...(options.set ?? [])];
@@ -28,7 +30,8 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
   for (const note of plan.result.notes) logger.info(`Note: ${note}`);
   if (plan.result.secrets.size > 0) logger.warn(`Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`);
-  logger.info(`Next: nx run ${plan.platform}:render`);
+  const targets = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root)).targets;
+  logger.info(`Next: nx run ${plan.platform}:${targets.render}`);
 }
 
 export default platformGenerator;
