@@ -32,6 +32,8 @@ const { planRender } = require(join(root, 'tools/ztc/src/render/plan.ts'));
 const { applyRenderPlan } = require(join(root, 'tools/ztc/src/render/apply.ts'));
 
 const ws = mkdtempSync(join(tmpdir(), 'ztc-bench-'));
+// Private dirs the runner derives go below the bench's own folder, never into the real ~/.local/state.
+process.env.XDG_STATE_HOME = join(ws, 'state');
 const tmpRoot = mkdtempSync(join(tmpdir(), 'ztc-bench-tmp-'));
 const write = (rel, text) => {
   mkdirSync(dirname(join(ws, rel)), { recursive: true });
@@ -71,7 +73,7 @@ try {
   adapter('one', 1);
   adapter('many', STEPS);
   const masker = new Masker(['bench-secret-value-123456']);
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_STATE_HOME: process.env.XDG_STATE_HOME };
   const area = stateArea(ws, 'p-one');
   mkdirSync(area.stateDir, { recursive: true });
   const bytes = readFileSync(join(ws, 'adapters/one/scripts/step.sh'));

@@ -6,11 +6,21 @@ import { REPO_ROOT } from './temp-workspace';
 
 export const ZTC_BIN = join(REPO_ROOT, 'tools/ztc/bin/ztc.js');
 
+/**
+ * The minimal environment a child process of a spec gets: PATH and HOME, plus the scratch XDG dirs that
+ * vitest.config.mts sets, so no private dir or secrets file of a spec ever lands in the real ~/.local or
+ * ~/.config.
+ */
+export function minimalEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { PATH, HOME, TMPDIR, XDG_STATE_HOME, XDG_CONFIG_HOME } = process.env;
+  return { PATH, HOME, TMPDIR, XDG_STATE_HOME, XDG_CONFIG_HOME, ...extra };
+}
+
 export function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ZTC_BIN, ...args], {
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
+      env: minimalEnv(env),
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CANARY, EXPECTED_YAML, initWorkspace } from '../../testing/init-workspace';
 import { KEY, ptySpawn } from '../../testing/pty';
-import { ZTC_BIN } from '../../testing/run-bin';
+import { minimalEnv, ZTC_BIN } from '../../testing/run-bin';
 import { listFiles } from '../util/list-files';
 
 describe('ztc init in a terminal', () => {
@@ -15,7 +15,7 @@ describe('ztc init in a terminal', () => {
     const ws = initWorkspace();
     const t = ptySpawn([process.execPath, ZTC_BIN, 'init', 'prod', '--skip-init-scripts'], {
       cwd: ws.root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', ...ws.env },
+      env: minimalEnv({ TERM: 'xterm-256color', ...ws.env }),
     });
     const answer = async (prompt: string, keys: string): Promise<string> => {
       const seen = await t.expect(prompt);
@@ -56,7 +56,7 @@ describe('ztc init in a terminal', () => {
 
   it('Ctrl-C ends the wizard with exit 130 and writes nothing', async () => {
     const ws = initWorkspace();
-    const t = ptySpawn([process.execPath, ZTC_BIN, 'init', 'prod'], { cwd: ws.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...ws.env } });
+    const t = ptySpawn([process.execPath, ZTC_BIN, 'init', 'prod'], { cwd: ws.root, env: minimalEnv({ TERM: 'xterm', ...ws.env }) });
     await t.expect('Organization');
     t.type(KEY.ctrlC);
     expect(await t.exit()).toBe(130);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
+import { minimalEnv } from '../../../testing/run-bin';
 import { tempWorkspace, type TempWorkspace } from '../../../testing/temp-workspace';
 import type { Stage } from '../../constants';
 import { applyRenderPlan } from '../../render/apply';
@@ -118,7 +119,7 @@ export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
         workspaceRoot: ws.root,
         platform: PLATFORM,
         // Credentials of the run go to a temp dir, never to the real ~/.local/state.
-        env: { ZTC_PRIVATE_DIR: fx.privateDir, ...(env ?? { PATH: process.env.PATH, HOME: process.env.HOME }) },
+        env: { ZTC_PRIVATE_DIR: fx.privateDir, ...(env ?? minimalEnv()) },
         tmpRoot,
         killGraceMs: 300,
         onEvent: (e) => events.push(e),

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { minimalEnv } from '../../../testing/run-bin';
 import { REPO_ROOT } from '../../../testing/temp-workspace';
 import { fixtureWorkspace, PLATFORM, type FixtureAdapter, type FixtureWorkspace } from '../../bootstrap/__fixtures__/fixture-workspace';
 import { isProcessAlive } from '../../bootstrap/process-group';
@@ -23,7 +24,7 @@ function ztc(fx: FixtureWorkspace, args: string[], env: NodeJS.ProcessEnv = {}, 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: fx.root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir, ...env },
+      env: minimalEnv({ TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -156,7 +157,7 @@ describe('ztc bootstrap under a launcher: a signal to the launcher stops the run
     const fx = fixtureWorkspace(HANGING);
     fx.ws.write('package.json', `${JSON.stringify({ name: 'fx', private: true, scripts: { boot: 'ztc bootstrap' } })}\n`);
     if (npmrc) fx.ws.copyFromRepo('.npmrc');
-    const launcher = spawn(cmd, [...args], { cwd: fx.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const launcher = spawn(cmd, [...args], { cwd: fx.root, env: minimalEnv({ TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir }), stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => void launcher.kill('SIGKILL'));
     await lineSeen(launcher, '[solo/stuck] waiting');
     const lock = fx.ws.path(`platforms/${PLATFORM}/.ztc/run.lock`);
@@ -174,7 +175,7 @@ describe('ztc bootstrap under a launcher: a signal to the launcher stops the run
 
   it('stops the step group when its output can no longer be written (the reader went away)', async () => {
     const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'chatty', script: 'hang', context: { tick: true } }] } }]);
-    const child = spawn(process.execPath, [BIN, 'bootstrap'], { cwd: fx.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: fx.tmpRoot }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'bootstrap'], { cwd: fx.root, env: minimalEnv({ TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir }), stdio: ['ignore', 'pipe', 'ignore'] });
     onTestFinished(() => void child.kill('SIGKILL'));
     await lineSeen(child, '[solo/chatty] waiting');
     const bgPid = Number(readFileSync(fx.state('bg.pid'), 'utf8'));
