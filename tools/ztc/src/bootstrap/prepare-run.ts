@@ -10,7 +10,7 @@ import type { Pipeline, PipelineStep } from '../render/pipeline';
 import { Masker } from './masker';
 import { allSecretNames, readPipeline, selectStages } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
-import { resolvePrivateDir } from './private-dir';
+import { checkPrivateDir, resolvePrivateDir } from './private-dir';
 import { stepStatus, type StepStatus } from './receipts';
 import { stateArea, type StateArea } from './state-area';
 import { secretValues } from './step-env';
@@ -49,6 +49,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const pipeline = readPipeline(opts.workspaceRoot, opts.platform);
   const area = stateArea(opts.workspaceRoot, opts.platform);
   const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, opts.env);
+  checkPrivateDir(privateDir);
   const names = allSecretNames(pipeline);
   if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
   const stages = selectStages(pipeline, opts.stage).map((s) => ({

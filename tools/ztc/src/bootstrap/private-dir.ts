@@ -52,7 +52,17 @@ function readIdentity(workspaceRoot: string, platform: string): { organization?:
 /** Create the dir (0700), or check an existing one: owned by this user, no access for others. */
 export function preparePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
+  checkPrivateDir(dir);
+  chmodSync(dir, 0o700);
+}
+
+/**
+ * Refuse a private dir another user owns or can read; nothing is created or changed (a dir that does not
+ * exist yet passes: a run makes it 0700). The check of a real run and of `--dry-run` alike.
+ */
+export function checkPrivateDir(dir: string): void {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (st === undefined) return;
   if (process.getuid && st.uid !== process.getuid()) {
     throw new ExitError(`the private dir ${dir} belongs to another user (uid ${st.uid}); use your own (ZTC_PRIVATE_DIR)`, ExitCode.invalid);
   }
@@ -62,5 +72,4 @@ export function preparePrivateDir(dir: string): void {
       ExitCode.invalid,
     );
   }
-  chmodSync(dir, 0o700);
 }

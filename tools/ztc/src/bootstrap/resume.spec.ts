@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixtureWorkspace, PLATFORM, stepsOf, type FixtureAdapter } from './__fixtures__/fixture-workspace';
 import { planBootstrap } from './plan';
@@ -83,6 +83,17 @@ describe('resume', () => {
       { event: 'step_planned', step: 'solo/three', stage: 'bootstrap', action: 'run', status: 'pending', index: 3, total: 4 },
       { event: 'step_planned', step: 'solo/check', stage: 'validation', action: 'run', status: 'always', index: 4, total: 4 },
     ]);
+  });
+
+  it('--dry-run refuses a private dir other users can read, as a run would (exit 3), and changes nothing', async () => {
+    const fx = fixtureWorkspace([adapter('first')]);
+    mkdirSync(fx.privateDir, { recursive: true });
+    chmodSync(fx.privateDir, 0o755);
+    const { result } = await fx.run({ dryRun: true });
+    expect(result.exitCode).toBe(3);
+    expect(result.error?.message).toContain(`the private dir ${fx.privateDir} is accessible to other users (mode 755)`);
+    expect(statSync(fx.privateDir).mode & 0o777).toBe(0o755);
+    expect(fx.order()).toEqual([]);
   });
 
   it('--stage runs one stage, and refuses (exit 3) while an earlier stage is not done', async () => {
