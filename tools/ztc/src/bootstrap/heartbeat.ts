@@ -13,7 +13,10 @@ export interface HeartbeatOptions {
 
 export class Heartbeat {
   private started = 0;
-  private last = 0;
+  /** When the step last wrote something (or started). */
+  private lastOutput = 0;
+  /** When the last beat was, so the next one comes a full interval later. */
+  private lastBeat = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -22,13 +25,13 @@ export class Heartbeat {
   }
 
   start(): void {
-    this.started = this.last = this.now();
+    this.started = this.lastOutput = this.lastBeat = this.now();
     this.arm(this.opts.intervalMs);
   }
 
   /** The step wrote something. */
   touch(): void {
-    this.last = this.now();
+    this.lastOutput = this.now();
   }
 
   stop(): void {
@@ -43,13 +46,14 @@ export class Heartbeat {
 
   private tick(): void {
     const now = this.now();
-    const silent = now - this.last;
-    if (silent >= this.opts.intervalMs) {
-      this.opts.onBeat(now - this.started, silent);
-      this.last = now; // the next beat after another full interval of silence
+    const quietSince = Math.max(this.lastOutput, this.lastBeat);
+    const quiet = now - quietSince;
+    if (quiet >= this.opts.intervalMs) {
+      this.opts.onBeat(now - this.started, now - this.lastOutput);
+      this.lastBeat = now;
       this.arm(this.opts.intervalMs);
     } else {
-      this.arm(this.opts.intervalMs - silent);
+      this.arm(this.opts.intervalMs - quiet);
     }
   }
 }
