@@ -31,6 +31,9 @@ export function contextHash(step: PipelineStep): string {
   return sha256(canonicalJson(step.context));
 }
 
+/** What the receipt key covers, as messages name it (keep in step with receiptKey). */
+export const RECEIPT_INPUTS = 'script, libraries, context, rendered files and adapter version';
+
 /** What a receipt must match for the step to count as done. */
 export function receiptKey(step: PipelineStep): string {
   return sha256(canonicalJson({ adapter_version: step.adapter_version, context_sha256: contextHash(step), files_sha256: step.files_sha256, libs: step.libs, script_sha256: step.sha256 }));

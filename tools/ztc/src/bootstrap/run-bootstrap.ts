@@ -15,7 +15,7 @@ import { executeStep, type StepRunContext, type StepRunResult } from './execute-
 import { Heartbeat } from './heartbeat';
 import { Masker } from './masker';
 import { prepareRun, type PlannedStep, type PreparedRun } from './prepare-run';
-import { pruneReceipts, writeReceipt, type StepStatus } from './receipts';
+import { pruneReceipts, RECEIPT_INPUTS, writeReceipt, type StepStatus } from './receipts';
 import { findRestoredReceipts, noteLocalReceipts } from './restored-receipts';
 import { preparePrivateDir } from './private-dir';
 import { acquireRunLock } from './run-lock';
@@ -138,7 +138,7 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
         index++;
         if (!run) {
           counts.skipped++;
-          emit({ event: 'step_skipped', step: step.id, stage: stage.name, reason: 'done (receipt matches its script, context and adapter version)', index, total });
+          emit({ event: 'step_skipped', step: step.id, stage: stage.name, reason: `done (receipt matches its ${RECEIPT_INPUTS})`, index, total });
           continue;
         }
         counts.ran++;

@@ -1,5 +1,6 @@
 import type { StepStatus } from '../../bootstrap';
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
+import { RECEIPT_INPUTS } from '../../bootstrap/receipts';
 import { ConfigError, ExitCode } from '../../errors';
 import { FORMAT_VERSION } from '../../json-format';
 import { validatePlatform } from '../../validate/validate';
@@ -15,9 +16,9 @@ interface Problem {
 
 /** Prose for each step status (the status itself is the stable code). */
 const STATUS_DETAIL: Record<StepStatus, string> = {
-  done: 'a receipt matches its script, context and adapter version: bootstrap skips it',
+  done: `a receipt matches its ${RECEIPT_INPUTS}: bootstrap skips it`,
   pending: 'no receipt: bootstrap runs it',
-  changed: 'its script, context or adapter version changed since its receipt: bootstrap runs it again',
+  changed: `one of its ${RECEIPT_INPUTS.replace(/ and /, ' or ')} changed since its receipt: bootstrap runs it again`,
   always: 'validation and pre-flight steps run on every bootstrap',
 };
 
