@@ -30,6 +30,8 @@ const TOOLS = [
   { name: 'htpasswd', why: "the Argo CD adapter's admin password hash (simulated datacenter)", debian: 'apache2-utils', macos: null },
   { name: 'python3', why: "the init wizard's terminal spec (Python's pty module)", debian: 'python3', macos: 'python' },
   { name: 'setsid', why: 'the bootstrap runner spec (a process leaving its group)', debian: 'util-linux', macos: 'util-linux' },
+  { name: 'xxd', why: "the masking spec's leaky script (a secret printed as hex)", debian: 'xxd', macos: null },
+  { name: 'basenc', why: "the masking spec's leaky script (a secret printed as base64url)", debian: 'coreutils', macos: 'coreutils' },
 ];
 
 /** [major, minor, patch] of a version string. */

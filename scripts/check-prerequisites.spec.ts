@@ -49,7 +49,7 @@ describe('prerequisites check', () => {
   });
 
   it('stops with one message naming each missing tool and the Debian command that installs it', () => {
-    const path = pathWith(['bash', 'git', 'jq', 'ssh-keygen', 'setsid']);
+    const path = pathWith(['bash', 'git', 'jq', 'ssh-keygen', 'setsid', 'xxd', 'basenc']);
     const r = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env: { PATH: path } });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
