@@ -113,7 +113,8 @@ function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
     ),
     render: d.render,
     sharedPaths: d.shared_paths ?? [],
-    inputs: d.inputs ?? EMPTY_INPUTS,
+    // Unknown fields in the adapter's section are errors (CONTRACT §3), also where the schema does not say so.
+    inputs: d.inputs ? { ...d.inputs, additionalProperties: false } : EMPTY_INPUTS,
     tools: (d.tools ?? []).map((t) => (typeof t === 'string' ? { name: t } : t)),
     scripts,
     init: (d.init ?? []).map(normaliseScript),

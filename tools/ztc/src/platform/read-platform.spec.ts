@@ -44,6 +44,17 @@ describe('platform.yaml errors', () => {
     expect(after.files).toEqual(before.files);
   });
 
+  it('refuses an unknown field also where the adapter\'s inputs schema does not forbid extra fields', async () => {
+    const ws = fixtureWorkspace();
+    ws.write('adapters/app/adapter.yaml', ws.read('adapters/app/adapter.yaml').replace(/^( *)additionalProperties: false\n/m, ''));
+    expect(ws.read('adapters/app/adapter.yaml')).not.toContain('additionalProperties');
+    ws.write('platforms/demo/platform.yaml', `${HEAD}adapters:\n  app: { name: shop, replica: 3 }\n  net: {}\n  storage: {}\n`);
+    const result = await runCli(['render', 'demo'], ws.root);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('adapters.app.replica');
+    expect(result.stderr).toContain('unknown field "replica"');
+  });
+
   it('refuses bytes that are not UTF-8, naming the byte offset and line (never U+FFFD)', async () => {
     const ws = fixtureWorkspace();
     expect((await runCli(['render', 'demo'], ws.root)).code).toBe(0);
