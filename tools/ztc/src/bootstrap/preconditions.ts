@@ -67,7 +67,7 @@ export function checkSecrets(steps: readonly { stage: string; step: PipelineStep
   }
   if (missing.length > 0) {
     throw new ExitError(
-      `missing secret env var${missing.length === 1 ? '' : 's'} (export ${missing.length === 1 ? 'it' : 'them'} before running bootstrap; ztc never stores secrets):\n${missing.join('\n')}`,
+      `missing secret env var${missing.length === 1 ? '' : 's'} (export ${missing.length === 1 ? 'it' : 'them'}, or store ${missing.length === 1 ? 'it' : 'them'} with "ztc init <platform>" in the secrets file outside the repository):\n${missing.join('\n')}`,
       ExitCode.invalid,
     );
   }

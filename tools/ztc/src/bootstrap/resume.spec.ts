@@ -83,6 +83,7 @@ describe('resume', () => {
       { event: 'step_planned', step: 'solo/three', stage: 'bootstrap', action: 'run', status: 'pending', index: 3, total: 4 },
       { event: 'step_planned', step: 'solo/check', stage: 'validation', action: 'run', status: 'always', index: 4, total: 4 },
     ]);
+    expect(events).toContainEqual({ event: 'notice', message: 'dry run: 3 steps would run (pre-flight checks included); nothing was run or written' });
   });
 
   it('--dry-run refuses a private dir other users can read, as a run would (exit 3), and changes nothing', async () => {

@@ -110,7 +110,8 @@ function dryRun(p: PreparedRun, emit: EventSink): Ending {
   for (const stage of queue) {
     for (const s of stage.steps) emit({ event: 'step_planned', step: s.step.id, stage: stage.name, action: s.run ? 'run' : 'skip', status: s.status ?? 'always', index: ++index, total });
   }
-  emit({ event: 'notice', message: `dry run: ${p.toRun} step${p.toRun === 1 ? '' : 's'} would run; nothing was run or written` });
+  const running = queue.reduce((n, s) => n + s.steps.filter((x) => x.run).length, 0);
+  emit({ event: 'notice', message: `dry run: ${running} step${running === 1 ? '' : 's'} would run (pre-flight checks included); nothing was run or written` });
   return { exitCode: ExitCode.ok, outcome: 'dry_run' };
 }
 

@@ -92,6 +92,7 @@ describe('secrets', () => {
     expect(result.exitCode).toBe(3);
     expect(result.error?.message).toContain('CANARY_TOKEN for step vault/check-health (preflight)');
     expect(result.error?.message).toContain('CANARY_TOKEN for step vault/leak (pre-work)');
+    expect(result.error?.message).toContain('export them, or store them with "ztc init <platform>"');
     expect(result.error?.message).not.toContain('OTHER_TOKEN');
     expect(fx.order()).toEqual([]);
   });
