@@ -222,10 +222,11 @@ function pruneBundles(kind, keep) {
 // Finding a current bundle
 
 /**
- * The manifest's bundle text when every input is unchanged (same size and ctime, or same content),
- * else undefined. Refreshes the recorded ctime of a file whose content is the same (a checkout, a copy).
+ * The manifest in `manifestFile` when every input it lists is unchanged, else undefined. An input whose
+ * size and ctime are as recorded is unchanged; with `byContent`, so is one whose content has the
+ * recorded sha256 (a checkout, a copy), and its new ctime is recorded in the manifest file.
  */
-function currentBundle(manifestFile, root) {
+function currentManifest(manifestFile, root, byContent) {
   let manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
@@ -239,15 +240,9 @@ function currentBundle(manifestFile, root) {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat || stat.size !== input[1]) return undefined;
     if (stat.ctimeMs === input[2]) continue;
-    if (sha256(fs.readFileSync(file)) !== input[3]) return undefined;
+    if (!byContent || sha256(fs.readFileSync(file)) !== input[3]) return undefined;
     input[2] = stat.ctimeMs;
     touched = true;
-  }
-  let text;
-  try {
-    text = fs.readFileSync(path.join(BUNDLE_DIR, manifest.bundle), 'utf8');
-  } catch {
-    return undefined;
   }
   if (touched) {
     try {
@@ -256,7 +251,18 @@ function currentBundle(manifestFile, root) {
       /* checked by content again next time */
     }
   }
-  return { manifest, text };
+  return manifest;
+}
+
+/** The current manifest (see currentManifest) and its bundle's text, or undefined. */
+function currentBundle(manifestFile, root) {
+  const manifest = currentManifest(manifestFile, root, true);
+  if (manifest === undefined) return undefined;
+  try {
+    return { manifest, text: fs.readFileSync(path.join(BUNDLE_DIR, manifest.bundle), 'utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The manifest file of `kind`'s bundle for the engine at `root`. */
@@ -271,18 +277,8 @@ function manifestPath(kind, root) {
  */
 function currentBundleName(kind) {
   if (process.env.ZTC_BUNDLE === '0') return undefined;
-  try {
-    const root = realRoot();
-    const manifest = JSON.parse(fs.readFileSync(manifestPath(kind, root), 'utf8'));
-    if (manifest.format !== FORMAT || manifest.root !== root) return undefined;
-    for (const [rel, size, ctimeMs] of manifest.inputs) {
-      const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
-      if (!stat || stat.size !== size || stat.ctimeMs !== ctimeMs) return undefined;
-    }
-    return manifest.bundle;
-  } catch {
-    return undefined;
-  }
+  const root = realRoot();
+  return currentManifest(manifestPath(kind, root), root, false)?.bundle;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -431,4 +427,4 @@ function activeBundle() {
   return active;
 }
 
-module.exports = { engine, activeBundle, currentBundleName, precompiled, ENTRIES, FORMAT };
+module.exports = { engine, activeBundle, currentBundleName, precompiled };

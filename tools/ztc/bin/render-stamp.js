@@ -72,12 +72,15 @@ function writeStamp(cwd, platform, stamp) {
 
 /**
  * What `ztc <argv>` run in `cwd` would print, when it is a render whose stamp still holds; else
- * undefined (run the engine). `bundleName` is the engine bundle that is current for the CLI now.
+ * undefined (run the engine). `bundleName()` names the engine bundle that is current for the CLI now;
+ * it is only asked for a render.
  */
 function upToDate(argv, cwd, bundleName) {
-  if (argv[0] !== 'render' || argv.length > 2 || argv[1]?.startsWith('-') || bundleName === undefined) return undefined;
+  if (argv[0] !== 'render' || argv.length > 2 || argv[1]?.startsWith('-')) return undefined;
   const stamp = readStamp(cwd, argv[1] ?? null);
-  if (!stamp || stamp.verified !== true || stamp.bundle !== bundleName || stamp.node !== process.version) return undefined;
+  if (!stamp || stamp.verified !== true || stamp.node !== process.version) return undefined;
+  const bundle = bundleName();
+  if (bundle === undefined || stamp.bundle !== bundle) return undefined;
   for (const [file, sig] of stamp.entries) if (signature(file) !== sig) return undefined;
   return stamp.message;
 }

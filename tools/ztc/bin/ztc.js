@@ -4,7 +4,7 @@ const argv = process.argv.slice(2);
 const { currentBundleName } = require('./engine.js');
 // A render whose inputs and outputs are as the last render left them prints what it printed then,
 // without loading the engine (render-stamp.js).
-const upToDate = require('./render-stamp.js').upToDate(argv, process.cwd(), currentBundleName('cli'));
+const upToDate = require('./render-stamp.js').upToDate(argv, process.cwd(), () => currentBundleName('cli'));
 if (upToDate !== undefined) {
   process.stdout.on('error', () => {}); // a closed pipe: nothing more to say
   process.stdout.write(`${upToDate}\n`);

@@ -1,6 +1,6 @@
 /**
  * The ZTC Nx plugin: adapters and platforms as Nx projects, the capability graph as a cached task graph.
- * Loaded as `@ztc/engine/plugin` (nx-plugin.js), which installs ZTC's cached TypeScript loader first.
+ * Loaded as `@ztc/engine/plugin` (nx-plugin.js), which runs it from the engine's bundle (bin/engine.js).
  */
 export { createNodes } from './plugin/create-nodes';
 export { createDependencies } from './plugin/create-dependencies';

@@ -30,7 +30,7 @@ const memo = new ContentCache('render', 'render-memo-1');
 /** Identity of the engine code this process runs: its bundle's name (the hash of its code), or undefined when it runs from source. */
 export function engineIdentity(): string | undefined {
   try {
-    return (require('../../bin/engine.js') as { activeBundle(kind?: string): string | undefined }).activeBundle();
+    return (require('../../bin/engine.js') as { activeBundle(): string | undefined }).activeBundle();
   } catch {
     return undefined;
   }

@@ -14,7 +14,8 @@ import { applyRenderPlan } from './apply';
 import { planRender } from './plan';
 import { beginStamp, finishStamp, seenByRender, stampPaths, type StampSession } from './render-stamp';
 
-const { upToDate } = require('../../bin/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: string | undefined): string | undefined };
+const stampReader = require('../../bin/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: () => string | undefined): string | undefined };
+const upToDate = (argv: string[], cwd: string, bundle: string | undefined): string | undefined => stampReader.upToDate(argv, cwd, () => bundle);
 
 const BUNDLE = 'cli-test.js';
 const MESSAGE = 'platforms/demo: up to date (test)';

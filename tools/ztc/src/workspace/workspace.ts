@@ -45,13 +45,3 @@ export function adapterPath(root: string, name: string): string {
 export function platformPath(root: string, name: string): string {
   return `${readLayout(root).platformsRoot}/${name}`;
 }
-
-/** Absolute folder of an adapter. */
-export function adapterRoot(root: string, name: string): string {
-  return join(root, adapterPath(root, name));
-}
-
-/** Absolute folder of a platform. */
-export function platformRoot(root: string, name: string): string {
-  return join(root, platformPath(root, name));
-}
