@@ -24,6 +24,7 @@ const Module = require('node:module');
 const vm = require('node:vm');
 const { cacheRoot } = require('./cache-root.js');
 const { nameHash } = require('./name-hash.js');
+const { writeAtomic } = require('./cache-file.js');
 
 const ENGINE_ROOT = path.join(__dirname, '..');
 /** Bump when the bundle's layout or what it holds changes: it is part of every bundle's key. */
@@ -54,12 +55,6 @@ function realRoot() {
   }
 }
 
-function writeAtomic(file, data) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Making a bundle

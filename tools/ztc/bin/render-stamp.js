@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { cacheRoot } = require('./cache-root.js');
 const { nameHash } = require('./name-hash.js');
+const { writeCacheFile } = require('./cache-file.js');
 
 /** Bump when what a stamp holds or how signatures are made changes. */
 const FORMAT = 'ztc-render-stamp-1';
@@ -59,15 +60,7 @@ function readStamp(cwd, platform) {
 }
 
 function writeStamp(cwd, platform, stamp) {
-  const file = stampFile(cwd, platform);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, cwd, platform, ...stamp }));
-    fs.renameSync(tmp, file);
-  } catch {
-    /* an unwritable cache only costs speed */
-  }
+  writeCacheFile(stampFile(cwd, platform), JSON.stringify({ format: FORMAT, cwd, platform, ...stamp }));
 }
 
 /**

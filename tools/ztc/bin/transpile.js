@@ -6,6 +6,7 @@
  * (Node's `.ts` loader) and engine.js (the bundle); loading this file changes nothing global.
  */
 const { createHash } = require('node:crypto');
+const { writeCacheFile } = require('./cache-file.js');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -33,14 +34,7 @@ function transpile(source, filename, { sourceMaps = true } = {}) {
     jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
     module: { type: 'commonjs', ignoreDynamic: true },
   });
-  try {
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, cached);
-  } catch {
-    /* a read-only cache only costs speed */
-  }
+  writeCacheFile(cached, code);
   return code;
 }
 

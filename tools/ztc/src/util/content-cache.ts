@@ -5,10 +5,11 @@
  * pure computation costs more in a fresh process than reading its result: parsing YAML before V8 has
  * compiled the parser's paths (~40 ms for a platform's files), serializing pipeline.yaml.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_ROOT } from '../constants';
 import { sha256 } from './hash';
+import { writeCacheFile } from './cache-file';
 
 export class ContentCache {
   private readonly dir: string;
@@ -34,15 +35,7 @@ export class ContentCache {
   }
 
   set(input: string, value: string): void {
-    const file = this.file(input);
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, value);
-      renameSync(tmp, file);
-    } catch {
-      /* a read-only cache only costs speed */
-    }
+    writeCacheFile(this.file(input), value);
   }
 }
 

@@ -2,7 +2,7 @@
  * One Ajv instance for every schema ZTC checks (adapter.yaml, platform.yaml, adapter inputs, capability
  * payloads), and the translation of Ajv errors into `Issue`s a user can act on.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { compileFunction } from 'node:vm';
@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CACHE_ROOT, ENGINE_ROOT } from '../constants';
 import type { Issue } from '../errors';
 import { ContentCache, jsonExact } from './content-cache';
+import { writeCacheFile } from './cache-file';
 import { sha256 } from './hash';
 import { closest } from './paths';
 
@@ -139,11 +140,7 @@ function loadValidator(file: string): ValidateFunction {
 function storeValidator(file: string, fn: ValidateFunction): void {
   try {
     const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-    const code = standaloneCode(getAjv(), fn);
-    mkdirSync(VALIDATOR_CACHE_DIR, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    writeCacheFile(file, standaloneCode(getAjv(), fn));
   } catch {
     /* an unwritable cache only costs speed */
   }

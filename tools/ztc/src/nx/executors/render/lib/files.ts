@@ -1,6 +1,7 @@
 /** Small file helpers for the render steps: JSON in insertion order, atomic writes, no-op rewrites. */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../../../../util/cache-file';
 
 /**
  * JSON text of a render result. Insertion order is kept on purpose (not canonical JSON): consumers see
@@ -21,10 +22,7 @@ export function readText(abs: string): string | undefined {
 /** Write `content` unless the file already holds it; atomic (temp file + rename). Returns true if written. */
 export function writeIfChanged(abs: string, content: string): boolean {
   if (readText(abs) === content) return false;
-  mkdirSync(dirname(abs), { recursive: true });
-  const tmp = `${abs}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, abs);
+  writeAtomic(abs, content);
   return true;
 }
 
