@@ -10,7 +10,8 @@ import { adapterScriptLibs, engineScriptLib, type ScriptLib } from './script-lib
 import { ConfigError } from '../errors';
 import { resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
-import { ContentCache, jsonExact } from '../util/content-cache';
+import { ContentCache } from '../util/content-cache';
+import { jsonExact } from '../util/json-safety';
 import { FileDigests } from '../util/file-digests';
 import { hashFileSet, sha256 } from '../util/hash';
 import type { AdapterOutput } from './render-adapter';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonExact } from './content-cache';
+import { jsonExact } from './json-safety';
 
 describe('jsonExact: values JSON carries exactly (the only ones content caches store as JSON)', () => {
   it.each([

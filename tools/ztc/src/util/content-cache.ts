@@ -38,39 +38,3 @@ export class ContentCache {
     writeCacheFile(this.file(input), value);
   }
 }
-
-function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * Whether JSON.parse(JSON.stringify(value)) is `value` exactly: strings, finite numbers other than -0,
- * booleans, null, dense lists and plain objects (no `__proto__` key, no undefined members). Only such
- * values may be cached as JSON. With `undefinedMembers`, object members that are undefined are allowed
- * too (JSON drops them, as YAML serialization does), for JSON used as the key of such a value.
- */
-export function jsonExact(value: unknown, undefinedMembers = false): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!(i in value) || !jsonExact(value[i], undefinedMembers)) return false;
-        return true;
-      }
-      if (!isPlainObject(value)) return false;
-      for (const key of Object.keys(value)) {
-        const member = (value as Record<string, unknown>)[key];
-        if (key === '__proto__' || (member === undefined ? !undefinedMembers : !jsonExact(member, undefinedMembers))) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
-}

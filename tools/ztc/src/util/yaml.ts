@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import type { Document } from 'yaml';
 import { ConfigError, type Issue } from '../errors';
-import { ContentCache, jsonExact } from './content-cache';
+import { ContentCache } from './content-cache';
+import { jsonExact } from './json-safety';
 
 export interface YamlSource {
   /** Workspace-relative name used in messages. */
