@@ -1,12 +1,12 @@
 /**
- * `npm run sim -- <platform> [--scenario <name>]… [--keep] [--calls] [ztc bootstrap flags]`: start the
+ * `npm run sim -- <platform> [--scenario <name>]… [--keep] [--quiet] [ztc bootstrap flags]`: start the
  * simulated datacenter, run `ztc bootstrap <platform>` against it from a clean state, show what each tool
  * was asked to do, and exit with bootstrap's exit code. See docs/simulation.md.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
-import { startSim, type SimOptions } from './session';
+import { startSim, type Sim, type SimOptions } from './session';
 import { describeCall, shorten } from './transcript';
 import type { Call } from './world/world';
 
@@ -15,7 +15,7 @@ const REPO = join(__dirname, '..', '..', '..');
 const USAGE = `usage: npm run sim -- [platform] [--scenario <name>]... [--keep] [--quiet] [ztc bootstrap flags]
 
 Runs "ztc bootstrap <platform>" against a simulated datacenter on loopback (fake Hetzner Cloud API,
-stub talosctl, kubectl, helm and ssh, rescue systems), from a clean state, in a private copy of the
+S3, GitHub App API; stub talosctl, kubectl, helm, ssh and sops; rescue systems), from a clean state, in a private copy of the
 workspace. Every call to a simulated tool is shown as it happens (hide them with --quiet).
 
   --scenario <name>  inject a failure: ${SCENARIO_NAMES.join(', ')}
@@ -59,6 +59,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const opts: SimOptions = { repoRoot: REPO, platform };
   const sim = await startSim(opts);
+  // Ctrl-C or a kill: stop bootstrap, then clean up as after any run (the session holds keys and a kubeconfig).
+  const stopped = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => stopped.abort(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  try {
+    return await run(sim, platform, scenarios, forwarded, quiet, stopped.signal);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
+    if (keep) process.stderr.write(`sim: kept ${sim.root} (workspace/, private/, tmp/)\n`);
+    await sim.stop({ keep });
+  }
+}
+
+async function run(sim: Sim, platform: string, scenarios: string[], forwarded: string[], quiet: boolean, stop: AbortSignal): Promise<number> {
   const servers = sim.world.machines.map((m) => m.ip);
   for (const name of scenarios) {
     SCENARIOS[name]!.apply(sim);
@@ -71,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stderr.write(`sim: ztc bootstrap ${[platform, ...forwarded].join(' ')}\n\n`);
   if (!quiet) sim.world.on('call', (c: Call) => process.stderr.write(`      sim> ${c.step ? `[${c.step}] ` : ''}${describeCall(c, paths)}\n`));
   const result = await sim.ztc(['bootstrap', platform, ...forwarded], {
+    stop,
     onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${shorten(line, paths)}\n`),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -80,7 +95,5 @@ export async function main(argv: string[]): Promise<number> {
       `cluster: ${nodes.length ? `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes Ready` : 'not formed'}\n`,
   );
   if (sim.world.leaks.length) process.stderr.write(`sim: SECRET LEAKS: ${sim.world.leaks.join('; ')}\n`);
-  if (keep) process.stderr.write(`sim: kept ${sim.root} (workspace/, private/, tmp/)\n`);
-  await sim.stop({ keep });
   return result.code;
 }

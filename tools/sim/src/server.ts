@@ -18,7 +18,8 @@ import { sops } from './world/sops';
 import { talosctl, talosNode } from './world/talosctl';
 import type { World } from './world/world';
 
-const TOOLS: Record<string, SimTool> = { talosctl, kubectl, helm, ssh, sops };
+/** The CLIs a simulated run replaces with the forwarding stub, and the module of each. */
+export const TOOLS: Record<string, SimTool> = { talosctl, kubectl, helm, ssh, sops };
 
 async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -7,18 +7,18 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 import { findOnPath } from '../../ztc/src/bootstrap/preconditions';
-import { startServer, type SimServer } from './server';
+import { startServer, TOOLS, type SimServer } from './server';
 import { RESCUE_TOOLS } from './world/rescue';
 import { World, type Faults, type Timing } from './world/world';
 
 export const SIM_ROOT = join(__dirname, '..');
 const FORWARD = join(SIM_ROOT, 'stubs', 'forward');
-/** The CLIs a simulated run replaces with stubs. */
-export const SIMULATED_CLIS = ['talosctl', 'kubectl', 'helm', 'ssh', 'sops'];
+/** The CLIs a simulated run replaces with stubs: every tool the server answers for. */
+export const SIMULATED_CLIS = Object.keys(TOOLS);
 /** Inside a simulated container: its simulated tools, and harmless real ones. */
 const CONTAINER_STUBS = ['kustomize'];
 const CONTAINER_REAL = ['sh', 'bash', 'mktemp', 'cat', 'rm', 'mkdir', 'printf'];
@@ -45,6 +45,8 @@ export interface RunOptions {
   onLine?(line: string, stream: 'stdout' | 'stderr'): void;
   /** Send `signal` to ztc when `when(line)` first holds. */
   kill?: { when(line: string): boolean; signal: NodeJS.Signals };
+  /** Aborting it sends the child its reason as a signal (default SIGTERM): the sim itself was stopped. */
+  stop?: AbortSignal;
 }
 
 export interface Sim {
@@ -184,23 +186,33 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
         const child = spawn(process.execPath, [ztcBin, ...args], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
         const out = { stdout: '', stderr: '' };
         let killed = false;
+        const onStop = (): void => void child.kill((run.stop?.reason as NodeJS.Signals | undefined) ?? 'SIGTERM');
+        run.stop?.addEventListener('abort', onStop, { once: true });
         for (const stream of ['stdout', 'stderr'] as const) {
           let partial = '';
-          child[stream].on('data', (chunk: Buffer) => {
-            out[stream] += chunk.toString();
-            const lines = (partial + chunk.toString()).split('\n');
-            partial = lines.pop()!;
-            for (const line of lines) {
-              run.onLine?.(line, stream);
-              if (run.kill && !killed && run.kill.when(line)) {
-                killed = true;
-                child.kill(run.kill.signal);
-              }
+          const line = (text: string): void => {
+            run.onLine?.(text, stream);
+            if (run.kill && !killed && run.kill.when(text)) {
+              killed = true;
+              child.kill(run.kill.signal);
             }
+          };
+          child[stream].setEncoding('utf8'); // a character split between chunks stays whole
+          child[stream].on('data', (chunk: string) => {
+            out[stream] += chunk;
+            const lines = (partial + chunk).split('\n');
+            partial = lines.pop()!;
+            lines.forEach(line);
+          });
+          child[stream].on('end', () => {
+            if (partial !== '') line(partial); // a last line without a newline
           });
         }
         child.on('error', reject);
-        child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), ...out }));
+        child.on('close', (code, signal) => {
+          run.stop?.removeEventListener('abort', onStop);
+          resolve({ code: code ?? 128 + (signal ? osConstants.signals[signal] : 0), ...out });
+        });
       });
     },
     leftoverProcesses() {
