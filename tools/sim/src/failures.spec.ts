@@ -3,12 +3,19 @@
  * step, says what to do, and leaves no process and no temp dir behind.
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCENARIOS } from './scenarios';
 import type { Sim } from './session';
 import { editAndRender, simFor, startedSteps } from './testing';
+
+/** A session with one of `npm run sim --scenario`'s failures applied, as an operator would get it. */
+async function withScenario(name: string): Promise<Sim> {
+  const sim = await simFor();
+  SCENARIOS[name]!.apply(sim);
+  return sim;
+}
 
 function expectClean(sim: Sim): void {
   expect(sim.leftoverProcesses()).toEqual([]);
@@ -33,7 +40,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('a server missing from the project stops the run in pre-flight with exit 3, naming it', async () => {
-    const sim = await simFor({ faults: { missingServers: ['203.0.113.12'] } });
+    const sim = await withScenario('server-missing');
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('ERROR: no server of this Hetzner Cloud project has the public IPv4 address 203.0.113.12. Check hetzner.server_ips in platforms/example/platform.yaml');
@@ -51,7 +58,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('a server that never comes back from its reboot: the step gives up before its deadline with an ERROR naming it (exit 1)', async () => {
-    const sim = await simFor({ faults: { neverBoots: ['203.0.113.12'] } });
+    const sim = await withScenario('node-never-returns');
     await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(12));
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(1);
@@ -61,7 +68,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('a command that hangs is stopped with its whole process group at the step timeout (exit 124)', async () => {
-    const sim = await simFor({ faults: { hangSsh: ['203.0.113.10'] } });
+    const sim = await simFor({ faults: { hangSsh: ['203.0.113.10'] } }); // the first server: the step's first ssh hangs
     await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(4));
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(124);
@@ -80,8 +87,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('the backup bucket missing stops the run in pre-flight with exit 3, naming the bucket and what to do', async () => {
-    const sim = await simFor();
-    sim.world.s3.buckets.clear();
+    const sim = await withScenario('bucket-missing');
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('pre-flight check ksops/check-health failed');
@@ -91,8 +97,8 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('a GitHub App key that is not the App\'s stops the run in pre-flight with exit 3', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const sim = await simFor({ env: { GITHUB_APP_PRIVATE_KEY: other } });
+    const sim = await withScenario('github-key-wrong');
+    const other = String(sim.env.GITHUB_APP_PRIVATE_KEY);
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('pre-flight check github/check-health failed');
