@@ -80,12 +80,23 @@ function readLock(workspaceRoot: string, platform: string): { lock: Lock; text: 
   }
 }
 
-export function validatePlatform(workspaceRoot: string, platform: string): ValidateResult {
+export interface ValidateOptions {
+  /**
+   * Render every adapter a second time and refuse one whose output differs (render/determinism.ts).
+   * `ztc validate` does; bootstrap's and plan's drift checks, which only compare, do not.
+   * @default true
+   */
+  determinism?: boolean;
+}
+
+export function validatePlatform(workspaceRoot: string, platform: string, opts: ValidateOptions = {}): ValidateResult {
   const base = platformPath(workspaceRoot, platform);
   const { lock, text: lockText } = readLock(workspaceRoot, platform);
   const plan = planRender(workspaceRoot, platform);
-  const { adapters, configs, metadata } = plan.platform;
-  checkDeterminism({ workspaceRoot, adapters, configs, metadata, outputs: plan.outputs });
+  if (opts.determinism ?? true) {
+    const { adapters, configs, metadata } = plan.platform;
+    checkDeterminism({ workspaceRoot, adapters, configs, metadata, outputs: plan.outputs });
+  }
 
   const found: Drift[] = [];
   if (lock.platform_hash !== plan.lock.platform_hash) {

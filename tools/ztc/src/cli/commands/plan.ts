@@ -25,7 +25,7 @@ const STATUS_DETAIL: Record<StepStatus, string> = {
 /** Whether bootstrap would accept the rendered output, and why not. */
 function renderState(workspaceRoot: string, platform: string): { upToDate: boolean; problems: Problem[] } {
   try {
-    const { drift } = validatePlatform(workspaceRoot, platform);
+    const { drift } = validatePlatform(workspaceRoot, platform, { determinism: false });
     return { upToDate: drift.length === 0, problems: drift.map((d) => ({ code: d.code, path: d.path, message: `${d.cause}: ${d.detail}` })) };
   } catch (e) {
     if (e instanceof ConfigError) return { upToDate: false, problems: e.issues.map((i) => ({ code: e.code, path: i.file, message: i.message })) };
