@@ -6,21 +6,19 @@
  * yet. A script whose secrets are not available is skipped with a note, since init does not require
  * secrets (bootstrap does).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { createReporter, maskEvent, type BootstrapEvent } from '../bootstrap/events';
 import { executeStep, type StepRunContext } from '../bootstrap/execute-step';
 import { Masker } from '../bootstrap/masker';
-import { withTerminationSignals, exitCodeForAbort } from '../bootstrap/signals';
+import { describeAbort, exitCodeForAbort, withTerminationSignals } from '../bootstrap/signals';
 import { resolvePrivateDir } from '../bootstrap/private-dir';
 import { stateArea } from '../bootstrap/state-area';
 import { secretValues } from '../bootstrap/step-env';
 import { ConfigError, ExitError } from '../errors';
-import type { PipelineStep } from '../render/pipeline';
-import { adapterScriptLibs, engineScriptLib } from '../render/script-libs';
+import { pipelineStep, type PipelineStep } from '../render/pipeline';
+import { stepLibs } from '../render/script-libs';
 import { resolveValue } from '../sdk/template';
-import { hashFileSet, sha256 } from '../util/hash';
+import { hashFileSet } from '../util/hash';
 import type { InitScriptOutcome } from './collect';
 import { fieldsOf } from './fields';
 
@@ -72,30 +70,22 @@ export function initScriptRunner(opts: InitScriptRunnerOptions) {
       if (masker.finds(JSON.stringify(context))) {
         throw ConfigError.one({ file: m.file, path: `init[${i}].context`, message: 'the context holds the value of a secret', hint: 'pass secrets through secret_env only' });
       }
-      const script = `${m.root}/${decl.file}`;
+      // Nothing is rendered yet: the step reads no generated files. Every init script must pass.
       const step: PipelineStep = {
-        id,
-        adapter: m.name,
-        adapter_version: m.version,
-        script,
-        sha256: sha256(readFileSync(join(opts.workspaceRoot, script))),
-        libs: Object.fromEntries([engineScriptLib(), ...adapterScriptLibs(opts.workspaceRoot, m)].map((l) => [l.name, l.sha256])),
-        // Nothing is rendered yet: the step reads no generated files.
-        files_sha256: hashFileSet({}),
-        description: decl.description,
-        timeout_seconds: decl.timeoutSeconds,
+        ...pipelineStep(opts.workspaceRoot, m, decl, { libs: stepLibs(opts.workspaceRoot, m), filesSha256: hashFileSet({}), context }),
         required: true,
-        secret_env: [...decl.secretEnv],
-        context,
       };
       // Named, not created: a check that needs it makes it (ztc::private_file); init leaves no trace in $HOME.
       const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, env, meta);
-      const result = await withTerminationSignals((signal) => {
+      let stopReason: unknown;
+      const result = await withTerminationSignals(async (signal) => {
         const ctx: StepRunContext = { area: stateArea(opts.workspaceRoot, opts.platform), privateDir, env, allSecretNames: names, masker, emit, signal, killGraceMs: opts.killGraceMs, tmpRoot: opts.tmpRoot };
-        return executeStep(ctx, INIT_STAGE, step);
+        const outcome = await executeStep(ctx, INIT_STAGE, step);
+        stopReason = signal.reason;
+        return outcome;
       });
       emit({ event: 'step_finished', step: id, stage: INIT_STAGE, status: result.status, exit_code: result.exitCode, duration_ms: result.durationMs, required: true, log: result.log });
-      if (result.status === 'interrupted') throw new ExitError(`init interrupted during ${id}; nothing was written`, exitCodeForAbort(undefined));
+      if (result.status === 'interrupted') throw new ExitError(`init interrupted${describeAbort(stopReason)} during ${id}; nothing was written`, exitCodeForAbort(stopReason));
       if (result.status !== 'succeeded') {
         const said = result.tail.filter((l) => l.trim()).join(' / ');
         return { ok: false, step: id, message: `${result.status === 'timed_out' ? `timed out after ${decl.timeoutSeconds} s` : `exit code ${result.exitCode}`}${said ? `: ${said}` : ''} (log: ${result.log})` };

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { AdapterManifest, ScriptDecl } from '../adapter/types';
 import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
-import { adapterScriptLibs, engineScriptLib, type ScriptLib } from './script-libs';
+import { stepLibs } from './script-libs';
 import { ConfigError } from '../errors';
 import { resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
@@ -60,14 +60,40 @@ export interface PipelineInput {
   digests?: FileDigests;
 }
 
+/**
+ * One step as pipeline.yaml holds it: everything its receipt key covers (receipts.ts) comes from here,
+ * for pipeline steps and for init scripts alike.
+ */
+export function pipelineStep(
+  workspaceRoot: string,
+  adapter: AdapterManifest,
+  decl: ScriptDecl,
+  parts: { libs: Record<string, string>; filesSha256: string; context: Record<string, unknown>; digests?: FileDigests },
+): PipelineStep {
+  const script = `${adapter.root}/${decl.file}`;
+  return {
+    id: `${adapter.name}/${decl.name}`,
+    adapter: adapter.name,
+    adapter_version: adapter.version,
+    script,
+    sha256: (parts.digests ?? new FileDigests()).of(join(workspaceRoot, script)),
+    libs: parts.libs,
+    files_sha256: parts.filesSha256,
+    description: decl.description,
+    timeout_seconds: decl.timeoutSeconds,
+    required: decl.required,
+    secret_env: [...decl.secretEnv],
+    context: parts.context,
+  };
+}
+
 export function buildPipeline(input: PipelineInput): Pipeline {
   const digests = input.digests ?? new FileDigests();
-  const engineLib = engineScriptLib();
-  const libsOf = new Map<string, ScriptLib[]>();
+  const libsOf = new Map<string, Record<string, string>>();
   const libs = (adapter: AdapterManifest): Record<string, string> => {
     let own = libsOf.get(adapter.name);
-    if (!own) libsOf.set(adapter.name, (own = adapterScriptLibs(input.workspaceRoot, adapter, digests)));
-    return Object.fromEntries([engineLib, ...own].map((l) => [l.name, l.sha256]));
+    if (!own) libsOf.set(adapter.name, (own = stepLibs(input.workspaceRoot, adapter, digests)));
+    return own;
   };
   const filesHash = new Map<string, string>();
   const renderedFilesHash = (adapter: string): string => {
@@ -79,24 +105,13 @@ export function buildPipeline(input: PipelineInput): Pipeline {
     }
     return hash;
   };
-  const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep => {
-    const script = `${adapter.root}/${decl.file}`;
-    const hash = digests.of(join(input.workspaceRoot, script));
-    return {
-      id: `${adapter.name}/${decl.name}`,
-      adapter: adapter.name,
-      adapter_version: adapter.version,
-      script,
-      sha256: hash,
+  const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep =>
+    pipelineStep(input.workspaceRoot, adapter, decl, {
       libs: libs(adapter),
-      files_sha256: renderedFilesHash(adapter.name),
-      description: decl.description,
-      timeout_seconds: decl.timeoutSeconds,
-      required: decl.required,
-      secret_env: [...decl.secretEnv],
+      filesSha256: renderedFilesHash(adapter.name),
       context: stepContext(input, adapter, decl, where),
-    };
-  };
+      digests,
+    });
   const tools = new Map<string, PipelineTool>();
   for (const name of input.order) {
     for (const t of input.adapters.get(name)!.tools) {

@@ -47,6 +47,11 @@ export function adapterScriptLibs(workspaceRoot: string, adapter: AdapterManifes
   return names.map((name) => ({ name, sha256: digests.of(join(workspaceRoot, dir, name)) }));
 }
 
+/** A step's `libs` in pipeline.yaml: the engine's library and the adapter's, name → sha256. */
+export function stepLibs(workspaceRoot: string, adapter: AdapterManifest, digests = new FileDigests()): Record<string, string> {
+  return Object.fromEntries([engineScriptLib(), ...adapterScriptLibs(workspaceRoot, adapter, digests)].map((l) => [l.name, l.sha256]));
+}
+
 /**
  * Absolute path of a library a step names: the engine's, or one of its adapter's.
  * @param adapterRoot workspace-relative adapter folder
