@@ -11,6 +11,7 @@ import { Masker } from './masker';
 import { allSecretNames, readPipeline, selectStages } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
 import { checkPrivateDir, resolvePrivateDir } from './private-dir';
+import { envWithPlatformSecrets } from '../secrets/platform-secrets';
 import { stepStatus, type StepStatus } from './receipts';
 import { stateArea, type StateArea } from './state-area';
 import { secretValues } from './step-env';
@@ -34,6 +35,8 @@ export interface PreparedRun {
   stages: { name: Stage; steps: PlannedStep[] }[];
   /** Number of stage steps that will run. */
   toRun: number;
+  /** The steps' environment: the caller's, with secrets stored by `ztc init` filling in what it does not set. */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface PrepareOptions {
@@ -51,6 +54,8 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, opts.env);
   checkPrivateDir(privateDir);
   const names = allSecretNames(pipeline);
+  // Secrets stored by `ztc init` fill in what the environment does not set (the environment wins).
+  const env = envWithPlatformSecrets(opts.workspaceRoot, opts.platform, opts.env, names);
   if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
   const stages = selectStages(pipeline, opts.stage).map((s) => ({
     name: s.name,
@@ -62,11 +67,11 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const running = stages.flatMap((s) => s.steps.filter((p) => p.run).map((p) => ({ stage: s.name as string, step: p.step })));
   const preflight = running.length > 0 ? pipeline.preflight : [];
   const needed = [...preflight.map((step) => ({ stage: 'preflight', step })), ...running];
-  checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), opts.env);
-  checkSecrets(needed, opts.env);
-  const masker = new Masker(secretValues(opts.env, names));
+  checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), env);
+  checkSecrets(needed, env);
+  const masker = new Masker(secretValues(env, names));
   checkContextsHoldNoSecret(needed, masker, opts.platform);
-  return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length };
+  return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length, env };
 }
 
 /** A secret value in a step's context (hard-coded in adapter.yaml) would reach context.json and git. */

@@ -32,7 +32,7 @@ export interface BootstrapOptions {
   fresh?: boolean;
   /** Check everything and report what would run or be skipped; run nothing, write nothing. */
   dryRun?: boolean;
-  /** Environment secrets are taken from. @default process.env */
+  /** The steps' environment, secrets included; secrets stored by `ztc init` fill in the ones it lacks. @default process.env */
   env?: NodeJS.ProcessEnv;
   onEvent?: EventSink;
   /** Aborting (e.g. on SIGINT) stops the running step; the reason 'SIGTERM' gives exit 143, else 130. */
@@ -125,7 +125,7 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     preparePrivateDir(p.privateDir);
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     reportRestored(p, emit);
-    const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: opts.env ?? process.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
+    const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: p.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
     const queue = runQueue(p);
     const order = queue.flatMap((stage) => stage.steps.map((s) => ({ stage: stage.name, ...s })));
     const total = order.length;

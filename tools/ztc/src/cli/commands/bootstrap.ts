@@ -1,19 +1,7 @@
 import { STAGES, type Stage } from '../../constants';
-import { ConfigError, UsageError } from '../../errors';
-import { envWithPlatformSecrets } from '../../secrets/platform-secrets';
+import { UsageError } from '../../errors';
 import { markReported } from '../../json-format';
 import { pickPlatform, type Command } from '../command';
-
-/** Secret names pipeline.yaml declares; none when it is missing or invalid (bootstrap then says so). */
-function declaredSecrets(workspaceRoot: string, platform: string): Set<string> {
-  const { allSecretNames, readPipeline } = require('../../bootstrap/pipeline-file') as typeof import('../../bootstrap/pipeline-file');
-  try {
-    return allSecretNames(readPipeline(workspaceRoot, platform));
-  } catch (e) {
-    if (e instanceof ConfigError) return new Set();
-    throw e;
-  }
-}
 
 export const bootstrapCommand: Command = {
   name: 'bootstrap',
@@ -36,8 +24,6 @@ export const bootstrapCommand: Command = {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     // Loaded on use: `ztc render` should not pay for the bootstrap engine's modules.
     const { createReporter, runBootstrap, withTerminationSignals } = require('../../bootstrap') as typeof import('../../bootstrap');
-    // Secrets stored by `ztc init` fill in what the environment does not set (the environment wins).
-    const env = envWithPlatformSecrets(workspaceRoot, platform, io.env, declaredSecrets(workspaceRoot, platform));
     const result = await withTerminationSignals((signal) =>
       runBootstrap({
         workspaceRoot,
@@ -45,7 +31,7 @@ export const bootstrapCommand: Command = {
         stage: stage as Stage | undefined,
         fresh: values.fresh === true,
         dryRun: values['dry-run'] === true,
-        env,
+        env: io.env,
         signal,
         onEvent: createReporter(io, { json: values.json === true }),
         // Nx stage targets set ZTC_RESUME_COMMAND (the chain's own target); by hand it is this command.
