@@ -35,7 +35,8 @@ const shapes = values.shapes.split(',');
 const runs = Number(values.runs);
 const sections = values.only ? values.only.split(',') : ['overhead', 'dags'];
 const AGENT_VARS = ['CLAUDECODE', 'CLAUDE_CODE', 'CODEX_THREAD_ID', 'GEMINI_CLI', 'REPL_ID', 'VSCODE_AGENT', 'OPENCODE', 'COPILOT_CLI', 'CURSOR_TRACE_ID'];
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !AGENT_VARS.includes(k) && !k.startsWith('NX_')));
+// NX_* and ZTC_* of the caller's shell would change what is measured (ZTC_CACHE_DIR: a warm "fresh clone").
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !AGENT_VARS.includes(k) && !k.startsWith('NX_') && !k.startsWith('ZTC_')));
 Object.assign(env, { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -173,7 +174,11 @@ if (sections.includes('overhead')) {
   const nodeDirs = values.nodes
     .split(',')
     .filter(Boolean)
-    .map((major) => spawnSync('scripts/node-from-registry.sh', [major], { cwd: REPO, encoding: 'utf8' }).stdout.trim());
+    .map((major) => {
+      const dir = spawnSync('scripts/node-from-registry.sh', [major], { cwd: REPO, encoding: 'utf8' }).stdout.trim();
+      if (!dir) process.stderr.write(`bench: no Node ${major} from the npm registry (offline?); its row is left out\n`);
+      return dir;
+    });
   const nodes = nodeDirs.filter(Boolean).map((dir) => join(dir, 'bin/node'));
   let measured;
   try {
