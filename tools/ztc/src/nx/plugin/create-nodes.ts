@@ -6,10 +6,10 @@
  */
 import { forgetContracts } from '../../capability/contracts';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, posix } from 'node:path';
 import type { AdapterManifest } from '../../adapter/types';
 import { ADAPTER_FILE, PLATFORM_FILE } from '../../constants';
-import { listAdapters } from '../../workspace/workspace';
+import { compareStrings } from '../../util/hash';
 import { PROJECT_FILES_GLOB } from '../constants';
 import { normalizeOptions, type NormalizedOptions, type ZtcPluginOptions } from '../options';
 import { createAdapterTargets } from './adapter-targets';
@@ -122,9 +122,11 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
   (files, options, context) => {
     const opts = normalizeOptions(options);
     forgetContracts(); // under the daemon this process lives on: re-read contracts each time
-    const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, listAdapters(context.workspaceRoot));
-    const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
     const ours = files.filter((f) => kindOf(f, opts) !== undefined);
+    // The adapters are the adapter.yaml files Nx handed over: no second walk of the folder.
+    const names = ours.filter((f) => kindOf(f, opts) === 'adapter').map((f) => posix.basename(posix.dirname(f)));
+    const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, names.sort(compareStrings));
+    const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
     return nodesFromFiles((file) => createNodesInternal(file, pass, context), ours);
   },
 ];
