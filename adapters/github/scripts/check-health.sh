@@ -15,10 +15,11 @@ b64url() {
 
 # The App's JWT (RS256), valid ten minutes; the key is read from the environment through a pipe.
 app_jwt() {
-  local now header payload signature
+  local now header payload signature app_id
+  app_id=$(ztc::ctx .app_id)
   now=$(date +%s)
   header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-  payload=$(printf '{"iat":%d,"exp":%d,"iss":"%s"}' $((now - 60)) $((now + 540)) "$(ztc::ctx .app_id)" | b64url)
+  payload=$(printf '{"iat":%d,"exp":%d,"iss":"%s"}' $((now - 60)) $((now + 540)) "$app_id" | b64url)
   signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign <(printf '%s\n' "$GITHUB_APP_PRIVATE_KEY") 2>/dev/null | b64url) \
     || ztc::error "GITHUB_APP_PRIVATE_KEY is not a PEM private key: export the App's private key (GitHub > Settings > Developer settings > GitHub Apps > your App > Private keys)"
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"

@@ -8,10 +8,11 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/hcloud.sh"
 
 main() {
-  local servers matched missing
+  local servers matched missing ips
+  ips=$(ztc::ctx_json .server_ips)
   servers=$(hcloud::servers)
   matched=$(hcloud::match_servers "$servers")
-  missing=$(jq -r --argjson m "$matched" '[.[] | select($m[.] | not)] | join(", ")' <<<"$(ztc::ctx_json .server_ips)")
+  missing=$(jq -r --argjson m "$matched" '[.[] | select($m[.] | not)] | join(", ")' <<<"$ips")
   if [[ -n $missing ]]; then
     ztc::error "no server of this Hetzner Cloud project has the public IPv4 address $missing. Check hetzner.server_ips in platforms/$ZTC_PLATFORM/platform.yaml, or export the HCLOUD_TOKEN of the project that owns these servers"
   fi

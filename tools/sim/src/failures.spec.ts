@@ -107,6 +107,17 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     expectClean(sim);
   });
 
+  it('the rescue key already in the project under another name: the step stops with an ERROR saying what to remove (exit 1)', async () => {
+    const sim = await simFor();
+    expect((await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work'])).code).toBe(0);
+    sim.world.sshKeys[0]!.name = 'renamed-by-hand';
+    const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work', '--fresh']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ERROR: the Hetzner Cloud API refused POST /ssh_keys (409 conflict, see the line above): the project already holds this resource under another name');
+    expect(r.stdout).toContain('remove or rename it in the Hetzner Cloud Console, then run ztc bootstrap again');
+    expectClean(sim);
+  });
+
   it('an Age key backup in the bucket is restored, never replaced by a new key', async () => {
     const sim = await simFor();
     const made = execFileSync('age-keygen', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

@@ -162,6 +162,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     S3_SECRET_KEY: world.s3.secretKey,
     ARGOCD_ADMIN_PASSWORD: world.adminPassword,
     ZTC_POLL_INTERVAL: '0.2',
+    ZTC_WAIT_MARGIN: '2', // scaled like the intervals: the simulated tools answer within a second
     ZTC_RETRY_DELAY: '0.2',
     ZTC_SIM_URL: server.url,
     ZTC_SIM_RESCUE_BIN: dirs.rescue,

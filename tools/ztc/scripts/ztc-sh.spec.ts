@@ -72,6 +72,23 @@ describe('ztc.sh', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it('wait_until does not sleep past the deadline: with a long poll interval it gives up at once', async () => {
+    const started = Date.now();
+    const r = await bash('ztc::wait_until "slow" false || echo gave-up', { ZTC_STEP_DEADLINE: String(Math.floor(Date.now() / 1000) + 6), ZTC_WAIT_MARGIN: '1', ZTC_POLL_INTERVAL: '30' });
+    expect(r.stdout).toBe('gave-up\n');
+    expect(r.stderr).toMatch(/^WARNING: gave up waiting for slow after 0 s\n$/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('ctx_require stops the script with an ERROR when a field is missing, before any loop reads it', async () => {
+    const ok = await bash('ztc::ctx_require .name && echo present');
+    expect(ok.stdout).toBe('present\n');
+    const missing = await bash('ztc::ctx_require .name .nope; echo never');
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^ERROR: context field \.nope is missing from .*context\.json/);
+  });
+
   it('api: sends the bearer token only in a header (never in argv), names the step, retries 5xx and 429, returns the body', async () => {
     const { url, seen } = await server([() => [503, '{}'], () => [429, '{}', { 'Retry-After': '0' }], () => [200, '{"servers":[1,2]}']]);
     // A curl that records its command line before running the real one.

@@ -9,6 +9,11 @@
 #   ztc::ctx_or FILTER DEFAULT context value, or DEFAULT when missing/null
 #   ztc::ctx_json FILTER       context value as compact JSON
 #   ztc::ctx_array NAME FILTER set array NAME to the elements of the context's array FILTER (may be empty)
+#   ztc::ctx_require FILTER... each context value present (not null), else error: call it in the script's
+#                              own shell before a loop reads the context with jq in a `< <(...)` (an error
+#                              there would only end the substitution: the loop would run zero times)
+#   Read context into a variable first (x=$(ztc::ctx .x)); inside another command's arguments a missing
+#   field prints its ERROR but the command still runs, with "".
 #   ztc::info MSG / ztc::warn MSG
 #   ztc::error MSG             print "ERROR: MSG" (say what to do) on stderr and exit 1
 #   ztc::require_env NAME...   each variable set and non-empty, else error
@@ -26,13 +31,14 @@
 #                              new on every boot (rescue systems): no known_hosts is kept; stdin is not
 #                              read (-n), so it is safe inside `while read` loops
 #   ztc::api [-t VAR] [-H HEADER]... METHOD URL [BODY]  JSON HTTP call; bearer token from the variable
-#                              named VAR (never on a command line); retries 429/5xx/network errors; body on stdout. Status:
+#                              named VAR (never on a command line); retries 423/429/5xx/network errors; body on stdout. Status:
 #                              0 2xx · 2 no answer or still 429/5xx after the last attempt · 3 HTTP 401 ·
 #                              4 HTTP 403 · 5 HTTP 404 · 6 HTTP 409 · 1 any other 4xx; on failure one line
 #                              "METHOD URL: HTTP n (message)" on stderr
 #
 # Tunables (environment): ZTC_POLL_INTERVAL (s, default 5), ZTC_RETRY_DELAY (first backoff in s, default
-# 1), ZTC_API_ATTEMPTS (default 6), ZTC_WAIT_MARGIN (s kept before the step deadline, default 5).
+# 1), ZTC_API_ATTEMPTS (default 6), ZTC_WAIT_MARGIN (s kept before the step deadline for the last check
+# and the ERROR, default 15: a check may itself take ~10 s, e.g. ssh's ConnectTimeout).
 
 if [[ -n ${__ZTC_LIB_LOADED:-} ]]; then return 0; fi
 readonly __ZTC_LIB_LOADED=1
@@ -67,6 +73,14 @@ ztc::ctx_or() {
 
 ztc::ctx_json() {
   jq -ec "$1" "$ZTC_CONTEXT_FILE" 2>/dev/null || ztc::error "context field $1 is missing from $ZTC_CONTEXT_FILE: run \"ztc render\" and bootstrap again"
+}
+
+ztc::ctx_require() {
+  local filter
+  for filter in "$@"; do
+    jq -e "($filter) != null" "$ZTC_CONTEXT_FILE" >/dev/null 2>&1 \
+      || ztc::error "context field $filter is missing from $ZTC_CONTEXT_FILE: the script and pipeline.yaml disagree; run \"ztc render\" and bootstrap again"
+  done
 }
 
 ztc::ctx_array() {
@@ -119,7 +133,7 @@ ztc::_wait_deadline() {
   local now
   now=$(date +%s)
   if [[ -n ${ZTC_STEP_DEADLINE:-} ]]; then
-    printf '%s\n' $((ZTC_STEP_DEADLINE - ${ZTC_WAIT_MARGIN:-5}))
+    printf '%s\n' $((ZTC_STEP_DEADLINE - ${ZTC_WAIT_MARGIN:-15}))
   else
     printf '%s\n' $((now + 600))
   fi
@@ -128,14 +142,16 @@ ztc::_wait_deadline() {
 ztc::wait_until() {
   local what=$1
   shift
-  local deadline start now last_note
+  local deadline start now last_note poll=${ZTC_POLL_INTERVAL:-5} whole
+  whole=${poll%.*}
   deadline=$(ztc::_wait_deadline)
   start=$(date +%s)
   last_note=$start
   while :; do
     if "$@"; then return 0; fi
     now=$(date +%s)
-    if ((now >= deadline)); then
+    # Give up when the next sleep would end past the deadline (the margin covers the check after it).
+    if ((now + ${whole:-0} >= deadline)); then
       ztc::warn "gave up waiting for $what after $((now - start)) s"
       return 1
     fi
@@ -143,7 +159,7 @@ ztc::wait_until() {
       ztc::info "still waiting for $what ($((now - start)) s)"
       last_note=$now
     fi
-    sleep "${ZTC_POLL_INTERVAL:-5}"
+    sleep "$poll"
   done
 }
 
@@ -188,7 +204,7 @@ ztc::api() {
   local attempts=${ZTC_API_ATTEMPTS:-6} n=1 response status headers payload wait message
   [[ -z $body ]] || data+=(-H 'Content-Type: application/json' --data-binary "$body")
   while :; do
-    response=$(curl -sS -D - -w '\n%{http_code}' -X "$method" -H 'Accept: application/json' -A "ztc (${ZTC_STEP:-by hand})" \
+    response=$(curl -sS -D - --suppress-connect-headers -w '\n%{http_code}' -X "$method" -H 'Accept: application/json' -A "ztc (${ZTC_STEP:-by hand})" \
       -H @<(ztc::_auth_header "$token_var") "${data[@]}" \
       --connect-timeout 10 --max-time 60 "$url" 2>/dev/null) || response=$'\n000'
     status=${response##*$'\n'}
@@ -200,7 +216,7 @@ ztc::api() {
         printf '%s\n' "$payload"
         return 0
         ;;
-      429 | 5?? | 000)
+      423 | 429 | 5?? | 000) # 423: the resource is busy (locked by another action) for now
         if ((n >= attempts)); then
           printf '%s %s: %s after %d attempts\n' "$method" "$url" "$([[ $status == 000 ]] && echo 'no answer' || echo "HTTP $status")" "$n" >&2
           return 2

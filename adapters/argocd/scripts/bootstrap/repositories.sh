@@ -8,18 +8,21 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
 
 main() {
-  local ns name url
+  local ns name url app inst
   ztc::require_env GITHUB_APP_PRIVATE_KEY
   ns=$(ztc::ctx .namespace)
+  app=$(ztc::ctx .app_id)
+  inst=$(ztc::ctx .installation_id)
+  ztc::ctx_require .repositories
   while read -r name url; do
-    jq -n --arg ns "$ns" --arg name "$name" --arg url "$url" --arg app "$(ztc::ctx .app_id)" --arg inst "$(ztc::ctx .installation_id)" '{
+    jq -n --arg ns "$ns" --arg name "$name" --arg url "$url" --arg app "$app" --arg inst "$inst" '{
         apiVersion: "v1", kind: "Secret",
         metadata: {name: $name, namespace: $ns, labels: {"argocd.argoproj.io/secret-type": "repository"}},
         type: "Opaque",
         stringData: {type: "git", url: $url, githubAppID: $app, githubAppInstallationID: $inst, githubAppPrivateKey: env.GITHUB_APP_PRIVATE_KEY}
       }' | kubectl apply --server-side --force-conflicts --field-manager=ztc -f - >/dev/null \
       || ztc::error "could not create the repository Secret $ns/$name (see above)"
-    ztc::info "repository $url: credentials from GitHub App $(ztc::ctx .app_id) in Secret $ns/$name"
+    ztc::info "repository $url: credentials from GitHub App $app in Secret $ns/$name"
   done < <(jq -r '.repositories[] | "\(.name) \(.url)"' "$ZTC_CONTEXT_FILE")
 }
 

@@ -6,6 +6,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
 
 NS=''
+ROOT_APP=''
 
 rolled_out() {
   kubectl --namespace "$NS" rollout status "$1" --timeout=10s >/dev/null 2>&1
@@ -19,14 +20,14 @@ unsettled() {
 }
 
 all_settled() {
-  local root
-  root=$(ztc::ctx .root_app)
-  kubectl --namespace "$NS" get application "$root" >/dev/null 2>&1 && [[ -z $(unsettled) ]]
+  kubectl --namespace "$NS" get application "$ROOT_APP" >/dev/null 2>&1 && [[ -z $(unsettled) ]]
 }
 
 main() {
   local kind name
   NS=$(ztc::ctx .namespace)
+  ROOT_APP=$(ztc::ctx .root_app) # read once: a failure inside a wait would only spin it
+  ztc::ctx_require .components
   for kind in deployments statefulsets; do
     while read -r name; do
       ztc::wait_until "$kind/$name" rolled_out "${kind%s}/$name" \

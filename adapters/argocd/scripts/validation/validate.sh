@@ -18,17 +18,22 @@ kustomize build --enable-alpha-plugins --enable-exec .
 cd / && rm -rf "$d"'
 
 main() {
-  local ns kind name problems config value built
+  local ns kind name apps problems config value built root
   ns=$(ztc::ctx .namespace)
+  root=$(ztc::ctx .root_app)
+  ztc::ctx_require .components
   for kind in deployments statefulsets; do
     while read -r name; do
       kubectl --namespace "$ns" rollout status "${kind%s}/$name" --timeout=30s >/dev/null 2>&1 \
         || ztc::error "Argo CD's $name is not ready: see \"kubectl -n $ns describe ${kind%s} $name\""
     done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
   done
-  problems=$(kubectl --namespace "$ns" get applications.argoproj.io -o json \
-    | jq -r '[.items[] | select(.status.sync.status != "Synced" or .status.health.status != "Healthy") | "\(.metadata.name) (\(.status.sync.status)/\(.status.health.status))"] | join(", ")')
-  [[ -z $problems ]] || ztc::error "applications not Synced/Healthy: $problems"
+  apps=$(kubectl --namespace "$ns" get applications.argoproj.io -o json) \
+    || ztc::error "could not list Argo CD's applications in $ns (see above): check the cluster (KUBECONFIG in the private dir)"
+  jq -e --arg root "$root" 'any(.items[]; .metadata.name == $root)' <<<"$apps" >/dev/null \
+    || ztc::error "the root application $ns/$root does not exist: run the bootstrap stage again (argocd/root-app)"
+  problems=$(jq -r '[.items[] | select(.status.sync.status != "Synced" or .status.health.status != "Healthy") | "\(.metadata.name) (\(.status.sync.status // "Unknown")/\(.status.health.status // "Unknown"))"] | join(", ")' <<<"$apps")
+  [[ -z $problems ]] || ztc::error "applications not Synced/Healthy: $problems. See \"kubectl -n $ns get applications\" or the Argo CD UI"
 
   config=$ZTC_STATE_DIR/$(ztc::ctx .sops_config_state_file)
   [[ -s $config ]] || ztc::error "$config is missing: run the pre-work stage (ksops) first"

@@ -30,9 +30,10 @@ apply_bgp() {
 }
 
 main() {
-  local release version values digest status
+  local release version values digest status repository
   NAMESPACE=$(ztc::ctx .namespace)
-  release=$(ztc::ctx .chart)
+  release=$(ztc::ctx .chart) # the release is named after its chart
+  repository=$(ztc::ctx .repository)
   version=$(ztc::ctx .version)
   values=$ZTC_GENERATED_DIR/$(ztc::ctx .values)
   digest="ztc values sha256 $(ztc::sha256 "$values")"
@@ -42,9 +43,9 @@ main() {
     ztc::info "Cilium $version is deployed with these values already"
   else
     ztc::info "installing Cilium $version into $NAMESPACE"
-    helm upgrade --install "$release" "$(ztc::ctx .chart)" --repo "$(ztc::ctx .repository)" --version "$version" \
-      --namespace "$NAMESPACE" --values "$values" --description "$digest" \
-      || ztc::error "helm could not install Cilium $version (see above). Check that this machine reaches $(ztc::ctx .repository) and the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
+    helm upgrade --install "$release" "$release" --repo "$repository" --version "$version" \
+      --namespace "$NAMESPACE" --values "$values" --description "$digest" >/dev/null \
+      || ztc::error "helm could not install Cilium $version (see above). Check that this machine reaches $repository and the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
   fi
   ztc::wait_until "the Cilium agents (daemonset/cilium)" rolled_out daemonset/cilium \
     || ztc::error "the Cilium agents did not become ready: see \"kubectl -n $NAMESPACE get pods -l k8s-app=cilium\" and their logs, then run ztc bootstrap again"

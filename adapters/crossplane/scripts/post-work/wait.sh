@@ -7,6 +7,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
 
 NS=''
+WANT='[]'
 
 operator_ready() {
   kubectl --namespace "$NS" rollout status deployment/crossplane --timeout=10s >/dev/null 2>&1
@@ -16,7 +17,7 @@ operator_ready() {
 unhealthy() {
   local have
   have=$(kubectl get providers.pkg.crossplane.io -o json 2>/dev/null || echo '{"items": []}')
-  jq -r --argjson want "$(ztc::ctx_json '[.providers[].name]')" '
+  jq -r --argjson want "$WANT" '
     (.items | map({key: .metadata.name, value: .}) | from_entries) as $by
     | $want[] | . as $n | $by[$n] as $p
     | if $p == null then "\($n): not created yet (is the crossplane-providers application synced?)"
@@ -32,11 +33,12 @@ providers_healthy() {
 
 main() {
   NS=$(ztc::ctx .namespace)
+  WANT=$(ztc::ctx_json '[.providers[].name]') # read once: a failure inside a wait would only spin it
   ztc::wait_until "the Crossplane operator (deployment/crossplane in $NS)" operator_ready \
     || ztc::error "Crossplane did not come up in $NS: see the crossplane application in Argo CD (kubectl -n argocd get application crossplane -o yaml) and \"kubectl -n $NS get pods\""
   ztc::wait_until "every provider Installed and Healthy" providers_healthy \
     || ztc::error "providers not Healthy: $(unhealthy | tr '\n' ';') See \"kubectl get providers.pkg.crossplane.io\" and \"kubectl describe providerrevisions\""
-  ztc::info "Crossplane runs; providers Healthy: $(ztc::ctx '[.providers[].name] | join(", ")')"
+  ztc::info "Crossplane runs; providers Healthy: $(jq -r 'join(", ")' <<<"$WANT")"
 }
 
 main "$@"

@@ -6,6 +6,7 @@ set -euo pipefail
 
 main() {
   local providers crds name group healthy count
+  ztc::ctx_require .providers
   providers=$(kubectl get providers.pkg.crossplane.io -o json) || ztc::error "the cluster does not serve providers.pkg.crossplane.io: is Crossplane installed (post-work)?"
   crds=$(kubectl get crd -o json)
   while read -r name group; do

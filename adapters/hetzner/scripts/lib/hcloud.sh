@@ -6,14 +6,15 @@
 HCLOUD_API=${HCLOUD_ENDPOINT:-https://api.hetzner.cloud/v1}
 readonly HCLOUD_API
 
-# hcloud::api METHOD PATH [BODY]: one API call, the response body on stdout. A rejected token or an
-# unreachable API ends the script with an ERROR saying what to do; 404 and 409 return 5 and 6 (see
-# ztc::api) for the caller to handle.
+# hcloud::api METHOD PATH [BODY]: one API call, the response body on stdout. Any failure ends the script
+# with an ERROR saying what to do (a busy server, 423, is retried by ztc::api).
 hcloud::api() {
   local rc=0
   ztc::api -t HCLOUD_TOKEN "$1" "$HCLOUD_API$2" "${3-}" || rc=$?
   case $rc in
-    0 | 5 | 6) return "$rc" ;;
+    0) return 0 ;;
+    5) ztc::error "the Hetzner Cloud API has no $2 (404 not found): was it deleted meanwhile? Check the project in the Hetzner Cloud Console and hetzner.server_ips in platforms/$ZTC_PLATFORM/platform.yaml, then run ztc bootstrap again" ;;
+    6) ztc::error "the Hetzner Cloud API refused $1 $2 (409 conflict, see the line above): the project already holds this resource under another name (e.g. this SSH key after the platform was renamed); remove or rename it in the Hetzner Cloud Console, then run ztc bootstrap again" ;;
     3) ztc::error "the Hetzner Cloud API rejected HCLOUD_TOKEN (401 unauthorized): create a Read & Write API token in the Hetzner Cloud Console (your project > Security > API tokens), export it as HCLOUD_TOKEN and run ztc bootstrap again" ;;
     4) ztc::error "HCLOUD_TOKEN may not do this (403 forbidden): it is probably a Read-only token; create a Read & Write token and export it as HCLOUD_TOKEN" ;;
     2) ztc::error "the Hetzner Cloud API at $HCLOUD_API did not answer (see the attempts above): check https://status.hetzner.com and this machine's network, then run ztc bootstrap again" ;;
@@ -35,7 +36,9 @@ hcloud::servers() {
 # hcloud::match_servers SERVERS_JSON: the servers whose public IPv4 is one of the context's server_ips,
 # as {ip: {id, name, status}}; IPs without a server are left out.
 hcloud::match_servers() {
-  jq -c --argjson ips "$(ztc::ctx_json .server_ips)" '
+  local ips
+  ips=$(ztc::ctx_json .server_ips)
+  jq -c --argjson ips "$ips" '
     (map({ key: .public_net.ipv4.ip, value: { id, name, status } }) | from_entries) as $by_ip
     | [ $ips[] | select($by_ip[.]) | { key: ., value: $by_ip[.] } ] | from_entries' <<<"$1"
 }

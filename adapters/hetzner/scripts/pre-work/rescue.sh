@@ -16,15 +16,21 @@ KEY_FILE=''
 KEY_ID=''
 
 check_confirmed() {
-  [[ $(ztc::ctx .rescue_mode_confirm) == true ]] && return
-  ztc::error "hetzner.rescue_mode_confirm is not true in platforms/$ZTC_PLATFORM/platform.yaml. Booting the rescue system reboots the servers $(ztc::ctx '.server_ips | join(", ")'), and the OS install that follows erases their disks. If that is intended, set rescue_mode_confirm: true, run \"ztc render $ZTC_PLATFORM\" and bootstrap again"
+  local confirmed servers
+  confirmed=$(ztc::ctx .rescue_mode_confirm)
+  [[ $confirmed == true ]] && return
+  servers=$(ztc::ctx '.server_ips | join(", ")')
+  ztc::error "hetzner.rescue_mode_confirm is not true in platforms/$ZTC_PLATFORM/platform.yaml. Booting the rescue system reboots the servers $servers, and the OS install that follows erases their disks. If that is intended, set rescue_mode_confirm: true, run \"ztc render $ZTC_PLATFORM\" and bootstrap again"
 }
 
 # The platform's rescue key pair (made once; kept in the private dir) and its id in the project.
 ensure_key() {
-  KEY_FILE=$(ztc::private_file "$(ztc::ctx .ssh_key_file)")
+  local rel comment
+  rel=$(ztc::ctx .ssh_key_file)
+  comment=$(ztc::ctx .ssh_key_name)
+  KEY_FILE=$(ztc::private_file "$rel")
   if [[ ! -s $KEY_FILE ]]; then
-    ssh-keygen -q -t ed25519 -N '' -C "$(ztc::ctx .ssh_key_name)" -f "$KEY_FILE"
+    ssh-keygen -q -t ed25519 -N '' -C "$comment" -f "$KEY_FILE"
     ztc::info "made the rescue SSH key (private half in the private dir)"
   fi
   [[ -s $KEY_FILE.pub ]] || ssh-keygen -y -f "$KEY_FILE" >"$KEY_FILE.pub"

@@ -43,9 +43,12 @@ main() {
     ztc::info "backed the private key up to s3://$S3_BUCKET/$backup"
   fi
 
+  local config_rel config
+  config_rel=$(ztc::ctx .sops_config_state_file)
+  config=$(ztc::state_file "$config_rel")
   jq -n --arg age "$public" '{creation_rules: [{path_regex: "\\.secret\\.yaml$", encrypted_regex: "^(data|stringData)$", age: $age}]}' \
-    | ztc::write_file "$(ztc::state_file "$(ztc::ctx .sops_config_state_file)")" 644
-  ztc::info "Age recipient $public; .sops.yaml written to \$ZTC_STATE_DIR/$(ztc::ctx .sops_config_state_file)"
+    | ztc::write_file "$config" 644
+  ztc::info "Age recipient $public; .sops.yaml written to \$ZTC_STATE_DIR/$config_rel"
 }
 
 main "$@"

@@ -19,14 +19,20 @@ main() {
   fi
 
   local -a rendered patches=()
-  local patch
+  local patch cluster_name endpoint k8s_version disk image validate_mode node_patch
   ztc::ctx_array rendered .patches
   for patch in "${rendered[@]}"; do patches+=(--config-patch "@$ZTC_GENERATED_DIR/$patch"); done
-  (umask 077 && talosctl gen config "$(ztc::ctx .cluster_name)" "$(ztc::ctx .cluster_endpoint)" \
+  cluster_name=$(ztc::ctx .cluster_name)
+  endpoint=$(ztc::ctx .cluster_endpoint)
+  k8s_version=$(ztc::ctx .kubernetes_version)
+  disk=$(ztc::ctx .install_disk)
+  image=$(ztc::ctx .install_image)
+  validate_mode=$(ztc::ctx .validate_mode)
+  (umask 077 && talosctl gen config "$cluster_name" "$endpoint" \
     --with-secrets "$secrets" \
-    --kubernetes-version "$(ztc::ctx .kubernetes_version)" \
-    --install-disk "$(ztc::ctx .install_disk)" \
-    --install-image "$(ztc::ctx .install_image)" \
+    --kubernetes-version "$k8s_version" \
+    --install-disk "$disk" \
+    --install-image "$image" \
     "${patches[@]}" \
     --output-types controlplane,worker,talosconfig \
     --with-docs=false --with-examples=false \
@@ -36,9 +42,10 @@ main() {
 
   mkdir -p "$TALOS_DIR/nodes"
   while read -r name ip role; do
-    base=$TALOS_DIR/$([[ $role == controlplane ]] && echo controlplane || echo worker).yaml
-    (umask 077 && talosctl machineconfig patch "$base" --patch "@$ZTC_GENERATED_DIR/$(ztc::ctx ".node_patches[\"$name\"]")" --output "$TALOS_DIR/nodes/$name.yaml")
-    talosctl validate --config "$TALOS_DIR/nodes/$name.yaml" --mode "$(ztc::ctx .validate_mode)" --strict >/dev/null \
+    base=$TALOS_DIR/$role.yaml
+    node_patch=$(ztc::ctx ".node_patches[\"$name\"]")
+    (umask 077 && talosctl machineconfig patch "$base" --patch "@$ZTC_GENERATED_DIR/$node_patch" --output "$TALOS_DIR/nodes/$name.yaml")
+    talosctl validate --config "$TALOS_DIR/nodes/$name.yaml" --mode "$validate_mode" --strict >/dev/null \
       || ztc::error "the config generated for $name ($ip) is not valid (see above); fix the talos section of platforms/$ZTC_PLATFORM/platform.yaml, render and bootstrap again"
     ztc::info "$name ($ip): $role config ready"
   done < <(talos::nodes all)

@@ -8,6 +8,10 @@ TALOSCONFIG=$TALOS_DIR/talosconfig
 export TALOSCONFIG
 readonly TALOS_DIR
 
+# Every talos step's context lists the nodes; checked here, in the script's own shell, because
+# talos::nodes is read in `< <(...)` loops, where a missing field would only mean zero iterations.
+ztc::ctx_require .nodes
+
 # talos::nodes ROLE: "name ip role" lines of the context's nodes of ROLE (controlplane, worker or all),
 # in context order.
 talos::nodes() {
@@ -31,7 +35,10 @@ talos::running() {
 # talos::mark_installed IP: record that the machine runs Talos, so no later step (of any adapter,
 # e.g. the cloud provider's rescue boot) reboots it into an installer again.
 talos::mark_installed() {
-  jq -n --arg v "$(ztc::ctx .talos_version)" '{os: "talos", version: $v}' | ztc::write_file "$(ztc::state_file "machines/$1.json")" 644
+  local version mark
+  version=$(ztc::ctx .talos_version)
+  mark=$(ztc::state_file "machines/$1.json")
+  jq -n --arg v "$version" '{os: "talos", version: $v}' | ztc::write_file "$mark" 644
 }
 
 # talos::apply NAME IP: bring the node's running config to $TALOS_DIR/nodes/NAME.yaml and wait until the
