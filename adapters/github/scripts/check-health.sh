@@ -51,7 +51,9 @@ main() {
     case $rc in
       0) ztc::info "$repo: reachable with the App's installation token" ;;
       5) ztc::error "the installation of App $app cannot see $repo: give it access (GitHub > your organization > Settings > GitHub Apps > Configure > Repository access), or fix the repository URL in platform.yaml" ;;
-      *) ztc::error "GitHub did not answer for $repo (see above); run ztc bootstrap again" ;;
+      3 | 4) ztc::error "App $app may not read $repo (HTTP $((rc == 3 ? 401 : 403))): grant the App the repository permissions Contents (read) and Metadata (read) in its settings, accept them in the installation, then run ztc bootstrap again" ;;
+      2) ztc::error "GitHub did not answer for $repo (see above); run ztc bootstrap again" ;;
+      *) ztc::error "GitHub refused GET /repos/$repo (see the line above); check the repository URL in platform.yaml" ;;
     esac
   done
   ztc::info "GitHub App $app (installation $installation): key accepted, ${#repos[@]} repositories reachable"

@@ -10,7 +10,8 @@ set -euo pipefail
 NAMESPACE=''
 
 nodes_ready() {
-  kubectl get nodes -o json | jq -e '.items | length > 0 and all(.status.conditions[]? | select(.type == "Ready") | .status == "True")' >/dev/null
+  # Every node has a Ready condition that is True (a node without one yet is not ready).
+  kubectl get nodes -o json | jq -e '.items | length > 0 and all(.[]; any(.status.conditions[]?; .type == "Ready" and .status == "True"))' >/dev/null
 }
 
 rolled_out() {
