@@ -102,6 +102,7 @@ export const render = defineRender<TalosConfig, Capabilities>((config, _platform
       },
     },
     scriptContext: {
+      'check-health': common,
       'gen-config': {
         ...common,
         cluster_name: config.cluster_name,

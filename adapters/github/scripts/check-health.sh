@@ -30,15 +30,19 @@ APP_JWT=''
 INSTALLATION_TOKEN=''
 
 main() {
-  local rc=0 app installation repo
+  local rc=0 app installation repo response
   app=$(ztc::ctx .app_id)
   installation=$(ztc::ctx .installation_id)
   # shellcheck disable=SC2034 # used by name: ztc::api -t APP_JWT
   APP_JWT=$(app_jwt)
-  # shellcheck disable=SC2034 # used by name: ztc::api -t INSTALLATION_TOKEN
-  INSTALLATION_TOKEN=$(ztc::api -t APP_JWT "${HEADERS[@]}" POST "$API/app/installations/$installation/access_tokens" | jq -r '.token') || rc=$?
+  # The API call's status alone decides below (a pipe into jq would mix jq's exit codes into it).
+  response=$(ztc::api -t APP_JWT "${HEADERS[@]}" POST "$API/app/installations/$installation/access_tokens") || rc=$?
   case $rc in
-    0) ;;
+    0)
+      # shellcheck disable=SC2034 # used by name: ztc::api -t INSTALLATION_TOKEN
+      INSTALLATION_TOKEN=$(jq -er '.token // empty' <<<"$response" 2>/dev/null) \
+        || ztc::error "GitHub at $API answered the installation token request without a token; check that $API is the GitHub API (GITHUB_API_URL), then run ztc bootstrap again"
+      ;;
     3) ztc::error "GitHub rejected the JWT of App $app: GITHUB_APP_PRIVATE_KEY is not a private key of App $app (or github_app_id is wrong). Generate a key in the App's settings and export it as GITHUB_APP_PRIVATE_KEY" ;;
     5) ztc::error "App $app has no installation $installation: check github_app_installation_id in platforms/$ZTC_PLATFORM/platform.yaml (the number at the end of the installation's settings URL)" ;;
     *) ztc::error "GitHub at $API did not issue an installation token (see above); check the App and $API, then run ztc bootstrap again" ;;

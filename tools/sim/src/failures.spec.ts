@@ -76,12 +76,12 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     expectClean(sim);
   });
 
-  it('rescue mode not confirmed: the pre-work step refuses before touching a server, saying how to confirm', async () => {
+  it('rescue mode not confirmed: the pre-work step refuses before touching a server that would need it, saying how to confirm', async () => {
     const sim = await simFor();
     await editAndRender(sim, 'platforms/example/platform.yaml', (y) => y.replace('rescue_mode_confirm: true', 'rescue_mode_confirm: false'));
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml. Booting the rescue system reboots the servers 203.0.113.10, 203.0.113.11, 203.0.113.12');
+    expect(r.stdout).toContain('ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml, and the servers 203.0.113.10, 203.0.113.11, 203.0.113.12 run no installed OS');
     expect(sim.world.calls.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST')).toEqual([]);
     expectClean(sim);
   });

@@ -26,6 +26,7 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     expect(startedSteps(first.stdout)).toEqual([
       'github/check-health',
       'hetzner/check-health',
+      'talos/check-health',
       'ksops/check-health',
       'hetzner/rescue',
       'ksops/age-key',
@@ -53,12 +54,15 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
 
     // What worker-1's server went through, in order (polls folded).
     expect(calls(sim, (c) => c.node === '203.0.113.11')).toEqual([
+      // Asked before anything runs (no talosconfig yet: only the maintenance API), and by each step that acts.
+      'talos/check-health | talosctl --nodes 203.0.113.11 version --insecure',
       `hetzner/rescue | ssh -n -i ${KEY} root@203.0.113.11 true`,
       'hetzner/rescue | hcloud-api POST /v1/servers/4202/actions/enable_rescue',
       'hetzner/rescue | hcloud-api POST /v1/servers/4202/actions/reset',
       `hetzner/rescue | ssh -n -i ${KEY} root@203.0.113.11 true`,
-      'talos/install-image | talosctl --nodes 203.0.113.11 version --short',
-      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure --short',
+      'talos/gen-config | talosctl --nodes 203.0.113.11 version --insecure',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure',
       `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 true`,
       `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 'set -euo pipefail; curl -fsSL ${IMAGE} | xz -d | dd of=/dev/sda bs=4M conv=fsync status=none; sync'`,
       `talos/install-image | curl@rescue -fsSL ${IMAGE}`,
@@ -67,18 +71,19 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'talos/install-image | sync@rescue',
       `talos/install-image | ssh -n -i ${KEY} root@203.0.113.11 reboot`,
       'talos/install-image | reboot@rescue',
-      'talos/install-image | talosctl --nodes 203.0.113.11 version --short',
-      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure --short',
-      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
-      'talos/join-workers | talosctl --nodes 203.0.113.11 version --insecure --short',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version',
+      'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version --insecure',
       'talos/join-workers | talosctl apply-config --insecure --nodes 203.0.113.11 --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml',
-      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version',
     ]);
     // The control plane: configured before etcd is bootstrapped on it, once; nothing else is bootstrapped.
     const cp = calls(sim, (c) => c.node === '203.0.113.10' && c.tool === 'talosctl' && !c.argv.includes('version'));
     expect(cp).toEqual([
       'talos/apply-controlplane | talosctl apply-config --insecure --nodes 203.0.113.10 --file $ZTC_PRIVATE_DIR/talos/nodes/cp-1.yaml',
       'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 service etcd',
+      'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 etcd members',
       'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 bootstrap',
       'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 service etcd',
       'talos/kubeconfig | talosctl --nodes 203.0.113.10 kubeconfig $ZTC_PRIVATE_DIR/kubeconfig --force --merge=false',
@@ -197,8 +202,8 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
         (c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key')),
     );
     expect(redone).toEqual([]);
-    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.10 (ztc-sim-1): runs talos already; not rebooted');
-    expect(fresh.stdout).toContain('[talos/bootstrap-etcd] etcd already runs on cp-1 (203.0.113.10): not bootstrapped again');
+    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.10 (ztc-sim-1): refuses SSH, so it runs an installed OS without sshd (Talos runs none): not rebooted');
+    expect(fresh.stdout).toContain('[talos/bootstrap-etcd] etcd already exists on cp-1 (203.0.113.10): not bootstrapped again');
     expect(fresh.stdout).toContain('[cilium/install] Cilium 1.18.5 is deployed with these values already');
     expect(fresh.stdout).toContain('[ksops/age-key] using the Age key in the private dir');
     expect(fresh.stdout).toContain('[argocd/admin-password] the admin password is set already');

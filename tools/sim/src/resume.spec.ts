@@ -28,10 +28,13 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     expect(resumed.code).toBe(0);
     expect(startedSteps(resumed.stdout).filter((s) => !s.endsWith('/check-health')).slice(0, 2)).toEqual(['talos/join-workers', 'ksops/age-secret']);
     const worker1 = calls(sim, (c) => c.seq > before && c.node === '203.0.113.11' && c.tool === 'talosctl');
-    // Configured already: a dry run shows no change, so nothing is applied (no insecure apply, no reboot).
+    // Configured already (asked in pre-flight and again by the step): a dry run shows no change, so nothing
+    // is applied (no insecure apply, no reboot); the version the node reports is recorded.
     expect(worker1).toEqual([
-      'talos/join-workers | talosctl --nodes 203.0.113.11 version --short',
+      'talos/check-health | talosctl --nodes 203.0.113.11 version',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version',
       'talos/join-workers | talosctl --nodes 203.0.113.11 apply-config --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml --dry-run',
+      'talos/join-workers | talosctl --nodes 203.0.113.11 version',
     ]);
     expect(resumed.stdout).toContain('worker-1 (203.0.113.11): config unchanged');
     expect(sim.world.cluster.nodes().filter((n) => n.ready)).toHaveLength(3);
@@ -54,16 +57,20 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     expect(readdirSync(sim.tmpDir)).toEqual([]);
   });
 
-  it('on another machine, a stage needing credentials stops with an ERROR until the private dir is restored, then resumes', async () => {
+  it('on another machine without the private dir, the run stops in pre-flight (nothing touched) until the private dir is restored, then resumes', async () => {
     const sim = await simFor();
     for (const stage of ['pre-work', 'bootstrap']) expect((await sim.ztc(['bootstrap', 'example', '--stage', stage])).code).toBe(0);
     // The other machine has the receipts and the state dir (the Nx cache brings them), not the private dir.
     const original = sim.env.ZTC_PRIVATE_DIR!;
     sim.env.ZTC_PRIVATE_DIR = join(sim.root, 'other-machine-private');
+    const before = sim.world.calls.length;
     const missing = await sim.ztc(['bootstrap', 'example', '--stage', 'post-work']);
-    expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain('ERROR: helm could not install Cilium 1.18.5');
-    expect(missing.stdout).toContain('the cluster (KUBECONFIG in the private dir)');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('pre-flight check talos/check-health failed');
+    expect(missing.stdout).toContain('ERROR: 3 node(s) already run a configured Talos cluster, but the private dir');
+    expect(missing.stdout).toContain('lacks talos/talosconfig talos/secrets.yaml: nothing was touched, and no new cluster secrets were made. Restore the private dir from its backup');
+    // Only the pre-flight checks up to the failing one asked anything; no step ran.
+    expect(new Set(sim.world.calls.slice(before).map((c) => c.step))).toEqual(new Set(['github/check-health', 'hetzner/check-health', 'talos/check-health']));
     // Restoring the backup of the private dir (docs/bootstrap.md) lets the run continue where it stopped.
     cpSync(original, sim.env.ZTC_PRIVATE_DIR, { recursive: true });
     const restored = await sim.ztc(['bootstrap', 'example']);

@@ -5,7 +5,8 @@
 # script run by hand from the repository finds it relative to itself. Its bytes are part of every step's
 # identity (pipeline.yaml `libs`, the receipt key, lock.json), so editing it re-runs the steps that use it.
 #
-#   ztc::ctx FILTER            context value (jq FILTER on $ZTC_CONTEXT_FILE), raw; error when missing
+#   ztc::ctx FILTER [--arg NAME VALUE]...  context value (jq FILTER on $ZTC_CONTEXT_FILE), raw; error when
+#                              missing. Data goes in as --arg (read as $NAME in FILTER), never spliced into FILTER
 #   ztc::ctx_or FILTER DEFAULT context value, or DEFAULT when missing/null
 #   ztc::ctx_json FILTER       context value as compact JSON
 #   ztc::ctx_array NAME FILTER set array NAME to the elements of the context's array FILTER (may be empty)
@@ -22,6 +23,9 @@
 #                              during bootstrap, kept outside the workspace
 #   ztc::state_file REL        path of REL in ZTC_STATE_DIR (parents created): non-secret values for later
 #                              steps, runs and machines (the Nx cache carries them)
+#   ztc::machine_fact_file IP  path of the machine facts of IP in ZTC_STATE_DIR (machines/<ip>.json). A cache
+#                              of what the machine last answered, for people and later steps to read;
+#                              never the authority for a reboot or a disk write (ask the machine)
 #   ztc::write_file FILE MODE  write stdin to FILE atomically with MODE
 #   ztc::sha256 FILE           hex sha256 of FILE (GNU sha256sum or macOS shasum)
 #   ztc::wait_until WHAT CMD...  run CMD every $ZTC_POLL_INTERVAL s until it succeeds; 1 when the step's
@@ -61,7 +65,7 @@ fi
 
 ztc::ctx() {
   local value
-  if ! value=$(jq -er "($1) | if type == \"string\" then . elif type == \"null\" then error(\"null\") else tojson end" "$ZTC_CONTEXT_FILE" 2>/dev/null); then
+  if ! value=$(jq -er "${@:2}" "($1) | if type == \"string\" then . elif type == \"null\" then error(\"null\") else tojson end" "$ZTC_CONTEXT_FILE" 2>/dev/null); then
     ztc::error "context field $1 is missing from $ZTC_CONTEXT_FILE: the script and pipeline.yaml disagree; run \"ztc render\" and bootstrap again"
   fi
   printf '%s\n' "$value"
@@ -114,6 +118,10 @@ ztc::state_file() {
   local file=$ZTC_STATE_DIR/$1
   mkdir -p "${file%/*}"
   printf '%s\n' "$file"
+}
+
+ztc::machine_fact_file() {
+  ztc::state_file "machines/$1.json"
 }
 
 ztc::write_file() {

@@ -19,8 +19,12 @@ unsettled() {
         | "\(.metadata.name) \(.status.sync.status // "Unknown")/\(.status.health.status // "Unknown") \((.status.conditions // [])[0].message // .status.operationState.message // "")"'
 }
 
+# Settled only when kubectl answered: a failing kubectl (API down, no permission) is not "nothing unsettled".
 all_settled() {
-  kubectl --namespace "$NS" get application "$ROOT_APP" >/dev/null 2>&1 && [[ -z $(unsettled) ]]
+  local out
+  kubectl --namespace "$NS" get application "$ROOT_APP" >/dev/null 2>&1 || return 1
+  out=$(unsettled 2>/dev/null) || return 1
+  [[ -z $out ]]
 }
 
 main() {

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Boot every server of the platform into the Hetzner Cloud rescue system, reachable over SSH with a key
-# made for this platform, so that the OS installer (the talos adapter) can write the disk from there.
-#   - refuses unless hetzner.rescue_mode_confirm is true: rebooting into rescue interrupts the server;
-#   - server ids are looked up by public IPv4 and kept in $ZTC_STATE_DIR/hetzner/servers.json;
-#   - the SSH key pair lives in the private dir; its public half is registered in the project;
-#   - a server that already runs an installed OS ($ZTC_STATE_DIR/machines/<ip>.json) is left alone, and
-#     one already answering in rescue is not reset again, so the step can be resumed or re-run safely.
+# Boot the servers of the platform that need an OS install into the Hetzner Cloud rescue system,
+# reachable over SSH with a key made for this platform, so that the OS installer (the talos adapter) can
+# write the disk from there. Each server is asked what it runs, live, before anything is done to it;
+# local files (machine facts, receipts) are never the authority for a reboot:
+#   - the Hetzner API says whether it is running; a server that is off is powered on from its own disk
+#     first (never straight into rescue), then asked;
+#   - over SSH with the platform's key: the rescue system accepts it (nothing to do); a general-purpose OS
+#     answers and refuses it (a stock image or a recycled server: it gets the rescue system); a machine
+#     that refuses SSH altogether runs an installed OS without sshd (Talos has none) and is never
+#     rebooted; one that does not answer is left alone with a warning;
+#   - only servers that get the rescue system need hetzner.rescue_mode_confirm: true;
+#   - server ids are looked up by public IPv4 and cached in $ZTC_STATE_DIR/hetzner/servers.json;
+#   - the SSH key pair lives in the private dir; its public half is registered in the project.
 set -euo pipefail
 # shellcheck source=../../../../tools/ztc/scripts/ztc.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
@@ -15,16 +21,16 @@ set -euo pipefail
 KEY_FILE=''
 KEY_ID=''
 
-check_confirmed() {
-  local confirmed servers
-  confirmed=$(ztc::ctx .rescue_mode_confirm)
-  [[ $confirmed == true ]] && return
-  servers=$(ztc::ctx '.server_ips | join(", ")')
-  ztc::error "hetzner.rescue_mode_confirm is not true in platforms/$ZTC_PLATFORM/platform.yaml. Booting the rescue system reboots the servers $servers, and the OS install that follows erases their disks. If that is intended, set rescue_mode_confirm: true, run \"ztc render $ZTC_PLATFORM\" and bootstrap again"
+# refuse_unconfirmed IP...: rebooting these servers into rescue needs hetzner.rescue_mode_confirm.
+refuse_unconfirmed() {
+  [[ $(ztc::ctx .rescue_mode_confirm) == true ]] && return
+  local list
+  printf -v list '%s, ' "$@"
+  ztc::error "hetzner.rescue_mode_confirm is not true in platforms/$ZTC_PLATFORM/platform.yaml, and the servers ${list%, } run no installed OS that this platform knows and would be rebooted into the rescue system (the OS install that follows erases their disks). If that is intended, set rescue_mode_confirm: true, run \"ztc render $ZTC_PLATFORM\" and bootstrap again; if not, remove them from hetzner.server_ips"
 }
 
-# The platform's rescue key pair (made once; kept in the private dir) and its id in the project.
-ensure_key() {
+# The platform's rescue key pair (made once; kept in the private dir): ssh offers it to every server.
+make_key() {
   local rel comment
   rel=$(ztc::ctx .ssh_key_file)
   comment=$(ztc::ctx .ssh_key_name)
@@ -34,6 +40,10 @@ ensure_key() {
     ztc::info "made the rescue SSH key (private half in the private dir)"
   fi
   [[ -s $KEY_FILE.pub ]] || ssh-keygen -y -f "$KEY_FILE" >"$KEY_FILE.pub"
+}
+
+# Its public half registered in the project (KEY_ID), needed only to boot a server into rescue.
+register_key() {
   local name public existing
   name=$(ztc::ctx .ssh_key_name)
   public=$(<"$KEY_FILE.pub")
@@ -54,38 +64,84 @@ in_rescue() {
   ztc::ssh "$KEY_FILE" "root@$1" true 2>/dev/null
 }
 
+# ssh_probe IP: what the server answers on SSH with the platform's key, asked live:
+#   rescue       the rescue system, booted with our key
+#   os           an OS whose sshd refuses our key (a stock image, a recycled server, an old rescue boot)
+#   no-ssh       the connection is refused: an installed OS without sshd, such as Talos
+#   unreachable  no answer (off, booting, or filtered)
+ssh_probe() {
+  local out
+  if out=$(ztc::ssh "$KEY_FILE" "root@$1" true 2>&1); then
+    printf 'rescue\n'
+  elif grep -q 'Permission denied' <<<"$out"; then
+    printf 'os\n'
+  elif grep -q 'Connection refused' <<<"$out"; then
+    printf 'no-ssh\n'
+  else
+    printf 'unreachable\n'
+  fi
+}
+
+answers() {
+  [[ $(ssh_probe "$1") != unreachable ]]
+}
+
+# reboot_into_rescue ID NAME: enable rescue with the platform's key, then reset the (running) server.
+reboot_into_rescue() {
+  local id=$1 name=$2 action_id
+  action_id=$(hcloud::api POST "/servers/$id/actions/enable_rescue" "$(jq -nc --argjson k "$KEY_ID" '{type: "linux64", ssh_keys: [$k]}')" | jq -r '.action.id')
+  hcloud::wait_action "$action_id" "enabling rescue mode on $name"
+  action_id=$(hcloud::api POST "/servers/$id/actions/reset" | jq -r '.action.id')
+  hcloud::wait_action "$action_id" "rebooting $name"
+}
+
 main() {
-  check_confirmed
-  ensure_key
-  local servers ip id name status action_id
+  make_key
+  local servers ip id name action_id state
   servers=$(hcloud::match_servers "$(hcloud::servers)")
   [[ $(jq length <<<"$servers") == $(ztc::ctx '.server_ips | length') ]] \
     || ztc::error "some servers of hetzner.server_ips are missing from the project (the pre-flight check names them); fix platform.yaml or HCLOUD_TOKEN"
   jq 'map_values(.id)' <<<"$servers" | ztc::write_file "$(ztc::state_file hetzner/servers.json)" 644
 
-  local -a ips waiting=()
+  local -a ips powered=() rescue=() waiting=()
   ztc::ctx_array ips .server_ips
+  # A server that is off may hold an installed OS (a powered-off node): boot it from its disk and ask it.
   for ip in "${ips[@]}"; do
+    [[ $(jq -r --arg ip "$ip" '.[$ip].status' <<<"$servers") == off ]] || continue
     id=$(jq -r --arg ip "$ip" '.[$ip].id' <<<"$servers")
     name=$(jq -r --arg ip "$ip" '.[$ip].name' <<<"$servers")
-    status=$(jq -r --arg ip "$ip" '.[$ip].status' <<<"$servers")
-    if [[ -f $ZTC_STATE_DIR/machines/$ip.json ]]; then
-      ztc::info "$ip ($name): runs $(jq -r '.os' "$ZTC_STATE_DIR/machines/$ip.json") already; not rebooted"
-      continue
-    fi
-    if [[ $status == running ]] && in_rescue "$ip"; then
-      ztc::info "$ip ($name): already in the rescue system"
-      continue
-    fi
+    ztc::info "$ip ($name): powered off; powering it on from its own disk to see what it runs"
+    action_id=$(hcloud::api POST "/servers/$id/actions/poweron" | jq -r '.action.id')
+    hcloud::wait_action "$action_id" "powering on $name"
+    powered+=("$ip")
+  done
+  for ip in "${powered[@]}"; do
+    ztc::wait_until "$ip to answer after power-on" answers "$ip" \
+      || ztc::warn "$ip did not answer on port 22 after power-on"
+  done
+
+  for ip in "${ips[@]}"; do
+    name=$(jq -r --arg ip "$ip" '.[$ip].name' <<<"$servers")
+    state=$(ssh_probe "$ip")
+    case $state in
+      rescue) ztc::info "$ip ($name): already in the rescue system" ;;
+      no-ssh) ztc::info "$ip ($name): refuses SSH, so it runs an installed OS without sshd (Talos runs none): not rebooted" ;;
+      unreachable) ztc::warn "$ip ($name): does not answer on port 22 (down, still booting, or filtered): not rebooted. If it needs an OS install, check it in the Hetzner Cloud Console (Servers > $name > Console), then run ztc bootstrap again" ;;
+      os)
+        ztc::info "$ip ($name): answers SSH but not with the platform's key: a general-purpose OS (a stock image or a recycled server)"
+        rescue+=("$ip")
+        ;;
+    esac
+  done
+  ((${#rescue[@]} > 0)) || return 0
+  refuse_unconfirmed "${rescue[@]}"
+  register_key
+
+  for ip in "${rescue[@]}"; do
+    id=$(jq -r --arg ip "$ip" '.[$ip].id' <<<"$servers")
+    name=$(jq -r --arg ip "$ip" '.[$ip].name' <<<"$servers")
     ztc::info "$ip ($name): enabling rescue mode and rebooting"
-    action_id=$(hcloud::api POST "/servers/$id/actions/enable_rescue" "$(jq -nc --argjson k "$KEY_ID" '{type: "linux64", ssh_keys: [$k]}')" | jq -r '.action.id')
-    hcloud::wait_action "$action_id" "enabling rescue mode on $name"
-    if [[ $status == off ]]; then
-      action_id=$(hcloud::api POST "/servers/$id/actions/poweron" | jq -r '.action.id')
-    else
-      action_id=$(hcloud::api POST "/servers/$id/actions/reset" | jq -r '.action.id')
-    fi
-    hcloud::wait_action "$action_id" "rebooting $name"
+    reboot_into_rescue "$id" "$name"
     waiting+=("$ip")
   done
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Bootstrap etcd, once, on the first control-plane node, and wait until etcd runs there. A cluster
-# whose etcd is already bootstrapped is recognised and left alone (never bootstrapped twice).
+# Bootstrap etcd, once, on the first control-plane node, and wait until etcd runs there. Every control
+# plane is asked first (live): when etcd runs, or has members, on any of them, the cluster's etcd exists
+# and is never bootstrapped again (a second bootstrap would start a second, empty etcd: a split brain).
+# A control plane that was reinstalled joins the existing etcd by itself once it runs its config.
 set -euo pipefail
 # shellcheck source=../../../../tools/ztc/scripts/ztc.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
@@ -15,17 +17,35 @@ etcd_running() {
   [[ $(etcd_state "$1") == Running ]]
 }
 
+# etcd_members IP: the etcd member lines the node reports (none when etcd has no data there).
+etcd_members() {
+  talosctl --nodes "$1" etcd members 2>/dev/null | awk 'NR > 1 && NF > 0'
+}
+
+# existing_etcd: "name ip" of a control plane where etcd runs or has members, if any.
+existing_etcd() {
+  local name ip _role
+  while read -r name ip _role; do
+    talos::configured "$ip" || continue
+    if etcd_running "$ip" || [[ -n $(etcd_members "$ip") ]]; then
+      printf '%s %s\n' "$name" "$ip"
+      return
+    fi
+  done < <(talos::nodes controlplane)
+}
+
 main() {
-  local name ip out
+  local name ip out found
   read -r name ip _ < <(talos::nodes controlplane)
   talos::configured "$ip" || ztc::error "$name ($ip) does not answer with its config: run the talos/apply-controlplane step first"
-  if etcd_running "$ip"; then
-    ztc::info "etcd already runs on $name ($ip): not bootstrapped again"
+  found=$(existing_etcd)
+  if [[ -n $found ]]; then
+    ztc::info "etcd already exists on ${found% *} (${found#* }): not bootstrapped again"
     return
   fi
-  ztc::info "bootstrapping etcd on $name ($ip)"
+  ztc::info "no control plane has etcd yet: bootstrapping etcd on $name ($ip)"
   if ! out=$(talosctl --nodes "$ip" bootstrap 2>&1); then
-    grep -q 'AlreadyExists' <<<"$out" || ztc::error "talosctl bootstrap on $name ($ip) failed: $out"
+    grep -q 'AlreadyExists' <<<"$out" || ztc::error "talosctl bootstrap on $name ($ip) failed: $out. Check \"talosctl --nodes $ip service etcd\" (talosconfig in the private dir), then run ztc bootstrap again"
     ztc::info "etcd was bootstrapped already"
   fi
   ztc::wait_until "etcd on $name ($ip)" etcd_running "$ip" \

@@ -2,18 +2,33 @@
 # Generate this cluster's machine configs from the rendered patches, with a secrets bundle that is made
 # once and kept in the private dir (re-running never makes new PKI): `talosctl gen config` for the
 # control-plane and worker bases, then each node's patch on the base of its role. Nothing touches the
-# nodes yet.
+# nodes. A new secrets bundle is made only when no node runs a configured Talos (asked live): over a live
+# cluster it would make configs the cluster rejects, so a lost bundle must be restored, never replaced.
 set -euo pipefail
 # shellcheck source=../../../../tools/ztc/scripts/ztc.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
 # shellcheck source=../lib/talos.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 
+# Stop before making a new bundle when any node already runs a configured Talos (a live cluster).
+refuse_over_live_cluster() {
+  local name ip _role state
+  while read -r name ip _role; do
+    state=$(talos::probe "$ip")
+    case $state in
+      ours | foreign | configured)
+        ztc::error "the cluster secrets bundle $1 is missing, but $name ($ip) already runs a configured Talos node ($state): a new bundle would not match the live cluster, so none was made. Restore the private dir $ZTC_PRIVATE_DIR from its backup (docs/operations.md, \"Restoring a private dir\"), then run ztc bootstrap again"
+        ;;
+    esac
+  done < <(talos::nodes all)
+}
+
 main() {
   local secrets=$TALOS_DIR/secrets.yaml name ip role base
   if [[ -s $secrets ]]; then
     ztc::info "using the secrets bundle made earlier"
   else
+    refuse_over_live_cluster "$secrets"
     (umask 077 && talosctl gen secrets --output-file "$secrets")
     ztc::info "made the cluster's secrets bundle (private dir; back it up, see docs/bootstrap.md)"
   fi
@@ -43,7 +58,8 @@ main() {
   mkdir -p "$TALOS_DIR/nodes"
   while read -r name ip role; do
     base=$TALOS_DIR/$role.yaml
-    node_patch=$(ztc::ctx ".node_patches[\"$name\"]")
+    # shellcheck disable=SC2016 # $name is a jq variable (--arg), not a shell one
+    node_patch=$(ztc::ctx '.node_patches[$name]' --arg name "$name")
     (umask 077 && talosctl machineconfig patch "$base" --patch "@$ZTC_GENERATED_DIR/$node_patch" --output "$TALOS_DIR/nodes/$name.yaml")
     talosctl validate --config "$TALOS_DIR/nodes/$name.yaml" --mode "$validate_mode" --strict >/dev/null \
       || ztc::error "the config generated for $name ($ip) is not valid (see above); fix the talos section of platforms/$ZTC_PLATFORM/platform.yaml, render and bootstrap again"

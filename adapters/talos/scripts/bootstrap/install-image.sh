@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Write the Talos disk image from the Image Factory to each node's install disk, from the rescue system
-# the cloud provider booted (pre-work), then reboot it into Talos maintenance mode. A node that already
-# runs Talos is left alone, so the step can be resumed or re-run safely.
+# the cloud provider booted (pre-work), then reboot it into Talos maintenance mode. Each node is asked
+# first (its Talos API, live): one that runs Talos already is left alone (its facts are refreshed from
+# its answer), one that runs Talos for another cluster or cannot be checked stops the step with an
+# ERROR, and only a machine without Talos that answers in the rescue system gets the image. Local
+# records never decide: a stale one is corrected and said.
 set -euo pipefail
 # shellcheck source=../../../../tools/ztc/scripts/ztc.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
@@ -15,15 +18,26 @@ main() {
   url=$(ztc::ctx .image_url)
   disk=$(ztc::ctx .install_disk)
   local -a rebooted=()
+  local state
   while read -r name ip _role; do
-    if talos::running "$ip"; then
-      ztc::info "$name ($ip): already runs Talos"
-      talos::mark_installed "$ip"
-      continue
-    fi
+    state=$(talos::probe "$ip")
+    case $state in
+      ours)
+        ztc::info "$name ($ip): already runs Talos as a node of this cluster; disk not written"
+        talos::record "$ip"
+        continue
+        ;;
+      maintenance)
+        ztc::info "$name ($ip): already runs Talos (maintenance mode); disk not written"
+        talos::record "$ip" --insecure
+        continue
+        ;;
+      none) talos::forget "$ip" "$name" ;;
+      *) talos::refuse_unknown "$name" "$ip" "$state" ;;
+    esac
     [[ -s $key ]] || ztc::error "the rescue SSH key $key is missing: run the pre-work stage first (ztc bootstrap $ZTC_PLATFORM --stage pre-work), or restore the private dir from its backup"
     ztc::ssh "$key" "$user@$ip" true 2>/dev/null \
-      || ztc::error "$name ($ip) neither runs Talos nor answers in the rescue system: run the pre-work stage again (ztc bootstrap $ZTC_PLATFORM --fresh --stage pre-work) or check the server's console"
+      || ztc::error "$name ($ip) neither runs Talos nor answers in the rescue system: run the pre-work stage again (ztc bootstrap $ZTC_PLATFORM --fresh --stage pre-work; it asks each server what it runs and reboots only those without Talos) or check the server's console"
     ztc::info "$name ($ip): writing $url to $disk"
     printf -v remote 'set -euo pipefail; curl -fsSL %q | xz -d | dd of=%q bs=4M conv=fsync status=none; sync' "$url" "$disk"
     ztc::ssh "$key" "$user@$ip" "$remote" \
@@ -38,8 +52,8 @@ main() {
     read -r name ip <<<"$entry"
     ztc::wait_until "Talos on $name ($ip)" talos::running "$ip" \
       || ztc::error "$name ($ip) did not boot Talos from $disk. Check its console: a wrong install_disk or a firmware that still boots the old disk are the usual causes; then run ztc bootstrap again"
-    talos::mark_installed "$ip"
-    ztc::info "$name ($ip): Talos is up in maintenance mode"
+    talos::record "$ip" --insecure
+    ztc::info "$name ($ip): Talos $(jq -r .version "$(ztc::machine_fact_file "$ip")") is up in maintenance mode"
   done
 }
 

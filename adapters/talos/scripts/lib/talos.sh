@@ -20,25 +20,84 @@ talos::nodes() {
 
 # talos::configured IP: the node runs Talos with this cluster's config (its API accepts our talosconfig).
 talos::configured() {
-  [[ -s $TALOSCONFIG ]] && talosctl --nodes "$1" version --short >/dev/null 2>&1
+  [[ -s $TALOSCONFIG ]] && talosctl --nodes "$1" version >/dev/null 2>&1
 }
 
 # talos::maintenance IP: the node runs Talos without a config yet (maintenance mode, insecure API).
 talos::maintenance() {
-  talosctl --nodes "$1" version --insecure --short >/dev/null 2>&1
+  talosctl --nodes "$1" version --insecure >/dev/null 2>&1
 }
 
 talos::running() {
   talos::configured "$1" || talos::maintenance "$1"
 }
 
-# talos::mark_installed IP: record that the machine runs Talos, so no later step (of any adapter,
-# e.g. the cloud provider's rescue boot) reboots it into an installer again.
-talos::mark_installed() {
-  local version mark
-  version=$(ztc::ctx .talos_version)
-  mark=$(ztc::state_file "machines/$1.json")
-  jq -n --arg v "$version" '{os: "talos", version: $v}' | ztc::write_file "$mark" 644
+# talos::probe IP: what answers at IP's Talos API (port 50000), asked live, never read from local files:
+#   ours         a configured node of this cluster: it accepts the private dir's talosconfig
+#   maintenance  Talos without a config (maintenance mode: the insecure API answers)
+#   foreign      a configured Talos node whose cluster rejects our talosconfig (another cluster's CA)
+#   configured   a configured Talos node we cannot check: no talosconfig in the private dir, or its
+#                endpoints (the control planes) do not answer
+#   none         no Talos API: another OS, the rescue system, or the machine is down
+talos::probe() {
+  local ip=$1 out
+  if [[ -s $TALOSCONFIG ]]; then
+    if out=$(talosctl --nodes "$ip" version 2>&1); then
+      printf 'ours\n'
+      return
+    fi
+    if grep -q 'certificate signed by unknown authority' <<<"$out"; then
+      printf 'foreign\n'
+      return
+    fi
+  fi
+  if out=$(talosctl --nodes "$ip" version --insecure 2>&1); then
+    printf 'maintenance\n'
+  elif grep -qE 'certificate required|bad certificate' <<<"$out"; then
+    printf 'configured\n'
+  else
+    printf 'none\n'
+  fi
+}
+
+# talos::version IP [--insecure]: the Talos version the node reports (the server's Tag), or nothing.
+talos::version() {
+  talosctl --nodes "$1" version "${@:2}" 2>/dev/null | awk '/^Server:/ { server = 1 } server && $1 == "Tag:" { print $2; exit }'
+}
+
+# talos::refuse_unknown NAME IP STATE: stop with an ERROR for a machine this platform must not touch:
+# a Talos node of another cluster, or a configured one the private dir cannot speak to.
+talos::refuse_unknown() {
+  local name=$1 ip=$2 state=$3
+  case $state in
+    foreign)
+      ztc::error "$name ($ip) runs Talos configured for another cluster (its API rejects this platform's talosconfig): it was left alone. If it should belong to this platform, reset it with that cluster's talosconfig (talosctl --nodes $ip reset) or reinstall it, then run ztc bootstrap again; otherwise fix talos.nodes in platforms/$ZTC_PLATFORM/platform.yaml"
+      ;;
+    configured)
+      if [[ -s $TALOSCONFIG ]]; then
+        ztc::error "$name ($ip) runs a configured Talos node, but this platform's control planes do not answer with the talosconfig in the private dir, so it cannot be checked: it was left alone. Check the control planes (talosctl --talosconfig $TALOSCONFIG --nodes <control-plane ip> version), then run ztc bootstrap again"
+      fi
+      ztc::error "$name ($ip) runs a configured Talos node, but the private dir $ZTC_PRIVATE_DIR has no talosconfig: it was left alone, and no new cluster secrets were made. Restore the private dir from its backup (docs/operations.md, \"Restoring a private dir\"), then run ztc bootstrap again"
+      ;;
+  esac
+}
+
+# talos::record IP [--insecure]: cache what the node just answered in its machine facts (the version read
+# back from the node itself); a record for information, never the authority for a reboot or disk write.
+talos::record() {
+  local version
+  version=$(talos::version "$@")
+  jq -n --arg v "${version:-unknown}" '{os: "talos", version: $v}' | ztc::write_file "$(ztc::machine_fact_file "$1")" 644
+}
+
+# talos::forget IP NAME: drop the machine facts of a node that does not answer as Talos (stale: the
+# machine was recycled or reinstalled), and say so.
+talos::forget() {
+  local fact
+  fact=$(ztc::machine_fact_file "$1")
+  [[ -f $fact ]] || return 0
+  ztc::warn "$2 ($1): the local record $(jq -c . "$fact" 2>/dev/null || true) says it runs Talos, but it does not answer the Talos API: the record is stale and was removed"
+  rm -f "$fact"
 }
 
 # talos::apply NAME IP: bring the node's running config to $TALOS_DIR/nodes/NAME.yaml and wait until the
@@ -53,6 +112,7 @@ talos::apply() {
       || ztc::error "$name ($ip) refused its new config in a dry run: ${diff##*$'\n'}"
     if grep -q 'No changes' <<<"$diff"; then
       ztc::info "$name ($ip): config unchanged"
+      talos::record "$ip"
       return
     fi
     ztc::info "$name ($ip): applying config changes"
@@ -61,8 +121,12 @@ talos::apply() {
     ztc::info "$name ($ip): applying config (maintenance mode; the node installs Talos and reboots)"
     talosctl apply-config --insecure --nodes "$ip" --file "$file"
   else
-    ztc::error "$name ($ip) does not run Talos (neither configured nor in maintenance mode): run the talos/install-image step first, or check the machine's console"
+    local state
+    state=$(talos::probe "$ip")
+    talos::refuse_unknown "$name" "$ip" "$state"
+    ztc::error "$name ($ip) does not run Talos (neither configured nor in maintenance mode): run the talos/install-image step first (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap), or check the machine's console"
   fi
   ztc::wait_until "$name ($ip) to come up with its config" talos::configured "$ip" \
     || ztc::error "$name ($ip) did not come back with its config. Look at its console (installer errors show there), or run \"talosctl --nodes $ip dmesg\" with the talosconfig in the private dir, then run ztc bootstrap again"
+  talos::record "$ip"
 }

@@ -22,7 +22,7 @@ main() {
   nodes=$(kubectl get nodes -o json) || ztc::error "kubectl cannot list the nodes; run the talos/kubeconfig step again (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap)"
   missing=$(jq -r --argjson want "$expected" '[.items[].metadata.name] as $have | $want - $have | join(", ")' <<<"$nodes")
   [[ -z $missing ]] || ztc::error "configured nodes missing from Kubernetes: $missing"
-  not_ready=$(jq -r '[.items[] | select(any(.status.conditions[]; .type == "Ready" and .status == "True") | not) | .metadata.name] | join(", ")' <<<"$nodes")
+  not_ready=$(jq -r '[.items[] | select(any((.status.conditions // [])[]; .type == "Ready" and .status == "True") | not) | .metadata.name] | join(", ")' <<<"$nodes")
   [[ -z $not_ready ]] || ztc::error "nodes not Ready: $not_ready (is the CNI installed? see post-work)"
   ztc::info "all $(jq length <<<"$expected") nodes Ready: $(jq -r 'join(", ")' <<<"$expected")"
 }

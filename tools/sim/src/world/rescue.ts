@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fail, ok, pathIn, type ExecRequest, type ExecResult } from './exec';
+import { KNOWN_TALOS } from './talosctl';
 import type { World } from './world';
 
 const SSH_VALUES = ['i', 'o', 'p', 'l', 'F', 'J', 'b', 'c', 'E', 'L', 'R', 'D', 'W', 'S', 'm', 'Q', 'B'];
@@ -42,7 +43,9 @@ export async function ssh(world: World, req: ExecRequest): Promise<ExecResult> {
   if (!m) return fail(`ssh: connect to host ${host} port 22: Connection timed out`, 255);
   if (world.faults.hangSsh?.includes(m.ip)) await new Promise(() => undefined);
   const running = world.running(m);
-  if (running === 'down' || running === 'talos') return fail(`ssh: connect to host ${host} port 22: Connection refused`, 255);
+  // A machine that is off or still booting answers nothing (the client times out); Talos runs no sshd.
+  if (running === 'down') return fail(`ssh: connect to host ${host} port 22: Connection timed out`, 255);
+  if (running === 'talos') return fail(`ssh: connect to host ${host} port 22: Connection refused`, 255);
   const offered = keys.map((k) => publicKeyOf(pathIn(req, k))).filter(Boolean);
   if (running === 'os' || u !== 'root' || !offered.some((k) => m.authorizedKeys.some((a) => a.startsWith(k!)))) {
     return fail(`${u}@${host}: Permission denied (publickey).`, 255);
@@ -68,7 +71,7 @@ export function rescueTool(world: World, req: ExecRequest): ExecResult {
     case 'curl': {
       const url = req.argv.find((a) => /^https?:\/\//.test(a));
       const image = url && IMAGE_URL.exec(url);
-      if (!image) return fail(`curl: (22) The requested URL returned error: 404`, 22);
+      if (!image || !KNOWN_TALOS.test(image[2]!)) return fail(`curl: (22) The requested URL returned error: 404`, 22);
       return ok(`SIM-IMAGE xz talos:${image[2]}:${image[3]}-${image[4]}:${image[1]}\n`);
     }
     case 'xz': {
@@ -82,7 +85,7 @@ export function rescueTool(world: World, req: ExecRequest): ExecResult {
       if (!DISKS.includes(of)) return fail(`dd: failed to open '${of}': No such file or directory`);
       const text = req.stdin?.toString() ?? '';
       if (!text.startsWith('SIM-IMAGE raw ')) return fail('dd: input is not a disk image (pipe it through xz -d first)');
-      m.disk = { image: text.slice('SIM-IMAGE raw '.length).trim() };
+      world.writeDisk(m, { image: text.slice('SIM-IMAGE raw '.length).trim() });
       return ok();
     }
     default:

@@ -1,0 +1,57 @@
+/**
+ * The talos scripts' own decisions, with stand-in talosctl/kubectl answering as the real tools do:
+ * what is asked live before a disk is written or etcd is bootstrapped, and how odd answers are read.
+ * The whole flow against faithful tools is the simulation's (tools/sim).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAdapterScript } from '../../tools/ztc/testing/adapter-script';
+
+const script = (rel: string) => join(__dirname, 'scripts', rel);
+const nodes = [
+  { name: 'cp-1', ip: '203.0.113.10', role: 'controlplane' },
+  { name: 'worker-1', ip: '203.0.113.11', role: 'worker' },
+];
+const node = (name: string, conditions?: unknown[]) => ({ metadata: { name }, status: conditions ? { conditions } : {} });
+
+describe('talos/validate-cluster', () => {
+  it('a node without conditions is reported not Ready, not a jq crash', async () => {
+    const r = await runAdapterScript({
+      script: script('validation/validate-cluster.sh'),
+      context: { nodes },
+      tools: {
+        talosctl: 'echo "waiting for all k8s nodes to report ready: OK"',
+        kubectl: `printf '%s\\n' '${JSON.stringify({ items: [node('cp-1', [{ type: 'Ready', status: 'True' }]), node('worker-1')] })}'`,
+      },
+    });
+    expect(r.stderr).not.toContain('Cannot iterate over null');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: nodes not Ready: worker-1');
+  });
+});
+
+describe('talos/bootstrap-etcd', () => {
+  const cps = [
+    { name: 'cp-1', ip: '203.0.113.10', role: 'controlplane' },
+    { name: 'cp-2', ip: '203.0.113.11', role: 'controlplane' },
+  ];
+  it('etcd with members on another control plane (the first one was reinstalled): never bootstrapped again', async () => {
+    const r = await runAdapterScript({
+      script: script('bootstrap/bootstrap-etcd.sh'),
+      context: { nodes: cps },
+      privateFiles: { 'talos/talosconfig': 'context: demo\n' },
+      tools: {
+        talosctl: `case "$*" in
+  *"service etcd"*) [[ $* == *203.0.113.11* ]] && echo "STATE    Running" || echo "STATE    Preparing" ;;
+  *"etcd members"*) [[ $* == *203.0.113.11* ]] || { echo "error: etcd not running" >&2; exit 1; }
+                    printf 'NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER\\n203.0.113.11 1a2b cp-2 https://203.0.113.11:2380 https://203.0.113.11:2379 false\\n' ;;
+  *bootstrap*) echo "bootstrapped" ;;
+  *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
+esac`,
+      },
+    });
+    expect(r.stdout).toContain('etcd already exists on cp-2 (203.0.113.11): not bootstrapped again');
+    expect(r.calls.filter((c) => / bootstrap$/.test(c))).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+});
