@@ -2,6 +2,8 @@
  * S3-compatible object storage (as Hetzner Object Storage answers it), path-style under /s3: buckets and
  * objects, and real SigV4 verification of every request (credential, scope, signed headers, payload
  * hash), so a script that signs wrongly, or with other credentials, is refused as a real endpoint would.
+ * Writes know S3's conditions (`If-None-Match: *`, `If-Match: <etag>`: 412 PreconditionFailed), every object
+ * answer carries its ETag (MD5 of the bytes, as for a single PUT), and ListObjectsV2 lists keys by prefix.
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { World } from './world';
@@ -61,28 +63,86 @@ export function verifySigV4(s3: S3State, req: S3Request): S3Response | undefined
   return undefined;
 }
 
+/** The ETag S3 gives an object written in one PUT: the MD5 of its bytes, quoted. */
+export const etagOf = (body: Buffer): string => `"${createHash('md5').update(body).digest('hex')}"`;
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The conditions of a write (`If-None-Match: *` on PUT, `If-Match: <etag>` on PUT and DELETE), as S3
+ * checks them: 412 PreconditionFailed when they do not hold; undefined when they do.
+ */
+function preconditionFails(req: S3Request, current: Buffer | undefined): S3Response | undefined {
+  const noneMatch = req.headers['if-none-match'];
+  const match = req.headers['if-match'];
+  const failed = xmlError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  if (noneMatch !== undefined) {
+    if (String(noneMatch).trim() !== '*') return xmlError(501, 'NotImplemented', 'If-None-Match on a write accepts only *');
+    if (current !== undefined) return failed;
+  }
+  if (match !== undefined) {
+    if (current === undefined) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+    const wanted = String(match).split(',').map((t) => t.trim());
+    if (!wanted.includes('*') && !wanted.includes(etagOf(current))) return failed;
+  }
+  return undefined;
+}
+
+/** ListObjectsV2 (`?list-type=2`): keys under `prefix`, in order, `max-keys` a page, continued by token. */
+function listObjects(bucketName: string, bucket: Map<string, Buffer>, query: URLSearchParams): S3Response {
+  const prefix = query.get('prefix') ?? '';
+  const max = Math.max(1, Math.min(1000, Number(query.get('max-keys') ?? 1000) || 1000));
+  const after = query.get('continuation-token') ? Buffer.from(query.get('continuation-token')!, 'base64url').toString() : (query.get('start-after') ?? '');
+  const urlEncoded = query.get('encoding-type') === 'url';
+  const keys = [...bucket.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
+  const page = keys.slice(0, max);
+  const truncated = keys.length > page.length;
+  const name = (k: string) => escapeXml(urlEncoded ? encodeURIComponent(k).replace(/%2F/g, '/') : k);
+  const contents = page
+    .map((k) => `<Contents><Key>${name(k)}</Key><ETag>${escapeXml(etagOf(bucket.get(k)!))}</ETag><Size>${bucket.get(k)!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+    .join('');
+  const token = truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]!).toString('base64url')}</NextContinuationToken>` : '';
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escapeXml(bucketName)}</Name><Prefix>${name(prefix)}</Prefix>` +
+    `<KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys>${urlEncoded ? '<EncodingType>url</EncodingType>' : ''}<IsTruncated>${truncated}</IsTruncated>${contents}${token}</ListBucketResult>\n`;
+  return { status: 200, body, headers: { 'Content-Type': 'application/xml' } };
+}
+
 export function handleS3(world: World, req: S3Request): S3Response {
   const s3 = world.s3;
   const denied = verifySigV4(s3, req);
   if (denied) return denied;
-  const [, bucketName, ...rest] = req.url.split('?')[0]!.replace(/^\/s3/, '').split('/');
+  const [pathPart, queryPart = ''] = req.url.split('?');
+  const [, bucketName, ...rest] = pathPart!.replace(/^\/s3/, '').split('/');
   const key = rest.map(decodeURIComponent).join('/');
   const bucket = s3.buckets.get(bucketName ?? '');
   if (!bucket) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
-  if (!key) return req.method === 'HEAD' || req.method === 'GET' ? { status: 200 } : xmlError(405, 'MethodNotAllowed', 'not simulated');
+  if (!key) {
+    const query = new URLSearchParams(queryPart);
+    if (req.method === 'GET' && query.get('list-type') === '2') return listObjects(bucketName!, bucket, query);
+    return req.method === 'HEAD' || req.method === 'GET' ? { status: 200 } : xmlError(405, 'MethodNotAllowed', 'not simulated');
+  }
+  const current = bucket.get(key);
   switch (req.method) {
-    case 'PUT':
+    case 'PUT': {
+      const failed = preconditionFails(req, current);
+      if (failed) return failed;
       bucket.set(key, req.body);
-      return { status: 200, headers: { ETag: `"${createHash('md5').update(req.body).digest('hex')}"` } };
+      return { status: 200, headers: { ETag: etagOf(req.body) } };
+    }
     case 'GET':
     case 'HEAD': {
-      const object = bucket.get(key);
-      if (!object) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
-      return { status: 200, body: req.method === 'GET' ? object : undefined };
+      if (!current) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+      const headers = { ETag: etagOf(current), 'Content-Length': String(current.length) };
+      return { status: 200, body: req.method === 'GET' ? current : undefined, headers };
     }
-    case 'DELETE':
+    case 'DELETE': {
+      if (req.headers['if-match'] !== undefined && current === undefined) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+      const failed = preconditionFails(req, current);
+      if (failed) return failed;
       bucket.delete(key);
       return { status: 204 };
+    }
     default:
       return xmlError(405, 'MethodNotAllowed', `${req.method} is not simulated`);
   }

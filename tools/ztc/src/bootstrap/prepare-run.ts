@@ -45,17 +45,22 @@ export interface PrepareOptions {
   stage?: Stage;
   fresh?: boolean;
   env: NodeJS.ProcessEnv;
+  /** The receipts to plan from (default: the checkout's cache); the s3 backend's read-only view for a dry run. */
+  area?: StateArea;
+  /** The state backend's secret variables (state/config.ts): kept from every step, masked everywhere. */
+  hidden?: { names: readonly string[]; values: readonly string[] };
 }
 
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   checkRendered(opts.workspaceRoot, opts.platform);
   const pipeline = readPipeline(opts.workspaceRoot, opts.platform);
-  const area = stateArea(opts.workspaceRoot, opts.platform);
+  const area = opts.area ?? stateArea(opts.workspaceRoot, opts.platform);
   const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, opts.env);
   checkPrivateDir(privateDir);
   const names = allSecretNames(pipeline);
   // Secrets stored by `ztc init` fill in what the environment does not set (the environment wins).
-  const env = envWithPlatformSecrets(opts.workspaceRoot, opts.platform, opts.env, names);
+  const env = { ...envWithPlatformSecrets(opts.workspaceRoot, opts.platform, opts.env, names) };
+  for (const n of opts.hidden?.names ?? []) if (!names.has(n)) delete env[n];
   if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
   const stages = selectStages(pipeline, opts.stage).map((s) => ({
     name: s.name,
@@ -69,7 +74,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const needed = [...preflight.map((step) => ({ stage: 'preflight', step })), ...running];
   checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), env);
   checkSecrets(needed, env);
-  const masker = new Masker(secretValues(env, names));
+  const masker = new Masker([...secretValues(env, names), ...(opts.hidden?.values ?? [])]);
   checkContextsHoldNoSecret(needed, masker, opts.platform);
   return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length, env };
 }

@@ -17,11 +17,12 @@ import { Masker } from './masker';
 import { prepareRun, type PlannedStep, type PreparedRun } from './prepare-run';
 import { pruneReceipts, RECEIPT_INPUTS, writeReceipt, type StepStatus } from './receipts';
 import { findRestoredReceipts, noteLocalReceipts } from './restored-receipts';
-import { preparePrivateDir } from './private-dir';
+import { preparePrivateDir, resolvePrivateDir } from './private-dir';
+import { openStateBackend, type StateBackendOptions, type StateSession } from '../state/backend';
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
 import { describeAbort, exitCodeForAbort } from './signals';
-import { PREFLIGHT } from './state-area';
+import { PREFLIGHT, stateArea } from './state-area';
 
 export interface BootstrapOptions {
   workspaceRoot: string;
@@ -45,6 +46,8 @@ export interface BootstrapOptions {
   heartbeatMs?: number;
   /** The command that continues this run, named in run_finished after a failure (no secrets: they stay in the environment). */
   resumeCommand?: string;
+  /** Lock timing and S3 retries of the s3 state backend (tests). */
+  stateOptions?: StateBackendOptions;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -69,9 +72,32 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
   emit({ event: 'run_started', platform: opts.platform, stages, fresh: !!opts.fresh, dry_run: !!opts.dryRun });
   let ending: Ending;
   try {
-    const prepared = prepareRun({ ...opts, env: opts.env ?? process.env });
-    masker = prepared.masker;
-    ending = opts.dryRun ? dryRun(prepared, emit) : await execute(prepared, opts, emit, counts);
+    const env = opts.env ?? process.env;
+    const state = openStateBackend(opts.workspaceRoot, opts.platform, env, opts.stateOptions);
+    masker = new Masker(state.secrets.values);
+    const notice = (message: string) => emit({ event: 'notice', message });
+    if (opts.dryRun) {
+      // The backend's receipts, read without the lock: a dry run writes nothing, there or here.
+      const view = await state.view(stateArea(opts.workspaceRoot, opts.platform));
+      try {
+        const prepared = prepareRun({ ...opts, env, area: view.area, hidden: state.secrets });
+        masker = prepared.masker;
+        ending = dryRun(prepared, emit);
+      } finally {
+        view.dispose();
+      }
+    } else {
+      // s3: the lock is taken and the backend pulled before anything is decided from receipts.
+      const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, env);
+      const session = await state.begin({ area: stateArea(opts.workspaceRoot, opts.platform), privateDir, env, command: commandLine(opts), notice });
+      try {
+        const prepared = prepareRun({ ...opts, env, hidden: state.secrets });
+        masker = prepared.masker;
+        ending = await execute(prepared, opts, emit, counts, session);
+      } finally {
+        await session?.end();
+      }
+    }
   } catch (e) {
     if (!isZtcError(e)) throw e;
     ending = { exitCode: e.exitCode, outcome: e.exitCode === ExitCode.invalid ? 'refused' : 'failed', error: e };
@@ -115,16 +141,18 @@ function dryRun(p: PreparedRun, emit: EventSink): Ending {
   return { exitCode: ExitCode.ok, outcome: 'dry_run' };
 }
 
-async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, counts: { ran: number; skipped: number }): Promise<Ending> {
+async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, counts: { ran: number; skipped: number }, session: StateSession | undefined): Promise<Ending> {
   const tmpRoot = opts.tmpRoot ?? tmpdir();
   const cleaned = cleanStaleSecureDirs(tmpRoot);
   if (cleaned.length > 0) emit({ event: 'notice', message: `removed ${cleaned.length} stale ztc-secure-* dir(s) left by an interrupted run` });
-  const release = acquireRunLock(p.area);
+  // The s3 backend's session holds the lock that spans machines; else the checkout's run.lock.
+  const release = session ? () => {} : acquireRunLock(p.area);
   try {
     mkdirSync(p.area.stateDir, { recursive: true });
     preparePrivateDir(p.privateDir);
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     reportRestored(p, emit);
+    await session?.sync();
     const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: p.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
     const queue = runQueue(p);
     const order = queue.flatMap((stage) => stage.steps.map((s) => ({ stage: stage.name, ...s })));
@@ -148,6 +176,8 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
         const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
         if (receipt) noteLocalReceipts(p.area, [receipt]);
         emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt, index, total });
+        const unsynced = await pushState(session);
+        if (unsynced) return { ...unsynced, notRun: rest() };
         const end = verdict(stage.name, step, r, opts.signal);
         if (end) return { ...end, notRun: rest() };
       }
@@ -156,6 +186,22 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
   } finally {
     release();
   }
+}
+
+/** Push what the step changed to the state backend (s3): undefined when done, else how the run ends (lock lost, backend not writable). */
+async function pushState(session: StateSession | undefined): Promise<Ending | undefined> {
+  try {
+    await session?.sync();
+    return undefined;
+  } catch (e) {
+    if (!isZtcError(e)) throw e;
+    return { exitCode: e.exitCode, outcome: 'failed', error: e };
+  }
+}
+
+/** The command as the run lock names it. */
+function commandLine(opts: BootstrapOptions): string {
+  return `ztc bootstrap ${opts.platform}${opts.stage ? ` --stage ${opts.stage}` : ''}${opts.fresh ? ' --fresh' : ''}`;
 }
 
 /** Run one step, with a heartbeat event whenever it has been silent for `heartbeatMs`. */

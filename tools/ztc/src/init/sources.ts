@@ -128,8 +128,10 @@ export function collectSources(input: SourceInput): Sources {
       issues.push({ file: src.file, path: '', message: 'expected a mapping with version, platform and adapters', hint: 'see CONTRACT §3 for the shape of platform.yaml' });
       return { layer, adapters };
     }
+    // platform.yaml's `state:` (the state backend, docs/operations.md) is kept as it is; init does not set it.
+    const allowed = isAnswers ? ['version', 'platform', 'adapters'] : ['version', 'platform', 'adapters', 'state'];
     for (const key of Object.keys(src.data)) {
-      if (!['version', 'platform', 'adapters'].includes(key)) issues.push({ file: src.file, path: key, message: `unknown top-level key "${key}" (allowed: version, platform, adapters)`, hint: 'remove it' });
+      if (!allowed.includes(key)) issues.push({ file: src.file, path: key, message: `unknown top-level key "${key}" (allowed: ${allowed.join(', ')})`, hint: 'remove it' });
     }
     const platform = src.data.platform;
     if (isMapping(platform)) {

@@ -14,6 +14,7 @@ import { closest } from '../util/paths';
 import { compile, schemaIssues } from '../util/schema';
 import { readYamlFile } from '../util/yaml';
 import { listAdapters, platformPath } from '../workspace/workspace';
+import { stateIssues } from '../state/issues';
 
 export interface LoadedPlatform {
   name: string;
@@ -32,6 +33,8 @@ export interface RawPlatform {
   version: string;
   platform?: Record<string, unknown>;
   adapters: Record<string, Record<string, unknown> | null>;
+  /** Where bootstrap keeps its state (not an adapter input; see state/config.ts). */
+  state?: Record<string, unknown>;
 }
 
 /**
@@ -73,7 +76,7 @@ export function readPlatform(workspaceRoot: string, name: string): LoadedPlatfor
 
 /** readPlatform's checks on platform.yaml's content (also used by init on the text it is about to write). */
 export function platformFromData(workspaceRoot: string, name: string, file: string, raw: Buffer, data: RawPlatform): LoadedPlatform {
-  const issues: Issue[] = [];
+  const issues: Issue[] = [...stateIssues(data.state, file)];
   const known = listAdapters(workspaceRoot);
   const adapters = new Map<string, AdapterManifest>();
   const configs = new Map<string, Record<string, unknown>>();
