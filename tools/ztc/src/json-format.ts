@@ -9,7 +9,7 @@
 import { ConfigError, isZtcError, type Issue } from './errors';
 
 /** Bumped only for an incompatible change (a field removed, renamed or given another meaning). */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface ErrorDocument {
   format_version: number;

@@ -20,6 +20,9 @@ const CASES: [string, string, string[]][] = [
   ['script path climbing out of the workspace', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/../../../../../outside.sh, description: Escape }\n`, ['scripts.bootstrap[0].file: "scripts/../../../../../outside.sh" leaves adapters/net/ ("..")']],
   ['shared path escaping generated/', `${BASE}shared_paths: [../secrets.yaml]\n`, ['shared_paths[0]: "../secrets.yaml" escapes generated/ with ".."']],
   ['shared path with a newline', `${BASE}shared_paths: ["a\\nb/"]\n`, ['shared_paths[0]', 'contains a control character']],
+  ['disruptive that is not text', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: true }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt, got boolean', 'e.g. disruptive: "reboots servers']],
+  ['disruptive that is empty', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "" }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt', 'leave the field out']],
+  ['disruptive over two lines', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "reboots\\nservers" }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text']],
   ['inputs that are not a JSON Schema', `${BASE}inputs:\n  type: object\n  properties:\n    mtu: { type: number-ish }\n`, ['inputs: not a valid JSON Schema']],
 ];
 

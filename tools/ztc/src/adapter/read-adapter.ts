@@ -25,6 +25,7 @@ type RawScript = {
   secret_env?: string[];
   context?: Record<string, unknown>;
   required: boolean;
+  disruptive?: string;
 };
 type RawCap = string | { capability: string; version?: string };
 interface RawAdapter {
@@ -73,11 +74,22 @@ export function parseAdapter(value: unknown, ctx: ParseContext): AdapterManifest
   }
   const data = structuredClone(value) as RawAdapter;
   const validate = compile(adapterSchema);
-  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors, data, file, ''));
+  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors, data, file, '').map(explainDisruptive));
   const manifest = normalise(data, ctx);
   const issues = checkRules(manifest, ctx);
   if (issues.length > 0) throw new ConfigError(issues);
   return manifest;
+}
+
+/** The schema's words for a bad `disruptive:` ("must match pattern …") replaced by what it takes. */
+function explainDisruptive(issue: Issue): Issue {
+  if (!/(^|\.)disruptive$/.test(issue.path)) return issue;
+  const got = /got (.*)$/.exec(issue.message)?.[1];
+  return {
+    ...issue,
+    message: `must be one line of text saying what the step may disrupt${got ? `, got ${got}` : ''}`,
+    hint: 'e.g. disruptive: "reboots servers that do not run Talos yet into the rescue system"; leave the field out for a step that disrupts nothing',
+  };
 }
 
 function normaliseScript(s: RawScript): ScriptDecl {
@@ -89,6 +101,7 @@ function normaliseScript(s: RawScript): ScriptDecl {
     secretEnv: s.secret_env ?? [],
     context: s.context ?? {},
     required: s.required,
+    ...(s.disruptive !== undefined && { disruptive: s.disruptive }),
   };
 }
 

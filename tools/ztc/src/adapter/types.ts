@@ -13,6 +13,8 @@ export interface ScriptDecl {
   /** Non-secret context; strings may reference `{{ config.x }}`, `{{ platform.x }}`, `{{ capabilities.c.x }}`. */
   context: Record<string, unknown>;
   required: boolean;
+  /** One line: what the step may disrupt on a live system (reboot, disk write, etcd bootstrap); absent for a step that disrupts nothing. */
+  disruptive?: string;
 }
 
 export interface ProvidedCapability {

@@ -10,6 +10,7 @@
 import { FORMAT_VERSION } from '../json-format';
 import type { Masker } from './masker';
 import type { OutputStream, RunStatus } from './runner';
+import { describeChange, type Change } from './receipt-changes';
 import type { StepStatus } from './receipts';
 
 /**
@@ -21,6 +22,12 @@ export interface Position {
   total?: number;
 }
 
+/** Why a stage step runs (absent for pre-flight checks and init scripts): its status and, when changed, what changed. */
+export interface StartReason {
+  status?: StepStatus;
+  changes?: Change[];
+}
+
 export interface StepRef {
   step: string;
   stage: string;
@@ -30,12 +37,12 @@ export type BootstrapEvent =
   | { event: 'run_started'; platform: string; stages: string[]; fresh: boolean; dry_run: boolean }
   | { event: 'receipts_restored'; stages: { stage: string; steps: string[] }[] }
   | { event: 'stage_started'; stage: string; steps: number }
-  | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string } & Position)
+  | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string; disruptive?: string } & Position & StartReason)
   | { event: 'output'; step: string; stream: OutputStream; line: string }
   | { event: 'heartbeat'; step: string; stage: string; elapsed_ms: number; silent_ms: number }
   | ({ event: 'step_finished'; step: string; stage: string; status: RunStatus; exit_code: number; duration_ms: number; required: boolean; log: string; receipt?: string } & Position)
   | ({ event: 'step_skipped'; step: string; stage: string; reason: string } & Position)
-  | ({ event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus } & Position)
+  | ({ event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus; changes?: Change[]; disruptive?: string } & Position)
   | { event: 'notice'; message: string }
   | {
       event: 'run_finished';
@@ -66,6 +73,8 @@ export interface ReporterIo {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const at = (p: Position) => (p.index !== undefined && p.total !== undefined ? `[${p.index}/${p.total}] ` : '');
 const wholeSeconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+/** The mark of a step that may disrupt a live system (adapter.yaml `disruptive:`). */
+export const disruptiveMark = (what: string | undefined) => (what ? `  ! disruptive: ${what}` : '');
 
 /** The human text for an event (undefined: nothing to say). */
 export function describeEvent(e: BootstrapEvent): string | undefined {
@@ -78,8 +87,11 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
       return e.stages
         .map((s) => `stage ${s.stage} came from the Nx cache: restored the receipts of ${s.steps.join(', ')} (not run on this machine)`)
         .join('\n');
-    case 'step_started':
-      return `${at(e)}[${e.step}] start: ${e.description} (timeout ${e.timeout_seconds} s)`;
+    case 'step_started': {
+      const lines = [`${at(e)}[${e.step}] start: ${e.description} (timeout ${e.timeout_seconds} s)${disruptiveMark(e.disruptive)}`];
+      if (e.changes?.length) lines.push(`[${e.step}] running because: ${e.changes.map(describeChange).join('; ')}`);
+      return lines.join('\n');
+    }
     case 'output':
       return e.stream === 'stderr' ? `[${e.step}] stderr: ${e.line}` : `[${e.step}] ${e.line}`;
     case 'heartbeat':
@@ -91,8 +103,11 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
     }
     case 'step_skipped':
       return `${at(e)}[${e.step}] skipped: ${e.reason}`;
-    case 'step_planned':
-      return `${at(e)}[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'} (${e.status})`;
+    case 'step_planned': {
+      const lines = [`${at(e)}[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'} (${e.status})${disruptiveMark(e.disruptive)}`];
+      if (e.changes?.length) lines.push(`    because: ${e.changes.map(describeChange).join('; ')}`);
+      return lines.join('\n');
+    }
     case 'notice':
       return e.message;
     case 'run_finished': {
@@ -118,6 +133,13 @@ export function createReporter(io: ReporterIo, opts: { json: boolean }): EventSi
 /** The event with every string in it masked: the engine sends each event through this once. */
 export function maskEvent(event: BootstrapEvent, masker: Masker): BootstrapEvent {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(event)) out[k] = typeof v === 'string' ? masker.mask(v) : v;
+  for (const [k, v] of Object.entries(event)) out[k] = maskDeep(v, masker);
   return out as BootstrapEvent;
+}
+
+function maskDeep(v: unknown, masker: Masker): unknown {
+  if (typeof v === 'string') return masker.mask(v);
+  if (Array.isArray(v)) return v.map((x) => maskDeep(x, masker));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x, masker)]));
+  return v;
 }

@@ -10,7 +10,7 @@ import type { PipelineStep } from '../render/pipeline';
 import { scriptLibPath } from '../render/script-libs';
 import { sha256 } from '../util/hash';
 import { adapterPath } from '../workspace/workspace';
-import type { EventSink, Position } from './events';
+import type { EventSink, Position, StartReason } from './events';
 import type { Masker } from './masker';
 import { runScript, type RunScriptResult } from './runner';
 import type { StateArea } from './state-area';
@@ -56,7 +56,7 @@ function readLibs(ctx: StepRunContext, step: PipelineStep): { name: string; cont
   });
 }
 
-export async function executeStep(ctx: StepRunContext, stage: string, step: PipelineStep, position: Position = {}): Promise<StepRunResult> {
+export async function executeStep(ctx: StepRunContext, stage: string, step: PipelineStep, position: Position & StartReason = {}): Promise<StepRunResult> {
   const script = readChecked(ctx, step, join(ctx.area.workspaceRoot, step.script), step.sha256, step.script);
   const libs = readLibs(ctx, step);
   const logRel = ctx.area.logFile(stage, step.id);
@@ -65,7 +65,17 @@ export async function executeStep(ctx: StepRunContext, stage: string, step: Pipe
   let result: RunScriptResult;
   try {
     log.header(step, stage);
-    ctx.emit({ event: 'step_started', step: step.id, stage, adapter: step.adapter, description: step.description, timeout_seconds: step.timeout_seconds, log: logRel, ...position });
+    ctx.emit({
+      event: 'step_started',
+      step: step.id,
+      stage,
+      adapter: step.adapter,
+      description: step.description,
+      timeout_seconds: step.timeout_seconds,
+      log: logRel,
+      ...(step.disruptive !== undefined && { disruptive: step.disruptive }),
+      ...position,
+    });
     result = await runScript({
       script,
       libs,

@@ -1,11 +1,17 @@
 /**
- * `planBootstrap`: what bootstrap would run and what is already done, read from pipeline.yaml and the
- * receipts alone (no scripts, no secrets needed, nothing written). `ztc plan` prints it; the Nx layer
- * can show it too.
+ * `planBootstrap`: what bootstrap would run and what is already done, and for each changed step what
+ * changed, read from pipeline.yaml, the receipts and (read-only) the secrets and the private dir's
+ * digest key: nothing is run or written. A secret value that is not available (neither in the
+ * environment nor in the `ztc init` secrets file) makes the step's state `unknown`, never a guess.
+ * `ztc plan` prints it; the Nx layer can show it too.
  */
 import type { Stage } from '../constants';
-import { readPipeline } from './pipeline-file';
-import { stepStatus, type StepStatus } from './receipts';
+import { envWithPlatformSecrets } from '../secrets/platform-secrets';
+import { allSecretNames, readPipeline } from './pipeline-file';
+import { resolvePrivateDir } from './private-dir';
+import type { Change } from './receipt-changes';
+import { stepState, type StepStatus } from './receipts';
+import { SecretDigester } from './secret-digests';
 import { PREFLIGHT, stateArea } from './state-area';
 
 export interface PlanEntry {
@@ -19,13 +25,24 @@ export interface PlanEntry {
   /** Names only; values never leave the environment. */
   secret_env: string[];
   required: boolean;
+  /** What the step may disrupt on a live system (adapter.yaml `disruptive:`); absent when nothing. */
+  disruptive?: string;
   status: StepStatus;
+  /** For `changed`: what changed since its receipt (never a secret's value). */
+  changes: Change[];
+  /** Secrets whose value plan could not read: whether they changed is unknown. */
+  secrets_unknown: string[];
 }
 
-export function planBootstrap(workspaceRoot: string, platform: string): PlanEntry[] {
+/**
+ * @param env where secret values come from (with the platform's `ztc init` secrets file filling in), and
+ *   ZTC_PRIVATE_DIR / XDG_STATE_HOME for the digest key. @default process.env
+ */
+export function planBootstrap(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv = process.env): PlanEntry[] {
   const pipeline = readPipeline(workspaceRoot, platform);
   const area = stateArea(workspaceRoot, platform);
-  const entry = (stage: PlanEntry['stage'], s: (typeof pipeline.preflight)[number], status: StepStatus): PlanEntry => ({
+  const digester = secretDigester(workspaceRoot, platform, env, allSecretNames(pipeline));
+  const entry = (stage: PlanEntry['stage'], s: (typeof pipeline.preflight)[number], state: ReturnType<typeof stepState>): PlanEntry => ({
     step: s.id,
     stage,
     adapter: s.adapter,
@@ -34,10 +51,19 @@ export function planBootstrap(workspaceRoot: string, platform: string): PlanEntr
     timeout_seconds: s.timeout_seconds,
     secret_env: [...s.secret_env],
     required: s.required,
-    status,
+    ...(s.disruptive !== undefined && { disruptive: s.disruptive }),
+    status: state.status,
+    changes: state.changes,
+    secrets_unknown: state.secretsUnknown,
   });
+  const always = { status: 'always' as const, changes: [], secretsUnknown: [] };
   return [
-    ...pipeline.preflight.map((s) => entry(PREFLIGHT, s, 'always')),
-    ...pipeline.stages.flatMap((stage) => stage.steps.map((s) => entry(stage.name, s, stepStatus(area, stage.name, s)))),
+    ...pipeline.preflight.map((s) => entry(PREFLIGHT, s, always)),
+    ...pipeline.stages.flatMap((stage) => stage.steps.map((s) => entry(stage.name, s, stepState(area, stage.name, s, digester.of(s))))),
   ];
+}
+
+/** Values as bootstrap would see them; the key read from the private dir as bootstrap finds it. */
+function secretDigester(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, names: ReadonlySet<string>): SecretDigester {
+  return new SecretDigester(resolvePrivateDir(workspaceRoot, platform, env), envWithPlatformSecrets(workspaceRoot, platform, env, names));
 }

@@ -12,13 +12,17 @@ import { allSecretNames, readPipeline, selectStages } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
 import { checkPrivateDir, resolvePrivateDir } from './private-dir';
 import { envWithPlatformSecrets } from '../secrets/platform-secrets';
-import { stepStatus, type StepStatus } from './receipts';
+import { describeChange, type Change } from './receipt-changes';
+import { stepState, type StepStatus } from './receipts';
+import { SecretDigester } from './secret-digests';
 import { stateArea, type StateArea } from './state-area';
 import { secretValues } from './step-env';
 
 export interface PlannedStep {
   step: PipelineStep;
   status: StepStatus;
+  /** For `changed`: what changed since its receipt. */
+  changes: Change[];
   /** False when a matching receipt lets the step be skipped. */
   run: boolean;
 }
@@ -37,6 +41,8 @@ export interface PreparedRun {
   toRun: number;
   /** The steps' environment: the caller's, with secrets stored by `ztc init` filling in what it does not set. */
   env: NodeJS.ProcessEnv;
+  /** Keyed digests of the secrets, for the receipts (the key is made by the first real run). */
+  digester: SecretDigester;
 }
 
 export interface PrepareOptions {
@@ -61,12 +67,13 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   // Secrets stored by `ztc init` fill in what the environment does not set (the environment wins).
   const env = { ...envWithPlatformSecrets(opts.workspaceRoot, opts.platform, opts.env, names) };
   for (const n of opts.hidden?.names ?? []) if (!names.has(n)) delete env[n];
-  if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage);
+  const digester = new SecretDigester(privateDir, env);
+  if (opts.stage) checkEarlierStagesDone(area, pipeline, opts.stage, digester);
   const stages = selectStages(pipeline, opts.stage).map((s) => ({
     name: s.name,
     steps: s.steps.map((step): PlannedStep => {
-      const status = stepStatus(area, s.name, step);
-      return { step, status, run: opts.fresh === true || status !== 'done' };
+      const { status, changes } = stepState(area, s.name, step, digester.of(step));
+      return { step, status, changes, run: opts.fresh === true || status !== 'done' };
     }),
   }));
   const running = stages.flatMap((s) => s.steps.filter((p) => p.run).map((p) => ({ stage: s.name as string, step: p.step })));
@@ -76,7 +83,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   checkSecrets(needed, env);
   const masker = new Masker([...secretValues(env, names), ...(opts.hidden?.values ?? [])]);
   checkContextsHoldNoSecret(needed, masker, opts.platform);
-  return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length, env };
+  return { area, privateDir, pipeline, masker, allSecretNames: names, preflight, stages, toRun: running.length, env, digester };
 }
 
 /** A secret value in a step's context (hard-coded in adapter.yaml) would reach context.json and git. */
@@ -91,15 +98,17 @@ function checkContextsHoldNoSecret(steps: readonly { stage: string; step: Pipeli
 }
 
 /** `--stage X` continues a run: every required step of the stages before X must have its receipt. */
-function checkEarlierStagesDone(area: StateArea, pipeline: Pipeline, stage: Stage): void {
+function checkEarlierStagesDone(area: StateArea, pipeline: Pipeline, stage: Stage, digester: SecretDigester): void {
   const earlier: readonly Stage[] = STAGES.slice(0, STAGES.indexOf(stage)).filter((s) => s !== 'validation');
   const open = pipeline.stages
     .filter((s) => earlier.includes(s.name))
-    .flatMap((s) => s.steps.filter((step) => step.required && stepStatus(area, s.name, step) !== 'done').map((step) => ({ stage: s.name, step })));
+    .flatMap((s) => s.steps.filter((step) => step.required).map((step) => ({ stage: s.name, step, state: stepState(area, s.name, step, digester.of(step)) })))
+    .filter((o) => o.state.status !== 'done');
   if (open.length > 0) {
     const first = open[0]!.stage;
+    const why = (o: (typeof open)[number]) => (o.state.status === 'pending' ? '' : `: ${o.state.status}${o.state.changes.length ? ` (${o.state.changes.map(describeChange).join('; ')})` : ''}`);
     throw new ExitError(
-      `cannot run stage ${stage}: earlier steps are not done:\n${open.map((o) => `  ${o.step.id} (${o.stage})`).join('\n')}\nrun "ztc bootstrap ${area.platform} --stage ${first}" (or the whole bootstrap) first`,
+      `cannot run stage ${stage}: earlier steps are not done:\n${open.map((o) => `  ${o.step.id} (${o.stage})${why(o)}`).join('\n')}\nrun "ztc bootstrap ${area.platform} --stage ${first}" (or the whole bootstrap) first`,
       ExitCode.invalid,
     );
   }

@@ -47,7 +47,7 @@ describe('bootstrap progress', () => {
     fx.render();
     const again = await fx.run({ resumeCommand: 'npx ztc bootstrap demo' });
     expect(again.result.exitCode).toBe(0);
-    expect(human(again.events)).toContain('[1/4] [solo/one] skipped: done (receipt matches its script, libraries, context, rendered files and adapter version)');
+    expect(human(again.events)).toContain('[1/4] [solo/one] skipped: done (receipt matches its script, libraries, context, rendered files, adapter version and secrets)');
     expect(again.events.at(-1)).not.toHaveProperty('not_run');
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { STAGES, type Stage } from '../constants';
 import { ExitCode, ExitError, isZtcError, type ZtcError } from '../errors';
 import type { PipelineStep } from '../render/pipeline';
-import { maskEvent, type BootstrapEvent, type EventSink, type Position, type RunOutcome, type StepRef } from './events';
+import { maskEvent, type BootstrapEvent, type EventSink, type Position, type RunOutcome, type StartReason, type StepRef } from './events';
 import { executeStep, type StepRunContext, type StepRunResult } from './execute-step';
 import { Heartbeat } from './heartbeat';
 import { Masker } from './masker';
@@ -121,7 +121,7 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
 /** A stage of the run as it goes: its steps, each run or skipped (pre-flight steps always run). */
 interface QueuedStage {
   name: string;
-  steps: (Omit<PlannedStep, 'status'> & { status?: StepStatus })[];
+  steps: (Omit<PlannedStep, 'status' | 'changes'> & { status?: StepStatus; changes?: PlannedStep['changes'] })[];
 }
 
 /** Preflight first (when anything runs), then the selected stages: what the run goes through, in order. */
@@ -134,7 +134,19 @@ function dryRun(p: PreparedRun, emit: EventSink): Ending {
   const total = queue.reduce((n, s) => n + s.steps.length, 0);
   let index = 0;
   for (const stage of queue) {
-    for (const s of stage.steps) emit({ event: 'step_planned', step: s.step.id, stage: stage.name, action: s.run ? 'run' : 'skip', status: s.status ?? 'always', index: ++index, total });
+    for (const s of stage.steps) {
+      emit({
+        event: 'step_planned',
+        step: s.step.id,
+        stage: stage.name,
+        action: s.run ? 'run' : 'skip',
+        status: s.status ?? 'always',
+        ...(s.changes?.length && { changes: s.changes }),
+        ...(s.step.disruptive !== undefined && { disruptive: s.step.disruptive }),
+        index: ++index,
+        total,
+      });
+    }
   }
   const running = queue.reduce((n, s) => n + s.steps.filter((x) => x.run).length, 0);
   emit({ event: 'notice', message: `dry run: ${running} step${running === 1 ? '' : 's'} would run (pre-flight checks included); nothing was run or written` });
@@ -150,6 +162,10 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
   try {
     mkdirSync(p.area.stateDir, { recursive: true });
     preparePrivateDir(p.privateDir);
+    // The key of the secrets' digests in receipts; a new one when the private dir has none (steps with secrets then run).
+    if (p.allSecretNames.size > 0 && p.digester.ensureKey()) {
+      emit({ event: 'notice', message: `made the receipt digest key ${p.digester.keyFile}: back it up with the private dir (docs/bootstrap.md)` });
+    }
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     reportRestored(p, emit);
     await session?.sync();
@@ -162,7 +178,7 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     const rest = (): StepRef[] => order.slice(index).filter((s) => s.run).map((s) => ({ step: s.step.id, stage: s.stage }));
     for (const stage of queue) {
       emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });
-      for (const { step, run } of stage.steps) {
+      for (const { step, run, status, changes } of stage.steps) {
         if (opts.signal?.aborted) return { ...interrupted(opts.signal.reason, undefined), notRun: rest() };
         index++;
         if (!run) {
@@ -171,9 +187,9 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
           continue;
         }
         counts.ran++;
-        const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, { index, total });
+        const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, { index, total, ...(status && { status }), ...(changes?.length && { changes }) });
         const keeps = r.status === 'succeeded' && stage.name !== PREFLIGHT && stage.name !== 'validation';
-        const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step) : undefined;
+        const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step, p.digester.of(step).digests) : undefined;
         if (receipt) noteLocalReceipts(p.area, [receipt]);
         emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt, index, total });
         const unsynced = await pushState(session);
@@ -205,7 +221,7 @@ function commandLine(opts: BootstrapOptions): string {
 }
 
 /** Run one step, with a heartbeat event whenever it has been silent for `heartbeatMs`. */
-async function withHeartbeat(ctx: StepRunContext, stage: string, step: PipelineStep, heartbeatMs: number, position: Position): Promise<StepRunResult> {
+async function withHeartbeat(ctx: StepRunContext, stage: string, step: PipelineStep, heartbeatMs: number, position: Position & StartReason): Promise<StepRunResult> {
   const heartbeat = new Heartbeat({
     intervalMs: heartbeatMs,
     onBeat: (elapsed, silent) => ctx.emit({ event: 'heartbeat', step: step.id, stage, elapsed_ms: elapsed, silent_ms: silent }),

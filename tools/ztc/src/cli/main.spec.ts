@@ -50,7 +50,7 @@ describe('ztc CLI', () => {
     const r = await runCli(args, fixtureWorkspace().root);
     expect(r.code).toBe(code);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(doc).toMatchObject({ format_version: 1, command: args[0], ok: false, exit_code: code, error: { code: errorCode, message: expect.any(String) } });
+    expect(doc).toMatchObject({ format_version: 2, command: args[0], ok: false, exit_code: code, error: { code: errorCode, message: expect.any(String) } });
     expect(r.stderr).toContain('error:');
   });
 

@@ -13,7 +13,7 @@ import type { PlatformMetadata } from '../sdk/types';
 import { ContentCache } from '../util/content-cache';
 import { jsonExact } from '../util/json-safety';
 import { FileDigests } from '../util/file-digests';
-import { hashFileSet, sha256 } from '../util/hash';
+import { compareStrings, hashFileSet, sha256 } from '../util/hash';
 import type { AdapterOutput } from './render-adapter';
 
 export interface PipelineStep {
@@ -24,9 +24,13 @@ export interface PipelineStep {
   sha256: string;
   /** sha256 over the adapter's rendered files (path → sha256 set), which its steps read. */
   files_sha256: string;
+  /** The adapter's rendered files (path under generated/ → sha256) that files_sha256 covers: plan names the ones that changed. Absent for init scripts. */
+  files?: Record<string, string>;
   /** Libraries copied next to the script (file name → sha256): the engine's ztc.sh and the adapter's scripts/lib/*.sh. */
   libs: Record<string, string>;
   description: string;
+  /** One line: what the step may disrupt on a live system (adapter.yaml `disruptive:`); absent for a step that disrupts nothing. */
+  disruptive?: string;
   timeout_seconds: number;
   required: boolean;
   secret_env: string[];
@@ -68,7 +72,7 @@ export function pipelineStep(
   workspaceRoot: string,
   adapter: AdapterManifest,
   decl: ScriptDecl,
-  parts: { libs: Record<string, string>; filesSha256: string; context: Record<string, unknown>; digests?: FileDigests },
+  parts: { libs: Record<string, string>; filesSha256: string; files?: Record<string, string>; context: Record<string, unknown>; digests?: FileDigests },
 ): PipelineStep {
   const script = `${adapter.root}/${decl.file}`;
   return {
@@ -79,7 +83,9 @@ export function pipelineStep(
     sha256: (parts.digests ?? new FileDigests()).of(join(workspaceRoot, script)),
     libs: parts.libs,
     files_sha256: parts.filesSha256,
+    ...(parts.files && { files: parts.files }),
     description: decl.description,
+    ...(decl.disruptive !== undefined && { disruptive: decl.disruptive }),
     timeout_seconds: decl.timeoutSeconds,
     required: decl.required,
     secret_env: [...decl.secretEnv],
@@ -95,20 +101,21 @@ export function buildPipeline(input: PipelineInput): Pipeline {
     if (!own) libsOf.set(adapter.name, (own = stepLibs(input.workspaceRoot, adapter, digests)));
     return own;
   };
-  const filesHash = new Map<string, string>();
-  const renderedFilesHash = (adapter: string): string => {
-    let hash = filesHash.get(adapter);
-    if (!hash) {
-      const own = Object.keys(input.outputs.get(adapter)?.files ?? {});
-      hash = hashFileSet(Object.fromEntries(own.map((p) => [p, sha256(input.files.get(p) ?? '')])));
-      filesHash.set(adapter, hash);
+  const filesOf = new Map<string, { files: Record<string, string>; hash: string }>();
+  const renderedFiles = (adapter: string): { files: Record<string, string>; hash: string } => {
+    let own = filesOf.get(adapter);
+    if (!own) {
+      const paths = Object.keys(input.outputs.get(adapter)?.files ?? {}).sort(compareStrings);
+      const files = Object.fromEntries(paths.map((p) => [p, sha256(input.files.get(p) ?? '')]));
+      filesOf.set(adapter, (own = { files, hash: hashFileSet(files) }));
     }
-    return hash;
+    return own;
   };
   const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep =>
     pipelineStep(input.workspaceRoot, adapter, decl, {
       libs: libs(adapter),
-      filesSha256: renderedFilesHash(adapter.name),
+      filesSha256: renderedFiles(adapter.name).hash,
+      files: renderedFiles(adapter.name).files,
       context: stepContext(input, adapter, decl, where),
       digests,
     });

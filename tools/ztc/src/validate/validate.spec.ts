@@ -47,7 +47,7 @@ describe('ztc validate', () => {
     const ws = await rendered();
     const result = await runCli(['validate', 'demo', '--json'], ws.root);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ format_version: 1, command: 'validate', platform: 'demo', ok: true, exit_code: 0, clean: true, drift: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ format_version: 2, command: 'validate', platform: 'demo', ok: true, exit_code: 0, clean: true, drift: [] });
   });
 
   it('gives each drift a stable code and reason next to its prose', async () => {

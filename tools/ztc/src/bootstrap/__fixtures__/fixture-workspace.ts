@@ -25,10 +25,14 @@ export interface FixtureStep {
   secrets?: string[];
   context?: Record<string, unknown>;
   required?: boolean;
+  /** adapter.yaml `disruptive:` */
+  disruptive?: string;
 }
 
 export interface FixtureAdapter {
   name: string;
+  /** @default '1.0.0' */
+  version?: string;
   /** Provide `cni` (render module included) or require it: makes the order differ from name order. */
   cni?: 'provides' | 'requires';
   tools?: (string | { name: string; install?: string })[];
@@ -54,6 +58,7 @@ function scriptDecl(s: Omit<FixtureStep, 'name'> & { name?: string }) {
     ...(s.secrets ? { secret_env: s.secrets } : {}),
     context: s.context ?? {},
     required: s.required ?? true,
+    ...(s.disruptive !== undefined ? { disruptive: s.disruptive } : {}),
   };
 }
 
@@ -61,7 +66,7 @@ function adapterYaml(a: FixtureAdapter): string {
   const scripts = Object.fromEntries(Object.entries(a.stages ?? {}).map(([stage, steps]) => [stage, steps.map(scriptDecl)]));
   return stringify({
     name: a.name,
-    version: '1.0.0',
+    version: a.version ?? '1.0.0',
     description: `fixture adapter ${a.name}`,
     ...(a.cni === 'provides' ? { provides: [{ capability: 'cni', version: '1.0.0' }], render: 'render.ts' } : {}),
     ...(a.cni === 'requires' ? { requires: [{ capability: 'cni', version: '>=1.0.0 <2.0.0' }] } : {}),

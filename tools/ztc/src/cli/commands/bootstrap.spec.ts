@@ -89,13 +89,13 @@ describe('ztc bootstrap (real process)', () => {
     const run = await ztc(fx, ['bootstrap', '--json'], { ZTC_RESUME_COMMAND: 'npx nx run demo:bootstrap' });
     expect(run.code).toBe(1);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.every((l) => l.format_version === 1 && typeof l.event === 'string')).toBe(true);
+    expect(lines.every((l) => l.format_version === 2 && typeof l.event === 'string')).toBe(true);
     expect(lines.at(-1)).toMatchObject({ event: 'run_finished', outcome: 'failed', error_code: 'failed', not_run: [{ step: 'solo/later', stage: 'bootstrap' }], resume_command: 'npx nx run demo:bootstrap' });
     expect(run.stderr).toContain('  resume: npx nx run demo:bootstrap');
 
     const usage = await ztc(fx, ['bootstrap', '--json', '--stage', 'deploy']);
     expect(usage.code).toBe(64);
-    expect(JSON.parse(usage.stdout)).toMatchObject({ format_version: 1, event: 'error', command: 'bootstrap', ok: false, exit_code: 64, error: { code: 'usage_error' } });
+    expect(JSON.parse(usage.stdout)).toMatchObject({ format_version: 2, event: 'error', command: 'bootstrap', ok: false, exit_code: 64, error: { code: 'usage_error' } });
   });
 
   it('by hand, names "npx ztc bootstrap <platform> [--stage …]" as the way to resume', async () => {

@@ -13,7 +13,7 @@ describe('ztc plan --detailed-exitcode and --json', () => {
     expect(pending.code).toBe(2);
     const doc = JSON.parse(pending.stdout) as Record<string, unknown>;
     expect(doc).toMatchObject({
-      format_version: 1,
+      format_version: 2,
       command: 'plan',
       platform: PLATFORM,
       ok: true,
@@ -21,7 +21,7 @@ describe('ztc plan --detailed-exitcode and --json', () => {
       up_to_date: true,
       changes: true,
       problems: [],
-      summary: { steps: 2, done: 0, pending: 1, changed: 0, always: 1 },
+      summary: { steps: 2, done: 0, pending: 1, changed: 0, unknown: 0, always: 1 },
     });
     expect((doc.steps as { step: string; status: string; status_detail: string }[]).map((s) => [s.step, s.status, s.status_detail])).toEqual([
       ['solo/ok', 'pending', 'no receipt: bootstrap runs it'],

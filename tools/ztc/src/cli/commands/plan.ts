@@ -1,5 +1,7 @@
 import type { StepStatus } from '../../bootstrap';
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
+import { disruptiveMark } from '../../bootstrap/events';
+import { describeChange } from '../../bootstrap/receipt-changes';
 import { RECEIPT_INPUTS } from '../../bootstrap/receipts';
 import { ConfigError, ExitCode } from '../../errors';
 import { FORMAT_VERSION } from '../../json-format';
@@ -18,8 +20,9 @@ interface Problem {
 const STATUS_DETAIL: Record<StepStatus, string> = {
   done: `a receipt matches its ${RECEIPT_INPUTS}: bootstrap skips it`,
   pending: 'no receipt: bootstrap runs it',
-  changed: `one of its ${RECEIPT_INPUTS.replace(/ and /, ' or ')} changed since its receipt: bootstrap runs it again`,
+  changed: `one of its ${RECEIPT_INPUTS.replace(/ and /, ' or ')} changed since its receipt (see changes): bootstrap runs it again`,
   always: 'validation and pre-flight steps run on every bootstrap',
+  unknown: 'its receipt matches all else, but a secret it receives has no value here (see secrets_unknown): bootstrap needs the value to tell, and runs the step unless the digest matches',
 };
 
 /** Whether bootstrap would accept the rendered output, and why not. */
@@ -33,22 +36,32 @@ function renderState(workspaceRoot: string, platform: string): { upToDate: boole
   }
 }
 
+/** The steps as a table; a disruptive step's row ends with its mark, and a changed step is followed by what changed. */
 function table(entries: PlanEntry[]): string[] {
   const rows = entries.map((e, i) => [String(i + 1), e.stage, e.step, e.adapter, `${e.timeout_seconds}s`, e.secret_env.join(',') || '-', e.status + (e.required ? '' : ' (optional)')]);
   const head = ['#', 'stage', 'step', 'adapter', 'timeout', 'secrets', 'status'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [head, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const indent = ' '.repeat(widths[0]! + 2);
+  return [
+    line(head),
+    ...entries.flatMap((e, i) => [
+      `${line(rows[i]!)}${disruptiveMark(e.disruptive)}`,
+      ...e.changes.map((c) => `${indent}changed: ${describeChange(c)}`),
+      ...e.secrets_unknown.map((n) => `${indent}unknown: secret ${n} has no value here (not exported, not in the ztc init secrets file): cannot tell whether it changed`),
+    ]),
+  ];
 }
 
 /** Like Terraform's -detailed-exitcode: 0 nothing to do, 2 steps pending or changed, 3 stale render. */
 export function detailedExitCode(upToDate: boolean, steps: PlanEntry[]): number {
   if (!upToDate) return ExitCode.invalid;
-  return steps.some((s) => s.status === 'pending' || s.status === 'changed') ? ExitCode.drift : ExitCode.ok;
+  return steps.some((s) => s.status === 'pending' || s.status === 'changed' || s.status === 'unknown') ? ExitCode.drift : ExitCode.ok;
 }
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'Show what bootstrap would run: steps in order with stage, timeout, secrets and done/pending/changed',
+  summary: 'Show what bootstrap would run: steps in order with stage, timeout, secrets, done/pending/changed and what changed',
   usage: 'ztc plan [platform] [--json] [--detailed-exitcode]',
   optionHelp: [
     '--json                print one JSON document {format_version, platform, up_to_date, problems, summary, steps: [...]} on stdout',
@@ -58,13 +71,13 @@ export const planCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
-    const steps = planBootstrap(workspaceRoot, platform);
+    const steps = planBootstrap(workspaceRoot, platform, io.env);
     const { upToDate, problems } = renderState(workspaceRoot, platform);
     const detailed = detailedExitCode(upToDate, steps);
     const exitCode = values['detailed-exitcode'] ? detailed : ExitCode.ok;
     const count = (s: StepStatus): number => steps.filter((e) => e.status === s).length;
     if (values.json) {
-      const summary = { steps: steps.length, done: count('done'), pending: count('pending'), changed: count('changed'), always: count('always') };
+      const summary = { steps: steps.length, done: count('done'), pending: count('pending'), changed: count('changed'), unknown: count('unknown'), always: count('always') };
       const doc = {
         format_version: FORMAT_VERSION,
         command: 'plan',
@@ -75,7 +88,7 @@ export const planCommand: Command = {
         changes: detailed !== ExitCode.ok,
         problems,
         summary,
-        steps: steps.map((s) => ({ ...s, status_detail: STATUS_DETAIL[s.status] })),
+        steps: steps.map((s) => ({ ...s, changes: s.changes.map((c) => ({ ...c, message: describeChange(c) })), status_detail: STATUS_DETAIL[s.status] })),
       };
       io.out(JSON.stringify(doc, null, 2));
       return exitCode;

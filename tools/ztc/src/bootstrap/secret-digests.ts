@@ -1,0 +1,97 @@
+/**
+ * Keyed digests of the secrets a step receives, so that a receipt notices a rotated secret without
+ * holding anything a value could be recovered from (CONTRACT §6 resume). Each digest is an
+ * HMAC-SHA256 of the value under a per-platform key: 32 random bytes in `$ZTC_PRIVATE_DIR/receipt-hmac.key`
+ * (0600), made by the first real run and never kept in the workspace. Without the key a digest cannot
+ * be recomputed, so receipts, plan output and the Nx cache say nothing about a value, not even whether
+ * two platforms share one: never a plain hash, which a guessed value could be checked against.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, ExitError } from '../errors';
+
+/** File name of the digest key inside the private dir. */
+export const RECEIPT_KEY_FILE = 'receipt-hmac.key';
+const KEY_BYTES = 32;
+
+/** What the digests of one step's secrets are, as far as they can be known. */
+export interface StepSecretDigests {
+  /** name → HMAC-SHA256 (hex) of the secrets whose value is set. */
+  digests: Record<string, string>;
+  /** Names whose value is not set: whether they changed cannot be told. */
+  unknown: string[];
+  /** True when the step receives a secret and the key is missing (a new machine, a private dir not restored). */
+  keyMissing: boolean;
+  /** Where the key is (or should be). */
+  keyFile: string;
+}
+
+export class SecretDigester {
+  private key: Buffer | undefined;
+
+  /**
+   * @param privateDir the platform's ZTC_PRIVATE_DIR; the key is read from it (read-only), if there
+   * @param env where the values come from (the caller's environment with the `ztc init` secrets file)
+   */
+  constructor(
+    privateDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.keyFile = join(privateDir, RECEIPT_KEY_FILE);
+    this.key = readKey(this.keyFile);
+  }
+
+  /** Absolute path of the key file (outside the workspace; named in messages). */
+  readonly keyFile: string;
+
+  get hasKey(): boolean {
+    return this.key !== undefined;
+  }
+
+  /**
+   * Make the key when there is none (a real run, after the private dir exists): 32 random bytes, 0600,
+   * created exclusively so two runs racing never end up with two keys.
+   * @returns whether a new key was made
+   */
+  ensureKey(): boolean {
+    if (this.key) return false;
+    try {
+      writeFileSync(this.keyFile, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    this.key = readKey(this.keyFile);
+    return true;
+  }
+
+  /** The digests of the secrets `step` receives. */
+  of(step: { secret_env: readonly string[] }): StepSecretDigests {
+    const result: StepSecretDigests = { digests: {}, unknown: [], keyMissing: false, keyFile: this.keyFile };
+    for (const name of step.secret_env) {
+      const value = this.env[name];
+      if (!value) result.unknown.push(name);
+      else if (!this.key) result.keyMissing = true;
+      // The name is part of the message: one value given to two names does not show as equal digests.
+      else result.digests[name] = createHmac('sha256', this.key).update(`${name}\0${value}`).digest('hex');
+    }
+    return result;
+  }
+}
+
+function readKey(file: string): Buffer | undefined {
+  let key: Buffer;
+  try {
+    key = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  if (key.length !== KEY_BYTES) {
+    throw new ExitError(
+      `${file} is not a receipt digest key (${key.length} bytes, expected ${KEY_BYTES}): restore it from the private dir's backup, or delete it (a new one is made, and the steps that receive secrets run again)`,
+      ExitCode.invalid,
+    );
+  }
+  return key;
+}
