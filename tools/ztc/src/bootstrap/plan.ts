@@ -12,7 +12,7 @@ import { resolvePrivateDir } from './private-dir';
 import type { Change } from './receipt-changes';
 import { stepState, type StepStatus } from './receipts';
 import { SecretDigester } from './secret-digests';
-import { PREFLIGHT, stateArea } from './state-area';
+import { PREFLIGHT, stateArea, type StateArea } from './state-area';
 
 export interface PlanEntry {
   step: string;
@@ -35,12 +35,12 @@ export interface PlanEntry {
 }
 
 /**
+ * @param area where the receipts are read: the checkout's cache, or the s3 state backend's read-only view (state/backend.ts planView)
  * @param env where secret values come from (with the platform's `ztc init` secrets file filling in), and
  *   ZTC_PRIVATE_DIR / XDG_STATE_HOME for the digest key. @default process.env
  */
-export function planBootstrap(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv = process.env): PlanEntry[] {
+export function planBootstrap(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv = process.env, area: StateArea = stateArea(workspaceRoot, platform)): PlanEntry[] {
   const pipeline = readPipeline(workspaceRoot, platform);
-  const area = stateArea(workspaceRoot, platform);
   const digester = secretDigester(workspaceRoot, platform, env, allSecretNames(pipeline));
   const entry = (stage: PlanEntry['stage'], s: (typeof pipeline.preflight)[number], state: ReturnType<typeof stepState>): PlanEntry => ({
     step: s.id,

@@ -9,6 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { startServer } from '../../../sim/src/server';
 import { World } from '../../../sim/src/world/world';
+import { runCli } from '../../testing/run-cli';
 import { minimalEnv } from '../../testing/run-bin';
 import { fixtureWorkspace, PLATFORM, stepsOf, type FixtureAdapter, type FixtureWorkspace } from '../bootstrap/__fixtures__/fixture-workspace';
 import type { BootstrapEvent } from '../bootstrap/events';
@@ -188,7 +189,20 @@ describe('s3 state backend: state that outlives a checkout', () => {
       ['alpha/prepare', 'done'],
       ['alpha/install', 'done'],
     ]);
-    // The dry run wrote nothing: not here, not there.
+    // ztc plan reads the backend too (without the lock), and says so.
+    const plan = await runCli(['plan', PLATFORM, '--json'], second.root, { ...sim.env, ZTC_PRIVATE_DIR: first.privateDir, DEMO_TOKEN: TOKEN });
+    expect(plan.code).toBe(0);
+    const doc = JSON.parse(plan.stdout) as { state: string; steps: { step: string; status: string }[] };
+    expect(doc.state).toBe('s3://ztc-state/platforms/demo');
+    expect(doc.steps.filter((st) => st.status !== 'always').map((st) => [st.step, st.status])).toEqual([
+      ['alpha/prepare', 'done'],
+      ['alpha/install', 'done'],
+    ]);
+    // Without credentials plan still works, from this checkout's receipts, and warns.
+    const blind = await runCli(['plan', PLATFORM], second.root, { ZTC_STATE_S3_ACCESS_KEY: '', ZTC_STATE_S3_SECRET_KEY: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ZTC_PRIVATE_DIR: first.privateDir });
+    expect(blind.code).toBe(0);
+    expect(blind.stderr).toContain('showing the receipts of this checkout (platforms/demo/.ztc) instead');
+    // The dry run and plan wrote nothing: not here, not there.
     expect(existsSync(second.ws.path(`platforms/${PLATFORM}/.ztc/receipts`))).toBe(false);
 
     const again = await run(second, sim, { ZTC_PRIVATE_DIR: first.privateDir });

@@ -1,5 +1,7 @@
 import type { StepStatus } from '../../bootstrap';
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
+import { stateArea } from '../../bootstrap/state-area';
+import { planView } from '../../state/backend';
 import { disruptiveMark } from '../../bootstrap/events';
 import { describeChange } from '../../bootstrap/receipt-changes';
 import { RECEIPT_INPUTS } from '../../bootstrap/receipts';
@@ -71,7 +73,14 @@ export const planCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
-    const steps = planBootstrap(workspaceRoot, platform, io.env);
+    // The receipts as the state backend holds them (s3: read without the lock; local: this checkout's).
+    const view = await planView(workspaceRoot, platform, io.env, stateArea(workspaceRoot, platform), (m) => io.err(`warning: ${m}`));
+    let steps: PlanEntry[];
+    try {
+      steps = planBootstrap(workspaceRoot, platform, io.env, view.area);
+    } finally {
+      view.dispose();
+    }
     const { upToDate, problems } = renderState(workspaceRoot, platform);
     const detailed = detailedExitCode(upToDate, steps);
     const exitCode = values['detailed-exitcode'] ? detailed : ExitCode.ok;
@@ -87,6 +96,7 @@ export const planCommand: Command = {
         up_to_date: upToDate,
         changes: detailed !== ExitCode.ok,
         problems,
+        state: view.location,
         summary,
         steps: steps.map((s) => ({ ...s, changes: s.changes.map((c) => ({ ...c, message: describeChange(c) })), status_detail: STATUS_DETAIL[s.status] })),
       };
@@ -96,6 +106,7 @@ export const planCommand: Command = {
     const pending = steps.filter((s) => s.status !== 'done').length;
     io.out(`${platformPath(workspaceRoot, platform)}: ${steps.length} step${steps.length === 1 ? '' : 's'}, ${steps.length - pending} done, ${pending} to run`);
     if (steps.length > 0) for (const line of table(steps)) io.out(`  ${line}`);
+    if (view.location.startsWith('s3://')) io.err(`receipts read from the state backend ${view.location}`);
     if (!upToDate) {
       io.err(`warning: the rendered output is stale, so bootstrap would refuse; run "ztc render ${platform}" first:`);
       for (const p of problems) io.err(`  ${p.path}: ${p.message}`);
