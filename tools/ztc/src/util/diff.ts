@@ -1,10 +1,21 @@
 /**
  * A unified line diff (`--- a`, `+++ b`, `@@` hunks with 2 lines of context): what init is about to change
- * in platform.yaml, what a fresh render would change in a drifted file (`ztc validate --diff`). LCS over
- * lines: the files are small.
+ * in platform.yaml, what a fresh render would change in a drifted file (`ztc validate --diff`).
+ *
+ * The edit script is jsdiff's Myers diff (`diffArrays`, O((n+m)·d) time, linear space) run on the lines
+ * that can match at all: the common head and tail are cut first, and a line found on one side only is
+ * never part of a common subsequence, so it is set aside (as GNU diff does) and put back as a deletion or
+ * insertion. The result is still a shortest edit script; d counts only the edits among lines both sides
+ * have, so a drifted file whose changed lines are new text diffs in time linear in its length. When even
+ * that d exceeds MAX_EDITS (lines shuffled, not edited), the middle that differs is shown as removed and
+ * added whole: a correct diff, not a minimal one, in bounded time.
  */
+import { diffArrays } from 'diff';
 
 export type Op = { kind: ' ' | '-' | '+'; line: string };
+
+/** Edits among the lines both sides share beyond which the differing middle is shown whole. */
+export const MAX_EDITS = 2000;
 
 export function lines(text: string): string[] {
   if (text === '') return [];
@@ -13,35 +24,82 @@ export function lines(text: string): string[] {
   return l;
 }
 
-/** Line edits turning `a` into `b` (longest common subsequence; deletions before insertions). */
-export function ops(a: string[], b: string[]): Op[] {
-  const n = a.length;
-  const m = b.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  const out: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) {
-      out.push({ kind: ' ', line: a[i]! });
-      i++;
-      j++;
-    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push({ kind: '-', line: a[i++]! });
-    else out.push({ kind: '+', line: b[j++]! });
+/** Lines with their `\n`, so a last line without one differs from the same text with one (diff -u's view). */
+function terminatedLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** Line edits turning `a` into `b` (a shortest edit script; in each run of changes, deletions before insertions). */
+export function ops(a: readonly string[], b: readonly string[]): Op[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const midA = a.slice(head, a.length - tail);
+  const midB = b.slice(head, b.length - tail);
+  const inA = new Set(midA);
+  const inB = new Set(midB);
+  const keptA: number[] = [];
+  const keptB: number[] = [];
+  midA.forEach((l, i) => inB.has(l) && keptA.push(i));
+  midB.forEach((l, i) => inA.has(l) && keptB.push(i));
+
+  const out: Op[] = a.slice(0, head).map((line) => ({ kind: ' ', line }));
+  let pa = 0;
+  let pb = 0;
+  /** Deletions of midA[pa, toA), insertions of midB[pb, toB). */
+  const changesUpTo = (toA: number, toB: number): void => {
+    while (pa < toA) out.push({ kind: '-', line: midA[pa++]! });
+    while (pb < toB) out.push({ kind: '+', line: midB[pb++]! });
+  };
+  const changes =
+    keptA.length && keptB.length
+      ? diffArrays(
+          keptA.map((i) => midA[i]!),
+          keptB.map((i) => midB[i]!),
+          { maxEditLength: MAX_EDITS },
+        )
+      : [];
+  if (changes) {
+    let ia = 0;
+    let ib = 0;
+    for (const c of changes) {
+      if (c.removed) ia += c.count;
+      else if (c.added) ib += c.count;
+      else {
+        for (let k = 0; k < c.count; k++, ia++, ib++) {
+          changesUpTo(keptA[ia]!, keptB[ib]!);
+          out.push({ kind: ' ', line: midA[pa++]! });
+          pb++;
+        }
+      }
+    }
   }
+  changesUpTo(midA.length, midB.length);
+  for (const line of a.slice(a.length - tail)) out.push({ kind: ' ', line });
   return out;
 }
 
+const NO_NEWLINE = '\\ No newline at end of file';
+
 /**
  * '' when equal. A side that is empty is shown as /dev/null when it is `missing` (before: '' means a
- * new file unless told otherwise; after: only when told).
+ * new file unless told otherwise; after: only when told). A last line without a newline is followed by
+ * `\ No newline at end of file`, as diff -u prints it, so a change of only that newline is a hunk too.
  */
 export function unifiedDiff(before: string, after: string, name: string, opts: { context?: number; before?: 'missing' | 'empty'; after?: 'missing' | 'empty' } = {}): string {
   if (before === after) return '';
   const context = opts.context ?? 2;
-  const all = ops(lines(before), lines(after));
+  const all = ops(terminatedLines(before), terminatedLines(after));
   const changed = all.map((o, i) => (o.kind !== ' ' ? i : -1)).filter((i) => i >= 0);
+  // aAt[i], bAt[i]: lines of before / after that come before all[i].
+  const aAt = new Array<number>(all.length + 1);
+  const bAt = new Array<number>(all.length + 1);
+  aAt[0] = bAt[0] = 0;
+  all.forEach((o, i) => {
+    aAt[i + 1] = aAt[i]! + (o.kind !== '+' ? 1 : 0);
+    bAt[i + 1] = bAt[i]! + (o.kind !== '-' ? 1 : 0);
+  });
   const beforeMissing = before === '' && opts.before !== 'empty';
   const afterMissing = after === '' && opts.after === 'missing';
   const out = [`--- ${beforeMissing ? '/dev/null' : `a/${name}`}`, `+++ ${afterMissing ? '/dev/null' : `b/${name}`}`];
@@ -52,13 +110,14 @@ export function unifiedDiff(before: string, after: string, name: string, opts: {
     while (k + 1 < changed.length && changed[k + 1]! - context <= end + 1) end = changed[++k]! + context;
     k++;
     end = Math.min(all.length - 1, end);
-    const hunk = all.slice(start, end + 1);
-    const aStart = all.slice(0, start).filter((o) => o.kind !== '+').length;
-    const bStart = all.slice(0, start).filter((o) => o.kind !== '-').length;
-    const aLen = hunk.filter((o) => o.kind !== '+').length;
-    const bLen = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`);
-    for (const o of hunk) out.push(`${o.kind}${o.line}`);
+    const aLen = aAt[end + 1]! - aAt[start]!;
+    const bLen = bAt[end + 1]! - bAt[start]!;
+    out.push(`@@ -${aLen ? aAt[start]! + 1 : aAt[start]},${aLen} +${bLen ? bAt[start]! + 1 : bAt[start]},${bLen} @@`);
+    for (let i = start; i <= end; i++) {
+      const { kind, line } = all[i]!;
+      if (line.endsWith('\n')) out.push(`${kind}${line.slice(0, -1)}`);
+      else out.push(`${kind}${line}`, NO_NEWLINE);
+    }
   }
   return out.join('\n');
 }
