@@ -223,6 +223,9 @@ describe('s3 state backend: state that outlives a checkout', () => {
     expect(sim.objects().size).toBe(0);
     fx.ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', bucket: BUCKET, region: 'fsn1' } }));
     fx.render();
+    // Before the first run, plan shows what that run will seed the backend with: the local receipts.
+    const plan = await runCli(['plan', PLATFORM, '--json'], fx.root, { ...sim.env, ZTC_PRIVATE_DIR: fx.privateDir, DEMO_TOKEN: TOKEN });
+    expect((JSON.parse(plan.stdout) as { summary: { done: number } }).summary.done).toBe(2);
     const moved = await run(fx, sim);
     expect(moved.result).toMatchObject({ exitCode: 0, skipped: 2 });
     expect(notices(moved.events)).toContainEqual(`state backend s3://ztc-state/platforms/demo was empty: seeded it from platforms/demo/.ztc (2 receipts, 4 state files)`);

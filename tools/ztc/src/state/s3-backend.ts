@@ -69,6 +69,9 @@ export class S3StateBackend implements StateBackend {
   }
 
   async view(area: StateArea): Promise<StateView> {
+    const remote = await this.remoteFiles();
+    // An empty backend is seeded from this checkout's cache by the next run: until then, that cache is what counts.
+    if (remote.size === 0) return { area, dispose: () => {} };
     const dir = mkdtempSync(join(tmpdir(), 'ztc-state-view-'));
     try {
       for (const o of await this.store.list(this.key('receipts/'))) {
