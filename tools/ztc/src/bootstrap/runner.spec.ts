@@ -95,13 +95,60 @@ describe('runScript', () => {
     expect(isProcessAlive(backgroundPid(out))).toBe(false);
   });
 
-  it('does not hang on a process that left the group (setsid) and holds the output pipe', async () => {
-    const { result, out } = await run('setsid sleep 300 &\necho "bg=$!"\nexit 0');
+  it('does not hang on a process that left the group and its token (env -i) and holds the output pipe', async () => {
+    const { result, out } = await run('setsid env -i /bin/sleep 300 &\necho "bg=$!"\nexit 0');
     const escaped = backgroundPid(out);
     onTestFinished(() => {
       if (isProcessAlive(escaped)) process.kill(escaped, 'SIGKILL');
     });
     expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+
+  /**
+   * Descendants that left the step's process group: a `setsid` grandchild (own session and group) and a
+   * double-forked one (its parent exited, so it is re-parented, in a new session too). Each prints its
+   * pid; none may survive the step, however it ends.
+   */
+  const ESCAPERS = [
+    'setsid sleep 300 </dev/null >/dev/null 2>&1 &',
+    'echo "bg=$!"',
+    // Double fork: a subshell starts a setsid'd sleep in the background and exits at once.
+    '( setsid bash -c \'echo "bg=$$"; exec sleep 300\' </dev/null & )',
+    'sleep 0.3',
+  ].join('\n');
+
+  const escapedPids = (out: string[]) => {
+    const pids = out.filter((l) => l.startsWith('bg=')).map((l) => Number(l.slice(3)));
+    onTestFinished(() => {
+      for (const pid of pids) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    });
+    return pids;
+  };
+
+  it.each([
+    ['times out', `${ESCAPERS}\nsleep 300`, { timeoutMs: 1500 }, { status: 'timed_out', exitCode: 124 }],
+    ['exits', `${ESCAPERS}\nexit 0`, {}, { status: 'succeeded', exitCode: 0 }],
+    ['fails', `${ESCAPERS}\nexit 3`, {}, { status: 'failed', exitCode: 3 }],
+  ] as const)('leaves no setsid or double-forked descendant when the script %s (found by ZTC_STEP_TOKEN)', async (_when, body, extra, expected) => {
+    const { result, out } = await run(body, extra);
+    expect(result).toMatchObject(expected);
+    const pids = escapedPids(out);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it('leaves no setsid descendant when aborted, also one that ignores TERM (KILL after the grace period)', async () => {
+    const controller = new AbortController();
+    const out: string[] = [];
+    const { result } = await run(`setsid bash -c 'trap "" TERM; echo "bg=$$"; while :; do sleep 1; done' </dev/null &\nsleep 300`, {
+      signal: controller.signal,
+      killGraceMs: 300,
+      onLine: (_s, line) => (out.push(line), line.startsWith('bg=') && controller.abort('SIGTERM')),
+    });
+    expect(result).toMatchObject({ status: 'interrupted', exitCode: 143 });
+    const pids = escapedPids(out);
+    expect(pids).toHaveLength(1);
+    expect(isProcessAlive(pids[0]!)).toBe(false);
   });
 
   it('stops the group when aborted and reports the signal as 130 (SIGINT) or 143 (SIGTERM)', async () => {
@@ -119,10 +166,10 @@ describe('runScript', () => {
     }
   });
 
-  it('gives the script exactly the environment it is handed, plus ZTC_CONTEXT_FILE, ZTC_LIB_DIR and ZTC_STEP_DEADLINE', async () => {
+  it('gives the script exactly the environment it is handed, plus ZTC_CONTEXT_FILE, ZTC_LIB_DIR, ZTC_STEP_DEADLINE and ZTC_STEP_TOKEN', async () => {
     const { out } = await run('env | cut -d= -f1 | sort | tr "\\n" " "', { env: { PATH: process.env.PATH ?? '', ONLY: '1' } });
     const names = out[0]!.trim().split(' ');
-    expect(names).toEqual(expect.arrayContaining(['ONLY', 'PATH', 'ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE']));
+    expect(names).toEqual(expect.arrayContaining(['ONLY', 'PATH', 'ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE', 'ZTC_STEP_TOKEN']));
     expect(names).not.toContain('CANARY');
   });
 

@@ -4,11 +4,15 @@
  * process group of its own, with exactly the environment it is given. Its output comes back line by
  * line, already masked. The runner enforces the timeout itself (TERM to the group, KILL after a grace
  * period, exit 124), stops the group when the caller aborts, never lets a process of the step outlive
- * it, and always removes the temp dir.
+ * it, and always removes the temp dir. Each run gets a random ZTC_STEP_TOKEN in its environment, which
+ * every descendant inherits: one that left the process group (`setsid`, a double fork) is found by it
+ * under /proc and stopped the same way (process-group.ts terminateTagged).
  */
+import { randomBytes } from 'node:crypto';
 import type { ResultPromise } from 'execa' with { 'resolution-mode': 'import' };
 import { MaskedLines, type Masker } from './masker';
-import { isGroupAlive, terminateGroup } from './process-group';
+import { isGroupAlive, terminateGroup, terminateTagged } from './process-group';
+import { processesWithEnv } from '../util/process-identity';
 import { createSecureDir } from './secure-dir';
 import { exitCodeForAbort } from './signals';
 import { importEsm } from '../util/import-esm';
@@ -48,6 +52,8 @@ export interface RunScriptResult {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
+/** Set by the runner to a fresh random value for each run of a script; inherited by all its descendants. */
+export const STEP_TOKEN_VAR = 'ZTC_STEP_TOKEN';
 /** How long output may still arrive after the script's process group is gone. */
 const PIPE_DRAIN_MS = 200;
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
@@ -67,10 +73,11 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
       stdout: new MaskedLines(opts.masker, (l) => opts.onLine('stdout', rewrite(l))),
       stderr: new MaskedLines(opts.masker, (l) => opts.onLine('stderr', rewrite(l))),
     };
+    const token = randomBytes(16).toString('hex');
     const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
     const child = execa('bash', [scriptPath], {
       cwd: dir.path,
-      env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile, ZTC_LIB_DIR: dir.path, ZTC_STEP_DEADLINE: String(deadline) },
+      env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile, ZTC_LIB_DIR: dir.path, ZTC_STEP_DEADLINE: String(deadline), [STEP_TOKEN_VAR]: token },
       extendEnv: false,
       detached: true, // own process group, so the whole tree can be stopped
       cleanup: false,
@@ -81,7 +88,7 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
     child.stdout?.on('data', (c: Buffer) => streams.stdout.write(c));
     child.stderr?.on('data', (c: Buffer) => streams.stderr.write(c));
     if (child.pid !== undefined) dir.recordProcessGroup(child.pid);
-    const outcome = await supervise(child, { ...opts, killGraceMs: grace });
+    const outcome = await supervise(child, { ...opts, killGraceMs: grace }, `${STEP_TOKEN_VAR}=${token}`);
     streams.stdout.end();
     streams.stderr.end();
     const durationMs = Date.now() - started;
@@ -107,16 +114,18 @@ interface Supervised {
 
 /**
  * Wait for the script while enforcing the timeout and the abort signal. When bash exits, whatever is
- * left of its group (background jobs) is stopped too; a process that left the group (setsid) could
- * hold the output pipes open forever, so once the group is gone the pipes are closed after a moment.
+ * left of its group (background jobs) is stopped too, and so is every process that carries the step's
+ * token (`tokenEntry`, `ZTC_STEP_TOKEN=…`) after leaving the group. A process that left the group and
+ * escaped the token too (it cleared its environment; no /proc on macOS) could hold the output pipes open
+ * forever, so once the group is gone the pipes are closed after a moment.
  */
-async function supervise(child: ResultPromise, opts: RunScriptOptions & { killGraceMs: number }): Promise<Supervised> {
+async function supervise(child: ResultPromise, opts: RunScriptOptions & { killGraceMs: number }, tokenEntry: string): Promise<Supervised> {
   const pgid = child.pid;
   const state: Supervised = { code: null, signal: null };
-  let stopping: Promise<boolean> | undefined;
+  let stopping: Promise<unknown> | undefined;
   const stop = (why?: 'timeout' | 'abort') => {
     if (why) state.ending ??= why;
-    if (pgid !== undefined) stopping ??= terminateGroup(pgid, opts.killGraceMs);
+    stopping ??= Promise.all([pgid !== undefined && terminateGroup(pgid, opts.killGraceMs), terminateTagged(tokenEntry, opts.killGraceMs)]);
   };
   const onAbort = () => stop('abort');
   const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
@@ -126,7 +135,7 @@ async function supervise(child: ResultPromise, opts: RunScriptOptions & { killGr
     state.code = code;
     state.signal = signal;
     clearTimeout(timer);
-    if (pgid !== undefined && isGroupAlive(pgid)) stop();
+    if ((pgid !== undefined && isGroupAlive(pgid)) || processesWithEnv(tokenEntry).length > 0) stop();
     void (stopping ?? Promise.resolve()).then(() => {
       drain = setTimeout(() => {
         child.stdout?.destroy();

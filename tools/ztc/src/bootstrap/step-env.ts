@@ -10,7 +10,7 @@ import type { PipelineStep } from '../render/pipeline';
 export const KUBECONFIG_FILE = 'kubeconfig';
 
 /** Set by the runner for each step; a caller's value never leaks through. */
-const RUNNER_VARS = new Set(['ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE']);
+const RUNNER_VARS = new Set(['ZTC_CONTEXT_FILE', 'ZTC_LIB_DIR', 'ZTC_STEP_DEADLINE', 'ZTC_STEP_TOKEN']);
 
 export interface StepEnvInput {
   /** The caller's environment (process.env). */
@@ -27,7 +27,7 @@ export interface StepEnvInput {
   privateDir: string;
 }
 
-/** ZTC_CONTEXT_FILE, ZTC_LIB_DIR and ZTC_STEP_DEADLINE are added by the runner, which creates the files and starts the clock. */
+/** ZTC_CONTEXT_FILE, ZTC_LIB_DIR, ZTC_STEP_DEADLINE and ZTC_STEP_TOKEN are added by the runner, which creates the files, starts the clock and makes the token. */
 export function buildStepEnv(input: StepEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.base)) {

@@ -1,9 +1,11 @@
 /**
  * Which process is which: a pid alone is not an identity (pids are reused, quickly so in containers),
  * so a lock records the pid together with the process's start time from /proc. A holder is alive only
- * when a process with that pid exists, is not a zombie, and started at the recorded time.
+ * when a process with that pid exists, is not a zombie, and started at the recorded time. The one
+ * reader of /proc in ztc: also the members of a process group, and the processes that carry a given
+ * environment entry (a step's ZTC_STEP_TOKEN, which its descendants inherit even after `setsid`).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces and parentheses. */
 function statFields(pid: number): string[] | undefined {
@@ -13,6 +15,46 @@ function statFields(pid: number): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every pid /proc lists; undefined without /proc (macOS). */
+export function listPids(): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number);
+}
+
+/** State letter and process group of `pid` (/proc fields 3 and 5), undefined when /proc has no entry. */
+export function processStat(pid: number): { state: string; pgrp: number } | undefined {
+  const fields = statFields(pid);
+  return fields && { state: fields[0]!, pgrp: Number(fields[2]) };
+}
+
+/**
+ * Whether `pid`'s environment (as it was when the process started its program) holds `entry`
+ * (`NAME=value`). Only processes of the same user can be read; others count as not holding it.
+ */
+export function environHas(pid: number, entry: string): boolean {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return false;
+  }
+  const needle = Buffer.from(`${entry}\0`);
+  const at = environ.indexOf(needle);
+  // A whole entry: at the start, or right after the NUL that ends the previous one.
+  for (let i = at; i !== -1; i = environ.indexOf(needle, i + 1)) if (i === 0 || environ[i - 1] === 0) return true;
+  return false;
+}
+
+/** Live (not zombie) processes other than this one whose environment holds `entry`; [] without /proc. */
+export function processesWithEnv(entry: string): number[] {
+  return (listPids() ?? []).filter((pid) => pid !== process.pid && environHas(pid, entry) && isProcessAlive(pid));
 }
 
 /** Process state letter from /proc (`R`, `S`, `Z`, …), undefined when /proc has no entry. */
