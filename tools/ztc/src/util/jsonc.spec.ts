@@ -11,4 +11,11 @@ describe('parseJsonc', () => {
     expect(parseJsonc('{"a": "q\\"//", "b": 1}')).toEqual({ a: 'q"//', b: 1 });
     expect(() => parseJsonc('{"a": }')).toThrow();
   });
+
+  it('names the line and column of the first error and what was expected there', () => {
+    expect(() => parseJsonc('{\n  "plugins": [],\n  "a": }\n')).toThrow('line 3, column 8: a value expected');
+    expect(() => parseJsonc('{\n  "a": 1\n  "b": 2\n}')).toThrow('line 3, column 3: a comma expected');
+    expect(() => parseJsonc('{ "a": 1 /* open')).toThrow(/line 1, column 10: .*comment/);
+    expect(() => parseJsonc('')).toThrow('line 1, column 1: a value expected');
+  });
 });

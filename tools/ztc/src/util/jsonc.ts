@@ -1,44 +1,32 @@
 /**
- * JSON with comments and trailing commas, as Nx accepts in nx.json and project.json: comments and
- * trailing commas are blanked out (outside strings) and the rest goes to JSON.parse, so positions in
- * its error messages still point at the original text.
+ * JSON with comments and trailing commas, as Nx accepts in nx.json and project.json: parsed by
+ * `jsonc-parser`, the parser Nx itself uses. The first error is thrown with its line and column.
  */
-export function parseJsonc(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return JSON.parse(stripJsonc(text));
-  }
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+/** "ValueExpected" → "a value expected"; "InvalidSymbol" → "invalid symbol". */
+function describeError(e: ParseError): string {
+  const words = printParseErrorCode(e.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return words.endsWith(' expected') ? `a ${words}` : words;
 }
 
-/** `text` with comments and trailing commas replaced by spaces (newlines kept). */
-export function stripJsonc(text: string): string {
-  const out = text.split('');
-  const blank = (from: number, to: number): void => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
-  };
-  let i = 0;
-  let lastComma = -1;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
-      lastComma = -1;
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      i++;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      blank(i, end === -1 ? text.length : end);
-      i = end === -1 ? text.length : end;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      blank(i, end === -1 ? text.length : end + 2);
-      i = end === -1 ? text.length : end + 2;
-    } else {
-      if (c === ',') lastComma = i;
-      else if ((c === '}' || c === ']') && lastComma !== -1) blank(lastComma, lastComma + 1);
-      if (!/\s/.test(c) && c !== ',') lastComma = -1;
-      i++;
-    }
+/** `offset` in `text` as a 1-based line and column. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+/** The value of `text`; throws `line L, column C: <what is wrong>` at the first error. */
+export function parseJsonc(text: string): unknown {
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const { line, column } = position(text, first.offset);
+    throw new SyntaxError(`line ${line}, column ${column}: ${describeError(first)}`);
   }
-  return out.join('');
+  return value;
 }

@@ -51,4 +51,12 @@ describe('workspace layout (nx.json plugin options)', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('nx.json: plugins[ztc].options.platformsRoot: must be a folder inside the workspace, got "../other"');
   });
+
+  it('refuses an nx.json that does not parse, naming the file, line and column (exit 3)', async () => {
+    const ws = fixtureWorkspace();
+    ws.write('nx.json', '{\n  // ZTC\n  "plugins": ["@ztc/engine/plugin",],\n  "namedInputs": { "default": }\n}\n');
+    const r = await runCli(['render'], ws.root);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('nx.json: invalid JSON: line 4, column 31: a value expected');
+  });
 });
