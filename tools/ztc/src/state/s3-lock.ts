@@ -144,7 +144,7 @@ export class RemoteRunLock {
     const last = await store.get(key);
     const rec = last && parseLock(last.body);
     if (rec) throw heldBy(store, key, who.platform, rec);
-    throw new ExitError(`could not take the run lock ${store.where}/${key}: it kept changing; run again`, ExitCode.invalid, { code: 'concurrent_run' });
+    throw new ExitError(`could not take the run lock ${store.objectName(key)}: it kept changing; run again`, ExitCode.invalid, { code: 'concurrent_run' });
   }
 
   /** A second create of the lock must fail: an endpoint that ignores If-None-Match cannot keep runs apart. */
@@ -230,7 +230,7 @@ export class RemoteRunLock {
 
 function heldBy(store: S3Store, key: string, platform: string, rec: LockRecord): ExitError {
   return new ExitError(
-    `another bootstrap of ${platform} is running: ${describeLock(rec)} (${rec.command}, ztc ${rec.ztc_version}; lock ${store.where}/${key}); wait for it to finish. A run that was killed frees the lock when it expires; to break it by hand see docs/operations.md`,
+    `another bootstrap of ${platform} is running: ${describeLock(rec)} (${rec.command}, ztc ${rec.ztc_version}; lock ${store.objectName(key)}); wait for it to finish. A run that was killed frees the lock when it expires; to break it by hand see docs/operations.md`,
     ExitCode.invalid,
     { code: 'concurrent_run' },
   );
@@ -238,7 +238,7 @@ function heldBy(store: S3Store, key: string, platform: string, rec: LockRecord):
 
 function unreadable(store: S3Store, key: string, platform: string): ExitError {
   return new ExitError(
-    `the run lock of ${platform} (${store.where}/${key}) exists but is not a lock ztc wrote, so its owner and expiry are unknown: if no run of ${platform} is going, remove the object by hand (docs/operations.md: breaking a lock by hand)`,
+    `the run lock of ${platform} (${store.objectName(key)}) exists but is not a lock ztc wrote, so its owner and expiry are unknown: if no run of ${platform} is going, remove the object by hand (docs/operations.md: breaking a lock by hand)`,
     ExitCode.invalid,
     { code: 'concurrent_run' },
   );

@@ -91,6 +91,11 @@ export class S3Store {
     this.where = `s3://${config.bucket} at ${config.endpoint}`;
   }
 
+  /** `s3://bucket/key`, as messages name an object. */
+  objectName(key: string): string {
+    return `s3://${this.config.bucket}/${key}`;
+  }
+
   /** One request, retried on no answer and 5xx; the answer otherwise, whatever its status. */
   private async request(method: string, key: string, init: { query?: [string, string][]; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
     const query = init.query?.length ? `?${init.query.map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).join('&')}` : '';
