@@ -49,7 +49,15 @@ export const ERROR_CODES: Record<number, string> = {
   [ExitCode.terminated]: 'terminated',
 };
 
+/**
+ * Marks every ZtcError. `Symbol.for` is one symbol per process, so an error made by another copy of this
+ * module (another bundle of the engine, an adapter's import of the SDK) is recognised too, while an
+ * Error that merely has a numeric `exitCode` (execa's failed subprocess) is not.
+ */
+const ZTC_ERROR = Symbol.for('@ztc/engine.ZtcError');
+
 export class ZtcError extends Error {
+  readonly [ZTC_ERROR] = true;
   readonly exitCode: number;
   /** Stable machine-readable code (see ERROR_CODES). */
   readonly code: string;
@@ -83,6 +91,7 @@ export class UsageError extends ZtcError {
 /** A failure with a specific documented exit code and a ready-made message (step failed, timeout, …). */
 export class ExitError extends ZtcError {}
 
+/** A ZtcError, of this copy of the module or of another (the brand, not `instanceof`). */
 export function isZtcError(e: unknown): e is ZtcError {
-  return e instanceof ZtcError || (e instanceof Error && typeof (e as ZtcError).exitCode === 'number');
+  return e instanceof ZtcError || (e instanceof Error && (e as Partial<Record<typeof ZTC_ERROR, unknown>>)[ZTC_ERROR] === true);
 }
