@@ -61,10 +61,13 @@ export class S3StateBackend implements StateBackend {
     return `${this.config.prefix}/${rel}`;
   }
 
-  /** Objects of the synchronised folders: `state/x` → etag. */
+  /** Objects of the synchronised folders (one listing of the prefix): `state/x` → etag. */
   async remoteFiles(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (const folder of SYNCED) for (const o of await this.store.list(this.key(`${folder}/`))) out.set(o.key.slice(this.config.prefix.length + 1), o.etag);
+    for (const o of await this.store.list(this.key(''))) {
+      const rel = o.key.slice(this.config.prefix.length + 1);
+      if (SYNCED.some((folder) => rel.startsWith(`${folder}/`))) out.set(rel, o.etag);
+    }
     return out;
   }
 
@@ -74,13 +77,14 @@ export class S3StateBackend implements StateBackend {
     if (remote.size === 0) return { area, dispose: () => {} };
     const dir = mkdtempSync(join(tmpdir(), 'ztc-state-view-'));
     try {
-      for (const o of await this.store.list(this.key('receipts/'))) {
-        const got = await this.store.get(o.key);
-        if (!got) continue;
-        const file = join(dir, o.key.slice(this.config.prefix.length + 1));
+      const receipts = [...remote.keys()].filter((rel) => rel.startsWith('receipts/'));
+      await inParallel(receipts, async (rel) => {
+        const got = await this.store.get(this.key(rel));
+        if (!got) return;
+        const file = join(dir, rel);
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, got.body);
-      }
+      });
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;
@@ -143,7 +147,7 @@ class S3Session implements StateSession {
       return;
     }
     const fetched: string[] = [];
-    for (const [rel, etag] of remote) {
+    await inParallel([...remote], async ([rel, etag]) => {
       const file = this.abs(rel);
       let have: string | undefined;
       try {
@@ -153,16 +157,17 @@ class S3Session implements StateSession {
       }
       if (have !== undefined && have === md5OfEtag(etag)) {
         this.synced.set(rel, have);
-        continue;
+        return;
       }
       const got = await this.store.get(this.backend.key(rel));
-      if (!got) continue; // removed meanwhile (only a run holding the lock removes)
+      if (!got) return; // removed meanwhile (only a run holding the lock removes)
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(`${file}.tmp`, got.body);
       renameSync(`${file}.tmp`, file);
       this.synced.set(rel, md5Hex(got.body));
       fetched.push(rel);
-    }
+    });
+    fetched.sort();
     const dropped = local.filter((rel) => !remote.has(rel));
     for (const rel of dropped) rmSync(this.abs(rel), { force: true });
     // Receipts that came from the backend are not "restored by the Nx cache" (restored-receipts.ts).
@@ -248,6 +253,15 @@ class S3Session implements StateSession {
     }
     await this.lock.release();
   }
+}
+
+/** Run `fn` on every item, at most 8 at a time (downloads of many small objects: latency, not bandwidth). */
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(8, items.length) }, worker));
 }
 
 const count = (rels: readonly string[], folder: string) => rels.filter((r) => r.startsWith(folder)).length;
