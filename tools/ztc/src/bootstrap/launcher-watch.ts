@@ -9,8 +9,7 @@
  * When any watched ancestor is gone (by pid and start time; a zombie counts as gone), the run is
  * aborted like on SIGTERM. Without /proc (macOS) only the parent is watched, by a change of ppid.
  */
-import { readFileSync } from 'node:fs';
-import { isSameProcessAlive } from '../util/process-identity';
+import { isSameProcessAlive, processCommandLine, processStat } from '../util/process-identity';
 
 export interface Launcher {
   pid: number;
@@ -23,38 +22,13 @@ export interface Launcher {
 /** How often the launchers are checked. */
 export const LAUNCHER_POLL_MS = 250;
 
-interface Stat {
-  ppid: number;
-  session: number;
-  tty: number;
-  started: string;
-}
-
-function stat(pid: number): Stat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), session: Number(f[3]), tty: Number(f[4]), started: f[19]! };
-  } catch {
-    return undefined;
-  }
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 120);
-  } catch {
-    return '?';
-  }
-}
-
 /** The ancestors to watch, nearest first (see the module comment). */
 export function launcherChain(from: number = process.ppid): Launcher[] {
   const chain: Launcher[] = [];
   for (let pid = from; pid > 1 && chain.length < 64; ) {
-    const s = stat(pid);
+    const s = processStat(pid);
     if (!s || (s.session === pid && s.tty !== 0)) break;
-    chain.push({ pid, started: s.started, command: commandLine(pid) });
+    chain.push({ pid, started: s.started, command: processCommandLine(pid) });
     pid = s.ppid;
   }
   return chain;

@@ -89,6 +89,23 @@ describe('stale temp dirs', () => {
     expect(fx.secureDirsLeft()).toEqual(['ztc-secure-live01']);
     expect(events).toContainEqual({ event: 'notice', message: 'removed 1 stale ztc-secure-* dir(s) left by an interrupted run' });
   });
+
+  it('a process a killed run left behind outside its group (setsid) is killed by its token', async () => {
+    const fx = fixtureWorkspace(SIMPLE);
+    const dead = spawn('true');
+    await new Promise((r) => dead.once('exit', r));
+    const token = 'ZTC_STEP_TOKEN=0123456789abcdef0123456789abcdef';
+    const escaped = spawn('setsid', ['sleep', '300'], { env: { PATH: process.env.PATH, ZTC_STEP_TOKEN: token.split('=')[1] }, stdio: 'ignore' });
+    const exited = new Promise((r) => escaped.once('exit', r));
+    onTestFinished(() => void escaped.kill('SIGKILL'));
+    const stale = join(fx.tmpRoot, 'ztc-secure-stale2');
+    mkdirSync(stale, { mode: 0o700 });
+    writeFileSync(join(stale, 'ztc.pid'), JSON.stringify({ owner: dead.pid, pgid: dead.pid, token }));
+    await fx.run();
+    expect(fx.secureDirsLeft()).toEqual([]);
+    expect(await exited).toBeNull(); // killed by a signal (exit code null)
+    expect(escaped.signalCode).toBe('SIGKILL');
+  });
 });
 
 describe('findOnPath', () => {

@@ -87,8 +87,9 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
     });
     child.stdout?.on('data', (c: Buffer) => streams.stdout.write(c));
     child.stderr?.on('data', (c: Buffer) => streams.stderr.write(c));
-    if (child.pid !== undefined) dir.recordProcessGroup(child.pid);
-    const outcome = await supervise(child, { ...opts, killGraceMs: grace }, `${STEP_TOKEN_VAR}=${token}`);
+    const tokenEntry = `${STEP_TOKEN_VAR}=${token}`;
+    if (child.pid !== undefined) dir.recordProcessGroup(child.pid, tokenEntry);
+    const outcome = await supervise(child, { ...opts, killGraceMs: grace }, tokenEntry);
     streams.stdout.end();
     streams.stderr.end();
     const durationMs = Date.now() - started;

@@ -4,9 +4,10 @@
  * process group. The pid file lets a later run tell the dir of a dead run (removed at start, and a
  * script it left running is killed) from the dir of a live concurrent run (left alone).
  */
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processCwd, processesWithEnv } from '../util/process-identity';
 import { isProcessAlive } from './process-group';
 
 export const SECURE_DIR_PREFIX = 'ztc-secure-';
@@ -19,6 +20,8 @@ interface PidRecord {
   owner: number;
   /** Process group of the script running in it, once started. */
   pgid?: number;
+  /** The script's ZTC_STEP_TOKEN entry (`ZTC_STEP_TOKEN=…`): finds its processes that left the group. */
+  token?: string;
 }
 
 export interface SecureDir {
@@ -26,8 +29,8 @@ export interface SecureDir {
   readonly path: string;
   /** Write `name` into the dir with `mode`; returns its absolute path. */
   writeFile(name: string, content: string | Uint8Array, mode: number): string;
-  /** Record the script's process group, for the stale-dir cleanup of a later run. */
-  recordProcessGroup(pgid: number): void;
+  /** Record the script's process group and token entry, for the stale-dir cleanup of a later run. */
+  recordProcessGroup(pgid: number, token?: string): void;
   /** Remove the dir and everything in it (idempotent). */
   remove(): void;
 }
@@ -47,7 +50,7 @@ export function createSecureDir(tmpRoot: string = tmpdir()): SecureDir {
   return {
     path,
     writeFile,
-    recordProcessGroup: (pgid) => writePid({ owner: process.pid, pgid }),
+    recordProcessGroup: (pgid, token) => writePid({ owner: process.pid, pgid, ...(token && { token }) }),
     remove: () => rmSync(path, { recursive: true, force: true }),
   };
 }
@@ -61,15 +64,22 @@ function readPidRecord(dir: string): PidRecord | undefined {
   }
 }
 
-/** Kill a script left running by a dead run, after checking its leader still works in `dir`. */
-function killOrphan(dir: string, pgid: number | undefined): void {
-  if (!pgid || !isProcessAlive(pgid)) return;
-  try {
-    if (readlinkSync(`/proc/${pgid}/cwd`) !== dir) return; // the pid now belongs to someone else
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    /* gone, not ours, or no /proc: leave it */
-  }
+/**
+ * Kill a script left running by a dead run, after checking its leader still works in `dir`, and the
+ * processes that carry its token after leaving its group (the token is random: nothing else has it).
+ */
+function killOrphan(dir: string, record: PidRecord | undefined): void {
+  const kill = (target: number) => {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  const pgid = record?.pgid;
+  // A cwd that is not the dir: the pid now belongs to someone else (gone, another user's, no /proc: leave it).
+  if (pgid && isProcessAlive(pgid) && processCwd(pgid) === dir) kill(-pgid);
+  if (record?.token) for (const pid of processesWithEnv(record.token)) kill(pid);
 }
 
 /**
@@ -91,7 +101,7 @@ export function cleanStaleSecureDirs(tmpRoot: string = tmpdir(), now: number = D
       if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) continue;
       const record = readPidRecord(dir);
       if (record ? isProcessAlive(record.owner) : now - statSync(dir).mtimeMs < CREATION_WINDOW_MS) continue;
-      killOrphan(dir, record?.pgid);
+      killOrphan(dir, record);
       rmSync(dir, { recursive: true, force: true });
       removed.push(name);
     } catch {

@@ -5,7 +5,7 @@
  * reader of /proc in ztc: also the members of a process group, and the processes that carry a given
  * environment entry (a step's ZTC_STEP_TOKEN, which its descendants inherit even after `setsid`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces and parentheses. */
 function statFields(pid: number): string[] | undefined {
@@ -28,10 +28,41 @@ export function listPids(): number[] | undefined {
   return entries.filter((e) => /^\d+$/.test(e)).map(Number);
 }
 
-/** State letter and process group of `pid` (/proc fields 3 and 5), undefined when /proc has no entry. */
-export function processStat(pid: number): { state: string; pgrp: number } | undefined {
-  const fields = statFields(pid);
-  return fields && { state: fields[0]!, pgrp: Number(fields[2]) };
+export interface ProcessStat {
+  /** State letter (`R`, `S`, `Z`, …). */
+  state: string;
+  ppid: number;
+  /** Process group. */
+  pgrp: number;
+  session: number;
+  /** Controlling terminal (0: none). */
+  tty: number;
+  /** Start time (clock ticks since boot). */
+  started: string;
+}
+
+/** What /proc/<pid>/stat says of `pid`; undefined when /proc has no entry. */
+export function processStat(pid: number): ProcessStat | undefined {
+  const f = statFields(pid);
+  return f && { state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tty: Number(f[4]), started: f[19]! };
+}
+
+/** The command line of `pid` (arguments joined by spaces, at most `max` characters), '?' when unreadable. */
+export function processCommandLine(pid: number, max = 120): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, max);
+  } catch {
+    return '?';
+  }
+}
+
+/** The working directory of `pid`, undefined when it cannot be read (gone, another user's, no /proc). */
+export function processCwd(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
