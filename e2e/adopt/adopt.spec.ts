@@ -97,11 +97,12 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
   afterAll(() => dir && !process.env.ZTC_E2E_KEEP && rmSync(dir, { recursive: true, force: true }));
   let packed: string[] = [];
 
-  it('packs what a user installs: engine, CLI, plugin, executors, generators, script library, schemas, contracts; no specs', () => {
-    for (const f of ['package.json', 'README.md', 'bin/ztc.js', 'bin/register.js', 'nx-plugin.js', 'executors.json', 'generators.json', 'scripts/ztc.sh', 'schemas/adapter.schema.json', 'capabilities/kubernetes-api.json', 'src/nx/generators/init/schema.json', 'src/cli/main.ts']) {
+  it('packs what a user installs: the built engine (JavaScript and declarations), CLI, plugin, executors, generators, script library, schemas, contracts; no TypeScript source', () => {
+    for (const f of ['package.json', 'README.md', 'bin/ztc.js', 'bin/load.js', 'dist/cli.js', 'dist/index.js', 'dist/testing.js', 'dist/types/src/index.d.ts', 'dist/types/testing/index.d.ts', 'nx-plugin.js', 'executors.json', 'generators.json', 'migrations.json', 'scripts/ztc.sh', 'schemas/adapter.schema.json', 'capabilities/kubernetes-api.json', 'src/nx/generators/init/schema.json']) {
       expect(packed).toContain(f);
     }
-    expect(packed.filter((f) => /\.spec\.ts$|__fixtures__|^testing\//.test(f))).toEqual([]);
+    expect(packed.filter((f) => /\.(ts|mts|cts)$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
+    expect(packed.filter((f) => /__fixtures__|^testing\/|^build\//.test(f))).toEqual([]);
   });
 
   it('nx add registers the plugin by package name, prefixed because the workspace already has lint and test', async () => {

@@ -5,7 +5,7 @@
  * mtime, ctime and inode, to the nanosecond; every write, rename or delete changes at least one). The
  * next `ztc render` with the same platform from the same folder checks those signatures and, when none
  * changed, prints what the last render printed without loading the engine: a no-op render then costs
- * Node's start plus ~150 stat calls. Anything else (a changed signature, another engine bundle or Node
+ * Node's start plus ~150 stat calls. Anything else (a changed signature, another engine build or Node
  * version, another command line) runs the engine as usual, which writes a new stamp. This is the
  * technique of make, ninja and git's index; like them it trusts the file system's timestamps.
  *
@@ -65,8 +65,8 @@ function writeStamp(cwd, platform, stamp) {
 
 /**
  * What `ztc <argv>` run in `cwd` would print, when it is a render whose stamp still holds; else
- * undefined (run the engine). `bundleName()` names the engine bundle that is current for the CLI now;
- * it is only asked for a render.
+ * undefined (run the engine). `bundleName()` names the engine build that is current now (dist/build.json's
+ * id); it is only asked for a render.
  */
 function upToDate(argv, cwd, bundleName) {
   if (argv[0] !== 'render' || argv.length > 2 || argv[1]?.startsWith('-')) return undefined;

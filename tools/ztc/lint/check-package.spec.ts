@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { checkPackage, importedPackages } from './check-package';
+import { checkPackage, checkPackedFiles, importedPackages, type PackageJson } from './check-package';
 
 const ENGINE = join(__dirname, '..');
 
@@ -29,6 +29,15 @@ describe('engine package lint', () => {
       'package.json: exports["./gone"] "./gone.js" does not exist',
       'executors.json: render: implementation "./nope.js" does not exist',
       'src/extra.ts: imports "zod", which package.json does not declare (dependencies or peerDependencies)',
+    ]);
+  });
+
+  it('refuses a package that ships TypeScript source or leaves out an entry point package.json names', () => {
+    const pkg: PackageJson = { name: '@ztc/engine', version: '1.0.0', exports: { '.': { types: './dist/types/src/index.d.ts', default: './dist/index.js' } }, bin: { ztc: './bin/ztc.js' } };
+    expect(checkPackedFiles(pkg, ['package.json', 'dist/index.js', 'dist/types/src/index.d.ts', 'bin/ztc.js'])).toEqual([]);
+    expect(checkPackedFiles(pkg, ['package.json', 'dist/index.js', 'dist/types/src/index.d.ts', 'src/index.ts'])).toEqual([
+      'npm pack: ships TypeScript source src/index.ts (only .d.ts belongs in the package)',
+      'npm pack: bin/ztc.js (named in package.json) is not in the package (files)',
     ]);
   });
 });

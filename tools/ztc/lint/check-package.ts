@@ -12,7 +12,7 @@ export interface PackageJson {
   name: string;
   version: string;
   private?: boolean;
-  exports?: Record<string, string>;
+  exports?: Record<string, string | Record<string, string>>;
   bin?: Record<string, string>;
   files?: string[];
   executors?: string;
@@ -43,9 +43,12 @@ export function checkManifest(root: string, pkg: PackageJson): string[] {
   const must = (what: string, path: string | undefined): void => {
     if (!path || !existsSync(join(root, path))) problems.push(`package.json: ${what} "${path}" does not exist`);
   };
-  for (const [key, target] of Object.entries(pkg.exports ?? {})) must(`exports["${key}"]`, target);
+  for (const [key, target] of Object.entries(pkg.exports ?? {})) {
+    if (typeof target === 'string') must(`exports["${key}"]`, target);
+    else for (const [condition, t] of Object.entries(target)) must(`exports["${key}"].${condition}`, t);
+  }
   for (const [name, target] of Object.entries(pkg.bin ?? {})) must(`bin.${name}`, target);
-  for (const f of (pkg.files ?? []).filter((x) => !x.startsWith('!'))) must('files entry', f);
+  for (const f of (pkg.files ?? []).filter((x) => !x.startsWith('!') && !x.includes('*'))) must('files entry', f);
   must('executors', pkg.executors);
   must('generators', pkg.generators);
   if (!pkg.exports?.['./plugin']) problems.push('package.json: exports has no "./plugin" (nx.json registers "<name>/plugin")');
@@ -119,7 +122,7 @@ export function importedPackages(source: string, fileName = 'x.ts'): string[] {
 export function checkDependencies(root: string, pkg: PackageJson): string[] {
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), pkg.name]);
   const problems: string[] = [];
-  const shipped = [...walk(join(root, 'src')).map((f) => `src/${f}`), ...walk(join(root, 'bin')).map((f) => `bin/${f}`), 'nx-plugin.js'];
+  const shipped = [...walk(join(root, 'src')).map((f) => `src/${f}`), ...walk(join(root, 'testing')).map((f) => `testing/${f}`).filter((f) => f === 'testing/index.ts'), ...walk(join(root, 'bin')).map((f) => `bin/${f}`), 'nx-plugin.js'];
   for (const f of shipped) {
     if (!/\.(ts|js)$/.test(f) || /\.spec\.ts$/.test(f) || f.includes('__fixtures__/')) continue;
     for (const name of importedPackages(readFileSync(join(root, f), 'utf8'), f)) {
@@ -129,7 +132,27 @@ export function checkDependencies(root: string, pkg: PackageJson): string[] {
   return problems;
 }
 
-/** Everything but shellcheck. */
+/**
+ * What `npm pack` would ship (its file list): JavaScript, declarations and data, no TypeScript source
+ * (a consumer's tsc would compile it, and Node cannot run it), and the entry points the manifest names.
+ */
+export function checkPackedFiles(pkg: PackageJson, packed: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const f of packed) if (/\.(ts|mts|cts)$/.test(f) && !/\.d\.(ts|mts|cts)$/.test(f)) problems.push(`npm pack: ships TypeScript source ${f} (only .d.ts belongs in the package)`);
+  const targets = [
+    ...Object.values(pkg.exports ?? {}).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
+    ...Object.values(pkg.bin ?? {}),
+    ...(pkg.executors ? [pkg.executors] : []),
+    ...(pkg.generators ? [pkg.generators] : []),
+  ];
+  for (const t of targets) {
+    const rel = t.replace(/^\.\//, '');
+    if (!packed.includes(rel)) problems.push(`npm pack: ${rel} (named in package.json) is not in the package (files)`);
+  }
+  return problems;
+}
+
+/** Everything but shellcheck and the packed file list. */
 export function checkPackage(root: string): string[] {
   const pkg = readJson<PackageJson>(join(root, 'package.json'));
   return [...checkManifest(root, pkg), ...checkNxManifests(root, pkg), ...checkShippedJson(root), ...checkDependencies(root, pkg)];

@@ -29,8 +29,8 @@ export const ENGINE_SCRIPT_LIB = 'ztc.sh';
 export const ADAPTER_SCRIPT_LIB_DIR = 'scripts/lib';
 
 /**
- * Build caches (transpiled TS, compiled validators); content-addressed, safe to delete. The same folder
- * bin/register.js uses (bin/cache-root.js): the workspace's `node_modules/.cache`.
+ * Caches (transpiled render modules, compiled validators, parsed YAML, render stamps); content-addressed,
+ * safe to delete. The same folder bin/ztc.js uses (bin/cache-root.js): the workspace's `node_modules/.cache`.
  */
 export const CACHE_ROOT: string = (require('../bin/cache-root.js') as { cacheRoot: string }).cacheRoot;
 

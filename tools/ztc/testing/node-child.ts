@@ -1,6 +1,6 @@
 /**
  * Engine code in another Node process, for tests of what happens between processes (locks, races).
- * The child loads ZTC's TypeScript loader, runs `body` (CommonJS, `require` of engine files by absolute
+ * The child loads the engine's TypeScript loader (dist/ts-require.js), runs `body` (CommonJS, `require` of engine files by absolute
  * path works) and talks over stdio: it reads lines on stdin (`line(): Promise<string>`), and the test
  * reads what it prints. It is killed when the test finishes.
  */
@@ -8,7 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 
-const REGISTER = join(__dirname, '..', 'bin', 'register.js');
+const TS_REQUIRE = join(__dirname, '..', 'bin', 'load.js');
 
 export interface NodeChild {
   proc: ChildProcessWithoutNullStreams;
@@ -23,7 +23,7 @@ export interface NodeChild {
 /** Start a child running `body`; `src(rel)` in the body is the absolute path of `tools/ztc/src/<rel>`. */
 export function nodeChild(body: string): NodeChild {
   const prelude = [
-    `require(${JSON.stringify(REGISTER)});`,
+    `require(${JSON.stringify(TS_REQUIRE)}).load('ts-require');`,
     `const src = (rel) => require(${JSON.stringify(join(__dirname, '..', 'src'))} + '/' + rel);`,
     "const rl = require('node:readline').createInterface({ input: process.stdin });",
     'const pending = []; const waiting = [];',

@@ -29,14 +29,15 @@ function real(path: string): string {
 
 /** Folders whose modules render code may load without being walked into. */
 function allowedRoots(adapterDir: string): string[] {
-  const roots = [join(real(ENGINE_ROOT), 'src')];
+  const engines = [real(ENGINE_ROOT)];
   try {
     // `@ztc/engine` as the adapter resolves it (a workspace link; another checkout in tests).
-    roots.push(join(real(dirname(require.resolve('@ztc/engine/package.json', { paths: [adapterDir] }))), 'src'));
+    engines.push(real(dirname(require.resolve('@ztc/engine/package.json', { paths: [adapterDir] }))));
   } catch {
     /* not resolvable from there: render would fail to load anyway */
   }
-  return roots.map((r) => `${r}${sep}`);
+  // The built engine (dist/, what `@ztc/engine` resolves to) and, in this repository, its sources.
+  return engines.flatMap((e) => [join(e, 'dist'), join(e, 'src')]).map((r) => `${r}${sep}`);
 }
 
 /**

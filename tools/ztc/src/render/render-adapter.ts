@@ -8,7 +8,6 @@ import { join, sep } from 'node:path';
 import { insidePathProblem } from '../adapter/adapter-paths';
 import type { AdapterManifest } from '../adapter/types';
 import { checkPayload } from '../capability/contracts';
-import { ENGINE_ROOT } from '../constants';
 import { ConfigError } from '../errors';
 import { interpolate, TemplateError } from '../sdk/template';
 import { guardedCall, GuardedCallError, RENDER_TIMEOUT_ENV } from './guarded-call';
@@ -17,6 +16,7 @@ import { loadedPackages, recall, remember, renderMemoKey } from './render-memo';
 import { syntaxIssues } from './output-syntax';
 import type { FileDigests } from '../util/file-digests';
 import { jsonProblem } from '../util/json-safety';
+import { installTsRequire } from '../util/ts-require';
 import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
 export interface AdapterOutput {
@@ -26,14 +26,14 @@ export interface AdapterOutput {
   scriptContext: Record<string, Record<string, unknown>>;
 }
 
-/** Render modules are TypeScript; make sure Node can load them (idempotent; tests run without the bin). */
+/** A workspace adapter's render module is TypeScript; make sure Node can load it (idempotent). */
 function ensureTsLoader(): void {
-  require(join(ENGINE_ROOT, 'bin', 'register.js'));
+  installTsRequire();
 }
 
 /**
  * Drop the adapter's own modules from Node's module cache, so a long-lived process (tests, a batch
- * executor) always renders the adapter's current source. Re-loading is cheap: transpiles are cached.
+ * executor) always renders the adapter's current source. Re-loading costs a transpile per file (@swc/core).
  */
 function forgetModulesUnder(dir: string): void {
   const prefix = `${dir}${sep}`;

@@ -6,11 +6,11 @@
  * A render module is a pure function (CONTRACT; validate checks it) of its code and its arguments. Its
  * code is the adapter folder (render modules may import nothing else of the workspace:
  * module-boundary.ts), the engine and the npm packages it loads. The key therefore holds: the content of
- * every file in the adapter folder (dot-files and tests too), the engine's identity (the bundle it runs
- * from, bin/engine.js: every engine source file), the Node version, and the exact arguments (config with
+ * every file in the adapter folder (dot-files and tests too), the engine's identity (the build it runs
+ * from, dist/build.json: every engine source file), the Node version, and the exact arguments (config with
  * defaults, platform metadata, consumed payloads) as JSON. The npm packages are recorded when the module
- * runs (the module graph Node loaded) and checked by their package.json on every use. Without a bundle
- * (ZTC_BUNDLE=0, tests that load the sources) there is no engine identity and nothing is remembered.
+ * runs (the module graph Node loaded) and checked by their package.json on every use. Running from the
+ * sources (specs that load them) there is no engine identity and nothing is remembered.
  *
  * Only the module's return value is remembered: every check on it (declared capabilities, contracts,
  * output paths and syntax) runs as usual. The Nx layer caches the same step by the same inputs
@@ -28,13 +28,24 @@ import { listFiles } from '../util/list-files';
 
 const memo = new ContentCache('render', 'render-memo-1');
 
-/** Identity of the engine code this process runs: its bundle's name (the hash of its code), or undefined when it runs from source. */
+let identity: string | null | undefined;
+
+/**
+ * Identity of the engine code this process runs: the id of the build it runs from (dist/build.json,
+ * next to the bundle: the sha256 of everything built), or undefined when it runs from its sources (specs).
+ */
 export function engineIdentity(): string | undefined {
-  try {
-    return (require('../../bin/engine.js') as { activeBundle(): string | undefined }).activeBundle();
-  } catch {
-    return undefined;
+  if (identity === undefined) {
+    identity = null;
+    try {
+      // __dirname is dist/ in a bundle (build/build.js), src/render/ in the sources, which have no build.json.
+      const id = (JSON.parse(readFileSync(join(__dirname, 'build.json'), 'utf8')) as { id?: unknown }).id;
+      if (typeof id === 'string') identity = id;
+    } catch {
+      /* running from source */
+    }
   }
+  return identity ?? undefined;
 }
 
 export interface RenderArgs {

@@ -54,8 +54,8 @@ describe('render stamp covers every path a render touches', () => {
         plan = planRender(root, pickPlatform(root, undefined), { packages });
         applyRenderPlan(ws.path('platforms/example'), plan);
       }),
-      // The engine's code and its packages: the stamp names the bundle, made from exactly those (engine.js).
-    ].filter((p) => !p.startsWith(ENGINE_ROOT) || !/^\/(src|bin|schemas|node_modules)\//.test(p.slice(ENGINE_ROOT.length)));
+      // The engine's code and its packages: the stamp names the build (dist/build.json), made from exactly those.
+    ].filter((p) => !p.startsWith(ENGINE_ROOT) || !/^\/(src|dist|bin|schemas|node_modules)\//.test(p.slice(ENGINE_ROOT.length)));
     const paths = stampPaths(ws.root, ws.root, plan!, packages);
     const recorded = new Set(paths);
     /** An absent path is covered by its nearest existing folder (an entry coming or going changes it). */
@@ -76,7 +76,7 @@ describe('render stamp covers every path a render touches', () => {
     const covered = (p: string): boolean =>
       recorded.has(p) ||
       (!fs.existsSync(p) && recorded.has(nearestFolder(p))) ||
-      // the engine itself, which the stamp identifies by its bundle
+      // the engine itself, which the stamp identifies by its build
       p.startsWith(`${ws.root}/node_modules/@ztc/engine/`) ||
       (p.includes('/node_modules/') && recorded.has(packageJson(p)!)) ||
       // content-addressed caches: an entry can only be read back for the input it was made from

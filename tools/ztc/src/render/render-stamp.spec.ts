@@ -163,26 +163,28 @@ describe('ztc render through the bin', () => {
   it('prints the same line from the stamp without the engine, and renders again after a change', { timeout: 60_000 }, () => {
     const ws = fixtureWorkspace();
     const cache = ws.path('.cache');
+    // Each run reports on stderr the engine files it loaded (a preload listing Node's module cache at exit).
+    ws.write('loaded.js', "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));\n");
     const ztc = () =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'tools/ztc/bin/ztc.js'), 'render', 'demo'], {
+      spawnSync(process.execPath, ['-r', ws.path('loaded.js'), join(REPO_ROOT, 'tools/ztc/bin/ztc.js'), 'render', 'demo'], {
         cwd: ws.root,
         encoding: 'utf8',
         timeout: 30_000,
-        env: { ...process.env, ZTC_BUNDLE: '', ZTC_CACHE_DIR: cache },
+        env: { ...process.env, ZTC_CACHE_DIR: cache },
       });
+    const engineLoaded = (run: { stderr: string }) => (JSON.parse(run.stderr) as string[]).some((f) => f.endsWith(join('dist', 'cli.js')));
     const first = ztc();
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('platforms/demo: rendered');
+    expect(engineLoaded(first)).toBe(true);
     // The files were just written: the second render (the engine) verifies what the first recorded.
     const second = ztc();
     expect(second.stdout).toMatch(/^platforms\/demo: up to date \(\d+ files, 3 adapters\)\n$/);
-    // Without the engine's bundle (its name and sources unchanged), only the stamp can answer.
-    const bundleDir = join(cache, 'ztc-bundle');
-    const bundles = () => fs.readdirSync(bundleDir).filter((f) => /^cli-\w+\.js$/.test(f));
-    for (const f of bundles()) fs.rmSync(join(bundleDir, f));
+    expect(engineLoaded(second)).toBe(true);
+    // The third answers from the stamp alone: the engine's build is not loaded.
     const third = ztc();
     expect(third.stdout).toBe(second.stdout);
-    expect(bundles()).toEqual([]);
+    expect(engineLoaded(third)).toBe(false);
 
     ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace(/mtu: \d+/, 'mtu: 1400'));
     const changed = ztc();

@@ -9,7 +9,8 @@
  *   package's and the workspace's), the engine's script library and package.json (its version is in
  *   lock.json), the package.json of every npm package a render module loaded;
  * - the outputs: generated/ (every file and folder), pipeline.yaml and lock.json;
- * - the engine (the CLI bundle's name, checked against its sources by size and ctime) and Node's version.
+ * - the engine (the id of the build it runs from, dist/build.json; in this repository checked against
+ *   its sources by size and mtime before it is compared) and Node's version.
  *
  * A stamp is only *verified* (usable) when every signature provably describes what the render saw:
  * the path had the same signature before the render read anything (the previous stamp's paths are

@@ -1,7 +1,7 @@
 /**
- * An ES module package, imported (for execa, which is ESM only). Through bin/import-esm.js, so that the
- * module calling it can run from the engine's bundle (bin/engine.js), where `import()` is not available.
+ * An ES module package, imported (for execa, which is ESM only) from CommonJS engine code. The build
+ * (build/build.js) keeps `import()` as Node's own, which resolves from the engine package.
  */
 export function importEsm<T>(specifier: string): Promise<T> {
-  return (require('../../bin/import-esm.js') as (s: string) => Promise<T>)(specifier);
+  return import(specifier) as Promise<T>;
 }

@@ -1,4 +1,4 @@
 'use strict';
-// Loaded by Nx from executors.json: the engine from its bundle (bin/engine.js), then executor.ts
-// (exports `default`, the single-task executor, and `batch`, the batch implementation).
-module.exports = require('../../../../bin/engine.js').engine('executors')('src/nx/executors/render/executor.ts');
+// Loaded by Nx from executors.json: the executors' build (dist/executors.js); this one exports
+// `default`, the single-task executor, and `batch`, the batch implementation.
+module.exports = require('../../../../bin/load.js').load('executors').render;

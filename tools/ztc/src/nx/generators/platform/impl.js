@@ -1,4 +1,3 @@
 'use strict';
-// Loaded by Nx from generators.json: install ZTC's cached TypeScript loader, then hand over to generator.ts.
-require('../../../../bin/register.js');
-module.exports = require('./generator.ts');
+// Loaded by Nx from generators.json: the generators' build (dist/generators.js).
+module.exports = require('../../../../bin/load.js').load('generators').platform;

@@ -40,7 +40,7 @@ export function fingerprintEngine(workspaceRoot: string): string {
   let engineFingerprint = engineFingerprints.get(workspaceRoot);
   if (!engineFingerprint) {
     const lines: string[] = [];
-    for (const d of ['src', 'capabilities', 'schemas', 'bin']) hashTree(join(ENGINE_ROOT, d), lines, `${d}/`);
+    for (const d of ['src', 'dist', 'capabilities', 'schemas', 'bin']) hashTree(join(ENGINE_ROOT, d), lines, `${d}/`);
     lines.push(`package.json\0${sha256(readFileSync(join(ENGINE_ROOT, 'package.json')))}`);
     lines.push(`package-lock.json\0${sha256(readText(join(workspaceRoot, 'package-lock.json')) ?? '')}`);
     engineFingerprint = sha256(lines.join('\n'));
