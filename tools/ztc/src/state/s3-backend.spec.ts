@@ -311,6 +311,14 @@ describe('s3 state backend: configuration', () => {
     expect(result.error?.message).toMatch(/no credentials for it are set: export ZTC_STATE_S3_ACCESS_KEY and ZTC_STATE_S3_SECRET_KEY \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/);
   });
 
+  it('is kept by ztc init, which does not set it', async () => {
+    const fx = checkout({ prefix: 'ops/demo' });
+    const r = await runCli(['init', PLATFORM, '--non-interactive', '--skip-init-scripts', '--set', 'platform.organization=acme', '--set', 'platform.app_name=demo'], fx.root, { ZTC_PRIVATE_DIR: fx.privateDir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(fx.ws.read(`platforms/${PLATFORM}/platform.yaml`)).toMatch(/^state:\n  backend: s3\n  bucket: ztc-state\n  region: fsn1\n  prefix: ops\/demo\n/m);
+  });
+
   it('does not change the rendered output, only the platform hash', async () => {
     const local = fixtureWorkspace(STEPS);
     const s3 = checkout({ prefix: 'x/y', endpoint: 'https://fsn1.your-objectstorage.com' });
