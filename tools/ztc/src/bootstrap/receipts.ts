@@ -147,7 +147,7 @@ function changesSinceV1(r: ReceiptV1, step: PipelineStep): Change[] {
 }
 
 /** Write the receipt of a step that succeeded (atomically: a crash never leaves half a receipt). */
-export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, secretDigests: Record<string, string>): string {
+export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, secretDigests: Record<string, string> = {}): string {
   const rel = area.receiptFile(stage, step.id);
   const receipt: Receipt = {
     receipt_version: RECEIPT_VERSION,
