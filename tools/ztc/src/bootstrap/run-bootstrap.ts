@@ -79,6 +79,7 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
     if (opts.dryRun) {
       // The backend's receipts, read without the lock: a dry run writes nothing, there or here.
       const view = await state.view(stateArea(opts.workspaceRoot, opts.platform));
+      if (state.kind === 's3') notice(`receipts read from the state backend ${state.location} (without its lock)`);
       try {
         const prepared = prepareRun({ ...opts, env, area: view.area, hidden: state.secrets });
         masker = prepared.masker;

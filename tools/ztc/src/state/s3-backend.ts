@@ -99,6 +99,7 @@ export class S3StateBackend implements StateBackend {
 
   async begin(opts: BeginOptions): Promise<StateSession> {
     const lock = await RemoteRunLock.acquire(this.store, this.key(LOCK_OBJECT), { platform: opts.area.platform, command: opts.command }, { ...this.opts.lock, notice: opts.notice });
+    opts.notice(`state backend ${this.location}: run lock taken (expires ${lock.holder.expires_at}, renewed while this run lasts)`);
     const session = new S3Session(this, lock, opts);
     try {
       await session.pull();
