@@ -23,6 +23,9 @@ const LOCK = `${PREFIX}/run.lock`;
 /** An age identity made for these tests (age-keygen), and its recipient. */
 const AGE_KEY = 'AGE-SECRET-KEY-1LWYDZYS0JH5D5TF9D5GSJPZ437C4Y8QZDJYGX5GPH5EH99EUE39SGM6HVV';
 const AGE_RECIPIENT = 'age1gg4lfr7j50xa599vlhu8yrd85zxj8y02slgzvhtnv55ku2e3dcrqk08ejr';
+/** A second one (a colleague, a CI job). */
+const OTHER_KEY = 'AGE-SECRET-KEY-1K992E0K9EPCFKMDP4G3TQWHQU0SZYP2DJSH8MZHTSAHD9EQC900Q9NUNCJ';
+const OTHER_RECIPIENT = 'age13fu0mnpx5ht2qyfeeerlphupczrsd7k8sfuhlsd7tjzm2ykyhe5qg5qzp2';
 
 const STEPS: FixtureAdapter[] = [
   {
@@ -275,6 +278,18 @@ describe('s3 state backend: the private dir, encrypted on the client', () => {
     expect(restored.result.exitCode).toBe(0);
     expect(readFileSync(join(second.privateDir, 'talos', 'secrets.yaml'), 'utf8')).toBe(bundle);
     expect(notices(restored.events)).toContainEqual(expect.stringMatching(/^restored the private dir .+ from s3:\/\/ztc-state\/platforms\/demo\/private-dir.tar.age \(\d+ files\)$/));
+
+    // Unchanged and to the same recipients: not stored again. A recipient added: stored again, to both.
+    const stored = sim.objects().get(`${PREFIX}/private-dir.tar.age`);
+    expect((await run(second, sim, { ZTC_STATE_AGE_IDENTITY: identity })).result.exitCode).toBe(0);
+    expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).toBe(stored);
+    second.ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', bucket: BUCKET, region: 'fsn1', private_dir: { encrypt_to: [AGE_RECIPIENT, OTHER_RECIPIENT] } } }));
+    second.render();
+    expect((await run(second, sim, { ZTC_STATE_AGE_IDENTITY: identity })).result.exitCode).toBe(0);
+    expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).not.toBe(stored);
+    const third = checkout({ private_dir: { encrypt_to: [AGE_RECIPIENT, OTHER_RECIPIENT] } });
+    expect((await run(third, sim, { ZTC_STATE_AGE_KEY: OTHER_KEY })).result.exitCode).toBe(0);
+    expect(readFileSync(join(third.privateDir, 'talos', 'secrets.yaml'), 'utf8')).toBe(bundle);
   });
 
   it('says which identity does not decrypt it', async () => {

@@ -5,6 +5,7 @@
  *   <prefix>/receipts/<stage>/<a>.<s>.json  one per finished step, as in .ztc/receipts
  *   <prefix>/state/<path>              the files of ZTC_STATE_DIR (non-secret by contract; scanned after each step)
  *   <prefix>/private-dir.tar.age       the private dir, age-encrypted on this machine (only with state.private_dir)
+ *   <prefix>/private-dir.recipients.json   the age recipients it is encrypted to (public keys)
  *
  * The checkout's `.ztc/receipts` and `.ztc/state` are a cache of the first two: a run pulls them after
  * taking the lock (the backend wins: files it lacks are removed from the cache) and pushes what changed
@@ -28,6 +29,8 @@ import { md5Hex, S3Store } from './s3-store';
 /** The two synchronised folders of the cache, as `<folder>/<path>` keys under the prefix. */
 const SYNCED = ['state', 'receipts'] as const;
 export const PRIVATE_OBJECT = 'private-dir.tar.age';
+/** The recipients the private dir object is encrypted to (public keys; age does not name them in the file). */
+export const PRIVATE_RECIPIENTS_OBJECT = 'private-dir.recipients.json';
 export const LOCK_OBJECT = 'run.lock';
 
 /** `"<md5>"` → md5, or undefined for an ETag that is not one (multipart, SSE-KMS): such objects are always downloaded. */
@@ -239,8 +242,14 @@ class S3Session implements StateSession {
     const dir = this.opts.privateDir;
     if (!recipients || isEmptyDir(dir)) return;
     const tar = tarDir(dir);
-    if (this.privateTarHash === sha256(tar)) return;
+    const wanted = `${JSON.stringify([...recipients].sort())}\n`;
+    if (this.privateTarHash === sha256(tar)) {
+      // Unchanged since this run decrypted it: stored again only when encrypt_to changed.
+      const stored = await this.store.get(this.backend.key(PRIVATE_RECIPIENTS_OBJECT));
+      if (stored?.body.toString() === wanted) return;
+    }
     await this.store.put(this.backend.key(PRIVATE_OBJECT), await encryptTo(recipients, tar));
+    await this.store.put(this.backend.key(PRIVATE_RECIPIENTS_OBJECT), Buffer.from(wanted));
     this.privateTarHash = sha256(tar);
   }
 
