@@ -6,6 +6,7 @@
  * `ztc plan` prints it; the Nx layer can show it too.
  */
 import type { Stage } from '../constants';
+import { ConfigError } from '../errors';
 import { envWithPlatformSecrets } from '../secrets/platform-secrets';
 import { allSecretNames, readPipeline } from './pipeline-file';
 import { resolvePrivateDir } from './private-dir';
@@ -63,7 +64,16 @@ export function planBootstrap(workspaceRoot: string, platform: string, env: Node
   ];
 }
 
-/** Values as bootstrap would see them; the key read from the private dir as bootstrap finds it. */
+/**
+ * Values as bootstrap would see them; the key read from the private dir as bootstrap finds it. An
+ * invalid platform.yaml (plan reports it as a problem) leaves the private dir unknown, and so the secrets.
+ */
 function secretDigester(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, names: ReadonlySet<string>): SecretDigester {
-  return new SecretDigester(resolvePrivateDir(workspaceRoot, platform, env), envWithPlatformSecrets(workspaceRoot, platform, env, names));
+  let privateDir: string | undefined;
+  try {
+    privateDir = resolvePrivateDir(workspaceRoot, platform, env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+  }
+  return new SecretDigester(privateDir, envWithPlatformSecrets(workspaceRoot, platform, env, names));
 }

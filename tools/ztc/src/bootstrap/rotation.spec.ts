@@ -127,6 +127,15 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
     expect(refused.order).toEqual([]);
   });
 
+  it('with an invalid platform.yaml (the private dir cannot be located) plan counts the secrets unknown', async () => {
+    const fx = fixtureWorkspace([vault()]);
+    const e = env(fx, A1);
+    await runFresh(fx, e);
+    fx.ws.write(`platforms/${PLATFORM}/platform.yaml`, 'version: "1.0"\nadapters: { vault: {} }\nbogus: 1\n');
+    expect(plan(fx, { ...e, ZTC_PRIVATE_DIR: undefined })['vault/b']).toMatchObject({ status: 'unknown', secrets_unknown: ['TOKEN_B'] });
+    expect(plan(fx, { ...e, ZTC_PRIVATE_DIR: undefined })['vault/c']!.status).toBe('done');
+  });
+
   it('plan names what changed: script, library, adapter version, context paths, rendered files', async () => {
     const zeta: FixtureAdapter = { name: 'zeta', cni: 'provides', stages: { 'post-work': [{ name: 'z', script: 'record' }] } };
     const fx = fixtureWorkspace([vault(), zeta]);

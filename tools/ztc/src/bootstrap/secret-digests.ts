@@ -31,16 +31,20 @@ export class SecretDigester {
   private key: Buffer | undefined;
 
   /**
-   * @param privateDir the platform's ZTC_PRIVATE_DIR; the key is read from it (read-only), if there
+   * @param privateDir the platform's ZTC_PRIVATE_DIR; the key is read from it (read-only), if there.
+   *   Undefined when it cannot be located (plan with an invalid platform.yaml): every secret is unknown.
    * @param env where the values come from (the caller's environment with the `ztc init` secrets file)
    */
   constructor(
-    privateDir: string,
+    privateDir: string | undefined,
     private readonly env: NodeJS.ProcessEnv,
   ) {
-    this.keyFile = join(privateDir, RECEIPT_KEY_FILE);
-    this.key = readKey(this.keyFile);
+    this.located = privateDir !== undefined;
+    this.keyFile = privateDir === undefined ? RECEIPT_KEY_FILE : join(privateDir, RECEIPT_KEY_FILE);
+    this.key = privateDir === undefined ? undefined : readKey(this.keyFile);
   }
+
+  private readonly located: boolean;
 
   /** Absolute path of the key file (outside the workspace; named in messages). */
   readonly keyFile: string;
@@ -55,7 +59,7 @@ export class SecretDigester {
    * @returns whether a new key was made
    */
   ensureKey(): boolean {
-    if (this.key) return false;
+    if (this.key || !this.located) return false;
     try {
       writeFileSync(this.keyFile, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
     } catch (e) {
@@ -70,7 +74,7 @@ export class SecretDigester {
     const result: StepSecretDigests = { digests: {}, unknown: [], keyMissing: false, keyFile: this.keyFile };
     for (const name of step.secret_env) {
       const value = this.env[name];
-      if (!value) result.unknown.push(name);
+      if (!value || !this.located) result.unknown.push(name);
       else if (!this.key) result.keyMissing = true;
       // The name is part of the message: one value given to two names does not show as equal digests.
       else result.digests[name] = createHmac('sha256', this.key).update(`${name}\0${value}`).digest('hex');

@@ -67,7 +67,7 @@ export const planCommand: Command = {
   usage: 'ztc plan [platform] [--json] [--detailed-exitcode]',
   optionHelp: [
     '--json                print one JSON document {format_version, platform, up_to_date, problems, summary, steps: [...]} on stdout',
-    '--detailed-exitcode   exit 0 when there is nothing to do, 2 when steps are pending or changed, 3 when the render is stale',
+    '--detailed-exitcode   exit 0 when there is nothing to do, 2 when steps are pending, changed or unknown, 3 when the render is stale',
   ],
   options: { json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' } },
   maxPositionals: 1,
