@@ -46,6 +46,49 @@ export function scriptedPrompter(steps: Step[]): ScriptedPrompter {
       if (answer !== o.default && !byName) throw new Error(`no choice "${String(answer)}" in ${o.choices.map((c) => c.name).join(', ')}`);
       return (byName ? byName.value : o.default) as T;
     },
-    number: async (o) => validated('number', o.message, o.default, o.validate, (a) => (a === undefined || a === '' ? undefined : Number(a))),
+    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, (a) => (a === undefined ? '' : String(a))),
+  };
+}
+
+export interface AnsweringPrompter extends Prompter {
+  transcript: string[];
+}
+
+/**
+ * A Prompter that takes every prompt's default (Enter), except where `answers` has an entry whose key
+ * is a substring of the prompt's message: then that answer (a list of answers is used in turn, for a
+ * prompt asked again; the last one stays). A prompt that refuses its answers repeatedly is an error.
+ */
+export function answeringPrompter(answers: Record<string, Step[1] | Step[1][]> = {}): AnsweringPrompter {
+  const transcript: string[] = [];
+  const pending = new Map(Object.entries(answers).map(([k, v]) => [k, Array.isArray(v) ? [...v] : [v]]));
+  const next = (kind: string, message: string, dflt: unknown): unknown => {
+    const key = [...pending.keys()].find((k) => message.includes(k));
+    const queue = key === undefined ? undefined : pending.get(key)!;
+    const answer = queue && queue.length > 0 ? (queue.length > 1 ? queue.shift() : queue[0]) : dflt;
+    transcript.push(`? ${message} [default: ${JSON.stringify(dflt)}] > ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const validated = <T>(kind: string, message: string, dflt: T | undefined, validate: Validate<T> | undefined, convert: (a: unknown) => T): T => {
+    for (let tries = 0; ; tries++) {
+      const answer = convert(next(kind, message, dflt));
+      const verdict = validate ? validate(answer) : true;
+      if (verdict === true) return answer;
+      transcript.push(`! ${verdict}`);
+      if (tries > 5) throw new Error(`prompt "${message}" refused every answer\n${transcript.join('\n')}`);
+    }
+  };
+  return {
+    transcript,
+    text: async (o) => validated('text', o.message, o.default, o.validate, (a) => (a === undefined ? '' : String(a))),
+    secret: async (o) => validated('secret', o.message, undefined, o.validate, (a) => (a === undefined ? '' : String(a))),
+    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, (a) => (a === undefined ? '' : String(a))),
+    confirm: async (o) => next('confirm', o.message, o.default ?? false) as boolean,
+    select: async <T>(o: { message: string; choices: Choice<T>[]; default?: T }) => {
+      const answer = next('select', `${o.message} {${o.choices.map((c) => c.name).join(' | ')}}`, o.default);
+      const byName = o.choices.find((c) => c.name === answer || String(c.value) === answer || c.name.startsWith(`${String(answer)} `));
+      if (answer !== o.default && !byName) throw new Error(`no choice "${String(answer)}" in ${o.choices.map((c) => c.name).join(', ')}`);
+      return (byName ? byName.value : o.default) as T;
+    },
   };
 }

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import adapterSchema from '../../schemas/adapter.schema.json';
 import { contractsDir, getContract } from '../capability/contracts';
 import { DEFAULT_FROM_KEY, defaultFromProblem } from '../init/default-from';
+import { annotationProblems } from '../init/annotations';
 import { ADAPTER_FILE, STAGES, type Stage } from '../constants';
 import { adapterPath } from '../workspace/workspace';
 import { ConfigError, type Issue } from '../errors';
@@ -221,6 +222,9 @@ function checkInputs(m: AdapterManifest, file: string): Issue[] {
     }
     const derived = DEFAULT_FROM_KEY in schema ? defaultFromProblem(schema[DEFAULT_FROM_KEY]) : undefined;
     if (derived) issues.push({ file, path: `inputs.properties.${field}.${DEFAULT_FROM_KEY}`, message: derived, hint: 'see docs/adapters.md ("Inputs for ztc init")' });
+    for (const p of annotationProblems(field, schema, Object.keys(props), (m.inputs.required ?? []) as string[])) {
+      issues.push({ file, path: `inputs.properties.${field}.${p.key}`, message: p.message, hint: 'see docs/adapters.md ("Inputs for ztc init")' });
+    }
   }
   return issues;
 }

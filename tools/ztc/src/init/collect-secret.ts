@@ -1,6 +1,7 @@
 /**
  * One secret input: from ZTC_<ADAPTER>_<FIELD>, or moved out of platform.yaml where an older file kept
- * it, or typed into hidden input; checked against the adapter's schema without ever putting the value
+ * it, or typed into hidden input (`@FILE` reads it from a file; a multi-line one comes from a file or an
+ * editor, wizard-ui.ts); a legacy secret or one that does not apply is never asked; checked against the adapter's schema without ever putting the value
  * into a message. A stored or exported value is kept unless the wizard asks everything again.
  */
 import type { AdapterManifest } from '../adapter/types';
@@ -8,7 +9,7 @@ import type { Issue } from '../errors';
 import type { AdapterContext, AskMode } from './collect';
 import { checkFieldValue, type FieldSpec } from './fields';
 import { envName, type Given } from './sources';
-import type { Ui } from './types';
+import { BACK, type Ui } from './types';
 
 export async function collectSecret(
   ctx: AdapterContext,
@@ -20,7 +21,8 @@ export async function collectSecret(
   issues: Issue[],
   secrets: Map<string, string>,
   notes: string[],
-): Promise<void> {
+  opts: { skipped?: string; canGoBack?: boolean } = {},
+): Promise<'asked' | typeof BACK | undefined> {
   const env = spec.env!;
   const zEnv = envName(m.name, spec.name);
   const path = `adapters.${m.name}.${spec.name}`;
@@ -36,19 +38,23 @@ export async function collectSecret(
     const problems = check(value);
     if (problems.length === 0) {
       secrets.set(env, value);
-      if (!ui || !mode.reask) return;
+      if (!ui || !mode.reask || opts.skipped) return undefined;
     } else if (!ui) {
       issues.push(...problems.map((i) => ({ ...i, file: origin!, path })));
-      return;
+      return undefined;
     }
   }
+  // A legacy secret, or one that does not apply: never asked, nothing to remind of.
+  if (opts.skipped) return undefined;
   const kept = secrets.has(env) ? 'the value given' : ctx.stored.has(env) ? 'the stored value' : ctx.env[env] ? `$${env} from the environment` : undefined;
   if (!ui) {
     if (!kept) notes.push(`secret ${env} (${path}) is not stored: export it before bootstrap, or run "ztc init" in a terminal to type it`);
-    return;
+    return undefined;
   }
-  if (kept && !mode.askAll) return;
-  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept });
+  if (kept && !mode.askAll) return undefined;
+  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept, canGoBack: opts.canGoBack });
+  if (answer === BACK) return BACK;
   if (typeof answer === 'string' && answer !== '') secrets.set(env, answer);
   else if (!kept) notes.push(`secret ${env} (${path}) was left empty: export it before bootstrap`);
+  return 'asked';
 }

@@ -13,7 +13,8 @@ import { checkFieldValue, checkPlatformField, fieldsOf, hasDefault, sameValue, w
 import { PLATFORM_FIELDS } from './platform-fields';
 import { selectAdapters } from './select-adapters';
 import { envName, type Given, type Sources } from './sources';
-import type { AskRequest, InitResult, Ui } from './types';
+import { BACK, type AskRequest, type InitResult, type Ui } from './types';
+import { applies, describeWhen } from './annotations';
 
 export interface InitScriptOutcome {
   ok: boolean;
@@ -112,7 +113,9 @@ export async function collectInit(ctx: CollectContext, ui: Ui | undefined): Prom
 
 async function collectPlatform(ctx: CollectContext, ui: Ui | undefined, issues: Issue[]): Promise<Record<string, unknown>> {
   const meta: Record<string, unknown> = {};
-  for (const spec of PLATFORM_FIELDS) {
+  const asked: number[] = [];
+  for (let i = 0; i < PLATFORM_FIELDS.length; i++) {
+    const spec = PLATFORM_FIELDS[i]!;
     const given = ctx.sources.platform.get(spec.name);
     const problems = given ? checkPlatformField(spec.name, given.value, ctx.file) : [];
     if (given && problems.length === 0 && !(ui && ctx.all)) {
@@ -124,7 +127,7 @@ async function collectPlatform(ctx: CollectContext, ui: Ui | undefined, issues: 
       continue;
     }
     const fallback = spec.name === 'app_name' && /^[a-z0-9][a-z0-9-]*$/.test(ctx.platform) ? ctx.platform : undefined;
-    meta[spec.name] = await ui.ask({
+    const answer = await ui.ask({
       owner: 'platform',
       spec,
       root: spec.schema,
@@ -132,12 +135,26 @@ async function collectPlatform(ctx: CollectContext, ui: Ui | undefined, issues: 
       suggestion: given && problems.length === 0 ? given.value : fallback,
       problem: given ? `${given.file}: ${firstMessage(problems)}` : undefined,
       check: (v) => checkPlatformField(spec.name, v, ctx.file),
+      canGoBack: asked.length > 0,
     });
+    if (answer === BACK) {
+      i = asked.pop()! - 1;
+      continue;
+    }
+    asked.push(i);
+    meta[spec.name] = answer;
   }
   return meta;
 }
 
 export type AdapterContext = CollectContext & { stored: ReadonlySet<string> };
+
+/** Back to the last question asked: its index; the values of it and every later field are forgotten. */
+function goBack(asked: number[], specs: readonly FieldSpec[], section: Map<string, unknown>): number {
+  const to = asked.pop()!;
+  for (const spec of specs.slice(to)) section.delete(spec.name);
+  return to;
+}
 
 async function collectAdapter(
   ctx: AdapterContext,
@@ -163,15 +180,29 @@ async function collectAdapter(
       else issues.push(issue);
     }
   }
-  for (const spec of specs) {
+  // Indices of the questions asked so far, for going back one (BACK): the fields from there on are decided again.
+  const asked: number[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
     const path = `adapters.${m.name}.${spec.name}`;
     const g = given.get(spec.name);
+    // Legacy inputs and inputs that do not apply given the answers so far are never asked; a value
+    // they have is kept (the wizard drops one the schema refuses, saying so).
+    const skipped = spec.legacy ? 'a legacy input' : !applies(spec.when, withDefaults(m, Object.fromEntries(section))) ? `only used when ${describeWhen(spec.when!)}` : undefined;
     if (spec.secret) {
-      await collectSecret(ctx, ui, m, spec, fromSources.get(spec.name), mode, issues, secrets, notes);
+      const outcome = await collectSecret(ctx, ui, m, spec, fromSources.get(spec.name), mode, issues, secrets, notes, { skipped, canGoBack: asked.length > 0 });
+      if (outcome === BACK) i = goBack(asked, specs, section) - 1;
+      else if (outcome === 'asked') asked.push(i);
       continue;
     }
     const problems = g ? checkFieldValue(m, spec.name, g.value, ctx.file, `adapters.${m.name}`) : [];
     const valid = g !== undefined && problems.length === 0;
+    if (skipped !== undefined) {
+      if (valid) section.set(spec.name, g.value);
+      else if (g && !ui) issues.push(...givenIssue(g, path, problems));
+      else if (g) ui!.say(`Dropping ${g.path}: ${firstMessage(problems)} (${skipped}, not asked).`);
+      continue;
+    }
     const derived = DEFAULT_FROM_KEY in spec.schema ? deriveDefault(spec.schema[DEFAULT_FROM_KEY], { ...known, [m.name]: Object.fromEntries(section) }) : undefined;
     const usableDerived = derived !== undefined && checkFieldValue(m, spec.name, derived, ctx.file, '').length === 0 ? derived : undefined;
     if (valid && !(ui && reask)) {
@@ -196,7 +227,13 @@ async function collectAdapter(
       suggestion: valid ? g.value : (usableDerived ?? spec.schema.default),
       problem: g && !valid ? `${g.file}: ${firstMessage(problems)}` : undefined,
       check: (v) => checkFieldValue(m, spec.name, v, ctx.file, `adapters.${m.name}`),
+      canGoBack: asked.length > 0,
     });
+    if (answer === BACK) {
+      i = goBack(asked, specs, section) - 1;
+      continue;
+    }
+    asked.push(i);
     if (answer !== undefined) section.set(spec.name, answer);
   }
   // A value equal to the schema's default is left to render, unless platform.yaml already spells it out.

@@ -8,6 +8,7 @@ import type { AdapterManifest } from '../adapter/types';
 import type { Issue } from '../errors';
 import { compile, schemaIssues, type Validator } from '../util/schema';
 import { PLATFORM_META_SCHEMA } from './platform-fields';
+import { LEGACY_KEY, MULTILINE_KEY, whenOf, type When } from './annotations';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -23,6 +24,12 @@ export interface FieldSpec {
   /** Question text: `prompt`, else `description`, else the field name. */
   prompt: string;
   kind: FieldKind;
+  /** `x-ztc-legacy: true`: kept for older platform.yaml files, never asked (annotations.ts). */
+  legacy?: boolean;
+  /** `x-ztc-when`: asked only when an earlier input has that value. */
+  when?: When;
+  /** `x-ztc-multiline: true`: a secret of several lines, read from a file or an editor. */
+  multiline?: boolean;
 }
 
 /** `#/$defs/x`-style references inside the inputs schema, resolved for reading (not for validating). */
@@ -82,6 +89,9 @@ export function propertiesOf(schema: JsonSchema, root: JsonSchema): FieldSpec[] 
       env: typeof fs.env === 'string' ? fs.env : undefined,
       prompt: typeof fs.prompt === 'string' ? fs.prompt : typeof fs.description === 'string' ? fs.description : name,
       kind: kindOf(fs, root),
+      legacy: fs[LEGACY_KEY] === true,
+      when: whenOf(fs),
+      multiline: fs[MULTILINE_KEY] === true,
     };
   });
 }

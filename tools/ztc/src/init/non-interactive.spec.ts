@@ -84,7 +84,8 @@ describe('ztc init, non-interactive', () => {
     expect(bad.stderr).not.toContain('short-secret-value');
     const ok = await runCli(['init', 'prod', '--non-interactive', ...SET], ws.root, { ...ws.env, ZTC_HETZNER_HCLOUD_API_TOKEN: CANARY });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('secret HETZNER_DNS_TOKEN (adapters.hetzner.hetzner_dns_token) is not stored');
+    // The DNS token is legacy (x-ztc-legacy, unused): no reminder to store it.
+    expect(ok.stdout).not.toContain('HETZNER_DNS_TOKEN');
     expect(readFileSync(ws.secretsFile, 'utf8')).toContain(`HCLOUD_TOKEN=${CANARY}`);
     expect(ws.read('platforms/prod/platform.yaml')).not.toContain(CANARY);
   });

@@ -2,6 +2,8 @@
  * The few prompt kinds the wizard uses, behind an interface so the wizard's logic can be tested
  * in-process with scripted answers; the real one is @inquirer/prompts on the terminal. A validator
  * returns true or the message to show; the prompt then asks again (the library re-prompts in place).
+ * Numbers are typed as text: the wizard checks their range itself (inquirer's number prompt says
+ * "between 1 and Infinity" for a field with only a minimum) and lets `<` go back a question.
  */
 import { ExitCode, ExitError } from '../errors';
 
@@ -19,8 +21,11 @@ export interface Prompter {
   secret(o: { message: string; validate?: Validate<string> }): Promise<string>;
   confirm(o: { message: string; default?: boolean }): Promise<boolean>;
   select<T>(o: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
-  /** undefined when left empty (only offered when not required). */
-  number(o: { message: string; default?: number; min?: number; max?: number; integer: boolean; required: boolean; validate?: Validate<number | undefined> }): Promise<number | undefined>;
+  /**
+   * A multi-line value written in the user's editor ($VISUAL, $EDITOR; the text is kept in a private
+   * temp file outside the workspace while the editor runs, then removed).
+   */
+  editor(o: { message: string; default?: string; validate?: Validate<string> }): Promise<string>;
 }
 
 /** @inquirer/prompts on the process's terminal. Ctrl-C ends init with exit 130 and writes nothing. */
@@ -41,9 +46,6 @@ export function inquirerPrompter(): Prompter {
     confirm: (o) => guard(() => p.confirm({ message: o.message, default: o.default })),
     select: <T>(o: { message: string; choices: Choice<T>[]; default?: T }) =>
       guard(() => p.select<T>({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 })),
-    number: (o) =>
-      guard(() =>
-        p.number({ message: o.message, default: o.default, min: o.min, max: o.max, step: o.integer ? 1 : 'any', required: o.required, validate: o.validate }),
-      ),
+    editor: (o) => guard(() => p.editor({ message: o.message, default: o.default, validate: o.validate, file: { postfix: '.txt', mode: 0o600 }, waitForUserInput: true })),
   };
 }

@@ -31,7 +31,7 @@ export const PLATFORM_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 export interface InitOptions {
   workspaceRoot: string;
-  /** Platform name; may be omitted when exactly one platform exists (or the wizard asks). */
+  /** Platform name; without it the wizard asks which, and the non-interactive modes stop (exit 64). */
   platform?: string;
   /** `--answers FILE`, relative to `cwd`. */
   answersFile?: string;
@@ -58,16 +58,28 @@ export interface InitPlan {
   catalog: Catalog;
 }
 
+const NAME_RULE = 'lowercase letters, digits, "-" and "_", starting with a letter or digit';
+const NEW_PLATFORM = '\0new';
+
+/**
+ * The platform init works on. Without a name it never picks one by itself: in a terminal it asks (an
+ * existing platform or a new one); otherwise it stops with exit 64, naming the platforms there are.
+ */
 async function platformName(opts: InitOptions): Promise<string> {
   let name = opts.platform;
   if (name === undefined) {
     const existing = listPlatforms(opts.workspaceRoot);
-    if (existing.length === 1) name = existing[0]!;
-    else if (existing.length > 1) throw new UsageError(`several platforms exist (${existing.join(', ')}); name one: ztc init <platform>`);
-    else if (!opts.prompter) throw new UsageError('no platform exists yet; name the new one: ztc init <platform>');
-    else name = await opts.prompter.text({ message: 'Name of the new platform (folder under platforms/)', default: 'main', validate: (v) => PLATFORM_NAME.test(v) || 'lowercase letters, digits, "-" and "_", starting with a letter or digit' });
+    if (!opts.prompter) {
+      throw new UsageError(
+        existing.length === 0
+          ? 'no platform exists yet; name the new one: ztc init <platform>'
+          : `name the platform to initialise: ztc init <platform> (platforms: ${existing.join(', ')}; a new name creates that platform)`,
+      );
+    }
+    const choice = existing.length === 0 ? NEW_PLATFORM : await opts.prompter.select({ message: 'Which platform?', choices: [...existing.map((p) => ({ name: p, value: p })), { name: 'A new platform', value: NEW_PLATFORM }], default: existing[0] });
+    name = choice !== NEW_PLATFORM ? choice : await opts.prompter.text({ message: 'Name of the new platform (folder under platforms/)', default: existing.includes('main') ? undefined : 'main', validate: (v) => (!PLATFORM_NAME.test(v) ? NAME_RULE : existing.includes(v) ? `${v} exists already; choose it from the list instead` : true) });
   }
-  if (!PLATFORM_NAME.test(name)) throw new UsageError(`invalid platform name "${name}": use lowercase letters, digits, "-" and "_", starting with a letter or digit`);
+  if (!PLATFORM_NAME.test(name)) throw new UsageError(`invalid platform name "${name}": use ${NAME_RULE}`);
   return name;
 }
 

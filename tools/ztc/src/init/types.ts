@@ -20,14 +20,19 @@ export interface AskRequest {
   check(value: unknown): Issue[];
   /** For a secret: a value is already stored or set, so an empty answer keeps it. */
   secretKept?: string;
+  /** An earlier question of the same part (platform, one adapter) exists: the answer may be BACK. */
+  canGoBack?: boolean;
 }
+
+/** The answer "go back one question" (`<` typed, or the back choice of a list). */
+export const BACK: unique symbol = Symbol('back');
 
 export type InitScriptChoice = 'retry' | 'continue' | 'abort';
 
 /** The interactive side of init; absent in non-interactive mode. */
 export interface Ui {
   say(line: string): void;
-  /** The answer, or undefined to leave an optional field unset (or keep a stored secret). */
+  /** The answer, or undefined to leave an optional field unset (or keep a stored secret), or BACK. */
   ask(req: AskRequest): Promise<unknown>;
   /** Adapter chosen for a selection group, or undefined for "none". */
   chooseGroup(group: SelectionGroup, catalog: Catalog, current: string | undefined): Promise<string | undefined>;

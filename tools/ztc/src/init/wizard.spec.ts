@@ -15,8 +15,6 @@ const NEW_PLATFORM: Step[] = [
   ['Application name', 'acme-prod'],
   ['Cilium version'],
   ['Enable the BGP control plane'],
-  ['Local BGP autonomous system number'],
-  ['Nested form written by the older engine'],
   ['Enable Hubble'],
   ['Hetzner adapter version'],
   ['Public IPv4 addresses', '203.0.113.10, 203.0.113.11'],
@@ -24,7 +22,6 @@ const NEW_PLATFORM: Step[] = [
   ['rescue mode'],
   ['Hetzner Cloud API token', 'too-short'],
   ['Hetzner Cloud API token', CANARY],
-  ['Hetzner DNS API token', ''],
   ['Talos version'],
   ['Kubernetes version'],
   ['Image Factory schematic'],
@@ -65,9 +62,9 @@ describe('ztc init wizard', () => {
     // The platform renders as written.
     expect((await runCli(['render', 'prod'], ws.root, ws.env)).code).toBe(0);
 
-    // Re-run: everything is valid and stored; only the secret left empty is asked again; nothing changes.
+    // Re-run: everything is valid and stored (the unused DNS token is legacy: not asked); nothing changes.
     const before = statSync(ws.path('platforms/prod/platform.yaml')).mtimeMs;
-    const again = scriptedPrompter([['Hetzner DNS API token', '']]);
+    const again = scriptedPrompter([]);
     const r2 = await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, again);
     expect(r2.code).toBe(0);
     expect(again.remaining()).toEqual([]);
@@ -95,7 +92,7 @@ describe('ztc init wizard', () => {
       ].join('\n'),
     });
     const before = ws.read('platforms/prod/platform.yaml');
-    const declined = scriptedPrompter([['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Hetzner DNS API token', ''], ['Write platforms/prod/platform.yaml?', false]]);
+    const declined = scriptedPrompter([['Which platform', 'prod'], ['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Write platforms/prod/platform.yaml?', false]]);
     const r = await runCli(['init', '--skip-init-scripts'], ws.root, ws.env, declined);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('adapters.hetzner.location: the current value is not valid (platforms/prod/platform.yaml: adapters.hetzner.location: must be one of');
@@ -103,7 +100,7 @@ describe('ztc init wizard', () => {
     expect(r.stdout).toContain('Nothing written');
     expect(ws.read('platforms/prod/platform.yaml')).toBe(before);
 
-    const accepted = scriptedPrompter([['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Hetzner DNS API token', ''], ['Write platforms/prod/platform.yaml?', true]]);
+    const accepted = scriptedPrompter([['Which platform', 'prod'], ['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Write platforms/prod/platform.yaml?', true]]);
     expect((await runCli(['init', '--skip-init-scripts'], ws.root, ws.env, accepted)).code).toBe(0);
     const after = ws.read('platforms/prod/platform.yaml');
     expect(after).toContain('# Production.');
@@ -116,7 +113,7 @@ describe('ztc init wizard', () => {
   it('--all asks every input again with the current values as defaults', async () => {
     const ws = initWorkspace({ 'platforms/prod/platform.yaml': EXPECTED_YAML });
     // Enter on every question: each offers the current value.
-    const enter = ['Organization', 'Application name', 'Cilium version', 'Enable the BGP', 'Local BGP', 'Nested form', 'Enable Hubble', 'Hetzner adapter version', 'Public IPv4', 'Hetzner location', 'rescue mode', 'Hetzner Cloud API token', 'Hetzner DNS API token', 'Talos version', 'Kubernetes version', 'Image Factory', 'Cluster name', 'Control-plane endpoint', 'CPU architecture', 'Install disk', 'use these?'];
+    const enter = ['Organization', 'Application name', 'Cilium version', 'Enable the BGP', 'Enable Hubble', 'Hetzner adapter version', 'Public IPv4', 'Hetzner location', 'rescue mode', 'Hetzner Cloud API token', 'Talos version', 'Kubernetes version', 'Image Factory', 'Cluster name', 'Control-plane endpoint', 'CPU architecture', 'Install disk', 'use these?'];
     const p = scriptedPrompter(enter.map((q): Step => [q]));
     const r = await runCli(['init', 'prod', '--all', '--skip-init-scripts'], ws.root, ws.env, p);
     expect(r.stderr).toBe('');

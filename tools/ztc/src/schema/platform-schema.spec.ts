@@ -15,7 +15,10 @@ describe('ztc schema', () => {
     expect(Object.keys(adapters)).toEqual(['cilium', 'github', 'hetzner', 'talos', 'ksops', 'argocd', 'crossplane']);
     expect(Object.keys(adapters.hetzner!.properties)).toEqual(['version', 'server_ips', 'location', 'rescue_mode_confirm']);
     expect(adapters.talos!.properties.cluster_name!.description).toBe('Cluster name (lowercase letters, digits, hyphens)');
-    expect(r.stdout).not.toMatch(/"(secret|prompt|env|x-ztc-default-from)"/);
+    expect(r.stdout).not.toMatch(/"(secret|prompt|env|x-ztc-[a-z-]+)"/);
+    const bgp = adapters.cilium!.properties.bgp as { deprecated?: boolean; description?: string };
+    expect(bgp.deprecated).toBe(true);
+    expect(bgp.description).toMatch(/^Legacy, kept so older platform.yaml files stay valid: Nested form/);
     const validate = getAjv().compile({ ...schema, $schema: undefined });
     const data = parseYaml({ file: 'p', text: readFileSync(`${REPO_ROOT}/platforms/example/platform.yaml`, 'utf8') });
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);

@@ -2,7 +2,8 @@
  * The JSON Schema of one platform's platform.yaml, for editors (`ztc schema`, and `ztc init` writes it
  * too): the platform.yaml schema with each chosen adapter's inputs under `adapters.<name>`. Secret
  * inputs are left out (a secret typed into platform.yaml then shows as an unknown field), ZTC's own
- * annotations are dropped and `prompt` becomes the `description` editors show on hover.
+ * annotations are dropped, `prompt` becomes the `description` editors show on hover, and a legacy
+ * input (`x-ztc-legacy`) is marked `deprecated`.
  */
 import platformSchema from '../../schemas/platform.schema.json';
 import type { AdapterManifest } from '../adapter/types';
@@ -20,6 +21,11 @@ function clean(value: unknown): unknown {
     out[k] = k === 'properties' || k === '$defs' || k === 'definitions' ? Object.fromEntries(Object.entries(v as Json).map(([p, ps]) => [p, clean(ps)])) : clean(v);
   }
   if (typeof s.prompt === 'string' && out.description === undefined && (s.type !== undefined || s.enum !== undefined)) out.description = s.prompt;
+  // A legacy input (x-ztc-legacy) is struck through by editors that know `deprecated` (VS Code's YAML extension).
+  if (s['x-ztc-legacy'] === true) {
+    out.deprecated = true;
+    out.description = `Legacy, kept so older platform.yaml files stay valid${typeof out.description === 'string' ? `: ${out.description}` : '.'}`;
+  }
   return out;
 }
 

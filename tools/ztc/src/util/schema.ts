@@ -17,7 +17,7 @@ import { sha256 } from './hash';
 import { closest } from './paths';
 
 /** Annotation keywords allowed in adapter `inputs` schemas. */
-export const INPUT_KEYWORDS = ['secret', 'prompt', 'env', 'x-deprecated-name', 'x-ztc-default-from'] as const;
+export const INPUT_KEYWORDS = ['secret', 'prompt', 'env', 'x-deprecated-name', 'x-ztc-default-from', 'x-ztc-legacy', 'x-ztc-when', 'x-ztc-multiline', 'x-ztc-expected'] as const;
 
 let ajv: Ajv | undefined;
 
@@ -225,8 +225,11 @@ function toIssue(err: ErrorObject, data: unknown, file: string, prefix: string):
       };
     case 'type':
       return { file, path, message: `expected ${String(p.type).split(',').join(' or ')}, got ${got}` };
-    case 'pattern':
-      return { file, path, message: `must match pattern ${String(p.pattern)}, got ${got}` };
+    case 'pattern': {
+      // `x-ztc-expected` says in words what a pattern wants (a PEM key rather than its regular expression).
+      const expected = (err.parentSchema as Record<string, unknown> | undefined)?.['x-ztc-expected'];
+      return { file, path, message: `must ${typeof expected === 'string' ? `be ${expected}` : `match pattern ${String(p.pattern)}`}, got ${got}` };
+    }
     case 'enum':
       return {
         file,
