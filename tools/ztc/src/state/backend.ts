@@ -9,7 +9,7 @@
  *   releases; `ztc plan` and `--dry-run` read it without the lock. Its libraries (aws4fetch, nanotar,
  *   age-encryption) are required on first use, so a local platform's start-up never loads them.
  */
-import { ZtcError } from '../errors';
+import { ConfigError, ZtcError } from '../errors';
 import { platformPath } from '../workspace/workspace';
 import { readStateConfig, stateSecrets, type StateConfig } from './config';
 import type { StateArea } from '../bootstrap/state-area';
@@ -84,7 +84,8 @@ export async function planView(workspaceRoot: string, platform: string, env: Nod
   try {
     backend = openStateBackend(workspaceRoot, platform, env);
   } catch (e) {
-    if (!(e instanceof ZtcError) || e.code !== 'missing_secret') throw e;
+    // No credentials, or a state: section to fix (the render check reports it too): plan still shows something.
+    if (!(e instanceof ZtcError) || (e.code !== 'missing_secret' && !(e instanceof ConfigError))) throw e;
     warn(`${e.message}\nshowing the receipts of this checkout (${area.root}) instead; they may be out of date`);
     return { area, dispose: () => {}, location: area.root };
   }

@@ -319,6 +319,15 @@ describe('s3 state backend: configuration', () => {
     );
   });
 
+  it('plan still shows the steps with a bad state section, and its detailed exit code says bootstrap would refuse', async () => {
+    const fx = fixtureWorkspace(STEPS);
+    fx.ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', region: 'fsn1' } }));
+    const r = await runCli(['plan', PLATFORM, '--detailed-exitcode'], fx.root, { ZTC_PRIVATE_DIR: fx.privateDir });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('alpha/install');
+    expect(r.stderr).toContain('state.bucket: missing: the s3 backend needs a bucket');
+  });
+
   it('asks for credentials from the environment, naming the variables', async () => {
     const fx = checkout();
     const { result } = await fx.run({ env: { ZTC_PRIVATE_DIR: fx.privateDir, ...minimalEnv(), DEMO_TOKEN: TOKEN } });
