@@ -7,6 +7,7 @@ import { readAdapter } from '../adapter/read-adapter';
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError } from '../errors';
 import { compareStrings } from '../util/hash';
+import { topologicalSort } from '../util/topo-sort';
 import { listAdapters } from '../workspace/workspace';
 import { DEFAULT_FROM_KEY, defaultFromSources } from './default-from';
 import { fieldsOf } from './fields';
@@ -75,16 +76,7 @@ function predecessors(name: string, names: ReadonlySet<string>, adapters: Readon
 /** `names` with providers and derived-default sources first; ties, and cycles, broken by name. */
 export function dependencyOrder(names: readonly string[], adapters: ReadonlyMap<string, AdapterManifest>): string[] {
   const set = new Set(names.filter((n) => adapters.has(n)));
-  const remaining = new Map([...set].map((n) => [n, predecessors(n, set, adapters)]));
-  const order: string[] = [];
-  while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => n).sort(compareStrings);
-    const next = ready[0] ?? [...remaining.keys()].sort(compareStrings)[0]!;
-    order.push(next);
-    remaining.delete(next);
-    for (const deps of remaining.values()) deps.delete(next);
-  }
-  return order;
+  return topologicalSort(set, (n) => predecessors(n, set, adapters), 'break').order;
 }
 
 export interface MissingCapability {
