@@ -54,6 +54,27 @@ describe('ztc init in a terminal', () => {
     for (const f of listFiles(ws.root, { skip: (name) => name === 'node_modules' })) expect(readFileSync(ws.path(f), 'utf8'), f).not.toContain(CANARY.slice(0, 12));
   });
 
+  it('says a range as it is, and "<" or the back choice goes back one question', async () => {
+    const ws = initWorkspace();
+    const t = ptySpawn([process.execPath, ZTC_BIN, 'init', 'prod', '--skip-init-scripts'], { cwd: ws.root, env: minimalEnv({ TERM: 'xterm', ...ws.env }) });
+    await t.expect('Organization');
+    t.type(`acme${KEY.enter}`);
+    await t.expect('Application name');
+    t.type(KEY.enter);
+    await t.expect('Cilium version');
+    t.type(KEY.enter);
+    await t.expect('< back (previous question)');
+    t.type(`${KEY.up}${KEY.enter}`); // Yes: BGP on
+    await t.expect('Local BGP autonomous system number (between 1 and 4294967295)');
+    t.type(`${KEY.backspace.repeat(5)}0${KEY.enter}`);
+    await t.expect('must be between 1 and 4294967295');
+    t.type(`${KEY.backspace}<${KEY.enter}`);
+    const back = await t.expect('Enable the BGP control plane');
+    expect(back).not.toContain('Infinity');
+    t.type(KEY.ctrlC);
+    expect(await t.exit()).toBe(130);
+  });
+
   it('Ctrl-C ends the wizard with exit 130 and writes nothing', async () => {
     const ws = initWorkspace();
     const t = ptySpawn([process.execPath, ZTC_BIN, 'init', 'prod'], { cwd: ws.root, env: minimalEnv({ TERM: 'xterm', ...ws.env }) });

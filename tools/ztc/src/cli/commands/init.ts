@@ -1,4 +1,5 @@
 import { runInit } from '../../init/run-init';
+import { shadowedAdapters, shadowNote } from '../../workspace/workspace';
 import type { Command } from '../command';
 
 export const initCommand: Command = {
@@ -13,6 +14,7 @@ export const initCommand: Command = {
     '--skip-init-scripts   do not run the adapters\' init scripts (credential checks)',
     'Env vars ZTC_<ADAPTER>_<FIELD> give values too. Precedence: --set > env > --answers > platform.yaml > defaults.',
     'Secrets go to ${ZTC_SECRETS_FILE:-~/.config/ztc/<org>/<app>/<platform>.env} (0600), never into the workspace.',
+    'In the wizard "<" goes back one question; a secret may be given as @FILE (a multi-line one: from a file or $EDITOR).',
   ],
   options: {
     answers: { type: 'string' },
@@ -24,6 +26,8 @@ export const initCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const interactive = values['non-interactive'] !== true && io.interactive === true;
+    // An installed adapter that one of the workspace's replaces: the workspace's is offered.
+    for (const a of shadowedAdapters(workspaceRoot)) io.err(shadowNote(workspaceRoot, a));
     const prompter = interactive ? (io.prompter ?? (require('../../init/prompter') as typeof import('../../init/prompter')).inquirerPrompter()) : undefined;
     return runInit({
       workspaceRoot,
