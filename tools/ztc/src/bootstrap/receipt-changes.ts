@@ -49,7 +49,9 @@ export function describeChange(c: Change): string {
     case 'secret':
       return `secret ${c.name} ${how}`;
     case 'secret_digest_key':
-      return `secret digest key missing from the private dir (${c.name}): the secrets cannot be compared`;
+      return c.change === 'removed'
+        ? `secret digest key missing from the private dir (${c.name}): the secrets cannot be compared`
+        : `secret digest key ${c.name} is not the one the receipt was written with (another machine's private dir?): the secrets cannot be compared`;
     case 'receipt':
       return c.name;
   }

@@ -45,6 +45,8 @@ export interface Receipt {
   context_digests: Record<string, string>;
   /** Secret name → HMAC-SHA256 of its value under the platform's digest key (never the value, never a plain hash). */
   secret_digests: Record<string, string>;
+  /** Which digest key made them (a fingerprint of the key), for a step that receives secrets. */
+  secret_key_id?: string;
   key: string;
 }
 
@@ -123,6 +125,9 @@ function changesSince(r: Receipt, step: PipelineStep, secrets: StepSecretDigests
   }
   if (secrets.keyMissing) {
     changes.push({ kind: 'secret_digest_key', name: secrets.keyFile, change: 'removed' });
+  } else if (r.secret_key_id && secrets.keyId && r.secret_key_id !== secrets.keyId && Object.keys(secrets.digests).length > 0) {
+    // Another key (a private dir of another machine, or a new key): the digests say nothing about the values.
+    changes.push({ kind: 'secret_digest_key', name: secrets.keyFile, change: 'modified' });
   } else {
     // A secret without a value here is `unknown`, not changed; one the step no longer receives is removed.
     const before = Object.fromEntries(Object.entries(r.secret_digests ?? {}).filter(([n]) => !secrets.unknown.includes(n)));
@@ -147,7 +152,7 @@ function changesSinceV1(r: ReceiptV1, step: PipelineStep): Change[] {
 }
 
 /** Write the receipt of a step that succeeded (atomically: a crash never leaves half a receipt). */
-export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, secretDigests: Record<string, string> = {}): string {
+export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, secretDigests: Record<string, string> = {}, secretKeyId?: string): string {
   const rel = area.receiptFile(stage, step.id);
   const receipt: Receipt = {
     receipt_version: RECEIPT_VERSION,
@@ -164,6 +169,7 @@ export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, 
     context_sha256: contextHash(step),
     context_digests: contextDigests(step.context),
     secret_digests: secretDigests,
+    ...(step.secret_env.length > 0 && secretKeyId && { secret_key_id: secretKeyId }),
     key: receiptKey(step, secretDigests),
   };
   const file = area.abs(rel);

@@ -108,6 +108,12 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
     expect(again.order).toEqual(['vault/a', 'vault/b', 'vault/d', 'vault/check']);
     expect(existsSync(join(fx.privateDir, RECEIPT_KEY_FILE))).toBe(true);
     expect(statuses(fx, e)).toMatchObject({ 'vault/a': 'done', 'vault/b': 'done', 'vault/d': 'done' });
+
+    // Another machine's key (receipts that came through a cache or backend): said as such, not as rotated secrets.
+    writeFileSync(join(fx.privateDir, RECEIPT_KEY_FILE), Buffer.alloc(32, 7), { mode: 0o600 });
+    expect(plan(fx, e)['vault/b']!.changes).toEqual([{ kind: 'secret_digest_key', name: join(fx.privateDir, RECEIPT_KEY_FILE), change: 'modified' }]);
+    expect((await runCli(['plan', PLATFORM], fx.root, e)).stdout).toContain('is not the one the receipt was written with');
+    expect(statuses(fx, e)['vault/c']).toBe('done');
   });
 
   it('a secret plan cannot read makes the step unknown, not done; bootstrap then asks for it', async () => {

@@ -190,7 +190,8 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
         counts.ran++;
         const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, { index, total, ...(status && { status }), ...(changes?.length && { changes }) });
         const keeps = r.status === 'succeeded' && stage.name !== PREFLIGHT && stage.name !== 'validation';
-        const receipt = keeps ? writeReceipt(p.area, stage.name as Stage, step, p.digester.of(step).digests) : undefined;
+        const secrets = keeps ? p.digester.of(step) : undefined;
+        const receipt = secrets ? writeReceipt(p.area, stage.name as Stage, step, secrets.digests, secrets.keyId) : undefined;
         if (receipt) noteLocalReceipts(p.area, [receipt]);
         emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt, index, total });
         const unsynced = await pushState(session);

@@ -25,6 +25,8 @@ export interface StepSecretDigests {
   keyMissing: boolean;
   /** Where the key is (or should be). */
   keyFile: string;
+  /** A fingerprint of the key (an HMAC of a fixed text under it; says nothing about any value), when there is a key. */
+  keyId?: string;
 }
 
 export class SecretDigester {
@@ -69,9 +71,13 @@ export class SecretDigester {
     return true;
   }
 
+  private keyId(key: Buffer): string {
+    return createHmac('sha256', key).update(KEY_ID_TEXT).digest('hex').slice(0, 16);
+  }
+
   /** The digests of the secrets `step` receives. */
   of(step: { secret_env: readonly string[] }): StepSecretDigests {
-    const result: StepSecretDigests = { digests: {}, unknown: [], keyMissing: false, keyFile: this.keyFile };
+    const result: StepSecretDigests = { digests: {}, unknown: [], keyMissing: false, keyFile: this.keyFile, ...(this.key && { keyId: this.keyId(this.key) }) };
     for (const name of step.secret_env) {
       const value = this.env[name];
       if (!value || !this.located) result.unknown.push(name);
@@ -82,6 +88,9 @@ export class SecretDigester {
     return result;
   }
 }
+
+/** Text whose HMAC identifies the key (not a secret name: names are upper case, this is not). */
+const KEY_ID_TEXT = 'ztc receipt digest key id';
 
 function readKey(file: string): Buffer | undefined {
   let key: Buffer;
