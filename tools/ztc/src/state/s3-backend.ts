@@ -206,7 +206,7 @@ class S3Session implements StateSession {
         this.synced.delete(rel);
       }
     } catch (e) {
-      if (e instanceof ExitError) throw new ExitError(`could not write the state backend: ${e.message}. The steps that finished are recorded in ${this.opts.area.root}; run again once the backend answers`, ExitCode.failed, { code: 'state_backend_write' });
+      if (e instanceof ExitError) throw new ExitError(`could not write the state backend: ${e.message}. Run again once the backend answers: it continues from what the backend holds, so a step whose receipt did not reach it runs again`, ExitCode.failed, { code: 'state_backend_write' });
       throw e;
     }
   }
