@@ -106,7 +106,8 @@ function checkEarlierStagesDone(area: StateArea, pipeline: Pipeline, stage: Stag
     .filter((o) => o.state.status !== 'done');
   if (open.length > 0) {
     const first = open[0]!.stage;
-    const why = (o: (typeof open)[number]) => (o.state.status === 'pending' ? '' : `: ${o.state.status}${o.state.changes.length ? ` (${o.state.changes.map(describeChange).join('; ')})` : ''}`);
+    const reasons = (o: (typeof open)[number]) => [...o.state.changes.map(describeChange), ...o.state.secretsUnknown.map((n) => `secret ${n} has no value here`)];
+    const why = (o: (typeof open)[number]) => (o.state.status === 'pending' ? '' : `: ${o.state.status} (${reasons(o).join('; ')})`);
     throw new ExitError(
       `cannot run stage ${stage}: earlier steps are not done:\n${open.map((o) => `  ${o.step.id} (${o.stage})${why(o)}`).join('\n')}\nrun "ztc bootstrap ${area.platform} --stage ${first}" (or the whole bootstrap) first`,
       ExitCode.invalid,

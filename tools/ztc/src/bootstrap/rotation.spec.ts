@@ -131,6 +131,10 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
     expect(refused.result.exitCode).toBe(3);
     expect(refused.result.error?.message).toContain('TOKEN_B for step vault/b (bootstrap)');
     expect(refused.order).toEqual([]);
+    // --stage after it: the earlier step is not known to be done, and why.
+    const noA = await fx.run({ env: env(fx, null), stage: 'bootstrap' });
+    expect(noA.result.exitCode).toBe(3);
+    expect(noA.result.error?.message).toContain('vault/a (pre-work): unknown (secret TOKEN_A has no value here)');
   });
 
   it('with an invalid platform.yaml (the private dir cannot be located) plan counts the secrets unknown', async () => {
