@@ -59,6 +59,7 @@ function explain(issues: Issue[], path?: string): true | string {
 }
 
 export function createWizardUi(prompter: Prompter, say: (line: string) => void): Ui {
+  let backExplained = false;
   const label = (catalog: Catalog, name: string): string => {
     const m = catalog.adapters.get(name)!;
     return `${m.displayName ?? name} (${name} ${m.version})${m.isDefault ? ' (default)' : ''}`;
@@ -98,7 +99,7 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
         const range = rangeText(bounds.min, bounds.max);
         const text = await prompter.text({
           message: `${message}${range ? ` (${range})` : ''}${optional && suggestion === undefined ? ' (optional)' : ''}`,
-          default: typeof suggestion === 'number' ? String(suggestion) : undefined,
+          default: typeof suggestion === 'number' || typeof suggestion === 'string' ? String(suggestion) : undefined,
           validate: (t) => {
             if (t.trim() === '') return optional ? true : `a value is required (${spec.kind === 'integer' ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''})`;
             if (canGoBack && t.trim() === '<') return true;
@@ -217,6 +218,10 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
   return {
     say,
     async ask(req: AskRequest) {
+      if (req.canGoBack && !backExplained) {
+        backExplained = true;
+        say('(Type "<", or pick "< back", to go back one question.)');
+      }
       if (req.problem) say(`${req.path}: the current value is not valid (${req.problem}); please enter it again.`);
       if (req.spec.secret) return askSecret(req);
       return askValue(req.spec, req.root, req.path, req.suggestion, req.check, req.spec.prompt, req.canGoBack);
