@@ -170,6 +170,25 @@ describe('s3 state backend: the run lock', () => {
   });
 });
 
+describe('s3 state backend: a backend that cannot be written', () => {
+  it('stops the run after the step whose push failed (exit 1), naming the bucket, with the rest not run', async () => {
+    const sim = await s3Sim();
+    const fx = checkout();
+    const events: BootstrapEvent[] = [];
+    const { result } = await run(fx, sim, {}, {
+      onEvent: (e) => {
+        events.push(e);
+        if (e.event === 'step_started' && e.step === 'alpha/prepare') sim.world.s3.buckets.delete(BUCKET);
+      },
+    });
+    expect(result).toMatchObject({ exitCode: 1, outcome: 'failed', ran: 1 });
+    expect(result.error?.message).toMatch(/^could not write the state backend: the state backend s3:\/\/ztc-state at .+ refused PUT platforms\/demo\/state\/order\.txt \(404 NoSuchBucket\)/);
+    expect(stepsOf(events, 'step_started')).toEqual(['alpha/prepare']);
+    const finished = events.find((e) => e.event === 'run_finished') as Extract<BootstrapEvent, { event: 'run_finished' }>;
+    expect(finished.not_run?.map((n) => n.step)).toEqual(['alpha/install', 'alpha/check']);
+  });
+});
+
 describe('s3 state backend: state that outlives a checkout', () => {
   it('pushes receipts and ZTC_STATE_DIR; a fresh checkout plans every step done and skips them', async () => {
     const sim = await s3Sim();
