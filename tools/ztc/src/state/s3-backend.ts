@@ -232,7 +232,7 @@ class S3Session implements StateSession {
     const written = writeFiles(dir, untar(tar), !missing);
     this.privateTarHash = sha256(tar);
     if (written.length > 0) {
-      this.opts.notice(missing ? `restored the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT} (${written.length} files)` : `restored ${written.length} file(s) missing from the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT}: ${written.join(', ')}`);
+      this.opts.notice(missing ? `restored the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT} (${written.length} file${written.length === 1 ? '' : 's'})` : `restored ${written.length} file${written.length === 1 ? '' : 's'} missing from the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT}: ${written.join(', ')}`);
     }
   }
 
