@@ -8,12 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../tools/ztc/testing/temp-workspace';
-import { planRender } from '../../tools/ztc/src/render/plan';
+import { renderPlatform } from '@ztc/engine/testing';
 import { crdValidator, describeErrors, kustomizeBinary, kustomizeBuild, upstreamFile } from '../../tools/upstream/upstream';
 import { render } from './render';
 
-const plan = planRender(REPO_ROOT, 'example');
+/** This repository: the specs render its example platform. */
+const REPO_ROOT = join(__dirname, '..', '..');
+
+const plan = renderPlatform(REPO_ROOT, 'example');
 
 function realKubectl(): string | undefined {
   try {

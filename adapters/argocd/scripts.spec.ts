@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAdapterScript } from '../../tools/ztc/testing/adapter-script';
+import { runAdapterScript } from '@ztc/engine/testing';
 
 describe('argocd/wait', () => {
   it('fails closed: kubectl failing to list the applications is not "all Synced and Healthy"', async () => {

@@ -3,14 +3,17 @@
  * runs on install), name only keys the chart has (Helm ignores unknown keys, so a typo would pass
  * silently), and set explicitly every value the Talos guide needs where the chart's default differs.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../tools/ztc/testing/temp-workspace';
-import { planRender } from '../../tools/ztc/src/render/plan';
+import { renderPlatform } from '@ztc/engine/testing';
 import { describeErrors, upstreamValidator, upstreamYaml } from '../../tools/upstream/upstream';
 import { bgpApiVersion, render } from './render';
 
-const plan = planRender(REPO_ROOT, 'example');
+/** This repository: the specs render its example platform. */
+const REPO_ROOT = join(__dirname, '..', '..');
+
+const plan = renderPlatform(REPO_ROOT, 'example');
 const values = parse(plan.files.get('cilium/values.yaml')!) as Record<string, any>;
 const chartDefaults = upstreamYaml<Record<string, any>>('cilium/1.18.5/values.yaml');
 const validate = upstreamValidator('cilium/1.18.5/values.schema.json');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { interpolate } from '../../tools/ztc/src/sdk/template';
+import { interpolate } from '@ztc/engine/testing';
 import { render, type CiliumConfig } from './render';
 
 const helpers = {

@@ -3,12 +3,15 @@
  * Provider CRD of the configured Crossplane version (v1.16.5 or v2.0.8), and flags a version no longer
  * has are refused at render.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from '../../tools/ztc/testing/temp-workspace';
-import { planRender } from '../../tools/ztc/src/render/plan';
+import { renderPlatform } from '@ztc/engine/testing';
 import { crdValidator, describeErrors, upstreamYaml } from '../../tools/upstream/upstream';
 import { render, type CrossplaneConfig } from './render';
+
+/** This repository: the specs render its example platform. */
+const REPO_ROOT = join(__dirname, '..', '..');
 
 const gitops = {
   'gitops-platform': { namespace: 'argocd', project: 'p', repo_url: 'https://github.com/a/b.git', revision: 'main', generated_path: 'platforms/p/generated', app_manifest: 'app.yaml' },
@@ -18,7 +21,7 @@ const run = (config: Partial<CrossplaneConfig>) => render({ ...base, ...config }
 
 describe('crossplane output', () => {
   it('the example\'s Applications pass the Argo CD v3.2.12 Application CRD', () => {
-    const plan = planRender(REPO_ROOT, 'example');
+    const plan = renderPlatform(REPO_ROOT, 'example');
     const validate = crdValidator('argocd/v3.2.12/application-crd.yaml', 'v1alpha1');
     const apps = parseAllDocuments(plan.files.get('crossplane/app.yaml')!).map((d) => d.toJSON());
     expect(apps.map((a) => a.metadata.name)).toEqual(['crossplane', 'crossplane-providers']);

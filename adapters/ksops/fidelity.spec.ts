@@ -3,25 +3,28 @@
  * no key in it unless the platform gives its public key; the capability names where bootstrap puts the
  * filled-in file and the key's Secret, and nothing secret.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../tools/ztc/testing/temp-workspace';
-import { planRender } from '../../tools/ztc/src/render/plan';
+import { renderPlatform } from '@ztc/engine/testing';
 import { describeErrors, upstreamValidator } from '../../tools/upstream/upstream';
 import { creationRules, regionOf, render } from './render';
+
+/** This repository: the specs render its example platform. */
+const REPO_ROOT = join(__dirname, '..', '..');
 
 const validate = upstreamValidator('sops/v3.13.2/sops-config.schema.json');
 
 describe('ksops output', () => {
   it('.sops.yaml passes the SOPS config schema; its recipient is left for bootstrap', () => {
-    const plan = planRender(REPO_ROOT, 'example');
+    const plan = renderPlatform(REPO_ROOT, 'example');
     const sops = parse(plan.files.get('.sops.yaml')!);
     expect(validate(sops), describeErrors(validate.errors).join('; ')).toBe(true);
     expect(sops).toEqual({ creation_rules: [{ path_regex: '\\.secret\\.yaml$', encrypted_regex: '^(data|stringData)$', age: null }] });
     // The file bootstrap writes (public key filled in) passes too; two selectors in one rule do not.
     expect(validate(creationRules('age1qqqq'))).toBe(true);
     expect(validate({ creation_rules: [{ path_regex: 'x', encrypted_regex: 'a', unencrypted_regex: 'b' }] })).toBe(false);
-    expect(plan.lock.files['.sops.yaml']).toBeDefined();
+    expect(plan.lockFiles['.sops.yaml']).toBeDefined();
   });
 
   it('uses a given public key, derives the region from the endpoint, and publishes no key material', () => {

@@ -4,13 +4,16 @@
  * schema cannot express (v1alpha1_validation.go): an install disk, a CNI of none without urls, no etcd or
  * CA keys from patches on workers, node labels a worker may set.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../tools/ztc/testing/temp-workspace';
-import { planRender } from '../../tools/ztc/src/render/plan';
+import { renderPlatform } from '@ztc/engine/testing';
 import { describeErrors, upstreamValidator } from '../../tools/upstream/upstream';
 
-const plan = planRender(REPO_ROOT, 'example');
+/** This repository: the specs render its example platform. */
+const REPO_ROOT = join(__dirname, '..', '..');
+
+const plan = renderPlatform(REPO_ROOT, 'example');
 const talosFiles = [...plan.files].filter(([p]) => p.startsWith('talos/'));
 const validate = upstreamValidator('talos/v1.11.5/config.schema.json', 'v1alpha1.Config');
 
@@ -64,7 +67,7 @@ describe('talos output against the Talos v1.11.5 machine-config schema', () => {
   });
 
   it('each node patch sets the machine type of the base it is applied to', () => {
-    const ctx = plan.pipeline.stages.flatMap((s) => s.steps).find((s) => s.id === 'talos/gen-config')!.context as Doc;
+    const ctx = plan.steps.find((s) => s.id === 'talos/gen-config')!.context as Doc;
     for (const node of ctx.nodes as { name: string; role: string }[]) {
       expect(patch(ctx.node_patches[node.name]).machine.type).toBe(node.role);
     }

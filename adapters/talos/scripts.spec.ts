@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAdapterScript } from '../../tools/ztc/testing/adapter-script';
+import { runAdapterScript } from '@ztc/engine/testing';
 
 const script = (rel: string) => join(__dirname, 'scripts', rel);
 const nodes = [

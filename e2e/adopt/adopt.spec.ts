@@ -121,7 +121,7 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     expect(adapter.code, adapter.out).toBe(0);
     expect(read('infra/ztc/capabilities/demo-api.json')).toContain('"name": "demo-api"');
     const script = read('infra/ztc/adapters/demo/scripts/bootstrap/apply.sh');
-    expect(script).toContain('. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../../../node_modules/@ztc/engine/scripts}/ztc.sh"');
+    expect(script).toContain('# shellcheck source=ztc.sh\n. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"');
     // kubernetes-api comes from the contracts the package ships; a provider for it is a second adapter.
     const k8s = await nx('g', '@ztc/engine:adapter', 'cluster', '--provides=kubernetes-api', '--stages=', '--no-interactive');
     expect(k8s.code, k8s.out).toBe(0);
@@ -159,10 +159,13 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     const boot = await nx('run', 'lab:ztc-bootstrap', '--outputStyle=stream');
     expect(boot.code, boot.out).toBe(0);
     expect(boot.out).toContain('demo: apply in namespace demo (stub)');
-    // Run by hand, the stub finds the package's ztc.sh relative to itself.
+    // Run by hand, the stub finds the package's ztc.sh only through ZTC_LIB_DIR, and says so without it.
     write('ctx.json', '{"namespace": "by-hand"}');
-    const byHand = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], { ZTC_CONTEXT_FILE: join(ws, 'ctx.json') });
+    const byHand = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], { ZTC_CONTEXT_FILE: join(ws, 'ctx.json'), ZTC_LIB_DIR: join(ws, 'node_modules/@ztc/engine/scripts') });
     expect(byHand.out).toContain('demo: apply in namespace by-hand (stub)');
+    const without = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], { ZTC_CONTEXT_FILE: join(ws, 'ctx.json') });
+    expect(without.code).not.toBe(0);
+    expect(without.out).toContain('ZTC_LIB_DIR: is set by ztc bootstrap');
   });
 
   it('shows the projects and their edges in nx graph, and nx affected follows an adapter change to its platform', async () => {

@@ -3,8 +3,8 @@
 # installation exchanges it for an installation token, and that token reaches every repository. The API
 # base is $GITHUB_API_URL (as in GitHub Actions), else https://api.github.com.
 set -euo pipefail
-# shellcheck source=../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 API=${GITHUB_API_URL:-https://api.github.com}
 readonly HEADERS=(-H 'Accept: application/vnd.github+json' -H 'X-GitHub-Api-Version: 2022-11-28')

@@ -2,8 +2,8 @@
 # Pre-flight (changes nothing): HCLOUD_TOKEN is accepted by the Hetzner Cloud API, and every server of
 # hetzner.server_ips exists in the token's project.
 set -euo pipefail
-# shellcheck source=../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=lib/hcloud.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/hcloud.sh"
 

@@ -2,8 +2,8 @@
 # Pre-flight: the S3 bucket for the Age key backup exists and S3_ACCESS_KEY/S3_SECRET_KEY can write to it
 # (a probe object is written and removed again).
 set -euo pipefail
-# shellcheck source=../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=lib/s3.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/s3.sh"
 

@@ -6,8 +6,8 @@
 #     checkout or CI runner without the restored private dir would otherwise make new cluster secrets.
 # Local records (machine facts, receipts) are not read: what the machines answer decides.
 set -euo pipefail
-# shellcheck source=../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=lib/talos.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/talos.sh"
 

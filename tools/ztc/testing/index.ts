@@ -7,6 +7,8 @@
  *   own `templates/`, so a spec calls its render function exactly as the engine does.
  * - `renderPlatform(workspaceRoot, platform)`: a whole platform rendered in memory (nothing written),
  *   as `ztc render` renders it: for specs against a real platform.
+ * - `runAdapterScript({ script, context, tools })`: one adapter script run the way `ztc bootstrap` lays
+ *   it out (ZTC_LIB_DIR with the engine's ztc.sh and the adapter's libraries), with stand-in tools.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { interpolate } from '../src/sdk/template';
 import type { RenderHelpers } from '../src/sdk/types';
 
 export { interpolate };
+export { runAdapterScript, type AdapterScriptOptions, type AdapterScriptRun } from './adapter-script';
 
 /** The helpers `render` gets from the engine, for the adapter in `adapterDir` (its `templates/`). */
 export function templateHelpers(adapterDir: string): RenderHelpers {

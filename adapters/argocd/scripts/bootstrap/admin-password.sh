@@ -4,8 +4,8 @@
 # patch reaches kubectl on stdin: neither is ever on a command line. A password already set is left alone;
 # the generated initial password secret is removed.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   local ns current hash

@@ -3,8 +3,8 @@
 # wiring), applied server-side into its namespace, then wait until its CRDs are established. Applying
 # again changes nothing that is already in place.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 established() {
   kubectl get crd "$1" -o json 2>/dev/null | jq -e 'any(.status.conditions[]?; .type == "Established" and .status == "True")' >/dev/null

@@ -2,8 +2,8 @@
 # The platform's AppProject and its root application (app of apps): from here on Argo CD syncs the
 # platform from the control-plane repository.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   local manifest

@@ -2,8 +2,8 @@
 # Wait until Argo CD's components run and every application (the root app and what it created) is Synced
 # and Healthy. The ERROR names the applications that are not, with what Argo CD says about them.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 NS=''
 ROOT_APP=''

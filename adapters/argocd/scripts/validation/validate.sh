@@ -3,8 +3,8 @@
 # the repo-server decrypts a test secret encrypted to the platform's Age recipient (the same path a real
 # SOPS secret in the repository takes).
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 # Runs in the repo-server container: a kustomization with a KSOPS generator over the secret on stdin.
 # shellcheck disable=SC2016 # expanded by the container's shell

@@ -4,8 +4,8 @@
 # now). A release already deployed with this chart version and these values is left as it is. BGP objects
 # are applied only when rendered, after checking the cluster serves their API version.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 NAMESPACE=''
 

@@ -13,8 +13,8 @@
 #   - server ids are looked up by public IPv4 and cached in $ZTC_STATE_DIR/hetzner/servers.json;
 #   - the SSH key pair lives in the private dir; its public half is registered in the project.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/hcloud.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/hcloud.sh"
 

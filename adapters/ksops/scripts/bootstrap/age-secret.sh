@@ -3,8 +3,8 @@
 # KSOPS in Argo CD's repo-server. The manifest goes to kubectl through a pipe, never through a file
 # in the workspace or the state dir; applying it again changes nothing.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   local key ns name field

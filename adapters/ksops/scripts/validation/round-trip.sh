@@ -2,8 +2,8 @@
 # Validation: SOPS encrypts a test secret with the platform's .sops.yaml (the Age recipient) so that the
 # value is no longer readable, and decrypts it back with the platform's key.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   local config value decrypted

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Apply each control-plane node's machine config and wait until it answers with it.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 

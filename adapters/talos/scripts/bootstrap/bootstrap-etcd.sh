@@ -4,8 +4,8 @@
 # and is never bootstrapped again (a second bootstrap would start a second, empty etcd: a split brain).
 # A control plane that was reinstalled joins the existing etcd by itself once it runs its config.
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 

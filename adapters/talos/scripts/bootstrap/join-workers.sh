@@ -2,8 +2,8 @@
 # Apply each worker's machine config and wait until it has joined: registered as a Kubernetes node
 # (NotReady until the CNI is installed in post-work).
 set -euo pipefail
-# shellcheck source=../../../../tools/ztc/scripts/ztc.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../../../../tools/ztc/scripts}/ztc.sh"
+# shellcheck source=ztc.sh
+. "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 

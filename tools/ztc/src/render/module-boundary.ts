@@ -8,6 +8,7 @@
  * after symlinks), after the render ran, so lazy `require`s inside render are seen too.
  */
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { ENGINE_ROOT } from '../constants';
 import { rel } from '../util/paths';
@@ -32,7 +33,9 @@ function allowedRoots(adapterDir: string): string[] {
   const engines = [real(ENGINE_ROOT)];
   try {
     // `@ztc/engine` as the adapter resolves it (a workspace link; another checkout in tests).
-    engines.push(real(dirname(require.resolve('@ztc/engine/package.json', { paths: [adapterDir] }))));
+    // Resolved as a file of the adapter would (createRequire): `require.resolve` with `paths` would take
+    // the running engine's own package for its own name (self-reference), not the adapter's.
+    engines.push(real(dirname(createRequire(join(adapterDir, 'render.js')).resolve('@ztc/engine/package.json'))));
   } catch {
     /* not resolvable from there: render would fail to load anyway */
   }

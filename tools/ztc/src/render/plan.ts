@@ -12,7 +12,7 @@ import { FileDigests } from '../util/file-digests';
 import { compareStrings } from '../util/hash';
 import { listAdapters } from '../workspace/workspace';
 import { withHeader } from './header';
-import { adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
+import { adapterSource, adapterSourceHash, buildLock, serializeLock, type Lock } from './lock';
 import { checkAllOutputPaths } from './output-paths';
 import { buildPipeline, serializePipeline, type Pipeline } from './pipeline';
 import { renderAdapter, type AdapterOutput, type RenderOptions } from './render-adapter';
@@ -91,6 +91,7 @@ export function assemble(
     platformRaw: platform.raw,
     adapters: ordered,
     sourceHashes: new Map(ordered.map((a) => [a.name, adapterSourceHash(workspaceRoot, a, digests)])),
+    sources: new Map(ordered.map((a) => [a.name, adapterSource(workspaceRoot, a)])),
     files,
     pipelineText,
   });

@@ -97,8 +97,10 @@ export function stampPaths(workspaceRoot: string, cwd: string, plan: RenderPlan,
   }
   const platformDir = join(workspaceRoot, platformPath(workspaceRoot, plan.platform.name));
   paths.add(join(workspaceRoot, plan.platform.file));
-  // The platform's adapter names are checked against the adapters folder's listing.
+  // The platform's adapter names are checked against the adapters folder's listing and the installed
+  // adapter packages (the root package.json's dependencies).
   paths.add(join(workspaceRoot, readLayout(workspaceRoot).adaptersRoot));
+  paths.add(join(workspaceRoot, 'package.json'));
   for (const adapter of plan.platform.adapters.values()) tree(join(workspaceRoot, adapter.root), paths);
   tree(BUILTIN_CONTRACTS_DIR, paths);
   tree(join(workspaceRoot, contractsDir(workspaceRoot)), paths);

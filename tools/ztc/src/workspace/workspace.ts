@@ -1,5 +1,8 @@
-/** Locating the workspace and the adapters and platforms in it (where: workspace/layout.ts). */
-import { existsSync, readdirSync } from 'node:fs';
+/**
+ * Locating the workspace and the adapters and platforms in it (where: workspace/layout.ts). Adapters come
+ * from the workspace's adapters folder and from installed npm packages (InstalledAdapter).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ADAPTER_FILE, PLATFORM_FILE } from '../constants';
 import { compareStrings } from '../util/hash';
@@ -26,9 +29,79 @@ function listWith(root: string, folder: string, file: string): string[] {
   return entries.filter((e) => existsSync(join(root, folder, e, file))).sort(compareStrings);
 }
 
-/** Names of all adapters (folders with an adapter.yaml), sorted. */
-export function listAdapters(root: string): string[] {
+/**
+ * An adapter installed as an npm package: a dependency of the workspace (root package.json
+ * `dependencies`/`devDependencies`) whose package.json has `ztc.adapter`, the adapter's name, with
+ * adapter.yaml at the package root. (The packages this repository publishes, `@ztc/adapter-<name>`,
+ * also carry the keyword `ztc-adapter`, for searching the registry.)
+ */
+export interface InstalledAdapter {
+  name: string;
+  /** Workspace-relative folder (`node_modules/@ztc/adapter-talos`; pnpm links it there too). */
+  dir: string;
+  packageName: string;
+  version: string;
+}
+
+const installedCache = new Map<string, { key: string; adapters: Map<string, InstalledAdapter> }>();
+
+/** Adapters installed as packages, by adapter name (see InstalledAdapter); read again when package.json changes. */
+export function installedAdapters(root: string): ReadonlyMap<string, InstalledAdapter> {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'package.json'), 'utf8');
+  } catch {
+    return new Map();
+  }
+  const cached = installedCache.get(root);
+  if (cached?.key === text) return cached.adapters;
+  const adapters = new Map<string, InstalledAdapter>();
+  let deps: string[] = [];
+  try {
+    const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    deps = [...new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})])].sort(compareStrings);
+  } catch {
+    /* an invalid package.json: Nx and npm say so; no installed adapters */
+  }
+  for (const dep of deps) {
+    const dir = `node_modules/${dep}`;
+    let manifest: { name?: unknown; version?: unknown; ztc?: { adapter?: unknown } };
+    try {
+      manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as typeof manifest;
+    } catch {
+      continue; // not installed (yet)
+    }
+    const name = manifest.ztc?.adapter;
+    if (typeof name !== 'string' || !existsSync(join(root, dir, ADAPTER_FILE)) || adapters.has(name)) continue;
+    adapters.set(name, { name, dir, packageName: String(manifest.name ?? dep), version: String(manifest.version ?? '') });
+  }
+  installedCache.set(root, { key: text, adapters });
+  return adapters;
+}
+
+/** Names of the adapters in the workspace's adapters folder (folders with an adapter.yaml), sorted. */
+export function workspaceAdapters(root: string): string[] {
   return listWith(root, readLayout(root).adaptersRoot, ADAPTER_FILE);
+}
+
+/** Names of all adapters: the adapters folder's and the installed packages', sorted. */
+export function listAdapters(root: string): string[] {
+  return [...new Set([...workspaceAdapters(root), ...installedAdapters(root).keys()])].sort(compareStrings);
+}
+
+/**
+ * Installed adapters that a workspace adapter of the same name replaces (the workspace's wins: it is the
+ * copy to customise, `nx g @ztc/engine:adapter <name> --from <package>`), for init and render to say so.
+ */
+export function shadowedAdapters(root: string, names?: Iterable<string>): InstalledAdapter[] {
+  const local = new Set(workspaceAdapters(root));
+  const wanted = names === undefined ? undefined : new Set(names);
+  return [...installedAdapters(root).values()].filter((a) => local.has(a.name) && (wanted === undefined || wanted.has(a.name)));
+}
+
+/** The line init and render print for an installed adapter the workspace's replaces. */
+export function shadowNote(root: string, a: InstalledAdapter): string {
+  return `note: adapter "${a.name}": ${adapterPath(root, a.name)}/ (this workspace) is used, not the installed ${a.packageName}@${a.version}`;
 }
 
 /** Names of all platforms (folders with a platform.yaml), sorted. */
@@ -36,9 +109,21 @@ export function listPlatforms(root: string): string[] {
   return listWith(root, readLayout(root).platformsRoot, PLATFORM_FILE);
 }
 
-/** Workspace-relative folder of an adapter (`adapters/<name>`). */
+/**
+ * Workspace-relative folder of an adapter: `<adaptersRoot>/<name>` when the workspace has it (it wins
+ * over an installed package of the same name), else the installed package's folder, else (unknown)
+ * where it would be in the workspace.
+ */
 export function adapterPath(root: string, name: string): string {
-  return `${readLayout(root).adaptersRoot}/${name}`;
+  const local = `${readLayout(root).adaptersRoot}/${name}`;
+  if (existsSync(join(root, local, ADAPTER_FILE))) return local;
+  return installedAdapters(root).get(name)?.dir ?? local;
+}
+
+/** The installed package an adapter comes from, or undefined for one of the workspace's adapters folder. */
+export function adapterPackage(root: string, name: string): InstalledAdapter | undefined {
+  const installed = installedAdapters(root).get(name);
+  return installed !== undefined && adapterPath(root, name) === installed.dir ? installed : undefined;
 }
 
 /** Workspace-relative folder of a platform (`platforms/<name>`). */

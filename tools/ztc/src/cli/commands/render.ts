@@ -3,7 +3,7 @@ import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
 import { renderLockWaitMs } from '../../render/render-lock';
 import { beginStamp, finishStamp, stampPaths } from '../../render/render-stamp';
-import { platformPath } from '../../workspace/workspace';
+import { platformPath, shadowedAdapters, shadowNote } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
 export const renderCommand: Command = {
@@ -21,9 +21,12 @@ export const renderCommand: Command = {
     const plan = planRender(workspaceRoot, platform, { memo: true, packages });
     const where = platformPath(workspaceRoot, platform);
     const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
-    const upToDate = `${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`;
+    // An installed adapter that one of the workspace's replaces: said on every render (the stamp's line too).
+    const notes = shadowedAdapters(workspaceRoot, plan.resolution.order).map((a) => shadowNote(workspaceRoot, a));
+    for (const note of notes) io.out(note);
+    const upToDate = [...notes, `${where}: up to date (${plan.files.size} files, ${plan.resolution.order.length} adapters)`].join('\n');
     if (!result.changed) {
-      io.out(upToDate);
+      io.out(upToDate.slice(upToDate.lastIndexOf('\n') + 1));
     } else {
       io.out(`${where}: rendered ${plan.files.size} files from ${plan.resolution.order.length} adapters (${plan.resolution.order.join(' -> ')})`);
       for (const p of result.written) io.out(`  wrote    generated/${p}`);

@@ -1,6 +1,7 @@
 /**
  * createDependencies, read from the project metadata createNodes recorded (no file is parsed twice):
- * - platform → each adapter it uses: `static`, from platform.yaml, which names the adapter;
+ * - platform → each adapter it uses: `static`, from platform.yaml, which names the adapter (an adapter
+ *   installed as a package: its npm node);
  * - adapter → every adapter in the workspace that provides a capability it requires: `implicit`, since
  *   adapter.yaml names a capability, not the adapter; the graph draws these apart from the static ones;
  * - adapter → the engine (the `@ztc/engine` project here, `npm:@ztc/engine` where it is installed):
@@ -26,6 +27,8 @@ interface AdapterMeta {
 }
 interface PlatformMeta {
   adapters?: string[];
+  /** adapter → npm package, for the adapters installed as packages (no project of their own). */
+  adapterPackages?: Record<string, string>;
 }
 
 /** The engine's node in the graph: the workspace project of that package, or its npm node. */
@@ -39,7 +42,7 @@ export function engineNode(context: Pick<CreateDependenciesContext, 'projects' |
 
 export const createDependencies: CreateDependencies<ZtcPluginOptions> = (_options, context) => {
   const adapters: { name: string; root: string; requires: string[]; source: string }[] = [];
-  const platforms: { name: string; root: string; uses: string[] }[] = [];
+  const platforms: { name: string; root: string; uses: string[]; packages: Record<string, string> }[] = [];
   const providers = new Map<string, string[]>();
   for (const [name, project] of Object.entries(context.projects)) {
     const tags = project.tags ?? [];
@@ -51,7 +54,8 @@ export const createDependencies: CreateDependencies<ZtcPluginOptions> = (_option
       adapters.push({ name, root, requires: caps.requires ?? [], source });
       for (const c of caps.provides ?? []) providers.set(c, [...(providers.get(c) ?? []), name]);
     } else if (tags.includes('type:platform')) {
-      platforms.push({ name, root, uses: (project.metadata as PlatformMeta | undefined)?.adapters ?? [] });
+      const meta = (project.metadata as PlatformMeta | undefined) ?? {};
+      platforms.push({ name, root, uses: meta.adapters ?? [], packages: meta.adapterPackages ?? {} });
     }
   }
   const known = new Set(adapters.map((a) => a.name));
@@ -70,7 +74,8 @@ export const createDependencies: CreateDependencies<ZtcPluginOptions> = (_option
   }
   for (const p of platforms) {
     for (const a of p.uses) {
-      if (known.has(a) && once(p.name, a)) deps.push({ source: p.name, target: a, type: STATIC, sourceFile: `${p.root}/${PLATFORM_FILE}` });
+      const target = known.has(a) ? a : p.packages[a] !== undefined && context.externalNodes?.[`npm:${p.packages[a]}`] ? `npm:${p.packages[a]}` : undefined;
+      if (target !== undefined && once(p.name, target)) deps.push({ source: p.name, target, type: STATIC, sourceFile: `${p.root}/${PLATFORM_FILE}` });
     }
   }
   const engine = engineNode(context);

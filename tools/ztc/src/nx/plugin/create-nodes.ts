@@ -18,20 +18,29 @@ import { engineLocation, type EngineLocation } from './engine';
 import { ADAPTER_NAMED_INPUTS } from './inputs';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
 import { readAdapterInfo, readPlatformInfo, type AdapterInfo } from './read-project-files';
+import { installedAdapters, type InstalledAdapter } from '../../workspace/workspace';
 
 /** Adapters read once per createNodes pass; a platform asks for the ones it uses. */
 class AdapterIndex {
   private readonly cache = new Map<string, { info?: AdapterInfo; error?: unknown }>();
+  /** All adapter names: the workspace's (projects) and the installed packages' the workspace has none of. */
+  readonly names: readonly string[];
   constructor(
     private readonly workspaceRoot: string,
     private readonly adaptersRoot: string,
-    readonly names: readonly string[],
-  ) {}
+    local: readonly string[],
+    /** Installed adapter packages by adapter name; a workspace adapter of the same name wins. */
+    readonly installed: ReadonlyMap<string, InstalledAdapter>,
+  ) {
+    this.installed = new Map([...installed].filter(([name]) => !local.includes(name)));
+    this.names = [...local, ...this.installed.keys()].sort(compareStrings);
+  }
   get(name: string): AdapterInfo {
     let entry = this.cache.get(name);
     if (!entry) {
+      const pkg = this.installed.get(name);
       try {
-        entry = { info: readAdapterInfo(this.workspaceRoot, `${this.adaptersRoot}/${name}/${ADAPTER_FILE}`) };
+        entry = { info: readAdapterInfo(this.workspaceRoot, pkg ? `${pkg.dir}/${ADAPTER_FILE}` : `${this.adaptersRoot}/${name}/${ADAPTER_FILE}`, name) };
       } catch (error) {
         entry = { error };
       }
@@ -97,6 +106,7 @@ function createNodesInternal(file: string, { opts, engine, adapters }: Pass, con
   }
   if (kind === 'platform') {
     const platform = readPlatformInfo(context.workspaceRoot, file, (n) => adapters.manifest(n), adapters.names);
+    platform.packages = new Map(platform.order.flatMap((a) => { const pkg = adapters.installed.get(a); return pkg ? [[a, pkg.packageName] as const] : []; }));
     return {
       projects: {
         [root]: {
@@ -106,6 +116,7 @@ function createNodesInternal(file: string, { opts, engine, adapters }: Pass, con
           metadata: {
             description: `ZTC platform ${platform.name} (${platform.order.length} adapters)`,
             adapters: platform.order,
+            ...(platform.packages && platform.packages.size > 0 && { adapterPackages: Object.fromEntries(platform.packages) }),
             technologies: ['ztc'],
             targetGroups: platformTargetGroups(platform, opts),
           },
@@ -125,7 +136,8 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
     const ours = files.filter((f) => kindOf(f, opts) !== undefined);
     // The adapters are the adapter.yaml files Nx handed over: no second walk of the folder.
     const names = ours.filter((f) => kindOf(f, opts) === 'adapter').map((f) => posix.basename(posix.dirname(f)));
-    const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, names.sort(compareStrings));
+    // Installed adapter packages (workspace/workspace.ts) are no projects: platforms hash them by package version.
+    const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, names.sort(compareStrings), installedAdapters(context.workspaceRoot));
     const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
     return nodesFromFiles((file) => createNodesInternal(file, pass, context), ours);
   },

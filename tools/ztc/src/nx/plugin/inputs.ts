@@ -26,7 +26,12 @@ export const ADAPTER_NAMED_INPUTS = {
 
 export type AdapterNamedInput = keyof typeof ADAPTER_NAMED_INPUTS;
 
-/** A named input of the given adapter projects. */
-export function adapterInput(input: AdapterNamedInput, adapters: string[]): Input {
-  return { input, projects: adapters };
+/**
+ * A named input of the given adapters: of their projects, and for adapters installed as npm packages
+ * (no project; `packages`: adapter → package name) the package's version, as for the engine.
+ */
+export function adapterInput(input: AdapterNamedInput, adapters: string[], packages: ReadonlyMap<string, string> = new Map()): Input[] {
+  const local = adapters.filter((a) => !packages.has(a));
+  const installed = adapters.flatMap((a) => (packages.has(a) ? [packages.get(a)!] : []));
+  return [...(local.length > 0 ? [{ input, projects: local }] : []), ...(installed.length > 0 ? [{ externalDependencies: installed }] : [])];
 }

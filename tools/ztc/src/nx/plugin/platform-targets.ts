@@ -30,7 +30,7 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
     cache: true,
     inputs: [
       '{projectRoot}/platform.yaml',
-      adapterInput('ztc-manifest', platform.order),
+      ...adapterInput('ztc-manifest', platform.order, platform.packages),
       ...engineInputs(engine, opts),
     ],
     outputs: [ws(renderPaths.configDir(dir))],
@@ -47,7 +47,7 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
       cache: true,
       dependsOn: [t.splitConfig, ...(platform.dependsOn.get(a) ?? []).map(t.renderAdapter)],
       inputs: [
-        adapterInput('ztc-render-source', [a]),
+        ...adapterInput('ztc-render-source', [a], platform.packages),
         { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterInputs(a), transitive: false },
         ...engineInputs(engine, opts),
       ],
@@ -66,7 +66,7 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
     dependsOn: platform.order.map(t.renderAdapter),
     inputs: [
       '{projectRoot}/platform.yaml',
-      adapterInput('ztc-source', platform.order),
+      ...adapterInput('ztc-source', platform.order, platform.packages),
       { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterOutputs, transitive: false },
       ...engineInputs(engine, opts),
     ],
@@ -117,7 +117,7 @@ function stageTargets(platform: PlatformInfo, opts: NormalizedOptions, engine: E
       ...(cache && {
         inputs: [
           '{projectRoot}/platform.yaml',
-          adapterInput('ztc-source', platform.order),
+          ...adapterInput('ztc-source', platform.order, platform.packages),
           { dependentTasksOutputFiles: '**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },

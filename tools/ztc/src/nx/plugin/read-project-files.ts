@@ -32,14 +32,16 @@ export interface PlatformInfo {
   dependsOn: Map<string, string[]>;
   /** capability → providing adapter, in this platform. */
   providers: Map<string, string>;
+  /** adapter → the npm package it is installed from, for the adapters that are not the workspace's (filled in by createNodes). */
+  packages?: ReadonlyMap<string, string>;
 }
 
 
 /** Read and validate `adapters/<name>/adapter.yaml` (the engine's own checks). */
-export function readAdapterInfo(workspaceRoot: string, file: string): AdapterInfo {
+export function readAdapterInfo(workspaceRoot: string, file: string, name = basename(dirname(file))): AdapterInfo {
   const root = dirname(file);
   const { value } = readYamlFile(join(workspaceRoot, file), file);
-  const manifest = parseAdapter(value, { workspaceRoot, root, file, folderName: basename(root) });
+  const manifest = parseAdapter(value, { workspaceRoot, root, file, folderName: name });
   const files = listFiles(join(workspaceRoot, root));
   const declared = STAGES.some((s) => manifest.scripts[s].length > 0) || manifest.init.length > 0 || !!manifest.checkHealth;
   return {

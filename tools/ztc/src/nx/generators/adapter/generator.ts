@@ -5,23 +5,16 @@
  * capabilities, naming the option and what to do.
  */
 import type { Tree } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import { formatFiles, logger } from '@nx/devkit';
 import { existsSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { BUILTIN_CONTRACTS_DIR } from '../../../capability/contracts';
-import { ENGINE_SCRIPT_LIB, ENGINE_SCRIPT_LIB_DIR } from '../../../constants';
-import { engineLocation } from '../../plugin/engine';
+import { ENGINE_SCRIPT_LIB } from '../../../constants';
 import { normalizeOptions } from '../../options';
 import { pluginOptionsFromNxJson } from '../../../workspace/layout';
 import { adapterFiles, parseStages } from './lib/adapter-files';
+import { copyInstalledAdapter } from './lib/copy-installed';
 import type { AdapterGeneratorSchema } from './schema';
-
-/** Where the engine's ztc.sh is, relative to a script at `scriptDir` (both workspace-relative). */
-function libFallback(tree: Tree, scriptDir: string): string {
-  const engine = engineLocation(tree.root);
-  const scripts = engine.dir.startsWith('/') ? ENGINE_SCRIPT_LIB_DIR : `${engine.dir}/scripts`;
-  return scripts.startsWith('/') ? scripts : posix.relative(scriptDir, scripts);
-}
 
 export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSchema): Promise<void> {
   const name = options.name;
@@ -31,6 +24,12 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
   const contracts = plugin.capabilitiesRoot;
   const hasContract = (c: string): boolean => tree.exists(`${contracts}/${c}.json`) || existsSync(join(BUILTIN_CONTRACTS_DIR, `${c}.json`));
   if (tree.exists(`${root}/adapter.yaml`)) throw new Error(`--name: ${root} already exists; choose another name`);
+  if (options.from !== undefined) {
+    copyInstalledAdapter(tree, options.from, name, root);
+    await formatFiles(tree);
+    logger.info(`${root}/ is a copy of ${options.from}: this workspace's adapter "${name}" now wins over the package (ztc render says so). Next: nx run ${name}:${targets.lint}.`);
+    return;
+  }
   const requires = (options.requires ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const missing = requires.filter((r) => !hasContract(r));
   if (missing.length) throw new Error(`--requires: no contract for ${missing.join(', ')} in ${contracts}/ or the engine's (add one or fix the name)`);
@@ -40,7 +39,6 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
     name,
     root,
     contractsDir: contracts,
-    libDir: (scriptDir) => libFallback(tree, scriptDir),
     engineLib: ENGINE_SCRIPT_LIB,
     description: options.description?.trim() || `The ${name} adapter.`,
     provides: options.provides,

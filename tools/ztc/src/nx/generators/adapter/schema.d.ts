@@ -8,4 +8,6 @@ export interface AdapterGeneratorSchema {
   selectionGroup?: string;
   /** Comma-separated stages. @default "bootstrap,validation" */
   stages?: string;
+  /** An installed adapter package to copy into the workspace instead of a scaffold (e.g. @ztc/adapter-talos). */
+  from?: string;
 }

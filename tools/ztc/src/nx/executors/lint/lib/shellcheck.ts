@@ -1,4 +1,5 @@
 /** The one place the lint executor starts a process: shellcheck, with an argv array and explicit cwd. */
+import { ENGINE_SCRIPT_LIB_DIR } from '../../../../constants';
 import { importEsm } from '../../../../util/import-esm';
 
 export interface ShellcheckResult {
@@ -11,8 +12,9 @@ export interface ShellcheckResult {
 export async function runShellcheck(cwd: string, files: readonly string[]): Promise<ShellcheckResult> {
   if (files.length === 0) return { findings: [] };
   const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
-  // -x with SCRIPTDIR: follow `# shellcheck source=…` directives (ztc.sh, the adapter's scripts/lib/) relative to each script.
-  const args = ['--shell=bash', '--format=gcc', '--external-sources', '--source-path=SCRIPTDIR', '--', ...files];
+  // -x: follow `# shellcheck source=…` directives: the adapter's scripts/lib/ relative to each script
+  // (SCRIPTDIR), the engine's ztc.sh (`source=ztc.sh`) in the engine's own folder, wherever it is installed.
+  const args = ['--shell=bash', '--format=gcc', '--external-sources', '--source-path=SCRIPTDIR', `--source-path=${ENGINE_SCRIPT_LIB_DIR}`, '--', ...files];
   const result = await execa('shellcheck', args, { cwd, reject: false, stdin: 'ignore' });
   if (result.failed && result.exitCode === undefined) {
     const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';

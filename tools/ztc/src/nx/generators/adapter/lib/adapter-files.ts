@@ -12,11 +12,6 @@ export interface AdapterScaffold {
   root: string;
   /** Workspace-relative folder of the workspace's capability contracts. */
   contractsDir: string;
-  /**
-   * Where the engine's script library is, relative to a script folder (workspace-relative) or absolute:
-   * the scripts' fallback when run by hand (bootstrap always sets ZTC_LIB_DIR).
-   */
-  libDir: (scriptDir: string) => string;
   /** File name of the engine's script library (ztc.sh). */
   engineLib: string;
   description: string;
@@ -105,14 +100,13 @@ replicas: {{ config.replicas }}
 `;
   for (const stage of a.stages) {
     const verb = stage === 'validation' ? 'check' : 'apply';
-    const lib = a.libDir(`${root}/scripts/${stage}`);
-    const fallback = lib.startsWith('/') ? lib : `\${BASH_SOURCE[0]%/*}/${lib}`;
     files[`${root}/scripts/${stage}/${verb}.sh`] = `#!/usr/bin/env bash
 # ${stage} step of adapter ${a.name}: replace the echo with the real work. Context: $ZTC_CONTEXT_FILE
-# (ztc::ctx reads it). Bootstrap sets ZTC_LIB_DIR; run by hand, the engine's ${a.engineLib} is found from here.
+# (ztc::ctx reads it). Bootstrap puts the engine's ${a.engineLib} in ZTC_LIB_DIR (the lint target tells
+# shellcheck where the engine's copy is, wherever the engine and this adapter are installed).
 set -euo pipefail
-# shellcheck source=${lib}/${a.engineLib}
-. "\${ZTC_LIB_DIR:-${fallback}}/${a.engineLib}"
+# shellcheck source=${a.engineLib}
+. "\${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ${a.engineLib}}/${a.engineLib}"
 
 main() {
   local namespace
