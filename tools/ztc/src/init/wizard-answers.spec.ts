@@ -99,7 +99,7 @@ describe('ztc init wizard: answers a new user gives', () => {
     const p = answeringPrompter({
       ...REQUIRED,
       "How do you give The App's private key": 'file',
-      "Path to the file with The App's private key": [ws.path('outside/not-a-pem.txt'), ws.path('outside/missing.pem'), keyFile],
+      "Path to the file with The App's private key": [ws.path('outside/not-a-pem.txt'), ws.path('outside/missing.pem'), `@${keyFile}`],
     });
     const r = await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, p);
     expect(r.stderr).toBe('');

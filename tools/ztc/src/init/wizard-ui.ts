@@ -42,9 +42,9 @@ export function parseNumber(text: string, o: { integer: boolean; min?: number; m
   return n;
 }
 
-/** `@FILE`: the file's text (trailing newlines removed), or what went wrong reading it. */
+/** `@FILE` (or FILE, `~/` for the home folder): the file's text (trailing whitespace removed), or what went wrong reading it. */
 function readSecretFile(path: string): { value: string } | { error: string } {
-  const abs = resolve(path.replace(/^~(?=$|\/)/, homedir()));
+  const abs = resolve(path.replace(/^@/, '').replace(/^~(?=$|\/)/, homedir()));
   try {
     return { value: readFileSync(abs, 'utf8').replace(/\s+$/, '') };
   } catch (e) {
@@ -208,10 +208,10 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
     }
     const answer = await prompter.secret({
       message: `${req.spec.prompt} (hidden; @FILE reads it from a file; ${keep}${req.canGoBack ? BACK_HINT : ''})`,
-      validate: (v) => (v === '' || (req.canGoBack && v === '<') ? true : v.startsWith('@') ? fromFile(v.slice(1)) : checked(v)),
+      validate: (v) => (v === '' || (req.canGoBack && v === '<') ? true : v.startsWith('@') ? fromFile(v) : checked(v)),
     });
     if (req.canGoBack && answer === '<') return BACK;
-    if (answer.startsWith('@')) return (readSecretFile(answer.slice(1)) as { value: string }).value;
+    if (answer.startsWith('@')) return (readSecretFile(answer) as { value: string }).value;
     return answer === '' ? undefined : answer;
   }
 
