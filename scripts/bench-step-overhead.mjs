@@ -25,7 +25,7 @@ require(join(root, 'tools/ztc/bin/load.js')).load('ts-require');
 const { runScript } = require(join(root, 'tools/ztc/src/bootstrap/runner.ts'));
 const { executeStep } = require(join(root, 'tools/ztc/src/bootstrap/execute-step.ts'));
 const { writeReceipt } = require(join(root, 'tools/ztc/src/bootstrap/receipts.ts'));
-const { stateArea } = require(join(root, 'tools/ztc/src/bootstrap/state-area.ts'));
+const { stateArea } = require(join(root, 'tools/ztc/src/workspace/state-area.ts'));
 const { Masker } = require(join(root, 'tools/ztc/src/bootstrap/masker.ts'));
 const { runBootstrap } = require(join(root, 'tools/ztc/src/bootstrap/run-bootstrap.ts'));
 const { planRender } = require(join(root, 'tools/ztc/src/render/plan.ts'));

@@ -13,7 +13,7 @@ import { adapterPath } from '../workspace/workspace';
 import type { EventSink, Position, StartReason } from './events';
 import type { Masker } from './masker';
 import { runScript, type RunScriptResult } from './runner';
-import type { StateArea } from './state-area';
+import type { StateArea } from '../workspace/state-area';
 import { removeLeakedSecrets } from './state-guard';
 import { buildStepEnv } from './step-env';
 import { StepLog } from './step-log';

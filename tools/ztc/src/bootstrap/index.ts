@@ -6,5 +6,5 @@ export { runBootstrap, type BootstrapOptions, type BootstrapResult } from './run
 export { planBootstrap, type PlanEntry } from './plan';
 export { createReporter, describeEvent, type BootstrapEvent, type EventSink, type RunOutcome } from './events';
 export { withTerminationSignals, exitCodeForAbort } from './signals';
-export { stateArea, PREFLIGHT, STATE_AREA_DIR, type StateArea } from './state-area';
+export { stateArea, PREFLIGHT, STATE_AREA_DIR, type StateArea } from '../workspace/state-area';
 export type { StepStatus } from './receipts';

@@ -13,7 +13,7 @@ import { resolvePrivateDir } from './private-dir';
 import type { Change } from './receipt-changes';
 import { stepState, type StepStatus } from './receipts';
 import { SecretDigester } from './secret-digests';
-import { PREFLIGHT, stateArea, type StateArea } from './state-area';
+import { PREFLIGHT, stateArea, type StateArea } from '../workspace/state-area';
 
 export interface PlanEntry {
   step: string;

@@ -15,7 +15,7 @@ import { envWithPlatformSecrets } from '../secrets/platform-secrets';
 import { describeChange, type Change } from './receipt-changes';
 import { stepState, type StepStatus } from './receipts';
 import { SecretDigester } from './secret-digests';
-import { stateArea, type StateArea } from './state-area';
+import { stateArea, type StateArea } from '../workspace/state-area';
 import { secretValues } from './step-env';
 
 export interface PlannedStep {

@@ -17,7 +17,7 @@ import type { PipelineStep } from '../render/pipeline';
 import { canonicalJson, sha256 } from '../util/hash';
 import { contextChanges, contextDigests, mapChanges, type Change } from './receipt-changes';
 import type { StepSecretDigests } from './secret-digests';
-import { stepFileStem, type StateArea } from './state-area';
+import { stepFileStem, type StateArea } from '../workspace/state-area';
 
 /**
  * done: receipt matches · pending: no receipt · changed: receipt for other inputs · always: validation

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Pipeline } from '../render/pipeline';
 import { sha256 } from '../util/hash';
-import type { StateArea } from './state-area';
+import type { StateArea } from '../workspace/state-area';
 
 export interface RestoredStage {
   stage: string;

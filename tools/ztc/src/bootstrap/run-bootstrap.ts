@@ -22,7 +22,7 @@ import { openStateBackend, type StateBackendOptions, type StateSession } from '.
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
 import { describeAbort, exitCodeForAbort } from './signals';
-import { PREFLIGHT, stateArea } from './state-area';
+import { PREFLIGHT, stateArea } from '../workspace/state-area';
 
 export interface BootstrapOptions {
   workspaceRoot: string;

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeChild } from '../../testing/node-child';
 import { tempWorkspace } from '../../testing/temp-workspace';
-import { stateArea } from './state-area';
+import { stateArea } from '../workspace/state-area';
 
 /** A pid that belonged to a process that has exited. */
 async function deadPid(): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { ExitCode, ExitError } from '../errors';
 import { describeHolder, tryLock } from '../util/pid-lock';
-import type { StateArea } from './state-area';
+import type { StateArea } from '../workspace/state-area';
 
 /** Take the platform's run lock; returns the function that releases it. */
 export function acquireRunLock(area: StateArea): () => void {

@@ -12,7 +12,7 @@ import { executeStep, type StepRunContext } from '../bootstrap/execute-step';
 import { Masker } from '../bootstrap/masker';
 import { describeAbort, exitCodeForAbort, withTerminationSignals } from '../bootstrap/signals';
 import { resolvePrivateDir } from '../bootstrap/private-dir';
-import { stateArea } from '../bootstrap/state-area';
+import { stateArea } from '../workspace/state-area';
 import { secretValues } from '../bootstrap/step-env';
 import { ConfigError, ExitError } from '../errors';
 import { pipelineStep, type PipelineStep } from '../render/pipeline';

@@ -3,7 +3,7 @@
  * and the executors (which read and write exactly those files). Keeping both sides here is what keeps a
  * target's declared inputs and outputs in step with what its executor touches.
  */
-import { STATE_AREA_DIR } from '../bootstrap/state-area';
+import { STATE_AREA_DIR } from '../workspace/state-area';
 import { PACKAGE_NAME } from '../constants';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { basename, join } from 'node:path';
 import { ExitCode, ExitError } from '../errors';
-import { STATE_AREA_DIR } from '../bootstrap/state-area';
+import { STATE_AREA_DIR } from '../workspace/state-area';
 import { describeHolder, sleepSync, tryLock } from '../util/pid-lock';
 
 /** How long a render waits for another render of the same platform. */

@@ -12,7 +12,7 @@
 import { ConfigError, ZtcError } from '../errors';
 import { platformPath } from '../workspace/workspace';
 import { readStateConfig, stateSecrets, type StateConfig } from './config';
-import type { StateArea } from '../bootstrap/state-area';
+import type { StateArea } from '../workspace/state-area';
 import type { RemoteLockOptions } from './s3-lock';
 import type { S3StoreOptions } from './s3-store';
 import { S3StateBackend } from './s3-backend';

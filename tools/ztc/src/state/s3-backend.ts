@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ExitCode, ExitError } from '../errors';
-import type { StateArea } from '../bootstrap/state-area';
+import type { StateArea } from '../workspace/state-area';
 import { noteLocalReceipts } from '../bootstrap/restored-receipts';
 import { sha256 } from '../util/hash';
 import { listFiles } from '../util/list-files';

@@ -1,6 +1,6 @@
 import type { StepStatus } from '../../bootstrap';
 import { planBootstrap, type PlanEntry } from '../../bootstrap/plan';
-import { stateArea } from '../../bootstrap/state-area';
+import { stateArea } from '../../workspace/state-area';
 import { planView } from '../../state/backend';
 import { disruptiveMark } from '../../bootstrap/events';
 import { describeChange } from '../../bootstrap/receipt-changes';

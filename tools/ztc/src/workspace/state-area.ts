@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { GENERATED_DIR } from '../constants';
-import { platformPath } from '../workspace/workspace';
+import { platformPath } from './workspace';
 
 export const STATE_AREA_DIR = '.ztc';
 /** Pseudo-stage of the check_health steps (logs only; they leave no receipt). */
