@@ -9,7 +9,7 @@ import { ConfigError } from '../errors';
 import { compareStrings } from '../util/hash';
 import { topologicalSort } from '../util/topo-sort';
 import { listAdapters } from '../workspace/workspace';
-import { DEFAULT_FROM_KEY, defaultFromSources } from './default-from';
+import { DEFAULT_FROM_KEY, defaultFromSources } from '../adapter/default-from';
 import { fieldsOf } from './fields';
 
 export interface SelectionGroup {

@@ -8,13 +8,13 @@ import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
 import type { Catalog } from './catalog';
 import { collectSecret } from './collect-secret';
-import { DEFAULT_FROM_KEY, deriveDefault } from './default-from';
+import { DEFAULT_FROM_KEY, deriveDefault } from '../adapter/default-from';
 import { checkFieldValue, checkPlatformField, fieldsOf, hasDefault, sameValue, withDefaults, type FieldSpec } from './fields';
 import { PLATFORM_FIELDS } from './platform-fields';
 import { selectAdapters } from './select-adapters';
 import { envName, type Given, type Sources } from './sources';
 import { BACK, type AskRequest, type InitResult, type Ui } from './types';
-import { applies, describeWhen } from './annotations';
+import { applies, describeWhen } from '../adapter/annotations';
 
 export interface InitScriptOutcome {
   ok: boolean;

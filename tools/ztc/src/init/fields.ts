@@ -8,7 +8,7 @@ import type { AdapterManifest } from '../adapter/types';
 import type { Issue } from '../errors';
 import { compile, schemaIssues, type Validator } from '../util/schema';
 import { PLATFORM_META_SCHEMA } from './platform-fields';
-import { LEGACY_KEY, MULTILINE_KEY, whenOf, type When } from './annotations';
+import { LEGACY_KEY, MULTILINE_KEY, whenOf, type When } from '../adapter/annotations';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -2,30 +2,9 @@
  * Path rules for render output (CONTRACT §4): relative, normalised, inside generated/, under the
  * adapter's own folder unless adapter.yaml declares the path shared, and never claimed twice.
  */
-import { posix } from 'node:path';
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
-import { CONTROL_CHARS } from '../util/paths';
-
-/** Longest file or folder name common file systems accept (NAME_MAX), in bytes. */
-export const MAX_NAME_BYTES = 255;
-/** Longest output path, in bytes: far below PATH_MAX (4096) once the workspace and temp folders are added. */
-export const MAX_PATH_BYTES = 1024;
-
-/** Why `path` is not an acceptable output path, or undefined when it is. */
-export function pathProblem(path: string): string | undefined {
-  if (typeof path !== 'string' || path.length === 0) return 'is empty';
-  if (CONTROL_CHARS.test(path)) return 'contains a control character (newline, tab, NUL, …)';
-  if (path.includes('\\')) return 'contains a backslash';
-  if (path.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)) return `has a name longer than ${MAX_NAME_BYTES} bytes (file systems refuse it)`;
-  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;
-  if (path.startsWith('/')) return 'is absolute (paths are relative to generated/)';
-  if (path.split('/').includes('..')) return 'escapes generated/ with ".."';
-  if (posix.normalize(path) !== path || path.endsWith('/') || path.startsWith('./')) {
-    return `is not normalised (expected "${posix.normalize(path).replace(/^\.\/|\/$/g, '')}")`;
-  }
-  return undefined;
-}
+import { pathProblem } from '../util/paths';
 
 export function ownsPath(adapter: AdapterManifest, path: string): boolean {
   if (path.startsWith(`${adapter.name}/`)) return true;

@@ -1,8 +1,28 @@
 /** Workspace-relative path helpers: every path ZTC prints or stores is POSIX and relative to the root. */
-import { relative, sep } from 'node:path';
+import { posix, relative, sep } from 'node:path';
 
 /** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: never in a path. */
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Longest file or folder name common file systems accept (NAME_MAX), in bytes. */
+export const MAX_NAME_BYTES = 255;
+/** Longest output path, in bytes: far below PATH_MAX (4096) once the workspace and temp folders are added. */
+export const MAX_PATH_BYTES = 1024;
+
+/** Why `path` is not an acceptable output path (relative to generated/; render/output-paths.ts, adapter.yaml shared_paths), or undefined when it is. */
+export function pathProblem(path: string): string | undefined {
+  if (typeof path !== 'string' || path.length === 0) return 'is empty';
+  if (CONTROL_CHARS.test(path)) return 'contains a control character (newline, tab, NUL, …)';
+  if (path.includes('\\')) return 'contains a backslash';
+  if (path.split('/').some((name) => Buffer.byteLength(name) > MAX_NAME_BYTES)) return `has a name longer than ${MAX_NAME_BYTES} bytes (file systems refuse it)`;
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;
+  if (path.startsWith('/')) return 'is absolute (paths are relative to generated/)';
+  if (path.split('/').includes('..')) return 'escapes generated/ with ".."';
+  if (posix.normalize(path) !== path || path.endsWith('/') || path.startsWith('./')) {
+    return `is not normalised (expected "${posix.normalize(path).replace(/^\.\/|\/$/g, '')}")`;
+  }
+  return undefined;
+}
 
 export function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');

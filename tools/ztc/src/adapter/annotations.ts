@@ -12,7 +12,8 @@
  * A field that is legacy or does not apply is not asked, and its current value (if any) is kept as it is.
  * Both are for optional inputs only: a required input always has to be given.
  */
-import type { JsonSchema } from './fields';
+/** An input's JSON Schema (the same shape init/fields.ts reads). */
+type JsonSchema = Record<string, unknown>;
 
 export const LEGACY_KEY = 'x-ztc-legacy';
 export const WHEN_KEY = 'x-ztc-when';
