@@ -5,10 +5,11 @@ import type { LintExecutorSchema } from '../executors/lint/schema';
 import type { NormalizedOptions } from '../options';
 import { engineInputs, testSupportInputs, type EngineLocation } from './engine';
 import type { AdapterInfo } from './read-project-files';
+import type { VitestSetup } from './vitest-setup';
 
 const TECH = ['ztc'];
 
-export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions, engine: EngineLocation): Record<string, TargetConfiguration> {
+export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions, engine: EngineLocation, vitest: VitestSetup = 'root'): Record<string, TargetConfiguration> {
   const { name, root } = info.manifest;
   const targets: Record<string, TargetConfiguration> = {
     [opts.targets.lint]: {
@@ -29,12 +30,13 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions,
       },
     },
   };
-  if (info.hasSpecs) {
+  if (info.hasSpecs && vitest !== 'none') {
     targets[opts.targets.test] = {
       executor: 'nx:run-commands',
-      // The trailing slash keeps adapters/foo/ from also matching adapters/foo-bar/. The workspace's
-      // vitest directly, not through npx (~0.5 s per call to find it again).
-      options: { command: `node_modules/.bin/vitest run ${root}/` },
+      // The workspace's vitest directly, not through npx (~0.5 s per call to find it again). With the
+      // root config (vitest-setup.ts), filtered to the folder: the trailing slash keeps adapters/foo/ from
+      // also matching adapters/foo-bar/; else with the adapter's folder as vitest's root.
+      options: { command: vitest === 'root' ? `node_modules/.bin/vitest run ${root}/` : `node_modules/.bin/vitest run --root ${root}` },
       cache: true,
       inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine, opts)],
       outputs: [],

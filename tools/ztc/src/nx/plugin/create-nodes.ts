@@ -19,6 +19,7 @@ import { ADAPTER_NAMED_INPUTS } from './inputs';
 import { createPlatformTargets, platformTargetGroups } from './platform-targets';
 import { readAdapterInfo, readPlatformInfo, type AdapterInfo } from './read-project-files';
 import { installedAdapters, type InstalledAdapter } from '../../workspace/workspace';
+import { vitestSetup, type VitestSetup } from './vitest-setup';
 
 /** Adapters read once per createNodes pass; a platform asks for the ones it uses. */
 class AdapterIndex {
@@ -75,9 +76,10 @@ interface Pass {
   opts: NormalizedOptions;
   engine: EngineLocation;
   adapters: AdapterIndex;
+  vitest: VitestSetup;
 }
 
-function createNodesInternal(file: string, { opts, engine, adapters }: Pass, context: CreateNodesContext): CreateNodesResult {
+function createNodesInternal(file: string, { opts, engine, adapters, vitest }: Pass, context: CreateNodesContext): CreateNodesResult {
   const root = dirname(file);
   const kind = kindOf(file, opts);
   if (kind === 'adapter') {
@@ -99,7 +101,7 @@ function createNodesInternal(file: string, { opts, engine, adapters }: Pass, con
             technologies: ['ztc'],
           },
           namedInputs: ADAPTER_NAMED_INPUTS,
-          targets: createAdapterTargets(info, opts, engine),
+          targets: createAdapterTargets(info, opts, engine, vitest),
         },
       },
     };
@@ -128,6 +130,20 @@ function createNodesInternal(file: string, { opts, engine, adapters }: Pass, con
   return {};
 }
 
+/**
+ * Every cached ZTC task hashes the workspace's `sharedGlobals` too, when nx.json defines that named input
+ * (Nx's presets put files there that change every task's meaning, e.g. the CI workflow).
+ */
+function withSharedGlobals(result: CreateNodesResult, shared: boolean): CreateNodesResult {
+  if (!shared) return result;
+  for (const project of Object.values(result.projects ?? {})) {
+    for (const target of Object.values(project.targets ?? {})) {
+      if (target.inputs && !target.inputs.includes('sharedGlobals')) target.inputs = [...target.inputs, 'sharedGlobals'];
+    }
+  }
+  return result;
+}
+
 export const createNodes: CreateNodes<ZtcPluginOptions> = [
   PROJECT_FILES_GLOB,
   (files, options, context) => {
@@ -138,7 +154,8 @@ export const createNodes: CreateNodes<ZtcPluginOptions> = [
     const names = ours.filter((f) => kindOf(f, opts) === 'adapter').map((f) => posix.basename(posix.dirname(f)));
     // Installed adapter packages (workspace/workspace.ts) are no projects: platforms hash them by package version.
     const adapters = new AdapterIndex(context.workspaceRoot, opts.adaptersRoot, names.sort(compareStrings), installedAdapters(context.workspaceRoot));
-    const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters };
-    return nodesFromFiles((file) => createNodesInternal(file, pass, context), ours);
+    const pass: Pass = { opts, engine: engineLocation(context.workspaceRoot), adapters, vitest: vitestSetup(context.workspaceRoot) };
+    const shared = context.nxJsonConfiguration?.namedInputs?.sharedGlobals !== undefined;
+    return nodesFromFiles((file) => withSharedGlobals(createNodesInternal(file, pass, context), shared), ours);
   },
 ];

@@ -48,6 +48,7 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
     newContract: options.provides !== undefined && !hasContract(options.provides),
   });
   for (const [path, content] of Object.entries(files)) tree.write(path, content, path.endsWith('.sh') ? { mode: 0o755 } : undefined);
+  await formatFiles(tree);
   logger.info(`Next: add "${name}: {}" under adapters: of a platform (or "ztc init <platform>"), then "nx run ${name}:${targets.lint}" and "nx run ${name}:${targets.test}".`);
 }
 

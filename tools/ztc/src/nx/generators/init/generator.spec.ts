@@ -44,4 +44,17 @@ describe('init generator (nx add @ztc/engine)', () => {
     await expect(initGenerator(tree, { platformsRoot: '../elsewhere' })).rejects.toThrow(/platformsRoot: must be a folder inside the workspace/);
     expect(plugins(tree)).toBeUndefined();
   });
+
+  it('keeps what validate compares byte for byte out of the formatter, and ZTC projects out of a release of every project', async () => {
+    const tree = workspace({ release: { projects: ['*'] } }, { '.prettierignore': '/dist\n' });
+    await initGenerator(tree, { platformsRoot: 'infra/platforms' });
+    expect(tree.read('.prettierignore', 'utf8')).toBe(
+      '/dist\n# ZTC: written by ztc init / ztc render and compared byte for byte by ztc validate; templates are filled in as written\n' +
+        'infra/platforms/*/platform.yaml\ninfra/platforms/*/generated\ninfra/platforms/*/pipeline.yaml\ninfra/platforms/*/lock.json\nadapters/*/templates\n',
+    );
+    expect(readNxJson(tree)!.release!.projects).toEqual(['*', '!tag:type:adapter', '!tag:type:platform']);
+    await initGenerator(tree, {});
+    expect(tree.read('.prettierignore', 'utf8')!.match(/# ZTC/g)).toHaveLength(1);
+    expect(readNxJson(tree)!.release!.projects).toEqual(['*', '!tag:type:adapter', '!tag:type:platform']);
+  });
 });

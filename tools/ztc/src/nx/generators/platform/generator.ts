@@ -7,7 +7,7 @@
  * for; a missing or invalid one fails with the full list, as `ztc init --non-interactive` does.
  */
 import type { Tree } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import { formatFiles, logger } from '@nx/devkit';
 import { describeError } from '../../executors/report-error';
 import { planInit } from '../../../init/run-init';
 import { SCHEMA_FILE } from '../../../init/platform-document';
@@ -32,6 +32,7 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   if (plan.result.secrets.size > 0) logger.warn(`Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`);
   const targets = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root)).targets;
   logger.info(`Next: nx run ${plan.platform}:${targets.render}`);
+  await formatFiles(tree); // platform.yaml is left as written where init's .prettierignore lists it
 }
 
 export default platformGenerator;
