@@ -122,7 +122,7 @@ export function importedPackages(source: string, fileName = 'x.ts'): string[] {
 export function checkDependencies(root: string, pkg: PackageJson): string[] {
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), pkg.name]);
   const problems: string[] = [];
-  const shipped = [...walk(join(root, 'src')).map((f) => `src/${f}`), ...walk(join(root, 'testing')).map((f) => `testing/${f}`).filter((f) => f === 'testing/index.ts'), ...walk(join(root, 'bin')).map((f) => `bin/${f}`), 'nx-plugin.js'];
+  const shipped = [...walk(join(root, 'src')).map((f) => `src/${f}`), ...walk(join(root, 'testing')).map((f) => `testing/${f}`).filter((f) => f === 'testing/index.ts'), ...walk(join(root, 'bin')).map((f) => `bin/${f}`), ...walk(join(root, 'lib')).map((f) => `lib/${f}`), 'nx-plugin.js'];
   for (const f of shipped) {
     if (!/\.(ts|js)$/.test(f) || /\.spec\.ts$/.test(f) || f.includes('__fixtures__/')) continue;
     for (const name of importedPackages(readFileSync(join(root, f), 'utf8'), f)) {

@@ -30,9 +30,9 @@ export const ADAPTER_SCRIPT_LIB_DIR = 'scripts/lib';
 
 /**
  * Caches (transpiled render modules, compiled validators, parsed YAML, render stamps); content-addressed,
- * safe to delete. The same folder bin/ztc.js uses (bin/cache-root.js): the workspace's `node_modules/.cache`.
+ * safe to delete. The same folder bin/ztc.js uses (lib/cache-root.js): the workspace's `node_modules/.cache`.
  */
-export const CACHE_ROOT: string = (require('../bin/cache-root.js') as { cacheRoot: string }).cacheRoot;
+export const CACHE_ROOT: string = (require('../lib/cache-root.js') as { cacheRoot: string }).cacheRoot;
 
 /** Engine version, recorded in lock.json. */
 export const ENGINE_VERSION: string = ENGINE_PACKAGE.version;

@@ -71,6 +71,7 @@ export const ENGINE_FILES = [
   'scripts/**/*',
   '!scripts/**/*.spec.ts',
   'bin/**/*',
+  'lib/**/*',
   '!bin/**/*.spec.ts',
   'package.json',
   'executors.json',

@@ -1,5 +1,5 @@
 /**
- * The up-to-date stamp of `ztc render <platform>` (render-stamp.ts writes it, bin/render-stamp.js reads
+ * The up-to-date stamp of `ztc render <platform>` (render-stamp.ts writes it, lib/render-stamp.js reads
  * it before the engine loads). What matters to a user: a render whose stamp holds prints "up to date"
  * without the engine, and after any change a render depends on, it never does. (That the stamp lists
  * every path a render touches: render-stamp-coverage.spec.ts.)
@@ -14,7 +14,7 @@ import { applyRenderPlan } from './apply';
 import { planRender } from './plan';
 import { beginStamp, finishStamp, seenByRender, stampPaths, type StampSession } from './render-stamp';
 
-const stampReader = require('../../bin/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: () => string | undefined): string | undefined };
+const stampReader = require('../../lib/render-stamp.js') as { upToDate(argv: string[], cwd: string, bundle: () => string | undefined): string | undefined };
 const upToDate = (argv: string[], cwd: string, bundle: string | undefined): string | undefined => stampReader.upToDate(argv, cwd, () => bundle);
 
 const BUNDLE = 'cli-test.js';

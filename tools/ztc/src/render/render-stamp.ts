@@ -1,5 +1,5 @@
 /**
- * Recording the up-to-date stamp of `ztc render [platform]` (bin/render-stamp.js reads it before the
+ * Recording the up-to-date stamp of `ztc render [platform]` (lib/render-stamp.js reads it before the
  * engine loads). The stamp lists every path the render depended on, with its stat signature:
  *
  * - how the workspace and the platform were found: nx.json in every folder from the working directory
@@ -45,7 +45,7 @@ interface StampFiles {
   writeStamp(cwd: string, platform: string | null, stamp: Stamp): void;
 }
 
-const stamps = require('../../bin/render-stamp.js') as StampFiles;
+const stamps = require('../../lib/render-stamp.js') as StampFiles;
 
 /** A change this long before the render began cannot have happened while it read (file-system clocks are coarse). */
 export const SETTLED_MS = 1000;
