@@ -47,6 +47,8 @@ function stageAdapter(dir, stage) {
       format: 'cjs',
       target: 'node20.19',
       packages: 'external',
+      // The engine stays an import even where a tsconfig maps @ztc/engine to its sources (this repository).
+      external: ['@ztc/engine', '@ztc/engine/*'],
       legalComments: 'none',
       logLevel: 'silent',
     });
