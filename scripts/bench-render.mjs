@@ -24,7 +24,7 @@ function timeProcess(args) {
 }
 
 const require = createRequire(import.meta.url);
-require(join(root, 'tools/ztc/bin/load.js')).load('ts-require');
+require(join(root, 'tools/ztc/lib/load.js')).load('ts-require');
 const { planRender } = require(join(root, 'tools/ztc/src/render/plan.ts'));
 planRender(root, 'example');
 const inProcess = [];

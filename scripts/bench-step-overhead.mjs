@@ -21,7 +21,7 @@ const SCRIPT = '#!/usr/bin/env bash\nset -euo pipefail\necho "ok"\n';
 const STEPS = 21;
 
 const require = createRequire(import.meta.url);
-require(join(root, 'tools/ztc/bin/load.js')).load('ts-require');
+require(join(root, 'tools/ztc/lib/load.js')).load('ts-require');
 const { runScript } = require(join(root, 'tools/ztc/src/bootstrap/runner.ts'));
 const { executeStep } = require(join(root, 'tools/ztc/src/bootstrap/execute-step.ts'));
 const { writeReceipt } = require(join(root, 'tools/ztc/src/bootstrap/receipts.ts'));

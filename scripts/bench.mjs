@@ -82,7 +82,7 @@ function series(n, fn) {
 }
 
 const IN_PROCESS = `
-require('./tools/ztc/bin/load.js').load('ts-require');
+require('./tools/ztc/lib/load.js').load('ts-require');
 const { planRender } = require('./tools/ztc/src/render/plan.ts');
 const { applyRenderPlan } = require('./tools/ztc/src/render/apply.ts');
 const t0 = performance.now();

@@ -98,7 +98,7 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
   let packed: string[] = [];
 
   it('packs what a user installs: the built engine (JavaScript and declarations), CLI, plugin, executors, generators, script library, schemas, contracts; no TypeScript source', () => {
-    for (const f of ['package.json', 'README.md', 'bin/ztc.js', 'bin/load.js', 'dist/cli.js', 'dist/index.js', 'dist/testing.js', 'dist/types/src/index.d.ts', 'dist/types/testing/index.d.ts', 'nx-plugin.js', 'executors.json', 'generators.json', 'migrations.json', 'scripts/ztc.sh', 'schemas/adapter.schema.json', 'capabilities/kubernetes-api.json', 'src/nx/generators/init/schema.json']) {
+    for (const f of ['package.json', 'README.md', 'bin/ztc.js', 'lib/load.js', 'dist/cli.js', 'dist/index.js', 'dist/testing.js', 'dist/types/src/index.d.ts', 'dist/types/testing/index.d.ts', 'nx-plugin.js', 'executors.json', 'generators.json', 'migrations.json', 'scripts/ztc.sh', 'schemas/adapter.schema.json', 'capabilities/kubernetes-api.json', 'src/nx/generators/init/schema.json']) {
       expect(packed).toContain(f);
     }
     expect(packed.filter((f) => /\.(ts|mts|cts)$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);

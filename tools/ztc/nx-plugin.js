@@ -5,4 +5,4 @@
  * nothing global, so Nx may load it into its own process (NX_ISOLATE_PLUGINS=false, see docs/nx.md)
  * as well as into a plugin worker.
  */
-module.exports = require('./bin/load.js').load('plugin');
+module.exports = require('./lib/load.js').load('plugin');

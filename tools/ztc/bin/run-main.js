@@ -5,7 +5,7 @@
  * `main(argv): Promise<number>` and ends with that exit code. Not part of the published package.
  */
 module.exports = function runMain(entry) {
-  require('./load.js').load('ts-require');
+  require('../lib/load.js').load('ts-require');
   require(entry)
     .main(process.argv.slice(2))
     .then((code) => {

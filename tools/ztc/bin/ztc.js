@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 const argv = process.argv.slice(2);
-const { load, buildId } = require('./load.js');
+const { load, buildId } = require('../lib/load.js');
 // A render whose inputs and outputs are as the last render left them prints what it printed then,
 // without loading the engine (lib/render-stamp.js).
 const upToDate = require('../lib/render-stamp.js').upToDate(argv, process.cwd(), buildId);

@@ -7,7 +7,7 @@
  * (`tsc -p tools/ztc/tsconfig.build.json`), which `npm pack` and consumers' type-checks need.
  *
  * In this repository the engine also runs from its sources without a step to remember: `npm ci` builds
- * (the root package's `prepare`), and every entry point (bin/load.js) asks `ensureFresh()` first, which
+ * (the root package's `prepare`), and every entry point (lib/load.js) asks `ensureFresh()` first, which
  * compares the sources the last build read (dist/build.json: size and mtime of each) and rebuilds when
  * one changed (~0.2 s). This file is not part of the published package, so an installed engine never
  * builds or checks anything.

@@ -8,7 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 
-const TS_REQUIRE = join(__dirname, '..', 'bin', 'load.js');
+const TS_REQUIRE = join(__dirname, '..', 'lib', 'load.js');
 
 export interface NodeChild {
   proc: ChildProcessWithoutNullStreams;

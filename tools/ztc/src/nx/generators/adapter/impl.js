@@ -1,3 +1,3 @@
 'use strict';
 // Loaded by Nx from generators.json: the generators' build (dist/generators.js).
-module.exports = require('../../../../bin/load.js').load('generators').adapter;
+module.exports = require('../../../../lib/load.js').load('generators').adapter;
