@@ -74,6 +74,11 @@ describe('resolve', () => {
     expect(e.message).toContain('capability cycle: a -> c -> b -> a');
   });
 
+  it('counts an adapter that requires a capability it provides itself as a cycle', () => {
+    const e = errorOf(() => resolve(map(adapter('a', [['x']], [['x']]), adapter('b')), opts));
+    expect(e.message).toContain('capability cycle: a -> a');
+  });
+
   it('reports an unsatisfied capability version range with both versions', () => {
     const e = errorOf(() => resolve(map(adapter('net', [['network', '2.1.0']]), adapter('app', [], [['network', '>=1.0.0 <2.0.0']])), opts));
     expect(e.message).toContain('adapter "app" requires "network" >=1.0.0 <2.0.0, but "net" provides version 2.1.0');

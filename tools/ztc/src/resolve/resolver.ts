@@ -1,10 +1,11 @@
 /**
  * Capability resolution: which adapter provides each capability a platform's adapters require, and a
- * deterministic render order (Kahn's algorithm, ties broken by adapter name, never by file order).
+ * deterministic render order (util/topo-sort: ties broken by adapter name, never by file order).
  */
 import type { AdapterManifest } from '../adapter/types';
 import { ConfigError, type Issue } from '../errors';
 import { compareStrings } from '../util/hash';
+import { topologicalSort } from '../util/topo-sort';
 
 /** semver's range check, loaded when a range is first checked (the whole package is 45 modules). */
 const satisfies = (version: string, range: string): boolean =>
@@ -78,18 +79,9 @@ export function resolve(adapters: ReadonlyMap<string, AdapterManifest>, opts: Re
 }
 
 function topoSort(names: string[], dependsOn: Map<string, string[]>, file: string): string[] {
-  const remaining = new Map(names.map((n) => [n, new Set(dependsOn.get(n))]));
-  const order: string[] = [];
-  for (;;) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => n).sort(compareStrings);
-    if (ready.length === 0) break;
-    const next = ready[0]!;
-    order.push(next);
-    remaining.delete(next);
-    for (const deps of remaining.values()) deps.delete(next);
-  }
-  if (remaining.size > 0) {
-    const cycle = findCycle(remaining);
+  const { order, stuck } = topologicalSort(names, (n) => dependsOn.get(n) ?? [], 'stop');
+  if (stuck.size > 0) {
+    const cycle = findCycle(stuck);
     throw ConfigError.one({
       file,
       path: 'adapters',

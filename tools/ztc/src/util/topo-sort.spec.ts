@@ -18,4 +18,12 @@ describe('topologicalSort', () => {
     expect([...stopped.stuck.keys()]).toEqual(['a', 'b', 'c']);
     expect(topologicalSort(['a', 'b', 'c', 'd'], cyclic, 'break')).toEqual({ order: ['d', 'a', 'b', 'c'], stuck: new Map() });
   });
+
+  it('counts a name that is its own predecessor as a cycle when stopping, and ignores it when breaking', () => {
+    const selfish = (n: string): string[] => ({ a: ['a'], b: ['a'] })[n] ?? [];
+    const stopped = topologicalSort(['a', 'b', 'c'], selfish, 'stop');
+    expect(stopped.order).toEqual(['c']);
+    expect([...stopped.stuck.keys()]).toEqual(['a', 'b']);
+    expect(topologicalSort(['a', 'b', 'c'], selfish, 'break').order).toEqual(['a', 'b', 'c']);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The topological sort of ZTC: Kahn's algorithm with ties broken by name (compareStrings), so the order
- * never depends on the order of files or of a map. Used where adapters are ordered after the adapters
- * they depend on.
+ * never depends on the order of files or of a map. The one sort of ZTC: adapters after the adapters they
+ * depend on (resolve, init's catalog) and the Nx render batch's tasks after the tasks they depend on.
  */
 import { compareStrings } from './hash';
 
@@ -18,7 +18,8 @@ export interface TopoResult {
  */
 export function topologicalSort(names: Iterable<string>, predecessors: (name: string) => Iterable<string>, cycles: 'stop' | 'break'): TopoResult {
   const all = new Set(names);
-  const remaining = new Map([...all].map((n) => [n, new Set([...predecessors(n)].filter((p) => all.has(p) && p !== n))]));
+  // A name that is its own predecessor is a cycle of one: it stops `stop`; `break` has nothing to order by it.
+  const remaining = new Map([...all].map((n) => [n, new Set([...predecessors(n)].filter((p) => all.has(p) && (p !== n || cycles === 'stop')))]));
   const order: string[] = [];
   while (remaining.size > 0) {
     const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => n);

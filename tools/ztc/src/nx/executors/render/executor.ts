@@ -12,6 +12,7 @@ import { adapterInputFingerprint, stampMatches } from './lib/stamp';
 import { StepMemo, runStep } from './lib/steps';
 import type { RenderExecutorSchema } from './schema';
 import { platformPath } from '../../../workspace/workspace';
+import { topologicalSort } from '../../../util/topo-sort';
 
 const runExecutor: PromiseExecutor<RenderExecutorSchema> = async (options, context) => {
   try {
@@ -46,22 +47,12 @@ function upToDate(memo: StepMemo, options: RenderExecutorSchema): boolean {
   }
 }
 
-/** Task ids of the batch, every task after the tasks it depends on. */
+/**
+ * Task ids of the batch, every task after the tasks it depends on (util/topo-sort, ties by id). Nx refuses a
+ * cyclic graph before a batch starts; were one to come, its tasks would still all run, smallest id first.
+ */
 export function topologicalOrder(graph: TaskGraph): string[] {
-  const ids = Object.keys(graph.tasks).sort();
-  const inBatch = new Set(ids);
-  const done = new Set<string>();
-  const order: string[] = [];
-  const visit = (id: string, stack: Set<string>): void => {
-    if (done.has(id) || stack.has(id)) return;
-    stack.add(id);
-    for (const d of dependencyIds(graph, id)) if (inBatch.has(d)) visit(d, stack);
-    stack.delete(id);
-    done.add(id);
-    order.push(id);
-  };
-  for (const id of ids) visit(id, new Set());
-  return order;
+  return topologicalSort(Object.keys(graph.tasks), (id) => dependencyIds(graph, id), 'break').order;
 }
 
 export async function* batch(
