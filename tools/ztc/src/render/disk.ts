@@ -1,27 +1,11 @@
 /** Reading a platform's current render output from disk. */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareStrings } from '../util/hash';
+import { listFiles } from '../util/list-files';
 
-/** Every entry under `dir` (files, and symlinks or other non-directories), path → absolute path. */
+/** Every entry under `dir` (files, and symlinks or other non-directories), path → absolute path, by path. */
 export function listTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const visit = (abs: string, prefix: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(abs);
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort(compareStrings)) {
-      const childAbs = join(abs, entry);
-      const rel = prefix ? `${prefix}/${entry}` : entry;
-      if (lstatSync(childAbs).isDirectory()) visit(childAbs, rel);
-      else out.set(rel, childAbs);
-    }
-  };
-  visit(dir, '');
-  return out;
+  return new Map(listFiles(dir, { skip: () => false, nonFolders: true }).map((rel) => [rel, join(dir, rel)]));
 }
 
 export function readIfExists(abs: string): Buffer | undefined {

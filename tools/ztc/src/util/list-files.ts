@@ -1,4 +1,8 @@
-/** The one recursive file lister: regular files below a folder, as sorted POSIX paths relative to it. */
+/**
+ * The one recursive file lister of ZTC: regular files below a folder, as sorted POSIX paths relative to it
+ * (render's generated/ tree, validate, the Nx plugin's project files, lint, the render stamps, the Nx
+ * executor's engine fingerprint). Symbolic links are never followed.
+ */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareStrings } from './hash';
@@ -8,11 +12,16 @@ export interface ListFilesOptions {
   skip?: (name: string) => boolean;
   /** List folders and symbolic links too: every entry below `dir` but what `skip` leaves out. @default false */
   allEntries?: boolean;
+  /** List symbolic links and other special files too (every entry that is not a folder), folders not. @default false */
+  nonFolders?: boolean;
 }
 
 const skipHiddenAndDependencies = (name: string): boolean => name.startsWith('.') || name === 'node_modules';
 
-/** Regular files below `dir` (folders, symlinks and other special files are left out unless `allEntries`); a missing `dir` gives []. */
+/**
+ * Regular files below `dir` (folders, symlinks and other special files are left out unless `allEntries` or
+ * `nonFolders`); a missing or unreadable `dir` gives [].
+ */
 export function listFiles(dir: string, opts: ListFilesOptions = {}): string[] {
   const skip = opts.skip ?? skipHiddenAndDependencies;
   const out: string[] = [];
@@ -29,7 +38,7 @@ export function listFiles(dir: string, opts: ListFilesOptions = {}): string[] {
       if (e.isDirectory()) {
         if (opts.allEntries) out.push(rel);
         visit(join(abs, e.name), rel);
-      } else if (e.isFile() || opts.allEntries) out.push(rel);
+      } else if (e.isFile() || opts.allEntries || opts.nonFolders) out.push(rel);
     }
   };
   visit(dir, '');

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processStartTime } from '../../../../util/process-identity';
 
 interface LedgerData {
   leftOut: string[];
@@ -15,23 +16,14 @@ interface LedgerData {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Start time of a process (Linux /proc), so a recycled pid does not inherit an old ledger. */
-function processStart(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
-}
-
 export class LeftOutLedger {
   private readonly file: string;
   private data: LedgerData;
 
   constructor(
     private readonly dir = join(tmpdir(), 'ztc-nx-batch'),
-    invocation = `${process.ppid}-${processStart(process.ppid)}`,
+    // The start time (from /proc) keeps a recycled pid from inheriting an old ledger.
+    invocation = `${process.ppid}-${processStartTime(process.ppid) ?? ''}`,
   ) {
     this.file = join(dir, `${invocation}.json`);
     this.data = this.read();

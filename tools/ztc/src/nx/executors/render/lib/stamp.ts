@@ -8,29 +8,21 @@
  * payloads it consumes, the engine (sources, contracts, schemas) and package-lock.json. It errs on the
  * side of "changed": anything missing gives no match, and no match only means the task runs.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterManifest } from '../../../../adapter/types';
 import { ENGINE_ROOT } from '../../../../constants';
 import { adapterSourceHash } from '../../../../render/lock';
 import { compareStrings, sha256 } from '../../../../util/hash';
+import { listFiles } from '../../../../util/list-files';
 import { renderPaths } from '../../../constants';
 import { platformPath } from '../../../../workspace/workspace';
 import { readText, writeIfChanged } from './files';
 
+/** `<prefix><path>\0<sha256>` of each file below `dir` but specs, dot-entries and node_modules. */
 function hashTree(dir: string, out: string[], prefix: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).sort(compareStrings);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e === 'node_modules' || e.startsWith('.') || e.endsWith('.spec.ts')) continue;
-    const abs = join(dir, e);
-    if (statSync(abs).isDirectory()) hashTree(abs, out, `${prefix}${e}/`);
-    else out.push(`${prefix}${e}\0${sha256(readFileSync(abs))}`);
-  }
+  const skip = (name: string): boolean => name === 'node_modules' || name.startsWith('.') || name.endsWith('.spec.ts');
+  for (const rel of listFiles(dir, { skip })) out.push(`${prefix}${rel}\0${sha256(readFileSync(join(dir, rel)))}`);
 }
 
 const engineFingerprints = new Map<string, string>();
