@@ -4,6 +4,7 @@
  * secrets staying out of the cache. One workspace for the whole file; each nx call costs ~2 s.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const RUN = ['--outputStyle=stream'];
 const EXAMPLE_ADAPTERS = ['argocd', 'cilium', 'crossplane', 'github', 'hetzner', 'ksops', 'talos'];
 const EXAMPLE_TASKS = ['example:split-config', ...EXAMPLE_ADAPTERS.map((a) => `example:render-${a}`), 'example:render'];
 const CANARY = 'ztc-canary-7d1e3b9a55c2f04e';
+const ROTATED = 'ztc-canary-rotated-2b96e0c4d8';
 
 const EXTRA = {
   'platforms/edge/platform.yaml': 'version: "1.0"\nadapters:\n  hetzner: { server_ips: [198.51.100.7] }\n',
@@ -178,6 +180,19 @@ describe('Nx layer (real nx binary)', () => {
     const validation = await ws.nx(['run', 'canary:stage-validation', ...RUN], { VAULT_TOKEN: CANARY });
     expect(validation.code, validation.stdout + validation.stderr).toBe(0);
     expect(validation.stdout).toContain('stage bootstrap came from the Nx cache: restored the receipts of vault/unseal (not run on this machine)');
+
+    // A rotated secret is a cache miss (the stage hashes the receipts' keyed digests, a runtime input), so
+    // the step that receives it runs again; neither value nor a plain hash of it reaches the cache.
+    const rotated = await ws.nx(['run', 'canary:stage-bootstrap', ...RUN], { VAULT_TOKEN: ROTATED });
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    expect(ws.lastRun()['canary:stage-bootstrap']).toBe('cache-miss');
+    expect(rotated.stdout).toContain('[vault/unseal] running because: secret VAULT_TOKEN changed');
+    expect(rotated.stdout).toContain('unsealing with ***');
+    const traces = [CANARY, ROTATED].flatMap((v) => [v, Buffer.from(v).toString('hex'), createHash('sha256').update(v).digest('hex')]);
+    const found = (dir: string): string[] => Object.entries(tree(ws, dir)).filter(([, content]) => traces.some((t) => content.includes(t))).map(([p]) => p);
+    expect(rotated.stdout + rotated.stderr).not.toContain(ROTATED);
+    expect(found('.nx')).toEqual([]);
+    expect(found('platforms/canary')).toEqual([]);
   });
 
   it.each([

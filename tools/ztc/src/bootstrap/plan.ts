@@ -68,7 +68,7 @@ export function planBootstrap(workspaceRoot: string, platform: string, env: Node
  * Values as bootstrap would see them; the key read from the private dir as bootstrap finds it. An
  * invalid platform.yaml (plan reports it as a problem) leaves the private dir unknown, and so the secrets.
  */
-function secretDigester(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, names: ReadonlySet<string>): SecretDigester {
+export function secretDigester(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, names: ReadonlySet<string>): SecretDigester {
   let privateDir: string | undefined;
   try {
     privateDir = resolvePrivateDir(workspaceRoot, platform, env);

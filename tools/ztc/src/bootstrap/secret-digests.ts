@@ -108,3 +108,23 @@ function readKey(file: string): Buffer | undefined {
   }
   return key;
 }
+
+/** Why a secret's digest cannot be given (the stable markers of {@link secretDigestLines}). */
+export const DIGEST_UNKNOWN = {
+  value: 'unknown: no value here',
+  key: 'unknown: no digest key',
+  unreadable: 'unknown: the digest key, private dir or secrets file cannot be read',
+} as const;
+
+/**
+ * What the Nx stage targets hash for the secrets of a stage (`ztc plan <p> --stage <s> --secret-digests`,
+ * a `runtime` input): one line per secret name, sorted, `NAME <the receipt's HMAC>`, or `NAME` and a
+ * stable marker when the value or the key is missing. The same keyed digest the receipts hold, so Nx sees
+ * a rotation exactly when bootstrap would, and its task hashes learn nothing more than the receipts
+ * (which its cache holds anyway): never a value, never a plain hash of one.
+ */
+export function secretDigestLines(digester: SecretDigester, names: Iterable<string>): string[] {
+  const sorted = [...new Set(names)].sort();
+  const { digests, unknown } = digester.of({ secret_env: sorted });
+  return sorted.map((n) => `${n} ${digests[n] ?? (unknown.includes(n) ? DIGEST_UNKNOWN.value : DIGEST_UNKNOWN.key)}`);
+}

@@ -5,11 +5,13 @@ import { planView } from '../../state/backend';
 import { disruptiveMark } from '../../bootstrap/events';
 import { describeChange } from '../../bootstrap/receipt-changes';
 import { RECEIPT_INPUTS } from '../../bootstrap/receipts';
-import { ConfigError, ExitCode } from '../../errors';
+import { STAGES, type Stage } from '../../constants';
+import { ConfigError, ExitCode, UsageError } from '../../errors';
 import { FORMAT_VERSION } from '../../json-format';
 import { validatePlatform } from '../../validate/validate';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
+import { stageSecretDigests } from './plan-secret-digests';
 
 /** A reason bootstrap would refuse: stable code, path, prose. */
 interface Problem {
@@ -64,15 +66,26 @@ export function detailedExitCode(upToDate: boolean, steps: PlanEntry[]): number 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what bootstrap would run: steps in order with stage, timeout, secrets, done/pending/changed and what changed',
-  usage: 'ztc plan [platform] [--json] [--detailed-exitcode]',
+  usage: 'ztc plan [platform] [--json] [--detailed-exitcode] | ztc plan [platform] --secret-digests [--stage <stage>]',
   optionHelp: [
     '--json                print one JSON document {format_version, platform, up_to_date, problems, summary, steps: [...]} on stdout',
     '--detailed-exitcode   exit 0 when there is nothing to do, 2 when steps are pending, changed or unknown, 3 when the render is stale',
+    '--secret-digests      what the Nx stage targets hash: for each secret the steps receive, its name and the keyed digest its',
+    '                      receipt holds (or "unknown: ..."), never a value; always exit 0 (docs/nx.md)',
+    `--stage <stage>       with --secret-digests: only the steps of this stage (${STAGES.join(', ')})`,
   ],
-  options: { json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'secret-digests': { type: 'boolean' }, stage: { type: 'string' } },
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
+    const stage = values.stage as string | undefined;
+    if (values['secret-digests']) {
+      if (values.json || values['detailed-exitcode']) throw new UsageError('--secret-digests prints lines for Nx to hash: it goes with neither --json nor --detailed-exitcode');
+      if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) throw new UsageError(`unknown stage "${stage}" (expected one of ${STAGES.join(', ')})`);
+      for (const line of stageSecretDigests(workspaceRoot, platform, stage as Stage | undefined, io.env)) io.out(line);
+      return ExitCode.ok;
+    }
+    if (stage !== undefined) throw new UsageError('--stage goes with --secret-digests (plan always shows every stage)');
     // The receipts as the state backend holds them (s3: read without the lock; local: this checkout's).
     const view = await planView(workspaceRoot, platform, io.env, stateArea(workspaceRoot, platform), (m) => io.err(`warning: ${m}`));
     let steps: PlanEntry[];

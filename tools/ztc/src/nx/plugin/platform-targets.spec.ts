@@ -82,6 +82,13 @@ describe('createPlatformTargets', () => {
     }
   });
 
+  it('hashes each cached stage\'s secrets through ztc\'s keyed digests (a runtime input), so a rotation is a cache miss', () => {
+    for (const stage of ['pre-work', 'bootstrap', 'post-work']) {
+      expect(targets[`stage-${stage}`]!.inputs).toContainEqual({ runtime: `node tools/ztc/bin/ztc.js plan demo --stage ${stage} --secret-digests` });
+    }
+    expect(targets['stage-validation']!.inputs).toBeUndefined();
+  });
+
   it('groups the targets for nx show project', () => {
     expect(platformTargetGroups(platform, normalizeOptions({})).render).toEqual(['split-config', 'render-net', 'render-storage', 'render-app', 'render', 'validate']);
   });

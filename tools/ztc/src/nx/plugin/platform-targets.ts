@@ -95,6 +95,8 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
  * The bootstrap chain: stage-pre-work → stage-bootstrap → stage-post-work → stage-validation →
  * bootstrap. A cached stage restores its receipts and the state dir (never secrets: the CLI masks its
  * output and writes none), so another machine resumes where the last one stopped. Validation always runs.
+ * Secrets reach the hash only as the receipts' keyed digests, through a `runtime` input (`ztc plan
+ * --secret-digests`): a rotation re-runs the stage, and its steps that receive the secret.
  * What render wrote and what earlier stages left are read through `dependentTasksOutputFiles`: plain file
  * inputs would be hashed as they were when nx started, before render ran in the same invocation.
  */
@@ -122,6 +124,9 @@ function stageTargets(platform: PlatformInfo, opts: NormalizedOptions, engine: E
           { dependentTasksOutputFiles: '**/.ztc/receipts/**/*', transitive: false },
           { dependentTasksOutputFiles: '**/.ztc/state/**/*', transitive: false },
           ...engineInputs(engine, opts, ['execa']),
+          // The keyed digests of the secrets the stage's steps receive (the receipts' HMACs, never a value
+          // or a plain hash, unlike an `env` input): a rotated secret is a cache miss, so bootstrap sees it.
+          { runtime: `${ztc} plan ${p} --stage ${stage} --secret-digests` },
         ],
         outputs: [`${stateArea}/receipts/${stage}`, `${stateArea}/state`],
       }),
