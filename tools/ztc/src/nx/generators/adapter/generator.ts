@@ -16,6 +16,47 @@ import { adapterFiles, parseStages } from './lib/adapter-files';
 import { copyInstalledAdapter } from './lib/copy-installed';
 import type { AdapterGeneratorSchema } from './schema';
 
+/**
+ * In a workspace set up the way Nx's TypeScript preset does it (a root tsconfig.base.json), the adapter is
+ * a TypeScript project of its own: a tsconfig.json extending the base with the strict options a consumer
+ * keeps (verbatimModuleSyntax, no automatic @types, nodenext), so the workspace's own `typecheck` target
+ * (inferred by @nx/js/typescript) checks render.ts and its spec; output goes to dist/out-tsc, never into
+ * the adapter's folder (its files are its source hash). Its files are ES modules ("type": "module")
+ * where the workspace's package.json does not say so already.
+ */
+function typeScriptProject(tree: Tree, root: string): Record<string, string> {
+  if (!tree.exists('tsconfig.base.json')) return {};
+  const up = root.split('/').map(() => '..').join('/');
+  const out = `${up}/dist/out-tsc/${root}`;
+  const files: Record<string, string> = {
+    [`${root}/tsconfig.json`]: `${JSON.stringify(
+      {
+        extends: `${up}/tsconfig.base.json`,
+        compilerOptions: { rootDir: '.', outDir: out, tsBuildInfoFile: `${out}/tsconfig.tsbuildinfo`, strict: true, verbatimModuleSyntax: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
+        include: ['**/*.ts'],
+      },
+      null,
+      2,
+    )}\n`,
+  };
+  const rootType = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8')!) as { type?: string }).type : undefined;
+  if (rootType !== 'module') files[`${root}/package.json`] = `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`;
+  return files;
+}
+
+/**
+ * The workspace's formatter (formatFiles) over what the generator wrote, except the adapter's templates:
+ * they are filled in as written (a formatter would read `{{ config.x }}` as YAML flow mappings).
+ */
+async function formatKeepingTemplates(tree: Tree, root: string): Promise<void> {
+  const templates = tree
+    .listChanges()
+    .filter((c) => c.type !== 'DELETE' && c.path.startsWith(`${root}/templates/`))
+    .map((c) => [c.path, c.content!] as const);
+  await formatFiles(tree);
+  for (const [path, content] of templates) tree.write(path, content);
+}
+
 export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSchema): Promise<void> {
   const name = options.name;
   const plugin = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root));
@@ -26,7 +67,7 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
   if (tree.exists(`${root}/adapter.yaml`)) throw new Error(`--name: ${root} already exists; choose another name`);
   if (options.from !== undefined) {
     copyInstalledAdapter(tree, options.from, name, root);
-    await formatFiles(tree);
+    await formatKeepingTemplates(tree, root);
     logger.info(`${root}/ is a copy of ${options.from}: this workspace's adapter "${name}" now wins over the package (ztc render says so). Next: nx run ${name}:${targets.lint}.`);
     return;
   }
@@ -47,8 +88,9 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
     stages,
     newContract: options.provides !== undefined && !hasContract(options.provides),
   });
+  Object.assign(files, typeScriptProject(tree, root));
   for (const [path, content] of Object.entries(files)) tree.write(path, content, path.endsWith('.sh') ? { mode: 0o755 } : undefined);
-  await formatFiles(tree);
+  await formatKeepingTemplates(tree, root);
   logger.info(`Next: add "${name}: {}" under adapters: of a platform (or "ztc init <platform>"), then "nx run ${name}:${targets.lint}" and "nx run ${name}:${targets.test}".`);
 }
 

@@ -50,7 +50,7 @@ describe('init generator (nx add @ztc/engine)', () => {
     await initGenerator(tree, { platformsRoot: 'infra/platforms' });
     expect(tree.read('.prettierignore', 'utf8')).toBe(
       '/dist\n# ZTC: written by ztc init / ztc render and compared byte for byte by ztc validate; templates are filled in as written\n' +
-        'infra/platforms/*/platform.yaml\ninfra/platforms/*/generated\ninfra/platforms/*/pipeline.yaml\ninfra/platforms/*/lock.json\nadapters/*/templates\n',
+        'infra/platforms/*/platform.yaml\ninfra/platforms/*/platform.schema.json\ninfra/platforms/*/generated\ninfra/platforms/*/pipeline.yaml\ninfra/platforms/*/lock.json\nadapters/*/templates\n',
     );
     expect(readNxJson(tree)!.release!.projects).toEqual(['*', '!tag:type:adapter', '!tag:type:platform']);
     await initGenerator(tree, {});

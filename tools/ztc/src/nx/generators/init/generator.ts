@@ -107,6 +107,7 @@ function appendLines(tree: Tree, file: string, header: string, lines: string[]):
 function ignoreForPrettier(tree: Tree, platformsRoot: string, adaptersRoot: string): void {
   appendLines(tree, '.prettierignore', '# ZTC: written by ztc init / ztc render and compared byte for byte by ztc validate; templates are filled in as written', [
     `${platformsRoot}/*/platform.yaml`,
+    `${platformsRoot}/*/platform.schema.json`,
     `${platformsRoot}/*/generated`,
     `${platformsRoot}/*/pipeline.yaml`,
     `${platformsRoot}/*/lock.json`,

@@ -26,13 +26,14 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   } catch (e) {
     throw new Error(describeError(e));
   }
-  if (plan.before !== plan.after) tree.write(plan.file, plan.after);
   tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
+  await formatFiles(tree);
+  // platform.yaml after formatting: the same bytes as `ztc init` writes (init's .prettierignore lists it).
+  if (plan.before !== plan.after) tree.write(plan.file, plan.after);
   for (const note of plan.result.notes) logger.info(`Note: ${note}`);
   if (plan.result.secrets.size > 0) logger.warn(`Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`);
   const targets = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root)).targets;
   logger.info(`Next: nx run ${plan.platform}:${targets.render}`);
-  await formatFiles(tree); // platform.yaml is left as written where init's .prettierignore lists it
 }
 
 export default platformGenerator;

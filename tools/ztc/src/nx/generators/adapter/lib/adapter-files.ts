@@ -82,7 +82,7 @@ export const render = defineRender<${pascal(a.name)}Config>((config, platform, _
 }));
 `;
   files[`${root}/render.spec.ts`] = `import { describe, expect, it } from 'vitest';
-import { render } from './render';
+import { render } from './render.js';
 
 describe('${a.name} render', () => {
   it('renders its config from the template${a.provides ? ` and publishes ${a.provides}` : ''}', () => {
@@ -102,13 +102,14 @@ replicas: {{ config.replicas }}
     const verb = stage === 'validation' ? 'check' : 'apply';
     files[`${root}/scripts/${stage}/${verb}.sh`] = `#!/usr/bin/env bash
 # ${stage} step of adapter ${a.name}: replace the echo with the real work. Context: $ZTC_CONTEXT_FILE
-# (ztc::ctx reads it). Bootstrap puts the engine's ${a.engineLib} in ZTC_LIB_DIR (the lint target tells
-# shellcheck where the engine's copy is, wherever the engine and this adapter are installed).
+# (ztc::ctx reads it). Bootstrap puts the engine's ${a.engineLib} in ZTC_LIB_DIR; for lint, the engine's
+# own copy is found wherever the engine and this adapter are installed.
 set -euo pipefail
 # shellcheck source=${a.engineLib}
 . "\${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ${a.engineLib}}/${a.engineLib}"
 
 main() {
+  ztc::init
   local namespace
   namespace="$(ztc::ctx .namespace)"
   echo "${a.name}: ${verb} in namespace \${namespace} (stub)"
