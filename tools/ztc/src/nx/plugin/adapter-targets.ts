@@ -35,8 +35,9 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions,
       executor: 'nx:run-commands',
       // The workspace's vitest directly, not through npx (~0.5 s per call to find it again). With the
       // root config (vitest-setup.ts), filtered to the folder: the trailing slash keeps adapters/foo/ from
-      // also matching adapters/foo-bar/; else with the adapter's folder as vitest's root.
-      options: { command: vitest === 'root' ? `node_modules/.bin/vitest run ${root}/` : `node_modules/.bin/vitest run --root ${root}` },
+      // also matching adapters/foo-bar/; else with the adapter's folder as vitest's root and the engine's
+      // vitest.adapter.mjs as config (vitest would otherwise read the root config from the working directory).
+      options: { command: vitest === 'root' ? `node_modules/.bin/vitest run ${root}/` : `node_modules/.bin/vitest run --root ${root} --config ${engine.dir}/vitest.adapter.mjs` },
       cache: true,
       inputs: ['{projectRoot}/**/*', ...engineInputs(engine, opts, ['vitest']), ...testSupportInputs(engine, opts)],
       outputs: [],

@@ -5,7 +5,7 @@
  * capabilities, naming the option and what to do.
  */
 import type { Tree } from '@nx/devkit';
-import { formatFiles, logger } from '@nx/devkit';
+import { formatFiles, logger, updateJson } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_CONTRACTS_DIR } from '../../../capability/contracts';
@@ -57,6 +57,15 @@ async function formatKeepingTemplates(tree: Tree, root: string): Promise<void> {
   for (const [path, content] of templates) tree.write(path, content);
 }
 
+/** The workspace's root tsconfig.json lists its TypeScript projects (`references`, as `nx sync` keeps them): the adapter joins. */
+function addProjectReference(tree: Tree, root: string): void {
+  if (!tree.exists('tsconfig.json')) return;
+  updateJson<{ references?: { path: string }[] }>(tree, 'tsconfig.json', (json) => {
+    if (!Array.isArray(json.references) || json.references.some((r) => r.path === `./${root}` || r.path === root)) return json;
+    return { ...json, references: [...json.references, { path: `./${root}` }] };
+  });
+}
+
 export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSchema): Promise<void> {
   const name = options.name;
   const plugin = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root));
@@ -89,6 +98,7 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
     newContract: options.provides !== undefined && !hasContract(options.provides),
   });
   Object.assign(files, typeScriptProject(tree, root));
+  if (files[`${root}/tsconfig.json`] !== undefined) addProjectReference(tree, root);
   for (const [path, content] of Object.entries(files)) tree.write(path, content, path.endsWith('.sh') ? { mode: 0o755 } : undefined);
   await formatKeepingTemplates(tree, root);
   logger.info(`Next: add "${name}: {}" under adapters: of a platform (or "ztc init <platform>"), then "nx run ${name}:${targets.lint}" and "nx run ${name}:${targets.test}".`);
