@@ -71,7 +71,7 @@ export const planCommand: Command = {
     '--json                print one JSON document {format_version, platform, up_to_date, problems, summary, steps: [...]} on stdout',
     '--detailed-exitcode   exit 0 when there is nothing to do, 2 when steps are pending, changed or unknown, 3 when the render is stale',
     '--secret-digests      what the Nx stage targets hash: for each secret the steps receive, its name and the keyed digest its',
-    '                      receipt holds (or "unknown: ..."), never a value; always exit 0 (docs/nx.md)',
+    '                      receipt holds (or "unknown: ..." when it cannot be read: still exit 0), never a value (docs/nx.md)',
     `--stage <stage>       with --secret-digests: only the steps of this stage (${STAGES.join(', ')})`,
   ],
   options: { json: { type: 'boolean' }, 'detailed-exitcode': { type: 'boolean' }, 'secret-digests': { type: 'boolean' }, stage: { type: 'string' } },
