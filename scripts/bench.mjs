@@ -16,6 +16,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { childEnv } from '../tools/ztc/testing/child-env.js';
 import { measureOverhead } from './bench-overhead.mjs';
 import { adapterName, generateWorkspace, REPO, SHAPES } from './bench-workspace.mjs';
 
@@ -34,10 +35,8 @@ const sizes = values.sizes.split(',').map(Number);
 const shapes = values.shapes.split(',');
 const runs = Number(values.runs);
 const sections = values.only ? values.only.split(',') : ['overhead', 'dags'];
-const AGENT_VARS = ['CLAUDECODE', 'CLAUDE_CODE', 'CODEX_THREAD_ID', 'GEMINI_CLI', 'REPL_ID', 'VSCODE_AGENT', 'OPENCODE', 'COPILOT_CLI', 'CURSOR_TRACE_ID'];
 // NX_* and ZTC_* of the caller's shell would change what is measured (ZTC_CACHE_DIR: a warm "fresh clone").
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !AGENT_VARS.includes(k) && !k.startsWith('NX_') && !k.startsWith('ZTC_')));
-Object.assign(env, { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' });
+const env = childEnv('bench', { set: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' } });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => (ms < 100 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);

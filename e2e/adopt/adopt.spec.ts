@@ -10,10 +10,10 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv } from '../../tools/ztc/testing/child-env';
 import { REPO } from '../nx/workspace';
 
 const NX_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.nx!;
-const AGENT_VARS = ['CLAUDECODE', 'CLAUDE_CODE', 'CODEX_THREAD_ID', 'GEMINI_CLI', 'REPL_ID', 'VSCODE_AGENT', 'OPENCODE', 'COPILOT_CLI', 'CURSOR_TRACE_ID'];
 const MINUTE = 60_000;
 const CLUSTER_RENDER = `import { defineRender } from '@ztc/engine';
 
@@ -29,13 +29,8 @@ interface Run {
 }
 
 function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k.startsWith('npm_') || k === 'CI' || k.startsWith('ZTC_')) continue;
-    e[k] = v;
-  }
   return {
-    ...e,
+    ...childEnv('adopt'),
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',

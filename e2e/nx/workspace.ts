@@ -6,14 +6,14 @@
  * to the engine in the workspace are what Nx runs. Every nx call gets a clean environment (no daemon, no
  * cloud, no AI-agent variables, which switch Nx to an output style that hides task output).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { childEnv } from '../../tools/ztc/testing/child-env';
+import { gitIn, tempWorkspace } from '../../tools/ztc/testing/temp-workspace';
 
 export const REPO = resolve(__dirname, '..', '..');
 const NX_BIN = join(REPO, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
-const AGENT_VARS = ['CLAUDECODE', 'CLAUDE_CODE', 'CODEX_THREAD_ID', 'GEMINI_CLI', 'REPL_ID', 'VSCODE_AGENT', 'OPENCODE', 'COPILOT_CLI', 'CURSOR_TRACE_ID'];
 
 export interface NxResult {
   code: number;
@@ -36,39 +36,23 @@ export interface E2eWorkspace {
   dispose(): void;
 }
 
-/** The environment every nx call gets (also for launchers such as `npx nx`). */
+/** The environment every nx call gets (also for launchers such as `npx nx`): child-env's `nx` policy. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k === 'CI') delete env[k];
-  return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
-}
-
-/** node_modules of the workspace: links to the repository's packages, `@ztc/engine` → the workspace's tools/ztc. */
-function linkNodeModules(root: string): void {
-  const modules = join(root, 'node_modules');
-  mkdirSync(join(modules, '@ztc'), { recursive: true });
-  for (const entry of readdirSync(join(REPO, 'node_modules'))) {
-    if (entry !== '@ztc') symlinkSync(join(REPO, 'node_modules', entry), join(modules, entry));
-  }
-  symlinkSync(join('..', '..', 'tools', 'ztc'), join(modules, '@ztc', 'engine'), 'dir');
+  return childEnv('nx', { set: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', ...extra } });
 }
 
 export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2eWorkspace {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-e2e-')));
-  const copy = (rel: string): void => cpSync(join(REPO, rel), join(root, rel), { recursive: true, filter: (src) => !src.includes('node_modules') });
-  for (const f of ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', '.env', '.gitignore', 'tools/ztc']) copy(f);
-  copy('adapters');
-  for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) copy(`platforms/example/${f}`);
-  linkNodeModules(root);
+  const fromRepo = ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.options.json', '.env', '.gitignore', 'tools/ztc', 'adapters'];
+  for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) fromRepo.push(`platforms/example/${f}`);
+  // Made in beforeAll: removed by dispose(), not when a test finishes.
+  const base = tempWorkspace(extraFiles, { keep: true, prefix: 'ztc-e2e-', fromRepo, nodeModules: 'packages', git: true });
+  const root = base.root;
   const ws: E2eWorkspace = {
     root,
-    write(rel, content) {
-      mkdirSync(dirname(join(root, rel)), { recursive: true });
-      writeFileSync(join(root, rel), content);
-    },
-    read: (rel) => readFileSync(join(root, rel), 'utf8'),
+    write: (rel, content) => base.write(rel, content),
+    read: (rel) => base.read(rel),
     rm: (rel) => rmSync(join(root, rel), { recursive: true, force: true }),
-    git: (...args) => execFileSync('git', ['-c', 'user.email=e2e@ztc', '-c', 'user.name=e2e', ...args], { cwd: root, encoding: 'utf8' }).trim(),
+    git: (...args) => gitIn(root, ...args),
     commit(message) {
       ws.git('add', '-A');
       ws.git('commit', '-q', '--allow-empty', '-m', message);
@@ -94,8 +78,5 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
       rmSync(`${root}-private`, { recursive: true, force: true });
     },
   };
-  for (const [rel, content] of Object.entries(extraFiles)) ws.write(rel, content);
-  ws.git('init', '-q', '-b', 'main');
-  ws.commit('e2e workspace');
   return ws;
 }
