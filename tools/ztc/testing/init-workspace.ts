@@ -3,7 +3,7 @@
  * capability contracts, no platform yet, and a secrets file in a separate temp folder (outside the
  * workspace, as in real use) through ZTC_SECRETS_FILE.
  */
-import { tempWorkspace, type TempWorkspace } from './temp-workspace';
+import { tempDir, tempWorkspace, type TempWorkspace } from './temp-workspace';
 
 export interface InitWorkspace extends TempWorkspace {
   /** Environment for init runs: ZTC_SECRETS_FILE set, no XDG/HOME config of the real user. */
@@ -12,9 +12,8 @@ export interface InitWorkspace extends TempWorkspace {
 }
 
 export function initWorkspace(files: Record<string, string> = {}): InitWorkspace {
-  const ws = tempWorkspace(files);
-  for (const rel of ['adapters/hetzner', 'adapters/talos', 'adapters/cilium', 'tools/ztc/capabilities']) ws.copyFromRepo(rel);
-  const secretsFile = `${tempWorkspace().root}/config/ztc/prod.env`;
+  const ws = tempWorkspace(files, { fromRepo: ['adapters/hetzner', 'adapters/talos', 'adapters/cilium', 'tools/ztc/capabilities'] });
+  const secretsFile = `${tempDir('ztc-secrets-')}/config/ztc/prod.env`;
   return Object.assign(ws, { secretsFile, env: { ZTC_SECRETS_FILE: secretsFile, XDG_CONFIG_HOME: '/nonexistent' } });
 }
 

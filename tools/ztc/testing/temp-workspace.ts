@@ -1,10 +1,14 @@
 /**
- * Temp workspaces for tests: a real folder under os.tmpdir() built from an inline `{ path: content }`
- * map, removed when the test finishes. Helpers refuse to write outside the temp dir.
+ * The one builder of the specs' workspaces: a real folder under os.tmpdir() with nx.json, the repository
+ * folders a spec asks for, node_modules, an inline `{ path: content }` map and optionally a git commit,
+ * removed when the test finishes (unless `keep`). Helpers refuse to write outside the temp dir. The
+ * specialised workspaces build on it: fixtureWorkspace (below), init-workspace.ts,
+ * src/bootstrap/__fixtures__/fixture-workspace.ts and e2e/nx/workspace.ts.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { onTestFinished } from 'vitest';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -15,8 +19,25 @@ export interface TempWorkspace {
   path(rel: string): string;
   write(rel: string, content: string): void;
   read(rel: string): string;
-  /** Copy a folder of the real repository (e.g. `adapters/talos`) into the workspace. */
+  /** Copy a file or folder of the real repository (e.g. `adapters/talos`) into the workspace, without node_modules. */
   copyFromRepo(rel: string): void;
+}
+
+export interface TempWorkspaceOptions {
+  /** Leave the folder when the test finishes: the caller removes it (a workspace made in `beforeAll`). */
+  keep?: boolean;
+  /** Start of the temp folder's name. @default 'ztc-test-' */
+  prefix?: string;
+  /** Repository files and folders copied in first (see `copyFromRepo`), before `files`. */
+  fromRepo?: readonly string[];
+  /**
+   * `link`: node_modules is a link to the repository's (render modules import `@ztc/engine` and `yaml`).
+   * `packages`: a link per package, but `@ztc/engine` → the workspace's own tools/ztc (as npm links a
+   * workspace package), so edits to the engine in the workspace are what runs. @default 'link'
+   */
+  nodeModules?: 'link' | 'packages';
+  /** `git init` (branch main) and commit everything as "workspace". */
+  git?: boolean;
 }
 
 function assertInside(root: string, target: string): void {
@@ -24,9 +45,30 @@ function assertInside(root: string, target: string): void {
   if (r.startsWith('..') || resolve(target) === resolve(root, '..')) throw new Error(`refusing to write outside ${root}: ${target}`);
 }
 
-/** Create a temp workspace (with nx.json) holding `files`; it is removed after the current test. */
-export function tempWorkspace(files: Record<string, string> = {}, opts: { keep?: boolean } = {}): TempWorkspace {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'ztc-test-')));
+/** A scratch folder under os.tmpdir() (not a workspace: secrets files, private dirs), removed after the current test. */
+export function tempDir(prefix = 'ztc-test-'): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function linkPackages(root: string): void {
+  const modules = join(root, 'node_modules');
+  mkdirSync(join(modules, '@ztc'), { recursive: true });
+  for (const entry of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+    if (entry !== '@ztc') symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
+  }
+  symlinkSync(join('..', '..', 'tools', 'ztc'), join(modules, '@ztc', 'engine'), 'dir');
+}
+
+/** Git in the workspace at `root`, as a fixed spec author; trimmed stdout. */
+export function gitIn(root: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=spec@ztc', '-c', 'user.name=spec', ...args], { cwd: root, encoding: 'utf8' }).trim();
+}
+
+/** Create a temp workspace (with nx.json) holding `files`; it is removed after the current test unless `keep`. */
+export function tempWorkspace(files: Record<string, string> = {}, opts: TempWorkspaceOptions = {}): TempWorkspace {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), opts.prefix ?? 'ztc-test-')));
   if (!root.startsWith(realpathSync(tmpdir()))) throw new Error('temp workspace is not under os.tmpdir()');
   if (!opts.keep) onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   const ws: TempWorkspace = {
@@ -42,13 +84,20 @@ export function tempWorkspace(files: Record<string, string> = {}, opts: { keep?:
     copyFromRepo(rel) {
       const target = join(root, rel);
       assertInside(root, target);
-      cpSync(join(REPO_ROOT, rel), target, { recursive: true });
+      const from = join(REPO_ROOT, rel);
+      cpSync(from, target, { recursive: true, filter: (src) => !relative(from, src).split(sep).includes('node_modules') });
     },
   };
   ws.write('nx.json', '{}\n');
-  // Render modules import `@ztc/engine` and `yaml`: give the workspace the repository's node_modules.
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  for (const rel of opts.fromRepo ?? []) ws.copyFromRepo(rel);
+  if (opts.nodeModules === 'packages') linkPackages(root);
+  else symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   for (const [rel, content] of Object.entries(files)) ws.write(rel, content);
+  if (opts.git) {
+    gitIn(root, 'init', '-q', '-b', 'main');
+    gitIn(root, 'add', '-A');
+    gitIn(root, 'commit', '-q', '--allow-empty', '-m', 'workspace');
+  }
   return ws;
 }
 

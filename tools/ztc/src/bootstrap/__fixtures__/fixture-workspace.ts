@@ -3,13 +3,12 @@
  * the real bash scripts in ./scripts, rendered with the real render spine into platform `demo`, plus a
  * private tmp root for the `ztc-secure-*` dirs so each test can see exactly what its run left behind.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { minimalEnv } from '../../../testing/run-bin';
-import { tempWorkspace, type TempWorkspace } from '../../../testing/temp-workspace';
+import { tempDir, tempWorkspace, type TempWorkspace } from '../../../testing/temp-workspace';
 import type { Stage } from '../../constants';
 import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
@@ -96,12 +95,9 @@ export interface FixtureWorkspace {
 }
 
 export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
-  const ws = tempWorkspace();
-  const tmpRoot = mkdtempSync(join(tmpdir(), 'ztc-bootstrap-tmp-'));
-  onTestFinished(() => {
-    rmSync(tmpRoot, { recursive: true, force: true });
-    rmSync(`${tmpRoot}-private`, { recursive: true, force: true });
-  });
+  const ws = tempWorkspace({}, { fromRepo: ['tools/ztc/capabilities/cni.json'] });
+  const tmpRoot = tempDir('ztc-bootstrap-tmp-');
+  onTestFinished(() => rmSync(`${tmpRoot}-private`, { recursive: true, force: true }));
   const fx: FixtureWorkspace = {
     ws,
     root: ws.root,
@@ -142,7 +138,6 @@ export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
     },
     secureDirsLeft: () => readdirSync(tmpRoot),
   };
-  ws.copyFromRepo('tools/ztc/capabilities/cni.json');
   for (const a of adapters) fx.writeAdapter(a);
   ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: Object.fromEntries(adapters.map((a) => [a.name, {}])) }));
   fx.render();
