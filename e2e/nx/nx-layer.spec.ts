@@ -193,6 +193,12 @@ describe('Nx layer (real nx binary)', () => {
     expect(rotated.stdout + rotated.stderr).not.toContain(ROTATED);
     expect(found('.nx')).toEqual([]);
     expect(found('platforms/canary')).toEqual([]);
+
+    // Back to the first value: not the entry Nx cached for it then (its receipts no longer say what was applied last).
+    const back = await ws.nx(['run', 'canary:stage-bootstrap', ...RUN], { VAULT_TOKEN: CANARY });
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(ws.lastRun()['canary:stage-bootstrap']).toBe('cache-miss');
+    expect(back.stdout).toContain('[vault/unseal] running because: secret VAULT_TOKEN changed');
   });
 
   it.each([
