@@ -78,7 +78,7 @@ export function createCacheServer(config: ServerConfig, log: Log = () => {}): Ca
     const start = Date.now();
     inFlight++;
     res.once('close', () => inFlight--);
-    handle(req, res)
+    void handle(req, res)
       .catch((e: unknown) => {
         if (!res.headersSent) send(res, 500, 'internal error\n');
         else res.destroy();

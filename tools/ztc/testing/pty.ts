@@ -19,6 +19,7 @@ export interface PtySession {
 }
 
 // CSI sequences, OSC sequences, and the lone ESC-x ones (cursor save/restore).
+// eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(\x07|\x1b\\)|\x1b[78=>]/g;
 
 export function stripAnsi(s: string): string {

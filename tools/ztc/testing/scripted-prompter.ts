@@ -9,6 +9,9 @@ import type { Choice, Prompter, Validate } from '../src/init/prompter';
 
 export type Step = [expect: string, answer?: string | boolean | number];
 
+/** A step's answer as the text a user would type (a Step answers with a string, boolean or number). */
+const answerText = (a: unknown): string => (a === undefined ? '' : typeof a === 'string' ? a : JSON.stringify(a));
+
 export interface ScriptedPrompter extends Prompter {
   transcript: string[];
   /** Steps not consumed (a test usually expects none). */
@@ -37,8 +40,8 @@ export function scriptedPrompter(steps: Step[]): ScriptedPrompter {
   return {
     transcript,
     remaining: () => [...queue],
-    text: async (o) => validated('text', o.message, o.default, o.validate, (a) => (a === undefined ? '' : String(a))),
-    secret: async (o) => validated('secret', o.message, undefined, o.validate, (a) => (a === undefined ? '' : String(a))),
+    text: async (o) => validated('text', o.message, o.default, o.validate, answerText),
+    secret: async (o) => validated('secret', o.message, undefined, o.validate, answerText),
     confirm: async (o) => next('confirm', o.message, o.default ?? false) as boolean,
     select: async <T>(o: { message: string; choices: Choice<T>[]; default?: T }) => {
       const answer = next('select', `${o.message} {${o.choices.map((c) => c.name).join(' | ')}}`, o.default);
@@ -46,7 +49,7 @@ export function scriptedPrompter(steps: Step[]): ScriptedPrompter {
       if (answer !== o.default && !byName) throw new Error(`no choice "${String(answer)}" in ${o.choices.map((c) => c.name).join(', ')}`);
       return (byName ? byName.value : o.default) as T;
     },
-    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, (a) => (a === undefined ? '' : String(a))),
+    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, answerText),
   };
 }
 
@@ -80,9 +83,9 @@ export function answeringPrompter(answers: Record<string, Step[1] | Step[1][]> =
   };
   return {
     transcript,
-    text: async (o) => validated('text', o.message, o.default, o.validate, (a) => (a === undefined ? '' : String(a))),
-    secret: async (o) => validated('secret', o.message, undefined, o.validate, (a) => (a === undefined ? '' : String(a))),
-    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, (a) => (a === undefined ? '' : String(a))),
+    text: async (o) => validated('text', o.message, o.default, o.validate, answerText),
+    secret: async (o) => validated('secret', o.message, undefined, o.validate, answerText),
+    editor: async (o) => validated('editor', o.message, o.default ?? '', o.validate, answerText),
     confirm: async (o) => next('confirm', o.message, o.default ?? false) as boolean,
     select: async <T>(o: { message: string; choices: Choice<T>[]; default?: T }) => {
       const answer = next('select', `${o.message} {${o.choices.map((c) => c.name).join(' | ')}}`, o.default);

@@ -43,7 +43,7 @@ export function annotationProblems(field: string, schema: JsonSchema, properties
       if (at < 0 || at >= properties.indexOf(field)) out.push({ key: WHEN_KEY, message: `field "${String(w!.field)}" is not an input before "${field}" (init asks inputs in schema order)` });
       if ('matches' in w!) {
         try {
-          new RegExp(String(w!.matches), 'u');
+          new RegExp(String(w.matches), 'u');
         } catch (e) {
           out.push({ key: WHEN_KEY, message: `matches: not a regular expression (${(e as Error).message})` });
         }

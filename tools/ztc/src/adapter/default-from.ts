@@ -60,7 +60,7 @@ export function deriveDefault(spec: unknown, known: Record<string, unknown>): un
     if (s.each === undefined) return resolveValue(s.value, known);
     const list = lookup(known, s.each);
     if (!Array.isArray(list)) return undefined;
-    return list.map((item, index) => {
+    return (list as unknown[]).map((item, index) => {
       const vars = { ...known, item, index, number: index + 1 };
       const value = resolveValue(s.value, vars);
       if (index > 0 || !s.first) return value;

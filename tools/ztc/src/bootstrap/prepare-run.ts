@@ -76,7 +76,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
       return { step, status, changes, run: opts.fresh === true || status !== 'done' };
     }),
   }));
-  const running = stages.flatMap((s) => s.steps.filter((p) => p.run).map((p) => ({ stage: s.name as string, step: p.step })));
+  const running = stages.flatMap((s) => s.steps.filter((p) => p.run).map((p) => ({ stage: s.name, step: p.step })));
   const preflight = running.length > 0 ? pipeline.preflight : [];
   const needed = [...preflight.map((step) => ({ stage: 'preflight', step })), ...running];
   checkTools(pipeline, new Set(needed.map((n) => n.step.adapter)), env);

@@ -24,7 +24,7 @@ import { platformPath } from '../workspace/workspace';
 export function resolvePrivateDir(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, meta?: Identity): string {
   const explicit = env.ZTC_PRIVATE_DIR;
   const id = meta ?? readIdentity(workspaceRoot, platform);
-  const dir = explicit ? resolve(explicit) : join(stateHome(env), 'ztc', String(id.organization || '_'), String(id.app_name || '_'), platform);
+  const dir = explicit ? resolve(explicit) : join(stateHome(env), 'ztc', pathPart(id.organization), pathPart(id.app_name), platform);
   const rel = relative(resolve(workspaceRoot), dir);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
     throw new ExitError(
@@ -39,6 +39,11 @@ function stateHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
 }
 
+/** A metadata value as one folder name: `_` when it is not set (or not a scalar, which platform.yaml's schema refuses anyway). */
+function pathPart(value: unknown): string {
+  return (typeof value === 'string' || typeof value === 'number') && value !== '' && value !== 0 ? String(value) : '_';
+}
+
 interface Identity {
   organization?: unknown;
   app_name?: unknown;
@@ -46,7 +51,7 @@ interface Identity {
 
 function readIdentity(workspaceRoot: string, platform: string): { organization?: string; app_name?: string } {
   const { data } = readPlatformShape(workspaceRoot, `${platformPath(workspaceRoot, platform)}/${PLATFORM_FILE}`);
-  return (data.platform ?? {}) as { organization?: string; app_name?: string };
+  return data.platform ?? {};
 }
 
 /** Create the dir (0700), or check an existing one: owned by this user, no access for others. */

@@ -9,6 +9,7 @@
  * under /proc and stopped the same way (process-group.ts terminateTagged).
  */
 import { randomBytes } from 'node:crypto';
+import type * as Execa from 'execa' with { 'resolution-mode': 'import' };
 import type { ResultPromise } from 'execa' with { 'resolution-mode': 'import' };
 import { MaskedLines, type Masker } from './masker';
 import { isGroupAlive, terminateGroup, terminateTagged } from './process-group';
@@ -74,7 +75,7 @@ export async function runScript(opts: RunScriptOptions): Promise<RunScriptResult
       stderr: new MaskedLines(opts.masker, (l) => opts.onLine('stderr', rewrite(l))),
     };
     const token = randomBytes(16).toString('hex');
-    const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
+    const { execa } = await importEsm<typeof Execa>('execa');
     const child = execa('bash', [scriptPath], {
       cwd: dir.path,
       env: { ...opts.env, ZTC_CONTEXT_FILE: contextFile, ZTC_LIB_DIR: dir.path, ZTC_STEP_DEADLINE: String(deadline), [STEP_TOKEN_VAR]: token },

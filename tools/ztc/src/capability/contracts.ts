@@ -65,7 +65,7 @@ export function loadContracts(workspaceRoot: string): Map<string, CapabilityCont
 }
 
 function readContracts(workspaceRoot: string, dir: string): CapabilityContract[] {
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   } catch {

@@ -13,7 +13,7 @@ import { checkFieldValue, checkPlatformField, fieldsOf, hasDefault, sameValue, w
 import { PLATFORM_FIELDS } from './platform-fields';
 import { selectAdapters } from './select-adapters';
 import { envName, type Given, type Sources } from './sources';
-import { BACK, type AskRequest, type InitResult, type Ui } from './types';
+import { BACK, type InitResult, type Ui } from './types';
 import { applies, describeWhen } from '../adapter/annotations';
 
 export interface InitScriptOutcome {

@@ -196,5 +196,6 @@ export function formatText(value: unknown, kind: FieldKind): string {
   if (value === undefined || value === null) return '';
   if (kind === 'list' && Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) return value.join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above
   return String(value);
 }

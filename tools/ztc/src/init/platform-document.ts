@@ -6,7 +6,7 @@
  * style (`[a, b]`, `- { name: x, ip: y }`), like the example platform. The first line is the
  * yaml-language-server modeline that points editors at `ztc schema`'s output.
  */
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 
 /** The yaml package, loaded when a document is edited (every ztc command loads this module; few edit). */
 const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
@@ -34,9 +34,9 @@ function styled(doc: Document, value: unknown): Node {
 
 /** `map.key = value`, keeping the node when the value is unchanged; a new key goes after its schema predecessor. */
 function setKey(doc: Document, map: YAMLMap, key: string, value: unknown, order: readonly string[]): void {
-  const pair = map.items.find((p) => (yaml().isScalar(p.key) ? p.key.value : p.key) === key) as Pair<unknown, unknown> | undefined;
+  const pair = map.items.find((p) => (yaml().isScalar(p.key) ? p.key.value : p.key) === key);
   if (pair) {
-    const current = pair.value && typeof (pair.value as Node).toJSON === 'function' ? (pair.value as Node).toJSON() : pair.value;
+    const current: unknown = pair.value && typeof (pair.value as Node).toJSON === 'function' ? (pair.value as Node).toJSON() : pair.value;
     if (!sameValue(current, value)) pair.value = styled(doc, value);
     return;
   }
@@ -66,7 +66,7 @@ function childMap(doc: Document, parent: YAMLMap, key: string, flow = false): YA
 /** The text of platform.yaml after init: `existing` edited in place, or a new file. */
 export function platformYaml(existing: string | undefined, result: InitResult, fieldOrder: (adapter: string) => string[]): string {
   const doc = existing !== undefined ? yaml().parseDocument(existing) : new (yaml().Document)({ version: '1.0', platform: {}, adapters: {} });
-  if (!yaml().isMap(doc.contents)) doc.contents = doc.createNode({}) as YAMLMap;
+  if (!yaml().isMap(doc.contents)) doc.contents = doc.createNode({});
   const top = doc.contents as YAMLMap;
   setKey(doc, top, 'version', '1.0', ['version', 'platform', 'adapters']);
   const platform = childMap(doc, top, 'platform');

@@ -69,7 +69,7 @@ export function collectSources(input: SourceInput): Sources {
     }
     const m = input.catalog.get(owner);
     const f = m && fieldsOf(m).find((x) => x.name === field);
-    return f && { schema: f.schema, root: m!.inputs, secret: f.secret };
+    return f && { schema: f.schema, root: m.inputs, secret: f.secret };
   };
   const unknownTarget = (file: string, path: string, owner: string, field: string): Issue => {
     if (owner !== 'platform' && !input.catalog.has(owner)) {

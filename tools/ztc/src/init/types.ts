@@ -17,7 +17,7 @@ export interface AskRequest {
   /** Path of the field in platform.yaml (`adapters.talos.nodes`). */
   path: string;
   /** Problems of a candidate value (paths below `path` for nested values); [] when valid. */
-  check(value: unknown): Issue[];
+  check: (value: unknown) => Issue[];
   /** For a secret: a value is already stored or set, so an empty answer keeps it. */
   secretKept?: string;
   /** An earlier question of the same part (platform, one adapter) exists: the answer may be BACK. */

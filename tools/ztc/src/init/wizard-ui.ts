@@ -94,7 +94,7 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
       }
       case 'integer':
       case 'number': {
-        const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+        const num = (k: string) => (typeof s[k] === 'number' ? s[k] : undefined);
         const bounds = { integer: spec.kind === 'integer', min: num('minimum'), max: num('maximum') };
         const range = rangeText(bounds.min, bounds.max);
         const text = await prompter.text({

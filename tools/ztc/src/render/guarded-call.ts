@@ -39,15 +39,18 @@ const RUN = new Script('run()', { filename: 'ztc-guarded-call' });
  */
 export function guardedCall<T>(fn: () => T, what: string, timeoutMs: number = renderTimeoutMs()): T {
   let exitCode: number | string | undefined;
+  // Kept to be put back as they were (never called unbound).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const realExit = process.exit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const realAbort = process.abort;
   const exited = () => new GuardedCallError(`${what} called ${exitCode === 'abort' ? 'process.abort()' : `process.exit(${String(exitCode)})`}`, 'exit');
   const refuse = (code: number | string | undefined): never => {
     exitCode ??= code ?? 0;
     throw exited();
   };
-  process.exit = refuse as typeof process.exit;
-  process.abort = (() => refuse('abort')) as typeof process.abort;
+  process.exit = refuse;
+  process.abort = () => refuse('abort');
   let result: T;
   try {
     context ??= createContext({});

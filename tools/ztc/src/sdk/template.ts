@@ -57,6 +57,7 @@ export function interpolate(text: string, vars: unknown): string {
     if (value === undefined || (value !== null && typeof value === 'object')) {
       throw new TemplateError(`"{{ ${expr} }}" is ${Array.isArray(value) ? 'a list' : 'a mapping'}; only scalars can be interpolated into text`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were refused above
     return String(value);
   });
 }

@@ -18,7 +18,7 @@ export interface RenderHelpers {
    * Renders `templates/<name>` of this adapter, replacing `{{ path }}` with values from `vars`
    * (dotted paths, strict: an unknown path is an error, never an empty string).
    */
-  template(name: string, vars: Record<string, unknown>): string;
+  template: (name: string, vars: Record<string, unknown>) => string;
 }
 
 /** What a render module returns. */

@@ -39,7 +39,7 @@ export interface BeginOptions {
   env: NodeJS.ProcessEnv;
   /** The command, as the lock names it (`ztc bootstrap prod --stage bootstrap`). */
   command: string;
-  notice(message: string): void;
+  notice: (message: string) => void;
 }
 
 export interface StateBackend {

@@ -10,8 +10,9 @@ import { ExitCode, ExitError } from '../errors';
 import { importEsm } from '../util/import-esm';
 import { listFiles } from '../util/list-files';
 import { STATE_AGE_IDENTITY_FILE, STATE_AGE_KEY } from './config';
+import type * as AgeModule from 'age-encryption' with { 'resolution-mode': 'import' };
 
-type Age = typeof import('age-encryption', { with: { 'resolution-mode': 'import' } });
+type Age = typeof AgeModule;
 
 let age: Promise<Age> | undefined;
 const loadAge = (): Promise<Age> => (age ??= importEsm<Age>('age-encryption'));
@@ -75,7 +76,7 @@ export async function encryptTo(recipients: readonly string[], plaintext: Uint8A
 
 /** The age identities the environment gives (AGE-SECRET-KEY-1… lines), with where they came from; [] when none is set. */
 export function ageIdentities(env: NodeJS.ProcessEnv): { keys: string[]; from: string } {
-  if (env[STATE_AGE_KEY]) return { keys: identityLines(env[STATE_AGE_KEY]!), from: STATE_AGE_KEY };
+  if (env[STATE_AGE_KEY]) return { keys: identityLines(env[STATE_AGE_KEY]), from: STATE_AGE_KEY };
   const file = env[STATE_AGE_IDENTITY_FILE];
   if (!file) return { keys: [], from: '' };
   let text: string;

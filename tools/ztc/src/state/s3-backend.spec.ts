@@ -206,7 +206,7 @@ describe('s3 state backend: state that outlives a checkout', () => {
     expect(existsSync(second.ws.path(`platforms/${PLATFORM}/.ztc/receipts`))).toBe(false);
     const dry = await run(second, sim, { ZTC_PRIVATE_DIR: first.privateDir }, { dryRun: true });
     expect(dry.result.exitCode).toBe(0);
-    const planned = dry.events.filter((e) => e.event === 'step_planned') as Extract<BootstrapEvent, { event: 'step_planned' }>[];
+    const planned = dry.events.filter((e): e is Extract<BootstrapEvent, { event: 'step_planned' }> => e.event === 'step_planned');
     expect(planned.filter((p) => p.stage !== 'validation').map((p) => [p.step, p.status])).toEqual([
       ['alpha/prepare', 'done'],
       ['alpha/install', 'done'],
@@ -359,7 +359,7 @@ describe('s3 state backend: configuration', () => {
     const r = await runCli(['init', PLATFORM, '--non-interactive', '--skip-init-scripts', '--set', 'platform.organization=acme', '--set', 'platform.app_name=demo'], fx.root, { ZTC_PRIVATE_DIR: fx.privateDir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(fx.ws.read(`platforms/${PLATFORM}/platform.yaml`)).toMatch(/^state:\n  backend: s3\n  bucket: ztc-state\n  region: fsn1\n  prefix: ops\/demo\n/m);
+    expect(fx.ws.read(`platforms/${PLATFORM}/platform.yaml`)).toMatch(/^state:\n {2}backend: s3\n {2}bucket: ztc-state\n {2}region: fsn1\n {2}prefix: ops\/demo\n/m);
   });
 
   it('does not change the rendered output, only the platform hash', async () => {

@@ -3,6 +3,6 @@
  * one writer the start-up scripts share. Users' own files go through atomic-write.ts, which syncs.
  */
 export const { writeAtomic, writeCacheFile } = require('../../lib/cache-file.js') as {
-  writeAtomic(file: string, data: string | Buffer): void;
-  writeCacheFile(file: string, data: string | Buffer): boolean;
+  writeAtomic: (file: string, data: string | Buffer) => void;
+  writeCacheFile: (file: string, data: string | Buffer) => boolean;
 };

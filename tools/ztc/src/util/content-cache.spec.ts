@@ -8,6 +8,7 @@ describe('jsonExact: values JSON carries exactly (the only ones content caches s
     ['Infinity', [Infinity], false],
     ['-0 (JSON writes 0)', { a: -0 }, false],
     ['an undefined member', { a: undefined }, false],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the case under test
     ['a hole in a list', [1, , 3], false],
     ['a __proto__ key', JSON.parse('{"__proto__": {"x": 1}}') as unknown, false],
     ['a Date', { at: new Date(0) }, false],

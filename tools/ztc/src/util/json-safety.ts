@@ -6,7 +6,7 @@
  * round trip to be exact (`jsonExact`: also no -0, no holes, no `__proto__` key).
  */
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 

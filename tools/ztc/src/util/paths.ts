@@ -2,6 +2,7 @@
 import { posix, relative, sep } from 'node:path';
 
 /** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: never in a path. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Longest file or folder name common file systems accept (NAME_MAX), in bytes. */

@@ -131,7 +131,8 @@ function loadValidator(file: string): ValidateFunction {
   let fn = loaded.get(file);
   if (!fn) {
     const module = { exports: {} as unknown };
-    compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module'], { filename: file })(module.exports, engineRequire, module);
+    const body = compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module'], { filename: file }) as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }) => void;
+    body(module.exports, engineRequire, module);
     fn = module.exports as ValidateFunction;
     loaded.set(file, fn);
   }
@@ -227,7 +228,7 @@ function toIssue(err: ErrorObject, data: unknown, file: string, prefix: string):
       return { file, path, message: `expected ${String(p.type).split(',').join(' or ')}, got ${got}` };
     case 'pattern': {
       // `x-ztc-expected` says in words what a pattern wants (a PEM key rather than its regular expression).
-      const expected = (err.parentSchema as Record<string, unknown> | undefined)?.['x-ztc-expected'];
+      const expected: unknown = err.parentSchema?.['x-ztc-expected'];
       return { file, path, message: `must ${typeof expected === 'string' ? `be ${expected}` : `match pattern ${String(p.pattern)}`}, got ${got}` };
     }
     case 'enum':

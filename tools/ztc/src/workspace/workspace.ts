@@ -73,7 +73,7 @@ export function installedAdapters(root: string): ReadonlyMap<string, InstalledAd
     }
     const name = manifest.ztc?.adapter;
     if (typeof name !== 'string' || !existsSync(join(root, dir, ADAPTER_FILE)) || adapters.has(name)) continue;
-    adapters.set(name, { name, dir, packageName: String(manifest.name ?? dep), version: String(manifest.version ?? '') });
+    adapters.set(name, { name, dir, packageName: typeof manifest.name === 'string' ? manifest.name : dep, version: typeof manifest.version === 'string' ? manifest.version : '' });
   }
   installedCache.set(root, { key: text, adapters });
   return adapters;

@@ -179,7 +179,7 @@ describe('ztc bootstrap under a launcher: a signal to the launcher stops the run
     onTestFinished(() => void child.kill('SIGKILL'));
     await lineSeen(child, '[solo/chatty] waiting');
     const bgPid = Number(readFileSync(fx.state('bg.pid'), 'utf8'));
-    child.stdout!.destroy();
+    child.stdout.destroy();
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(143);
     expect(isProcessAlive(bgPid)).toBe(false);

@@ -47,6 +47,7 @@ class AdapterIndex {
       }
       this.cache.set(name, entry);
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what reading the adapter threw, kept for the next ask
     if (entry.error !== undefined) throw entry.error;
     return entry.info!;
   }

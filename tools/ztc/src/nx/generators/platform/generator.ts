@@ -24,7 +24,7 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   try {
     plan = await planInit({ workspaceRoot: tree.root, platform: options.name, answersFile: options.answers, set, all: false, skipInitScripts: true, env: process.env, cwd: tree.root, io: { out: (l) => logger.info(l), err: (l) => logger.error(l) } });
   } catch (e) {
-    throw new Error(describeError(e));
+    throw new Error(describeError(e), { cause: e });
   }
   tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
   await formatFiles(tree);

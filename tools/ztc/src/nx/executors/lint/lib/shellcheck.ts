@@ -1,6 +1,7 @@
 /** The one place the lint executor starts a process: shellcheck, with an argv array and explicit cwd. */
 import { ENGINE_SCRIPT_LIB_DIR } from '../../../../constants';
 import { importEsm } from '../../../../util/import-esm';
+import type * as Execa from 'execa' with { 'resolution-mode': 'import' };
 
 export interface ShellcheckResult {
   /** Findings, one `file:line:col: level: message [SCxxxx]` line each. */
@@ -11,7 +12,7 @@ export interface ShellcheckResult {
 
 export async function runShellcheck(cwd: string, files: readonly string[]): Promise<ShellcheckResult> {
   if (files.length === 0) return { findings: [] };
-  const { execa } = await importEsm<typeof import('execa', { with: { 'resolution-mode': 'import' } })>('execa');
+  const { execa } = await importEsm<typeof Execa>('execa');
   // -x: follow `# shellcheck source=…` directives: the adapter's scripts/lib/ relative to each script
   // (SCRIPTDIR), the engine's ztc.sh (`source=ztc.sh`) in the engine's own folder, wherever it is installed.
   const args = ['--shell=bash', '--format=gcc', '--external-sources', '--source-path=SCRIPTDIR', `--source-path=${ENGINE_SCRIPT_LIB_DIR}`, '--', ...files];
