@@ -22,6 +22,7 @@ const TOOLS = [
   { name: 'git', why: 'the Nx end-to-end specs (nx affected)', debian: 'git', macos: 'git' },
   { name: 'jq', why: 'bootstrap scripts read their context with it', debian: 'jq', macos: 'jq' },
   { name: 'shellcheck', why: 'adapter lint', debian: 'shellcheck', macos: 'shellcheck' },
+  { name: 'shfmt', why: 'script formatting (adapter and engine lint, the lint spec)', debian: 'shfmt', macos: 'shfmt' },
   { name: 'curl', why: 'adapter scripts calling APIs in the simulated datacenter', debian: 'curl', macos: 'curl' },
   { name: 'ssh-keygen', why: 'the Hetzner adapter makes its SSH key with it', debian: 'openssh-client', macos: null },
   { name: 'openssl', why: "the GitHub adapter's App JWT (simulated datacenter)", debian: 'openssl', macos: null },

@@ -54,8 +54,8 @@ describe('prerequisites check', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     const names = r.stderr.split('\n').filter((l) => l.startsWith('  ') && !l.includes(':')).map((l) => l.trim().split(/\s+/)[0]);
-    expect(names).toEqual(['shellcheck', 'curl', 'openssl', 'age', 'age-keygen', 'htpasswd', 'python3']);
-    expect(r.stderr).toContain('Debian/Ubuntu: sudo apt-get install -y shellcheck curl openssl age apache2-utils python3\n');
+    expect(names).toEqual(['shellcheck', 'shfmt', 'curl', 'openssl', 'age', 'age-keygen', 'htpasswd', 'python3']);
+    expect(r.stderr).toContain('Debian/Ubuntu: sudo apt-get install -y shellcheck shfmt curl openssl age apache2-utils python3\n');
     expect(r.stderr).toContain('Then run "npm test" again');
   });
 

@@ -30,35 +30,33 @@ APP_JWT=''
 INSTALLATION_TOKEN=''
 
 main() {
-  local rc=0 app installation repo response
+  ztc::init
+  local rc=0 app installation repo response status
   app=$(ztc::ctx .app_id)
   installation=$(ztc::ctx .installation_id)
   # shellcheck disable=SC2034 # used by name: ztc::api -t APP_JWT
   APP_JWT=$(app_jwt)
   # The API call's status alone decides below (a pipe into jq would mix jq's exit codes into it).
   response=$(ztc::api -t APP_JWT "${HEADERS[@]}" POST "$API/app/installations/$installation/access_tokens") || rc=$?
-  case $rc in
-    0)
-      # shellcheck disable=SC2034 # used by name: ztc::api -t INSTALLATION_TOKEN
-      INSTALLATION_TOKEN=$(jq -er '.token // empty' <<<"$response" 2>/dev/null) \
-        || ztc::error "GitHub at $API answered the installation token request without a token; check that $API is the GitHub API (GITHUB_API_URL), then run ztc bootstrap again"
-      ;;
-    3) ztc::error "GitHub rejected the JWT of App $app: GITHUB_APP_PRIVATE_KEY is not a private key of App $app (or github_app_id is wrong). Generate a key in the App's settings and export it as GITHUB_APP_PRIVATE_KEY" ;;
-    5) ztc::error "App $app has no installation $installation: check github_app_installation_id in platforms/$ZTC_PLATFORM/platform.yaml (the number at the end of the installation's settings URL)" ;;
-    *) ztc::error "GitHub at $API did not issue an installation token (see above); check the App and $API, then run ztc bootstrap again" ;;
-  esac
+  ((rc == 0)) || ztc::http_fail "$(ztc::http_status "$rc")" \
+    "401=GitHub rejected the JWT of App $app: GITHUB_APP_PRIVATE_KEY is not a private key of App $app (or github_app_id is wrong). Generate a key in the App's settings and export it as GITHUB_APP_PRIVATE_KEY" \
+    "404=App $app has no installation $installation: check github_app_installation_id in platforms/$ZTC_PLATFORM/platform.yaml (the number at the end of the installation's settings URL)" \
+    "*=GitHub at $API did not issue an installation token (see above); check the App and $API, then run ztc bootstrap again"
+  # shellcheck disable=SC2034 # used by name: ztc::api -t INSTALLATION_TOKEN
+  INSTALLATION_TOKEN=$(jq -er '.token // empty' <<<"$response" 2>/dev/null) \
+    || ztc::error "GitHub at $API answered the installation token request without a token; check that $API is the GitHub API (GITHUB_API_URL), then run ztc bootstrap again"
   local -a repos
   ztc::ctx_array repos .repositories
   for repo in "${repos[@]}"; do
     rc=0
     ztc::api -t INSTALLATION_TOKEN "${HEADERS[@]}" GET "$API/repos/$repo" >/dev/null || rc=$?
-    case $rc in
-      0) ztc::info "$repo: reachable with the App's installation token" ;;
-      5) ztc::error "the installation of App $app cannot see $repo: give it access (GitHub > your organization > Settings > GitHub Apps > Configure > Repository access), or fix the repository URL in platform.yaml" ;;
-      3 | 4) ztc::error "App $app may not read $repo (HTTP $((rc == 3 ? 401 : 403))): grant the App the repository permissions Contents (read) and Metadata (read) in its settings, accept them in the installation, then run ztc bootstrap again" ;;
-      2) ztc::error "GitHub did not answer for $repo (see above); run ztc bootstrap again" ;;
-      *) ztc::error "GitHub refused GET /repos/$repo (see the line above); check the repository URL in platform.yaml" ;;
-    esac
+    status=$(ztc::http_status "$rc")
+    ((rc == 0)) || ztc::http_fail "$status" \
+      "404=the installation of App $app cannot see $repo: give it access (GitHub > your organization > Settings > GitHub Apps > Configure > Repository access), or fix the repository URL in platform.yaml" \
+      "40[13]=App $app may not read $repo (HTTP $status): grant the App the repository permissions Contents (read) and Metadata (read) in its settings, accept them in the installation, then run ztc bootstrap again" \
+      "000=GitHub did not answer for $repo (see above); run ztc bootstrap again" \
+      "*=GitHub refused GET /repos/$repo (see the line above); check the repository URL in platform.yaml"
+    ztc::info "$repo: reachable with the App's installation token"
   done
   ztc::info "GitHub App $app (installation $installation): key accepted, ${#repos[@]} repositories reachable"
 }

@@ -8,6 +8,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/hcloud.sh"
 
 main() {
+  ztc::init
   local servers matched missing ips
   ips=$(ztc::ctx_json .server_ips)
   servers=$(hcloud::servers)

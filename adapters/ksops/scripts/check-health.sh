@@ -8,6 +8,8 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/s3.sh"
 
 main() {
+  ztc::init
+  s3::init
   local status probe=.ztc-write-probe
   status=$(s3::request HEAD '' response)
   [[ $status == 200 ]] || s3::explain "$status" "access to the bucket"

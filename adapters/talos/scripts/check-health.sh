@@ -12,6 +12,8 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/talos.sh"
 
 main() {
+  ztc::init
+  talos::init
   local name ip role state live=0 missing=()
   [[ -s $TALOSCONFIG ]] || missing+=("talos/talosconfig")
   [[ -s $TALOS_DIR/secrets.yaml ]] || missing+=("talos/secrets.yaml")

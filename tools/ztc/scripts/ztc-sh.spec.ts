@@ -57,7 +57,7 @@ describe('ztc.sh', () => {
   });
 
   it('refuses to run without a context file, saying how to run a script by hand', async () => {
-    const r = await bash('echo never', { ZTC_CONTEXT_FILE: '' });
+    const r = await bash('ztc::init; echo never', { ZTC_CONTEXT_FILE: '' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ERROR: ZTC_CONTEXT_FILE is not set: run this script through "ztc bootstrap", or by hand as ZTC_CONTEXT_FILE=<context.json> bash <script>');
   });

@@ -8,6 +8,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
+  ztc::init
   local ns current hash
   ztc::require_env ARGOCD_ADMIN_PASSWORD
   ns=$(ztc::ctx .namespace)
@@ -21,10 +22,10 @@ main() {
   fi
   hash=$(printf '%s\n' "$ARGOCD_ADMIN_PASSWORD" | htpasswd -niBC 10 admin | cut -d: -f2-)
   hash=\$2a\$${hash#\$2y\$} # Argo CD reads the $2a$ form of bcrypt
-  [[ $hash == \$2a\$10\$* ]] || ztc::error "htpasswd did not produce a bcrypt hash (apache2-utils 2.4 or later is needed)"
+  [[ $hash == \$2a\$10\$* ]] || ztc::error "htpasswd did not produce a bcrypt hash: install apache2-utils 2.4 or later (Debian/Ubuntu: apt-get install apache2-utils), then run ztc bootstrap again"
   jq -n --arg hash "$hash" --arg mtime "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '{stringData: {"admin.password": $hash, "admin.passwordMtime": $mtime}}' \
     | kubectl --namespace "$ns" patch secret argocd-secret --type merge --patch-file /dev/stdin >/dev/null \
-    || ztc::error "could not set the admin password in $ns/argocd-secret (see above)"
+    || ztc::error "could not set the admin password in $ns/argocd-secret (see above): check that Argo CD is installed (the argocd/install step made argocd-secret) and the cluster answers (KUBECONFIG in the private dir), then run ztc bootstrap again"
   kubectl --namespace "$ns" delete secret argocd-initial-admin-secret --ignore-not-found >/dev/null
   ztc::info "admin password set (bcrypt) in $ns/argocd-secret"
 }

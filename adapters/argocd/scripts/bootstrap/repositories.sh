@@ -8,6 +8,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
+  ztc::init
   local ns name url app inst
   ztc::require_env GITHUB_APP_PRIVATE_KEY
   ns=$(ztc::ctx .namespace)
@@ -20,8 +21,8 @@ main() {
         metadata: {name: $name, namespace: $ns, labels: {"argocd.argoproj.io/secret-type": "repository"}},
         type: "Opaque",
         stringData: {type: "git", url: $url, githubAppID: $app, githubAppInstallationID: $inst, githubAppPrivateKey: env.GITHUB_APP_PRIVATE_KEY}
-      }' | kubectl apply --server-side --force-conflicts --field-manager=ztc -f - >/dev/null \
-      || ztc::error "could not create the repository Secret $ns/$name (see above)"
+      }' | ztc::k8s::apply --force-conflicts -f - >/dev/null \
+      || ztc::error "could not create the repository Secret $ns/$name (see above): check the cluster (KUBECONFIG in the private dir) and that namespace $ns exists (the argocd/install step), then run ztc bootstrap again"
     ztc::info "repository $url: credentials from GitHub App $app in Secret $ns/$name"
   done < <(jq -r '.repositories[] | "\(.name) \(.url)"' "$ZTC_CONTEXT_FILE")
 }

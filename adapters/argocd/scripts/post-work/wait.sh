@@ -8,10 +8,6 @@ set -euo pipefail
 NS=''
 ROOT_APP=''
 
-rolled_out() {
-  kubectl --namespace "$NS" rollout status "$1" --timeout=10s >/dev/null 2>&1
-}
-
 # "name sync health message" for every application not yet Synced and Healthy.
 unsettled() {
   kubectl --namespace "$NS" get applications.argoproj.io -o json \
@@ -28,19 +24,20 @@ all_settled() {
 }
 
 main() {
+  ztc::init
   local kind name
   NS=$(ztc::ctx .namespace)
   ROOT_APP=$(ztc::ctx .root_app) # read once: a failure inside a wait would only spin it
   ztc::ctx_require .components
   for kind in deployments statefulsets; do
     while read -r name; do
-      ztc::wait_until "$kind/$name" rolled_out "${kind%s}/$name" \
-        || ztc::error "Argo CD's $name did not become ready: see \"kubectl -n $NS describe ${kind%s} $name\" and its pods' logs"
+      ztc::k8s::wait_rollout "$NS" "${kind%s}/$name" "$kind/$name" \
+        || ztc::error "Argo CD's $name did not become ready: see \"kubectl -n $NS describe ${kind%s} $name\" and its pods' logs, then run ztc bootstrap again"
     done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
   done
   ztc::info "Argo CD's components are ready"
   ztc::wait_until "every application to be Synced and Healthy" all_settled \
-    || ztc::error "applications not Synced/Healthy: $(unsettled | tr '\n' ';'). See \"kubectl -n $NS get applications\" or the Argo CD UI"
+    || ztc::error "applications not Synced/Healthy: $(unsettled | tr '\n' ';'). See \"kubectl -n $NS get applications\" or the Argo CD UI, fix what they show, then run ztc bootstrap again"
   ztc::info "all applications Synced and Healthy: $(kubectl --namespace "$NS" get applications.argoproj.io -o json | jq -r '[.items[].metadata.name] | join(", ")')"
 }
 

@@ -18,32 +18,33 @@ kustomize build --enable-alpha-plugins --enable-exec .
 cd / && rm -rf "$d"'
 
 main() {
+  ztc::init
   local ns kind name apps problems config value built root
   ns=$(ztc::ctx .namespace)
   root=$(ztc::ctx .root_app)
   ztc::ctx_require .components
   for kind in deployments statefulsets; do
     while read -r name; do
-      kubectl --namespace "$ns" rollout status "${kind%s}/$name" --timeout=30s >/dev/null 2>&1 \
-        || ztc::error "Argo CD's $name is not ready: see \"kubectl -n $ns describe ${kind%s} $name\""
+      ztc::k8s::rolled_out "$ns" "${kind%s}/$name" 30s \
+        || ztc::error "Argo CD's $name is not ready: see \"kubectl -n $ns describe ${kind%s} $name\", fix what it shows, then run ztc bootstrap again"
     done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
   done
   apps=$(kubectl --namespace "$ns" get applications.argoproj.io -o json) \
-    || ztc::error "could not list Argo CD's applications in $ns (see above): check the cluster (KUBECONFIG in the private dir)"
+    || ztc::error "could not list Argo CD's applications in $ns (see above): check the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
   jq -e --arg root "$root" 'any(.items[]; .metadata.name == $root)' <<<"$apps" >/dev/null \
     || ztc::error "the root application $ns/$root does not exist: run the bootstrap stage again (argocd/root-app)"
   problems=$(jq -r '[.items[] | select(.status.sync.status != "Synced" or .status.health.status != "Healthy") | "\(.metadata.name) (\(.status.sync.status // "Unknown")/\(.status.health.status // "Unknown"))"] | join(", ")' <<<"$apps")
-  [[ -z $problems ]] || ztc::error "applications not Synced/Healthy: $problems. See \"kubectl -n $ns get applications\" or the Argo CD UI"
+  [[ -z $problems ]] || ztc::error "applications not Synced/Healthy: $problems. See \"kubectl -n $ns get applications\" or the Argo CD UI, fix what they show, then run ztc bootstrap again"
 
   config=$ZTC_STATE_DIR/$(ztc::ctx .sops_config_state_file)
   [[ -s $config ]] || ztc::error "$config is missing: run the pre-work stage (ksops) first"
   value="ksops-probe-$(date +%s)"
   printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: ztc-ksops-probe\nstringData:\n  probe: %s\n' "$value" >probe.secret.yaml
-  sops --config "$config" --encrypt probe.secret.yaml >probe.enc.yaml || ztc::error "sops could not encrypt the test secret with $config"
+  sops --config "$config" --encrypt probe.secret.yaml >probe.enc.yaml || ztc::error "sops could not encrypt the test secret with $config (see above): check that sops is installed and $config names an Age recipient (the ksops/age-key step writes it), then run ztc bootstrap again"
   built=$(kubectl --namespace "$ns" exec -i deploy/argocd-repo-server -c argocd-repo-server -- sh -c "$KSOPS_PROBE" <probe.enc.yaml 2>&1) \
-    || ztc::error "KSOPS in the repo-server could not build the test secret: ${built##*$'\n'}. Check the repo-server's ksops init container, its sops-age Secret and SOPS_AGE_KEY_FILE"
+    || ztc::error "KSOPS in the repo-server could not build the test secret: ${built##*$'\n'}. Check the repo-server's ksops init container, its sops-age Secret and SOPS_AGE_KEY_FILE, then run ztc bootstrap again"
   grep -q "probe: $value" <<<"$built" || grep -q "probe: $(printf '%s' "$value" | base64)" <<<"$built" \
-    || ztc::error "KSOPS built the test secret but the value is not the one encrypted: the repo-server decrypts with another key than the platform's"
+    || ztc::error "KSOPS built the test secret but the value is not the one encrypted: the repo-server decrypts with another key than the platform's. Run the ksops/age-secret step again (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap) so that its Secret holds the platform's key, and restart the repo-server (kubectl -n $ns rollout restart deploy/argocd-repo-server)"
   ztc::info "Argo CD healthy; KSOPS in the repo-server decrypts the platform's secrets"
 }
 

@@ -9,28 +9,20 @@ set -euo pipefail
 
 NAMESPACE=''
 
-nodes_ready() {
-  # Every node has a Ready condition that is True (a node without one yet is not ready).
-  kubectl get nodes -o json | jq -e '.items | length > 0 and all(.[]; any(.status.conditions[]?; .type == "Ready" and .status == "True"))' >/dev/null
-}
-
-rolled_out() {
-  kubectl --namespace "$NAMESPACE" rollout status "$1" --timeout=10s >/dev/null 2>&1
-}
-
 # The BGP manifest's apiVersion must be one the CRD serves (the chart may lag behind its own CRDs).
 apply_bgp() {
   local file=$ZTC_GENERATED_DIR/$1 api kind crd served
   api=$(awk '$1 == "apiVersion:" { print $2; exit }' "$file")
   kind=$(awk '$1 == "kind:" { print $2; exit }' "$file")
   crd=$(kubectl get crd -o json | jq -r --arg kind "$kind" '.items[] | select(.spec.names.kind == $kind) | .metadata.name')
-  [[ -n $crd ]] || ztc::error "the cluster has no CRD for $kind: is bgpControlPlane enabled in the rendered values?"
+  [[ -n $crd ]] || ztc::error "the cluster has no CRD for $kind: enable bgpControlPlane in the cilium section of platforms/$ZTC_PLATFORM/platform.yaml (the rendered values), render, then run ztc bootstrap again"
   served=$(kubectl get crd "$crd" -o json | jq -r '[.spec.versions[] | select(.served) | .name] | join(" ")')
-  [[ " $served " == *" ${api#*/} "* ]] || ztc::error "$crd serves ${served:-no version}, not ${api#*/}: render with a Cilium version whose CRDs match, then bootstrap again"
-  kubectl apply --server-side --field-manager=ztc -f "$file"
+  [[ " $served " == *" ${api#*/} "* ]] || ztc::error "$crd serves ${served:-no version}, not ${api#*/}: set a Cilium version whose CRDs match in platforms/$ZTC_PLATFORM/platform.yaml, render, then run ztc bootstrap again"
+  ztc::k8s::apply -f "$file"
 }
 
 main() {
+  ztc::init
   local release version values digest status repository
   NAMESPACE=$(ztc::ctx .namespace)
   release=$(ztc::ctx .chart) # the release is named after its chart
@@ -48,11 +40,11 @@ main() {
       --namespace "$NAMESPACE" --values "$values" --description "$digest" >/dev/null \
       || ztc::error "helm could not install Cilium $version (see above). Check that this machine reaches $repository and the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
   fi
-  ztc::wait_until "the Cilium agents (daemonset/cilium)" rolled_out daemonset/cilium \
+  ztc::k8s::wait_rollout "$NAMESPACE" daemonset/cilium "the Cilium agents (daemonset/cilium)" \
     || ztc::error "the Cilium agents did not become ready: see \"kubectl -n $NAMESPACE get pods -l k8s-app=cilium\" and their logs, then run ztc bootstrap again"
-  ztc::wait_until "the Cilium operator (deployment/cilium-operator)" rolled_out deployment/cilium-operator \
+  ztc::k8s::wait_rollout "$NAMESPACE" deployment/cilium-operator "the Cilium operator (deployment/cilium-operator)" \
     || ztc::error "the Cilium operator did not become ready: see \"kubectl -n $NAMESPACE describe deployment cilium-operator\", then run ztc bootstrap again"
-  ztc::wait_until "every node to turn Ready" nodes_ready \
+  ztc::wait_until "every node to turn Ready" ztc::k8s::nodes_ready \
     || ztc::error "nodes did not turn Ready with Cilium running: see \"kubectl describe nodes\", then run ztc bootstrap again"
   local manifest
   local -a manifests

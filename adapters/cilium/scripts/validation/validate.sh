@@ -5,6 +5,7 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
+  ztc::init
   local ns nodes pods pod node report
   ns=$(ztc::ctx .namespace)
   nodes=$(kubectl get nodes -o json | jq -r '[.items[].metadata.name] | sort | join(" ")')
@@ -22,7 +23,7 @@ main() {
       unhealthy+=("$node: $pod reports ${report:-nothing}")
     fi
   done
-  ((${#unhealthy[@]} == 0)) || ztc::error "Cilium is not healthy on every node: $(printf '%s; ' "${unhealthy[@]}")see \"kubectl -n $ns exec <pod> -c cilium-agent -- cilium-dbg status\""
+  ((${#unhealthy[@]} == 0)) || ztc::error "Cilium is not healthy on every node: $(printf '%s; ' "${unhealthy[@]}")see \"kubectl -n $ns exec <pod> -c cilium-agent -- cilium-dbg status\", fix what it shows, then run ztc bootstrap again"
   ztc::info "Cilium healthy on all $(wc -w <<<"$nodes") nodes"
 }
 

@@ -9,10 +9,6 @@ set -euo pipefail
 NS=''
 WANT='[]'
 
-operator_ready() {
-  kubectl --namespace "$NS" rollout status deployment/crossplane --timeout=10s >/dev/null 2>&1
-}
-
 # "name: reason" for every configured provider that is not Installed and Healthy.
 unhealthy() {
   local have
@@ -32,12 +28,13 @@ providers_healthy() {
 }
 
 main() {
+  ztc::init
   NS=$(ztc::ctx .namespace)
   WANT=$(ztc::ctx_json '[.providers[].name]') # read once: a failure inside a wait would only spin it
-  ztc::wait_until "the Crossplane operator (deployment/crossplane in $NS)" operator_ready \
-    || ztc::error "Crossplane did not come up in $NS: see the crossplane application in Argo CD (kubectl -n argocd get application crossplane -o yaml) and \"kubectl -n $NS get pods\""
+  ztc::k8s::wait_rollout "$NS" deployment/crossplane "the Crossplane operator (deployment/crossplane in $NS)" \
+    || ztc::error "Crossplane did not come up in $NS: see the crossplane application in Argo CD (kubectl -n argocd get application crossplane -o yaml) and \"kubectl -n $NS get pods\", then run ztc bootstrap again"
   ztc::wait_until "every provider Installed and Healthy" providers_healthy \
-    || ztc::error "providers not Healthy: $(unhealthy | tr '\n' ';') See \"kubectl get providers.pkg.crossplane.io\" and \"kubectl describe providerrevisions\""
+    || ztc::error "providers not Healthy: $(unhealthy | tr '\n' ';') See \"kubectl get providers.pkg.crossplane.io\" and \"kubectl describe providerrevisions\", fix what they show, then run ztc bootstrap again"
   ztc::info "Crossplane runs; providers Healthy: $(jq -r 'join(", ")' <<<"$WANT")"
 }
 

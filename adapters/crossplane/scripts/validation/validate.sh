@@ -5,15 +5,16 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
+  ztc::init
   local providers crds name group healthy count
   ztc::ctx_require .providers
-  providers=$(kubectl get providers.pkg.crossplane.io -o json) || ztc::error "the cluster does not serve providers.pkg.crossplane.io: is Crossplane installed (post-work)?"
+  providers=$(kubectl get providers.pkg.crossplane.io -o json) || ztc::error "the cluster does not serve providers.pkg.crossplane.io: run the post-work stage (crossplane/wait) and check the crossplane application in Argo CD, then run ztc bootstrap again"
   crds=$(kubectl get crd -o json)
   while read -r name group; do
     healthy=$(jq -r --arg n "$name" '.items[] | select(.metadata.name == $n) | .status.conditions[]? | select(.type == "Healthy") | .status' <<<"$providers")
-    [[ $healthy == True ]] || ztc::error "provider $name is not Healthy: see \"kubectl describe provider.pkg.crossplane.io $name\""
+    [[ $healthy == True ]] || ztc::error "provider $name is not Healthy: see \"kubectl describe provider.pkg.crossplane.io $name\", fix what it shows, then run ztc bootstrap again"
     count=$(jq --arg g "$group" '[.items[] | select(.spec.group == $g or (.spec.group | endswith("." + $g)))] | length' <<<"$crds")
-    ((count > 0)) || ztc::error "provider $name is Healthy but no CRD of group $group exists: see \"kubectl get providerrevisions\""
+    ((count > 0)) || ztc::error "provider $name is Healthy but no CRD of group $group exists: see \"kubectl get providerrevisions\" and fix crd_group of provider $name in platforms/$ZTC_PLATFORM/platform.yaml if it is wrong, then run ztc bootstrap again"
     ztc::info "$name: Healthy, $count CRDs of $group"
   done < <(jq -r '.providers[] | "\(.name) \(.crd_group)"' "$ZTC_CONTEXT_FILE")
 }

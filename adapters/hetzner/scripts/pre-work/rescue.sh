@@ -96,6 +96,7 @@ reboot_into_rescue() {
 }
 
 main() {
+  ztc::init
   make_key
   local servers ip id name action_id state
   servers=$(hcloud::match_servers "$(hcloud::servers)")

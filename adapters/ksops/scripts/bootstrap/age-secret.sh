@@ -7,15 +7,16 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
+  ztc::init
   local key ns name field
   key=$ZTC_PRIVATE_DIR/ksops/age.key
   [[ -s $key ]] || ztc::error "the Age key is missing from the private dir ($key): run the pre-work stage (ztc bootstrap $ZTC_PLATFORM --stage pre-work), or restore the private dir from its backup"
   ns=$(ztc::ctx .secret.namespace)
   name=$(ztc::ctx .secret.name)
   field=$(ztc::ctx .secret.key)
-  kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply --server-side --field-manager=ztc -f - >/dev/null
+  ztc::k8s::ensure_namespace "$ns"
   kubectl create secret generic "$name" --namespace "$ns" --from-file="$field=$key" --dry-run=client -o yaml \
-    | kubectl apply --server-side --field-manager=ztc -f - >/dev/null \
+    | ztc::k8s::apply -f - >/dev/null \
     || ztc::error "could not create Secret $ns/$name (see above); check the cluster (KUBECONFIG in the private dir) and run ztc bootstrap again"
   ztc::info "Secret $ns/$name holds the Age private key"
 }

@@ -10,6 +10,8 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/s3.sh"
 
 main() {
+  ztc::init
+  s3::init
   local key backup status public expected
   key=$(ztc::private_file ksops/age.key)
   backup=$(ztc::ctx .backup_key)

@@ -7,6 +7,8 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 
 main() {
+  ztc::init
+  talos::init
   local name ip _role
   while read -r name ip _role; do
     talos::apply "$name" "$ip"

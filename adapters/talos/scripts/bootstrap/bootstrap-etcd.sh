@@ -35,9 +35,11 @@ existing_etcd() {
 }
 
 main() {
+  ztc::init
+  talos::init
   local name ip out found
   read -r name ip _ < <(talos::nodes controlplane)
-  talos::configured "$ip" || ztc::error "$name ($ip) does not answer with its config: run the talos/apply-controlplane step first"
+  talos::configured "$ip" || ztc::error "$name ($ip) does not answer with its config: run the talos/apply-controlplane step first (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap)"
   found=$(existing_etcd)
   if [[ -n $found ]]; then
     ztc::info "etcd already exists on ${found% *} (${found#* }): not bootstrapped again"

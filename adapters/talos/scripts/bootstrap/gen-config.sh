@@ -24,6 +24,8 @@ refuse_over_live_cluster() {
 }
 
 main() {
+  ztc::init
+  talos::init
   local secrets=$TALOS_DIR/secrets.yaml name ip role base
   if [[ -s $secrets ]]; then
     ztc::info "using the secrets bundle made earlier"

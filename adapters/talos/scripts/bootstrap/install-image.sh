@@ -12,6 +12,8 @@ set -euo pipefail
 . "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
 
 main() {
+  ztc::init
+  talos::init
   local key user url disk name ip _role remote
   key=$ZTC_PRIVATE_DIR/$(ztc::ctx .rescue.private_key_file)
   user=$(ztc::ctx .rescue.user)

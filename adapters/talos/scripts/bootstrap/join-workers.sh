@@ -12,6 +12,8 @@ registered() {
 }
 
 main() {
+  ztc::init
+  talos::init
   local name ip _role count=0
   while read -r name ip _role; do
     talos::apply "$name" "$ip"

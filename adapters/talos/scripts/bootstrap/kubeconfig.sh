@@ -16,6 +16,8 @@ fetch() {
 }
 
 main() {
+  ztc::init
+  talos::init
   local name ip
   ztc::require_env KUBECONFIG
   read -r name ip _ < <(talos::nodes controlplane)

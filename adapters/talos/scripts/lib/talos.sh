@@ -1,16 +1,19 @@
 # shellcheck shell=bash
-# talos.sh: what the talos adapter's scripts share. Sourced after ztc.sh.
+# talos.sh: what the talos adapter's scripts share. Sourced after ztc.sh; defines functions only (each
+# script calls talos::init).
 # Credentials made here (secrets bundle, machine configs, talosconfig) live under $ZTC_PRIVATE_DIR/talos;
 # the admin kubeconfig goes to $KUBECONFIG, which ztc points into the private dir for every step.
 
-TALOS_DIR=$(ztc::private_dir talos)
-TALOSCONFIG=$TALOS_DIR/talosconfig
-export TALOSCONFIG
-readonly TALOS_DIR
-
-# Every talos step's context lists the nodes; checked here, in the script's own shell, because
-# talos::nodes is read in `< <(...)` loops, where a missing field would only mean zero iterations.
-ztc::ctx_require .nodes
+# talos::init: the second call of each talos script's main, after ztc::init. Sets TALOS_DIR (the private
+# dir's talos folder, created 0700) and TALOSCONFIG (exported: talosctl reads it), and checks that the
+# context lists the nodes: talos::nodes is read in `< <(...)` loops, where a missing field would only
+# mean zero iterations.
+talos::init() {
+  TALOS_DIR=$(ztc::private_dir talos)
+  TALOSCONFIG=$TALOS_DIR/talosconfig
+  export TALOSCONFIG
+  ztc::ctx_require .nodes
+}
 
 # talos::nodes ROLE: "name ip role" lines of the context's nodes of ROLE (controlplane, worker or all),
 # in context order.
@@ -109,7 +112,7 @@ talos::apply() {
   [[ -s $file ]] || ztc::error "$file is missing: run the talos/gen-config step first (ztc bootstrap $ZTC_PLATFORM)"
   if talos::configured "$ip"; then
     diff=$(talosctl --nodes "$ip" apply-config --file "$file" --dry-run 2>&1) \
-      || ztc::error "$name ($ip) refused its new config in a dry run: ${diff##*$'\n'}"
+      || ztc::error "$name ($ip) refused its new config in a dry run: ${diff##*$'\n'}. Fix the talos section of platforms/$ZTC_PLATFORM/platform.yaml (or the node's patch) so that the config is valid for the running node, render, then run ztc bootstrap again"
     if grep -q 'No changes' <<<"$diff"; then
       ztc::info "$name ($ip): config unchanged"
       talos::record "$ip"

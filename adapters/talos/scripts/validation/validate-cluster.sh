@@ -12,18 +12,20 @@ join_ips() {
 }
 
 main() {
+  ztc::init
+  talos::init
   local first cps workers expected nodes missing not_ready
   first=$(talos::nodes controlplane | awk 'NR == 1 { print $2 }')
   cps=$(join_ips controlplane)
   workers=$(join_ips worker)
   talosctl --nodes "$first" health --control-plane-nodes "$cps" ${workers:+--worker-nodes "$workers"} --wait-timeout 2m \
-    || ztc::error "talosctl health failed (see above). Fix what it names; \"talosctl --nodes <ip> dmesg\" and \"kubectl get nodes\" (credentials in the private dir) help"
+    || ztc::error "talosctl health failed (see above). Fix what it names; \"talosctl --nodes <ip> dmesg\" and \"kubectl get nodes\" (credentials in the private dir) help; then run ztc bootstrap again"
   expected=$(jq -c '[.nodes[].name] | sort' "$ZTC_CONTEXT_FILE")
   nodes=$(kubectl get nodes -o json) || ztc::error "kubectl cannot list the nodes; run the talos/kubeconfig step again (ztc bootstrap $ZTC_PLATFORM --fresh --stage bootstrap)"
   missing=$(jq -r --argjson want "$expected" '[.items[].metadata.name] as $have | $want - $have | join(", ")' <<<"$nodes")
-  [[ -z $missing ]] || ztc::error "configured nodes missing from Kubernetes: $missing"
-  not_ready=$(jq -r '[.items[] | select(any((.status.conditions // [])[]; .type == "Ready" and .status == "True") | not) | .metadata.name] | join(", ")' <<<"$nodes")
-  [[ -z $not_ready ]] || ztc::error "nodes not Ready: $not_ready (is the CNI installed? see post-work)"
+  [[ -z $missing ]] || ztc::error "configured nodes missing from Kubernetes: $missing. See \"talosctl --nodes <ip> logs kubelet\" on them (talosconfig in the private dir), or run the bootstrap stage again (ztc bootstrap $ZTC_PLATFORM --stage bootstrap)"
+  not_ready=$(ztc::k8s::nodes_not_ready "$nodes" | paste -sd, - | sed 's/,/, /g')
+  [[ -z $not_ready ]] || ztc::error "nodes not Ready: $not_ready. Is the CNI installed (post-work)? See \"kubectl describe node <name>\" (credentials in the private dir), then run ztc bootstrap again"
   ztc::info "all $(jq length <<<"$expected") nodes Ready: $(jq -r 'join(", ")' <<<"$expected")"
 }
 

@@ -39,6 +39,22 @@ describe('lintAdapter', () => {
     expect(report.warnings).toEqual(['adapters/demo/scripts/old.sh: not referenced by adapter.yaml (it never runs)']);
   });
 
+  it('reports a script shfmt would change, with the command that formats it', async () => {
+    const ws = workspace({ 'adapters/demo/scripts/install.sh': '#!/usr/bin/env bash\nset -euo pipefail\nif true; then\n    echo hi\nfi\n' });
+    const report = await lintAdapter(ws.root, 'demo');
+    expect(report.errors).toEqual(['adapters/demo/scripts/install.sh: not formatted as ZTC scripts are (run "shfmt -w -i 2 -ci -bn scripts/install.sh")']);
+  });
+
+  it('requires ztc::init in a script that sources ztc.sh', async () => {
+    const sourcing = '#!/usr/bin/env bash\nset -euo pipefail\n# shellcheck source=/dev/null\n. "${ZTC_LIB_DIR:?}/ztc.sh"\n\nmain() {\n  echo hi\n}\n\nmain "$@"\n';
+    const ws = workspace({ 'adapters/demo/scripts/install.sh': sourcing });
+    expect((await lintAdapter(ws.root, 'demo')).errors).toEqual([
+      expect.stringMatching(/^adapters\/demo\/scripts\/install\.sh: sources ztc\.sh but never calls ztc::init \(make it the first line of main/),
+    ]);
+    const fixed = workspace({ 'adapters/demo/scripts/install.sh': sourcing.replace('main() {\n', 'main() {\n  ztc::init\n') });
+    expect((await lintAdapter(fixed.root, 'demo')).errors).toEqual([]);
+  });
+
   it('reports adapter.yaml schema problems and template problems together', async () => {
     const ws = workspace({
       'adapters/demo/adapter.yaml': ADAPTER.replace('version: 1.0.0', 'version: one'),

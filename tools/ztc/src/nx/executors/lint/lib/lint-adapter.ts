@@ -1,7 +1,7 @@
 /**
  * Lint one adapter: adapter.yaml through the engine's own reader (schema and rules), the templates
- * (templates.ts), and the bash scripts (`set -euo pipefail`, shellcheck) and script libraries (`scripts/lib/`,
- * shellcheck only: they are sourced).
+ * (templates.ts), and the bash scripts (`set -euo pipefail`, `ztc::init` when they source ztc.sh,
+ * shellcheck, shfmt) and script libraries (`scripts/lib/`, shellcheck and shfmt only: they are sourced).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { ADAPTER_SCRIPT_LIB_DIR, STAGES } from '../../../../constants';
 import { adapterPath } from '../../../../workspace/workspace';
 import { ConfigError, formatIssue } from '../../../../errors';
 import { runShellcheck } from './shellcheck';
+import { runShfmt } from './shfmt';
 import { checkTemplate } from './templates';
 import { listFiles } from '../../../../util/list-files';
 
@@ -24,6 +25,9 @@ export interface LintReport {
   checked: { scripts: number; templates: number };
 }
 
+
+/** A line that sources the engine's library (`. "…/ztc.sh"` or `source …/ztc.sh`). */
+const SOURCES_ZTC_SH = /^\s*(?:\.|source)\s+.*\bztc\.sh"?\s*$/m;
 
 function declaredScripts(m: AdapterManifest): string[] {
   return [...STAGES.flatMap((s) => m.scripts[s]), ...m.init, ...(m.checkHealth ? [m.checkHealth] : [])].map((s) => s.file);
@@ -56,10 +60,16 @@ export async function lintAdapter(workspaceRoot: string, adapter: string): Promi
   for (const f of scripts.filter((x) => !isLib(x))) {
     const text = readFileSync(join(abs, f), 'utf8');
     if (!/^\s*set -euo pipefail\b/m.test(text)) errors.push(`${root}/${f}: missing "set -euo pipefail" (CONTRACT §7: scripts stop on the first error)`);
+    if (SOURCES_ZTC_SH.test(text) && !/^\s*ztc::init\b/m.test(text)) {
+      errors.push(`${root}/${f}: sources ztc.sh but never calls ztc::init (make it the first line of main: it checks the context and installs the ERR trap that names a failing command's file and line)`);
+    }
   }
   const sc = await runShellcheck(abs, scripts);
   if (sc.failure) errors.push(sc.failure);
   errors.push(...sc.findings.map((l) => `${root}/${l}`));
+  const fmt = await runShfmt(abs, scripts);
+  if (fmt.failure) errors.push(fmt.failure);
+  errors.push(...fmt.findings.map((l) => `${root}/${l}`));
   return { adapter, root, errors, warnings, checked: { scripts: scripts.length, templates: templates.length } };
 }
 

@@ -1,0 +1,4 @@
+#!/usr/bin/env bats
+@test "fails on purpose" {
+  [ 1 -eq 2 ]
+}
