@@ -6,7 +6,7 @@
  * src/bootstrap/__fixtures__/fixture-workspace.ts and e2e/nx/workspace.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { onTestFinished } from 'vitest';
@@ -32,10 +32,13 @@ export interface TempWorkspaceOptions {
   fromRepo?: readonly string[];
   /**
    * `link`: node_modules is a link to the repository's (render modules import `@ztc/engine` and `yaml`).
-   * `packages`: a link per package, but `@ztc/engine` → the workspace's own tools/ztc (as npm links a
+   * `own`: a folder of the workspace's own, with a link per package of the repository's (scopes as folders
+   * of links), so a spec can install packages of its own (`write('node_modules/@acme/x/…')`).
+   * `packages`: a link per entry, but `@ztc/engine` → the workspace's own tools/ztc (as npm links a
    * workspace package), so edits to the engine in the workspace are what runs. @default 'link'
+   * Writing through any of these links into the repository is refused.
    */
-  nodeModules?: 'link' | 'packages';
+  nodeModules?: 'link' | 'own' | 'packages';
   /** `git init` (branch main) and commit everything as "workspace". */
   git?: boolean;
 }
@@ -43,6 +46,13 @@ export interface TempWorkspaceOptions {
 function assertInside(root: string, target: string): void {
   const r = relative(root, target);
   if (r.startsWith('..') || resolve(target) === resolve(root, '..')) throw new Error(`refusing to write outside ${root}: ${target}`);
+  // Also through a link (node_modules → the repository's): the nearest existing part of the path decides.
+  let existing = target;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const real = realpathSync(existing);
+  if (relative(root, real).startsWith('..')) {
+    throw new Error(`refusing to write outside ${root}: ${target} is in ${real} (a link); give the workspace node_modules of its own (tempWorkspace(files, { nodeModules: 'own' }))`);
+  }
 }
 
 /** A scratch folder under os.tmpdir() (not a workspace: secrets files, private dirs), removed after the current test. */
@@ -59,6 +69,20 @@ function linkPackages(root: string): void {
     if (entry !== '@ztc') symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
   }
   symlinkSync(join('..', '..', 'tools', 'ztc'), join(modules, '@ztc', 'engine'), 'dir');
+}
+
+/** node_modules of the workspace's own: a link per package of the repository's, scopes as folders, no dot-entries. */
+function linkOwnPackages(root: string): void {
+  const link = (rel: string): void => symlinkSync(join(REPO_ROOT, 'node_modules', rel), join(root, 'node_modules', rel));
+  mkdirSync(join(root, 'node_modules'));
+  for (const entry of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+    if (entry.startsWith('.')) continue;
+    if (!entry.startsWith('@')) link(entry);
+    else {
+      mkdirSync(join(root, 'node_modules', entry));
+      for (const pkg of readdirSync(join(REPO_ROOT, 'node_modules', entry))) link(`${entry}/${pkg}`);
+    }
+  }
 }
 
 /** Git in the workspace at `root`, as a fixed spec author; trimmed stdout. */
@@ -91,6 +115,7 @@ export function tempWorkspace(files: Record<string, string> = {}, opts: TempWork
   ws.write('nx.json', '{}\n');
   for (const rel of opts.fromRepo ?? []) ws.copyFromRepo(rel);
   if (opts.nodeModules === 'packages') linkPackages(root);
+  else if (opts.nodeModules === 'own') linkOwnPackages(root);
   else symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   for (const [rel, content] of Object.entries(files)) ws.write(rel, content);
   if (opts.git) {
@@ -102,8 +127,8 @@ export function tempWorkspace(files: Record<string, string> = {}, opts: TempWork
 }
 
 /** The fixture workspace (tools/ztc/testing/fixtures/workspace): adapters net, storage, app; platform demo. */
-export function fixtureWorkspace(): TempWorkspace {
-  const ws = tempWorkspace();
+export function fixtureWorkspace(opts: Pick<TempWorkspaceOptions, 'nodeModules'> = {}): TempWorkspace {
+  const ws = tempWorkspace({}, opts);
   cpSync(join(__dirname, 'fixtures', 'workspace'), ws.root, { recursive: true });
   return ws;
 }

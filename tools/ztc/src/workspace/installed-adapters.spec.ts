@@ -34,7 +34,7 @@ const lockOf = (ws: TempWorkspace): { adapters: Record<string, { source: string;
 
 describe('adapters installed as packages', () => {
   it('render the same files as the workspace copy, recorded in lock.json as package@version with its integrity', async () => {
-    const ws = fixtureWorkspace();
+    const ws = fixtureWorkspace({ nodeModules: 'own' });
     expect((await runCli(['render', 'demo'], ws.root)).code).toBe(0);
     const fromWorkspace = ws.read('platforms/demo/generated/net/config.yaml');
     expect(lockOf(ws).adapters.net).toMatchObject({ source: 'adapters/net' });
@@ -54,7 +54,7 @@ describe('adapters installed as packages', () => {
   });
 
   it('a workspace adapter of the same name wins, and render and init say so', async () => {
-    const ws = fixtureWorkspace();
+    const ws = fixtureWorkspace({ nodeModules: 'own' });
     installNet(ws);
     expect(adapterPath(ws.root, 'net')).toBe('adapters/net');
     const render = await runCli(['render', 'demo'], ws.root);
@@ -66,7 +66,7 @@ describe('adapters installed as packages', () => {
   });
 
   it('a package the workspace does not depend on is not an adapter of it', () => {
-    const ws = fixtureWorkspace();
+    const ws = fixtureWorkspace({ nodeModules: 'own' });
     installNet(ws, { declared: false });
     rmSync(ws.path('adapters/net'), { recursive: true });
     expect(listAdapters(ws.root)).toEqual(['app', 'storage']);

@@ -45,7 +45,7 @@ describe('adapter generator --from an installed package', () => {
       'node_modules/@acme/ztc-dns/render.ts': "export const render = () => ({ files: {} });\n",
       'node_modules/@acme/ztc-dns/scripts/bootstrap/apply.sh': '#!/usr/bin/env bash\necho apply\n',
       'node_modules/@acme/ztc-other/package.json': JSON.stringify({ name: '@acme/ztc-other', version: '1.0.0' }),
-    });
+    }, { nodeModules: 'own' });
     const tree = new FsTree(ws.root, false);
     await adapterGenerator(tree, { name: 'dns-custom', from: '@acme/ztc-dns' });
     const written = tree.listChanges().map((c) => c.path).sort();
