@@ -1,31 +1,48 @@
 /**
  * `npm run sim -- <platform> [--scenario <name>]… [--keep] [--quiet] [ztc bootstrap flags]`: start the
  * simulated datacenter, run `ztc bootstrap <platform>` against it from a clean state, show what each tool
- * was asked to do, and exit with bootstrap's exit code. See docs/simulation.md.
+ * was asked to do, and exit with bootstrap's exit code. With `--world <dir>` the datacenter is kept in
+ * <dir> and ztc runs in this checkout (`-- <ztc args>` for another command); `--world <dir> --status`
+ * prints the world. See docs/simulation.md.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
-import { startSim, type Sim, type SimOptions } from './session';
+import { loadWorld, startSim, WORLD_FILE, type Sim, type SimOptions } from './session';
 import { describeCall, shorten } from './transcript';
-import type { Call } from './world/world';
+import { counterLine, formatStatus, worldStatus } from './world/status';
+import { World, type Call } from './world/world';
 
 const REPO = join(__dirname, '..', '..', '..');
 
 const USAGE = `usage: npm run sim -- [platform] [--scenario <name>]... [--keep] [--quiet] [ztc bootstrap flags]
+       npm run sim -- [platform] --world <dir> [--quiet] [ztc bootstrap flags] [-- <ztc args>]
+       npm run sim -- --world <dir> --status [--json]
 
 Runs "ztc bootstrap <platform>" against a simulated datacenter on loopback (fake Hetzner Cloud API,
 S3, GitHub App API; stub talosctl, kubectl, helm, ssh and sops; rescue systems), from a clean state, in a private copy of the
-workspace. Every call to a simulated tool is shown as it happens (hide them with --quiet).
+workspace. Every call to a simulated tool is shown as it happens (hide them with --quiet). Every run ends
+with "disks written: N, rescue boots: N, resets: N".
 
   --scenario <name>  inject a failure: ${SCENARIO_NAMES.join(', ')}
   --keep             keep the session's temp dir (workspace copy, private dir, logs) and print its path
   --quiet            do not show the tool calls
+  --world <dir>      keep the datacenter in <dir> (world.json; made by the first run, continued by the
+                     next) and run ztc in THIS checkout: its platforms/<platform>/.ztc, ZTC_PRIVATE_DIR
+                     if set (else ztc's default private dir), and the caller's HCLOUD_TOKEN, S3_ACCESS_KEY,
+                     S3_SECRET_KEY, GITHUB_APP_PRIVATE_KEY, ARGOCD_ADMIN_PASSWORD when set
+  -- <ztc args>      with --world: run "ztc <ztc args>" instead of "ztc bootstrap <platform> [flags]"
+  --status [--json]  with --world: print the world (servers, nodes, etcd members, Helm releases, last run)
 Other flags go to ztc bootstrap (--fresh, --json, --stage <stage>, --dry-run).`;
 
 function platforms(): string[] {
   return readdirSync(join(REPO, 'platforms'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 }
+
+const usage = (message: string): number => {
+  process.stderr.write(`sim: ${message}\n${USAGE}\n`);
+  return 64;
+};
 
 export async function main(argv: string[]): Promise<number> {
   const forwarded: string[] = [];
@@ -33,38 +50,63 @@ export async function main(argv: string[]): Promise<number> {
   let platform: string | undefined;
   let keep = false;
   let quiet = false;
+  let worldDir: string | undefined;
+  let status = false;
+  let ztcArgs: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    if (a === '--') {
+      ztcArgs = argv.slice(i + 1);
+      break;
+    }
     if (a === '--scenario') scenarios.push(argv[++i] ?? '');
     else if (a === '--keep') keep = true;
     else if (a === '--quiet') quiet = true;
+    else if (a === '--world') worldDir = argv[++i];
+    else if (a.startsWith('--world=')) worldDir = a.slice('--world='.length);
+    else if (a === '--status') status = true;
     else if (!a.startsWith('-') && platform === undefined && forwarded[forwarded.length - 1] !== '--stage') platform = a;
     else forwarded.push(a);
   }
+  if (worldDir === '') return usage('--world needs a directory');
+  if (status) {
+    if (!worldDir) return usage('--status needs --world <dir>');
+    if (platform || ztcArgs || scenarios.length || forwarded.some((f) => f !== '--json')) return usage('--status takes only --world <dir> and --json');
+    return printStatus(resolve(worldDir), forwarded.includes('--json'));
+  }
+  if (ztcArgs && !worldDir) return usage('"-- <ztc args>" needs --world <dir> (a throwaway world runs ztc bootstrap only)');
+  if (ztcArgs && forwarded.length) return usage(`flags before "--" go to ztc bootstrap; with "-- <ztc args>" put them after "--" (${forwarded.join(' ')})`);
+  if (worldDir && (scenarios.length || keep)) return usage('--scenario and --keep work on a throwaway world only, not with --world');
   const known = platforms();
   platform ??= known.length === 1 ? known[0] : undefined;
-  if (!platform || !known.includes(platform)) {
-    process.stderr.write(`sim: ${platform ? `no platform "${platform}"` : 'name the platform'} (platforms: ${known.join(', ')})\n${USAGE}\n`);
-    return 64;
-  }
+  if (!platform || !known.includes(platform)) return usage(platform ? `no platform "${platform}" (platforms: ${known.join(', ')})` : `name the platform (platforms: ${known.join(', ')})`);
 
   const unknown = scenarios.find((name) => !SCENARIOS[name]);
   if (unknown !== undefined) {
     process.stderr.write(`sim: unknown scenario "${unknown}" (known: ${SCENARIO_NAMES.join(', ')})\n`);
     return 64;
   }
-  const opts: SimOptions = { repoRoot: REPO, platform };
-  const sim = await startSim(opts);
-  // Ctrl-C or a kill: stop bootstrap, then clean up as after any run (the session holds keys and a kubeconfig).
+  const opts: SimOptions = worldDir
+    ? { repoRoot: REPO, platform, worldDir: resolve(worldDir), workspace: REPO, privateDir: null, callerEnv: true }
+    : { repoRoot: REPO, platform };
+  let sim: Sim;
+  try {
+    sim = await startSim(opts);
+  } catch (e) {
+    process.stderr.write(`sim: ${(e as Error).message}\n`);
+    return 1;
+  }
+  // Ctrl-C or a kill: stop ztc, then clean up as after any run (the session holds keys and a kubeconfig;
+  // a kept world is saved first).
   const stopped = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => stopped.abort(signal);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   try {
-    return await run(sim, platform, scenarios, forwarded, quiet, stopped.signal);
+    return await run(sim, ztcArgs ?? ['bootstrap', platform, ...forwarded], scenarios, quiet, stopped.signal);
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
     if (keep) process.stderr.write(`sim: kept ${sim.root} (workspace/, private/, tmp/)\n`);
@@ -72,7 +114,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(sim: Sim, platform: string, scenarios: string[], forwarded: string[], quiet: boolean, stop: AbortSignal): Promise<number> {
+function printStatus(dir: string, json: boolean): number {
+  if (!existsSync(dir)) {
+    process.stderr.write(`sim: no world in ${dir}: make one with npm run sim -- <platform> --world ${dir}\n`);
+    return 64;
+  }
+  let saved;
+  try {
+    saved = loadWorld(dir);
+  } catch (e) {
+    process.stderr.write(`sim: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!saved) {
+    process.stderr.write(`sim: ${dir} holds no ${WORLD_FILE}: make one with npm run sim -- <platform> --world ${dir}\n`);
+    return 64;
+  }
+  const status = worldStatus(new World({ servers: [], saved }));
+  process.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  return 0;
+}
+
+async function run(sim: Sim, ztcArgs: string[], scenarios: string[], quiet: boolean, stop: AbortSignal): Promise<number> {
   const servers = sim.world.machines.map((m) => m.ip);
   for (const name of scenarios) {
     SCENARIOS[name]!.apply(sim);
@@ -82,18 +145,21 @@ async function run(sim: Sim, platform: string, scenarios: string[], forwarded: s
   const paths = { privateDir: sim.privateDir, workspace: sim.workspace, tmpDir: sim.tmpDir };
   const started = Date.now();
   process.stderr.write(`sim: datacenter up: ${servers.length} server(s) (${servers.join(', ')}); Hetzner API at ${String(sim.env.HCLOUD_ENDPOINT)}\n`);
-  process.stderr.write(`sim: ztc bootstrap ${[platform, ...forwarded].join(' ')}\n\n`);
+  if (sim.worldDir) process.stderr.write(`sim: world ${sim.worldDir}; workspace ${sim.workspace}; private dir ${sim.privateDir}\n`);
+  process.stderr.write(`sim: ztc ${ztcArgs.join(' ')}\n\n`);
   if (!quiet) sim.world.on('call', (c: Call) => process.stderr.write(`      sim> ${c.step ? `[${c.step}] ` : ''}${describeCall(c, paths)}\n`));
-  const result = await sim.ztc(['bootstrap', platform, ...forwarded], {
+  const result = await sim.ztc(ztcArgs, {
     stop,
     onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${shorten(line, paths)}\n`),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const nodes = sim.world.cluster.nodes();
   process.stderr.write(
-    `\nsim: bootstrap exited ${result.code} after ${seconds} s; ${sim.world.calls.length} calls to simulated tools; ` +
+    `\nsim: ${ztcArgs[0] ?? 'ztc'} exited ${result.code} after ${seconds} s; ${sim.world.calls.length} calls to simulated tools; ` +
       `cluster: ${nodes.length ? `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes Ready` : 'not formed'}\n`,
   );
   if (sim.world.leaks.length) process.stderr.write(`sim: SECRET LEAKS: ${sim.world.leaks.join('; ')}\n`);
+  if (sim.worldDir) process.stderr.write(`sim: world saved in ${sim.worldDir}/${WORLD_FILE} (npm run sim -- --world ${sim.worldDir} --status)\n`);
+  process.stderr.write(`${counterLine(sim.world.lastRun)}\n`);
   return result.code;
 }

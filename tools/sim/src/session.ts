@@ -1,19 +1,22 @@
 /**
- * One simulated datacenter session: a private copy of the workspace (so the operator's checkout, its
- * state area and its private dir are never touched), a world seeded with the platform's servers, the
- * loopback server, the stub executables on PATH, and `ztc bootstrap` run against all of it as a real
- * child process with the environment a real run would have (HCLOUD_ENDPOINT pointing at the fake API).
+ * One simulated datacenter session: a workspace (by default a private copy, so the operator's checkout,
+ * its state area and its private dir are never touched; or a given folder used in place), a world seeded
+ * with the platform's servers (or loaded from a world dir and saved back), the loopback server, the stub
+ * executables on PATH, and `ztc` run against all of it as a real child process with the environment a
+ * real run would have (HCLOUD_ENDPOINT pointing at the fake API).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 import { findOnPath } from '../../ztc/src/bootstrap/preconditions';
+import { resolvePrivateDir } from '../../ztc/src/bootstrap/private-dir';
 import { startServer, TOOLS, type SimServer } from './server';
 import { RESCUE_TOOLS } from './world/rescue';
-import { World, type Faults, type Timing } from './world/world';
+import { worldStatus, type WorldStatus } from './world/status';
+import { World, zeroCounters, type Faults, type SavedWorld, type Timing } from './world/world';
 
 export const SIM_ROOT = join(__dirname, '..');
 const FORWARD = join(SIM_ROOT, 'stubs', 'forward');
@@ -32,7 +35,27 @@ export interface SimOptions {
   hcloudToken?: string;
   /** Extra or replaced environment of ztc (e.g. a wrong HCLOUD_TOKEN). */
   env?: Record<string, string>;
+  /**
+   * Keep the world in this dir (`world.json`, 0600, in a 0700 dir): loaded when it is there, else made;
+   * saved by `save()` and `stop()`. Without it the world lives as long as the session.
+   */
+  worldDir?: string;
+  /** Run ztc in this folder as it is (a checkout, or a spec's own copy), never copied or removed. Default: a private copy of repoRoot. */
+  workspace?: string;
+  /**
+   * ZTC_PRIVATE_DIR of the runs: a path, or null to leave it to the caller's environment (ztc's default
+   * when unset). Default: `<worldDir>/private` with a world dir, else a dir of the session.
+   */
+  privateDir?: string | null;
+  /**
+   * npm run sim --world: keep the caller's HOME, XDG_STATE_HOME and ZTC_PRIVATE_DIR, and let the caller's
+   * secret env vars (SECRET_ENV) win over the world's own.
+   */
+  callerEnv?: boolean;
 }
+
+/** The secret env vars a caller may set to override the world's (a rotation, another key). */
+export const SECRET_ENV = ['HCLOUD_TOKEN', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'GITHUB_APP_PRIVATE_KEY', 'ARGOCD_ADMIN_PASSWORD'] as const;
 
 export interface RunResult {
   code: number;
@@ -47,6 +70,8 @@ export interface RunOptions {
   kill?: { when(line: string): boolean; signal: NodeJS.Signals };
   /** Aborting it sends the child its reason as a signal (default SIGTERM): the sim itself was stopped. */
   stop?: AbortSignal;
+  /** Extra or replaced environment of this run only (e.g. a rotated ARGOCD_ADMIN_PASSWORD); values are masked. */
+  env?: Record<string, string>;
 }
 
 export interface Sim {
@@ -58,11 +83,73 @@ export interface Sim {
   /** TMPDIR of ztc: where its ztc-secure-* dirs go. */
   tmpDir: string;
   env: NodeJS.ProcessEnv;
-  /** Run `ztc <args>` in the session's workspace. */
+  /** The world dir, when the world is kept. */
+  worldDir?: string;
+  /** Run `ztc <args>` in the session's workspace (its counters: `world.run`, then `world.lastRun`). */
   ztc(args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** What the world holds now (what `npm run sim -- --world <dir> --status --json` prints). */
+  status(): WorldStatus;
+  /** Write the world to its dir now (atomically); a no-op without a world dir. */
+  save(): void;
   /** Processes still alive that a run of this session started. */
   leftoverProcesses(): number[];
+  /** Stop the server and the session's processes, save the world (if kept), remove the session's temp dir unless `keep`. */
   stop(opts?: { keep?: boolean }): Promise<void>;
+}
+
+export const WORLD_FILE = 'world.json';
+
+/** The saved world in `dir`, if there is one. */
+export function loadWorld(dir: string): SavedWorld | undefined {
+  const file = join(dir, WORLD_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SavedWorld;
+  } catch (e) {
+    throw new Error(`${file} is not a saved world (${(e as Error).message}); remove the dir to start a new world`, { cause: e });
+  }
+}
+
+/** Write the world to `dir/world.json` atomically (temp file, rename), 0600 in a 0700 dir: it holds simulated credentials. */
+export function saveWorld(dir: string, world: World): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const tmp = join(dir, `.${WORLD_FILE}.${process.pid}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(world.toJSON())}\n`, { mode: 0o600 });
+  renameSync(tmp, join(dir, WORLD_FILE));
+}
+
+/** One session at a time per world dir: `dir/world.lock` holds the owner's pid (a dead owner's lock is taken over). */
+function lockWorld(dir: string): () => void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const lock = join(dir, 'world.lock');
+  const take = (): boolean => {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeFileSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      return false;
+    }
+  };
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return pid > 0;
+    } catch {
+      return false;
+    }
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (take()) return () => rmSync(lock, { force: true });
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    if (alive(pid)) throw new Error(`the world ${dir} is in use by process ${pid} (another npm run sim or spec); wait for it to end`);
+    rmSync(lock, { force: true }); // its owner is gone
+  }
+  throw new Error(`could not lock the world ${dir}`);
 }
 
 function findTool(name: string): string {
@@ -71,7 +158,8 @@ function findTool(name: string): string {
   return found;
 }
 
-function copyWorkspace(repo: string, dest: string, platform: string): void {
+/** A copy of what ztc needs of the workspace `repo` for `platform` (no .ztc/, node_modules linked): a checkout of its own. */
+export function copyWorkspace(repo: string, dest: string, platform: string): void {
   const copy = (rel: string) => cpSync(join(repo, rel), join(dest, rel), { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('.spec.ts') });
   for (const rel of ['nx.json', 'adapters', 'tools/ztc/capabilities']) copy(rel);
   for (const f of ['platform.yaml', 'generated', 'pipeline.yaml', 'lock.json']) if (existsSync(join(repo, 'platforms', platform, f))) copy(`platforms/${platform}/${f}`);
@@ -107,22 +195,36 @@ function linkAll(dir: string, names: string[], target: (name: string) => string)
   for (const n of names) symlinkSync(target(n), join(dir, n));
 }
 
-/** The environment of ztc in the simulation: the caller's, minus anything that could reach real infrastructure. */
-function baseEnv(): NodeJS.ProcessEnv {
+/**
+ * The environment of ztc in the simulation: the caller's, minus anything that could reach real
+ * infrastructure. With `callerEnv`, the caller's ZTC_PRIVATE_DIR and secret env vars are kept (the
+ * endpoints are the simulation's all the same, so no secret leaves this machine).
+ */
+function baseEnv(callerEnv: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(HCLOUD_|ZTC_|KUBECONFIG$|TALOSCONFIG$|NX_|VITEST|S3_|GITHUB_|ARGOCD_)/.test(k)) continue;
+    const kept = callerEnv && (k === 'ZTC_PRIVATE_DIR' || (SECRET_ENV as readonly string[]).includes(k));
+    if (!kept && /^(HCLOUD_|ZTC_|KUBECONFIG$|TALOSCONFIG$|NX_|VITEST|S3_|GITHUB_|ARGOCD_|AWS_)/.test(k)) continue;
     env[k] = v;
   }
   return env;
 }
 
 export async function startSim(opts: SimOptions): Promise<Sim> {
+  const unlock = opts.worldDir ? lockWorld(opts.worldDir) : undefined;
+  try {
+    return await start(opts, unlock);
+  } catch (e) {
+    unlock?.();
+    throw e;
+  }
+}
+
+async function start(opts: SimOptions, unlock: (() => void) | undefined): Promise<Sim> {
   const root = mkdtempSync(join(tmpdir(), 'ztc-sim-'));
   chmodSync(root, 0o700);
-  const workspace = join(root, 'workspace');
+  const workspace = opts.workspace ?? join(root, 'workspace');
   const dirs = {
-    privateDir: join(root, 'private'),
     tmpDir: join(root, 'tmp'),
     home: join(root, 'home'),
     bin: join(root, 'bin'),
@@ -131,7 +233,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     containerTmp: join(root, 'container-tmp'),
     tools: join(root, 'tools-bin'),
   };
-  copyWorkspace(opts.repoRoot, workspace, opts.platform);
+  const privateDir = opts.privateDir === undefined ? (opts.worldDir ? join(opts.worldDir, 'private') : join(root, 'private')) : opts.privateDir;
+  if (!opts.workspace) copyWorkspace(opts.repoRoot, workspace, opts.platform);
   for (const d of [dirs.tmpDir, dirs.home, dirs.containerTmp]) mkdirSync(d, { recursive: true, mode: 0o700 });
   linkAll(dirs.bin, SIMULATED_CLIS, () => FORWARD);
   linkAll(dirs.rescue, RESCUE_TOOLS, () => FORWARD);
@@ -143,24 +246,33 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   const emptyRepo = join(root, 'empty-repo');
   mkdirSync(emptyRepo);
   const facts = platformFacts(workspace, opts.platform, emptyRepo);
-  const world = new World({ ...facts, faults: opts.faults, timing: opts.timing, hcloudToken: opts.hcloudToken });
+  const saved = opts.worldDir ? loadWorld(opts.worldDir) : undefined;
+  const world = new World({ ...facts, faults: opts.faults, timing: opts.timing, hcloudToken: opts.hcloudToken, saved });
+  if (opts.worldDir) saveWorld(opts.worldDir, world); // made (or grown by new servers) before any run
   let server: SimServer | undefined = await startServer(world);
   const runId = randomBytes(8).toString('hex');
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv(),
-    PATH: `${dirs.bin}${delimiter}${process.env.PATH ?? ''}`,
-    HOME: dirs.home,
-    TMPDIR: dirs.tmpDir,
-    NO_COLOR: '1',
-    ZTC_PRIVATE_DIR: dirs.privateDir,
-    HCLOUD_ENDPOINT: `${server.url}/v1`,
+  const callerEnv = !!opts.callerEnv;
+  const worldSecrets: Record<(typeof SECRET_ENV)[number], string> = {
     HCLOUD_TOKEN: world.hcloudToken,
-    GITHUB_API_URL: `${server.url}/github`,
     GITHUB_APP_PRIVATE_KEY: world.github.privateKeyPem,
-    AWS_ENDPOINT_URL_S3: `${server.url}/s3`,
     S3_ACCESS_KEY: world.s3.accessKey,
     S3_SECRET_KEY: world.s3.secretKey,
     ARGOCD_ADMIN_PASSWORD: world.adminPassword,
+  };
+  const base = baseEnv(callerEnv);
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    PATH: `${dirs.bin}${delimiter}${process.env.PATH ?? ''}`,
+    HOME: callerEnv && base.HOME ? base.HOME : dirs.home,
+    TMPDIR: dirs.tmpDir,
+    NO_COLOR: '1',
+    ...(privateDir === null ? {} : { ZTC_PRIVATE_DIR: privateDir }),
+    HCLOUD_ENDPOINT: `${server.url}/v1`,
+    GITHUB_API_URL: `${server.url}/github`,
+    AWS_ENDPOINT_URL_S3: `${server.url}/s3`,
+    ...worldSecrets,
+    // The caller's own secrets win (a rotation to show); the APIs accept only what the world issued.
+    ...(callerEnv ? Object.fromEntries(SECRET_ENV.filter((k) => base[k]).map((k) => [k, base[k]])) : {}),
     ZTC_POLL_INTERVAL: '0.2',
     ZTC_WAIT_MARGIN: '2', // scaled like the intervals: the simulated tools answer within a second
     ZTC_RETRY_DELAY: '0.2',
@@ -172,19 +284,28 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     ZTC_SIM_RUN: runId,
     ...opts.env,
   };
+  for (const k of SECRET_ENV) if (env[k]) world.callerSecrets.add(env[k]);
   for (const v of Object.values(opts.env ?? {})) if (v) world.callerSecrets.add(v);
+  const resolvedPrivateDir = env.ZTC_PRIVATE_DIR ?? resolvePrivateDir(workspace, opts.platform, env);
   const ztcBin = join(opts.repoRoot, 'tools', 'ztc', 'bin', 'ztc.js');
 
   const sim: Sim = {
     world,
     root,
     workspace,
-    privateDir: dirs.privateDir,
+    privateDir: resolvedPrivateDir,
     tmpDir: dirs.tmpDir,
     env,
+    worldDir: opts.worldDir,
+    status: () => worldStatus(world),
+    save() {
+      if (opts.worldDir) saveWorld(opts.worldDir, world);
+    },
     ztc(args, run = {}) {
+      for (const v of Object.values(run.env ?? {})) if (v) world.callerSecrets.add(v);
+      world.run = zeroCounters();
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [ztcBin, ...args], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [ztcBin, ...args], { cwd: workspace, env: { ...sim.env, ...run.env }, stdio: ['ignore', 'pipe', 'pipe'] });
         const out = { stdout: '', stderr: '' };
         let killed = false;
         const onStop = (): void => void child.kill((run.stop?.reason as NodeJS.Signals | undefined) ?? 'SIGTERM');
@@ -212,6 +333,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
         child.on('error', reject);
         child.on('close', (code, signal) => {
           run.stop?.removeEventListener('abort', onStop);
+          world.lastRun = { ...world.run };
+          sim.save();
           resolve({ code: code ?? 128 + (signal ? osConstants.signals[signal] : 0), ...out });
         });
       });
@@ -228,7 +351,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       return pids;
     },
     async stop({ keep = false } = {}) {
-      await server?.close();
+      if (!server) return;
+      await server.close();
       server = undefined;
       for (const pid of sim.leftoverProcesses()) {
         try {
@@ -237,6 +361,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
           /* gone */
         }
       }
+      sim.save();
+      unlock?.();
       if (!keep) rmSync(root, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,10 @@
 /** Helpers for specs that run ztc against the simulated datacenter. */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { REPO_ROOT } from '../../ztc/testing/temp-workspace';
-import { startSim, type Sim, type SimOptions } from './session';
+import { copyWorkspace, startSim, type Sim, type SimOptions } from './session';
 import { transcript } from './transcript';
 import type { Call } from './world/world';
 
@@ -60,4 +61,35 @@ export function filesHolding(dir: string, values: Iterable<string>): string[] {
 /** The step ids of a run's output, in the order they started. */
 export function startedSteps(stdout: string): string[] {
   return [...stdout.matchAll(/^(?:\[\d+\/\d+\] )?\[([^\]]+)\] start:/gm)].map((m) => m[1]!);
+}
+
+/**
+ * A checkout of its own for the current test: a temp copy of this repository's workspace for `platform`
+ * (adapters, the platform's rendered files, no .ztc/), removed when the test finishes.
+ */
+export function workspaceCopy(platform = 'example'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ztc-sim-checkout-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  copyWorkspace(REPO_ROOT, dir, platform);
+  return dir;
+}
+
+/** A world dir for the current test (empty: the first session makes the world), removed when the test finishes. */
+export function worldDirFor(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ztc-sim-world-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Open a session on a kept world: `workspace` is used in place (pass a `workspaceCopy()`, never the real
+ * checkout), the world is loaded from `world` (or made there), ZTC_PRIVATE_DIR is `<world>/private`
+ * unless `privateDir` says otherwise. Saved after every run; `close()` saves, stops and keeps both dirs.
+ * Reopen the same world later with another workspace copy for "a second checkout".
+ */
+export async function openWorld(opts: { world: string; workspace: string; platform?: string; privateDir?: string | null } & Partial<Omit<SimOptions, 'worldDir' | 'workspace' | 'repoRoot'>>): Promise<Sim & { close(): Promise<void> }> {
+  const { world, platform = 'example', ...rest } = opts;
+  const sim = await startSim({ repoRoot: REPO_ROOT, ...rest, platform, worldDir: world });
+  onTestFinished(() => sim.stop());
+  return Object.assign(sim, { close: () => sim.stop() });
 }

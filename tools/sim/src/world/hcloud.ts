@@ -106,7 +106,8 @@ export function handleApi(world: World, req: ApiRequest): ApiResponse {
     }
     if (command === 'reset' || command === 'poweron') {
       if (command === 'reset' && server.power === 'off') return error(409, 'server_not_running', 'server is off');
-      world.reboot(server);
+      if (command === 'reset') world.reset(server);
+      else world.reboot(server);
       return { status: 201, body: { action: startAction(world, server, command === 'reset' ? 'reset_server' : 'start_server') } };
     }
     return error(400, 'invalid_input', `unknown action ${String(command)}`);

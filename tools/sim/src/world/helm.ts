@@ -1,7 +1,7 @@
 /**
  * helm against the simulated cluster, for the charts ZTC adapters install. A chart version must exist
- * in its repository (the sim knows the versions whose files are vendored under tools/upstream), values
- * are checked against the chart's values.schema.json as Helm does on install, and installing creates the
+ * in its repository (the sim knows every patch version of a minor whose chart is vendored under
+ * tools/upstream), values are checked against that vendored chart's values.schema.json as Helm does on install, and installing creates the
  * chart's workloads and CRDs. A values file that cannot work on Talos (kube-proxy off without KubePrism,
  * SYS_MODULE kept) leaves the Cilium agents crash-looping, as on a real cluster.
  */
@@ -20,7 +20,10 @@ const SPEC = { values: ['kubeconfig', 'namespace', 'output', 'values', 'version'
 interface Chart {
   repo: string;
   name: string;
-  versions: string[];
+  /** The versions the repository has. */
+  versions: RegExp;
+  /** The vendored chart (tools/upstream/<name>/<version>) whose values.yaml and schema stand for `version`. */
+  vendored(version: string): string;
   install(world: World, ns: string, values: Doc, version: string): Doc[];
   /** Why the workloads would not come up with these values on this cluster (undefined: they do). */
   broken?(world: World, values: Doc): string | undefined;
@@ -45,7 +48,9 @@ const CHARTS: Chart[] = [
   {
     repo: 'https://helm.cilium.io',
     name: 'cilium',
-    versions: ['1.18.5'],
+    // Any 1.18.x is in the repository; values are checked against the vendored chart of that minor.
+    versions: /^1\.18\.\d+$/,
+    vendored: () => '1.18.5',
     install: (_world, ns, values) => [
       { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: ns, labels: { 'k8s-app': 'cilium' } }, spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } } } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cilium-operator', namespace: ns }, spec: { replicas: values.operator?.replicas ?? 2 } },
@@ -72,13 +77,14 @@ function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResu
   const chart = CHARTS.find((c) => c.repo === repo && c.name === chartName);
   if (!release || !chartName) return fail('Error: "helm upgrade" requires 2 arguments');
   if (!chart) return fail(`Error: chart "${chartName}" not found in ${repo || 'any configured'} repository`);
-  const version = first(a, 'version') ?? chart.versions[chart.versions.length - 1]!;
-  if (!chart.versions.includes(version)) return fail(`Error: chart "${chartName}" version "${version}" not found in ${repo} repository`);
+  const version = first(a, 'version') ?? chart.vendored('');
+  if (!chart.versions.test(version)) return fail(`Error: chart "${chartName}" version "${version}" not found in ${repo} repository`);
   const ns = first(a, 'namespace') ?? 'default';
   let values: Doc = {};
   for (const f of a.flags.get('values') ?? []) values = mergeMaps(values, (parse(f === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, f), 'utf8')) as Doc) ?? {});
-  const validate = upstreamValidator(`${chartName}/${version}/values.schema.json`);
-  if (!validate(mergeMaps(upstreamYaml<Doc>(`${chartName}/${version}/values.yaml`), values))) {
+  const vendored = chart.vendored(version);
+  const validate = upstreamValidator(`${chartName}/${vendored}/values.schema.json`);
+  if (!validate(mergeMaps(upstreamYaml<Doc>(`${chartName}/${vendored}/values.yaml`), values))) {
     return fail(`Error: values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n- ${describeErrors(validate.errors).join('\n- ')}`);
   }
   const key = `${ns}/${release}`;

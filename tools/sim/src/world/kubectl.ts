@@ -62,7 +62,7 @@ function get(world: World, a: ParsedArgs): ExecResult {
   if (output === 'yaml') return ok(stringify(wanted ? items[0] : { apiVersion: 'v1', kind: 'List', items }));
   if (output === 'name') return ok(items.map((o) => `${kind.toLowerCase()}/${o.metadata.name}\n`).join(''));
   if (items.length === 0) return ok('', );
-  const row = (o: Doc) => (kind === 'Node' ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}    <none>   1m    v1.34.1` : String(o.metadata.name));
+  const row = (o: Doc) => (kind === 'Node' ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}    <none>   1m    ${String(o.status.nodeInfo.kubeletVersion)}` : String(o.metadata.name));
   return ok(`${kind === 'Node' ? 'NAME   STATUS   ROLES   AGE   VERSION' : 'NAME'}\n${items.map(row).join('\n')}\n`);
 }
 
@@ -152,7 +152,9 @@ function del(world: World, a: ParsedArgs): ExecResult {
   const [, typeWord, name] = a.positionals;
   const kind = kindOf(world, typeWord ?? '');
   const key = kind && name ? objectKey(world, kind, nsOf(a), name) : '';
-  if (!world.cluster.objects.delete(key)) return a.bools.has('ignore-not-found') ? ok() : fail(`Error from server (NotFound): ${String(typeWord)} "${String(name)}" not found`);
+  // A Node object lives until deleted (its kubelet, if it still runs, registers it again).
+  const deleted = kind === 'Node' ? world.cluster.registered.delete(name!) : world.cluster.objects.delete(key);
+  if (!deleted) return a.bools.has('ignore-not-found') ? ok() : fail(`Error from server (NotFound): ${String(typeWord)} "${String(name)}" not found`);
   return ok(`${kind!.toLowerCase()} "${name}" deleted\n`);
 }
 

@@ -5,7 +5,7 @@
  * from the world. Controllers (controllers.ts) run before every read.
  */
 import { mergeMaps } from './merge';
-import type { Doc, World } from './world';
+import { talosVersion, type Doc, type World } from './world';
 
 /** Kinds every cluster serves (group/version → kinds), besides CRDs. */
 const BUILTIN: Record<string, string[]> = {
@@ -92,14 +92,15 @@ export function workloadReady(world: World, o: Doc): boolean {
   const c = world.cluster;
   if (o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'cilium' || ['cilium', 'cilium-operator'].includes(o.metadata?.name)) return c.cniReady();
   const created = c.createdAt.get(objectKey(world, o.kind, o.metadata.namespace, o.metadata.name)) ?? 0;
-  return c.cniReady() && c.nodes().length > 0 && world.now() >= created + world.timing.workloadMs;
+  return c.cniReady() && c.nodes().some((n) => n.ready) && world.now() >= created + world.timing.workloadMs;
 }
 
-function withStatus(world: World, o: Doc, nodeCount: number): Doc {
+/** A DaemonSet runs a pod on every Node; those on NotReady nodes (off, reinstalled) are not ready. */
+function withStatus(world: World, o: Doc, nodeCount: number, readyNodes: number): Doc {
   const ready = workloadReady(world, o);
   switch (o.kind) {
     case 'DaemonSet':
-      return { ...o, status: { desiredNumberScheduled: nodeCount, numberReady: ready ? nodeCount : 0, updatedNumberScheduled: nodeCount, numberAvailable: ready ? nodeCount : 0 } };
+      return { ...o, status: { desiredNumberScheduled: nodeCount, numberReady: ready ? readyNodes : 0, updatedNumberScheduled: nodeCount, numberAvailable: ready ? readyNodes : 0 } };
     case 'Deployment':
     case 'StatefulSet': {
       const replicas = Number(o.spec?.replicas ?? 1);
@@ -127,7 +128,7 @@ function nodeObjects(world: World): Doc[] {
           message: n.ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
         },
       ],
-      nodeInfo: { kubeletVersion: 'v1.34.1', osImage: 'Talos (v1.11.5)' },
+      nodeInfo: { kubeletVersion: n.kubeletVersion, osImage: `Talos (${talosVersion(world.machineByIp(n.ip)?.disk.image) ?? 'unknown'})` },
     },
   }));
 }
@@ -157,9 +158,10 @@ function podsOf(world: World, o: Doc, nodes: Doc[]): Doc[] {
 /** Every object the API lists now. */
 export function liveObjects(world: World): Doc[] {
   const nodes = nodeObjects(world);
+  const readyNodes = nodes.filter((n) => n.status.conditions[0].status === 'True').length;
   const out: Doc[] = [...nodes];
   for (const o of world.cluster.objects.values()) {
-    out.push(withStatus(world, o, nodes.length));
+    out.push(withStatus(world, o, nodes.length, readyNodes));
     if (['DaemonSet', 'Deployment', 'StatefulSet'].includes(o.kind)) out.push(...podsOf(world, o, nodes));
   }
   return out;

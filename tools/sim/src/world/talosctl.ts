@@ -11,9 +11,12 @@ import { parse, stringify } from 'yaml';
 import { describeErrors, upstreamValidator } from '../../../upstream/upstream';
 import { first, list, parseArgs, type ParsedArgs } from './args';
 import { durationMs, fail, ok, pathIn, waitFor, type ExecRequest, type ExecResult } from './exec';
-import type { Doc, Machine, World } from './world';
+import { nodeName, talosVersion, type Doc, type Machine, type World } from './world';
 
+/** The talosctl client's version. */
 const VERSION = 'v1.11.5';
+/** Talos versions the simulation knows (their machine config is checked against the vendored v1.11.5 schema). */
+export const KNOWN_TALOS = /^v1\.11\.\d+$/;
 const SPEC = {
   values: ['talosconfig', 'nodes', 'endpoints', 'context', 'output', 'output-file', 'output-types', 'with-secrets', 'kubernetes-version',
     'install-disk', 'install-image', 'config-patch', 'config-patch-control-plane', 'config-patch-worker', 'file', 'mode', 'config', 'patch',
@@ -268,7 +271,13 @@ function applyConfig(world: World, req: ExecRequest, a: ParsedArgs): ExecResult 
     const m = insecureNode(world, list(a, 'nodes')[0]);
     if (isResult(m)) return m;
     if (a.bools.has('dry-run')) return ok('Dry run summary:\nApplied configuration with a reboot (skipped in dry-run).\n');
-    m.disk.talosConfig = cfg;
+    // The installer (machine.install.image) writes the install disk, then the node reboots from it.
+    const image = String(cfg.machine?.install?.image ?? '');
+    const version = /:(v\d+\.\d+\.\d+)$/.exec(image)?.[1] ?? talosVersion(m.disk.image) ?? VERSION;
+    if (!KNOWN_TALOS.test(version)) return fail(`error applying new configuration: the installer image ${image} is Talos ${version}; the simulation knows Talos v1.11.x only`);
+    const schematic = /\/([0-9a-f]{64}):/.exec(image)?.[1] ?? 'default';
+    const flavour = String(m.disk.image ?? '').split(':')[2] ?? 'metal-amd64';
+    world.writeDisk(m, { image: `talos:${version}:${flavour}:${schematic}`, talosConfig: cfg });
     m.config = cfg;
     m.configuredAt = world.now() + world.timing.installMs;
     world.reboot(m, world.timing.installMs);
@@ -293,7 +302,7 @@ async function health(world: World, req: ExecRequest, a: ParsedArgs): Promise<Ex
   const expected = [...list(a, 'control-plane-nodes'), ...list(a, 'worker-nodes')];
   const lines: string[] = [`discovered nodes: ${JSON.stringify(expected)}`];
   const checks: [string, () => boolean][] = [
-    ['etcd to be healthy', () => world.cluster.etcdAt !== undefined && world.now() >= world.cluster.etcdAt],
+    ['etcd to be healthy', () => world.cluster.etcdRunning()],
     ['kubelet to be healthy', () => world.cluster.apiUp()],
     ['all k8s nodes to report', () => expected.every((ip) => world.cluster.nodes().some((n) => n.ip === ip))],
     ['all k8s nodes to report ready', () => expected.every((ip) => world.cluster.nodes().some((n) => n.ip === ip && n.ready))],
@@ -307,6 +316,12 @@ async function health(world: World, req: ExecRequest, a: ParsedArgs): Promise<Ex
     lines.push(`waiting for ${what}: OK`);
   }
   return ok(`${lines.join('\n')}\n`);
+}
+
+/** Columns padded like talosctl's tabwriter (three spaces between columns). */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]! + 3))).join('')).join('\n') + '\n';
 }
 
 export async function talosctl(world: World, req: ExecRequest): Promise<ExecResult> {
@@ -356,7 +371,8 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
           return isResult(c) ? c : reach(world, c, ip);
         })();
         if (isResult(m)) return m;
-        return ok(`Client:\n\tTag:         ${VERSION}\nServer:\n\tNODE:        ${m.ip}\n\tTag:         ${VERSION}\n`);
+        // The server's tag is the Talos the node really runs: the version of the image on its disk.
+        return ok(`Client:\n\tTag:         ${VERSION}\nServer:\n\tNODE:        ${m.ip}\n\tTag:         ${talosVersion(m.disk.image) ?? VERSION}\n`);
       }
       case 'apply-config':
         return applyConfig(world, req, a);
@@ -365,9 +381,16 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         if (isResult(t)) return t;
         const { m } = t;
         if (m.config!.machine.type !== 'controlplane') return fail('error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
-        if (world.cluster.etcdAt !== undefined) return fail('error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty');
-        world.cluster.id = m.config!.cluster.id;
-        world.cluster.etcdAt = world.now() + world.timing.etcdMs;
+        if (m.disk.etcd) return fail('error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty');
+        if (world.cluster.id && world.cluster.id !== m.config!.cluster.id && world.cluster.members().length) {
+          return fail(`error executing bootstrap: sim: this world's etcd of another cluster still has members (${world.cluster.members().map((x) => x.ip).join(', ')}); the simulation holds one cluster per world`);
+        }
+        const elsewhere = world.cluster.members().filter((x) => x !== m);
+        if (elsewhere.length) {
+          // Real Talos would start a second, empty etcd here (a split brain); the simulation refuses to.
+          return fail(`error executing bootstrap: sim: etcd already has members (${elsewhere.map((x) => x.ip).join(', ')}); bootstrapping ${m.ip} would start a second, empty etcd (a split brain)`);
+        }
+        world.cluster.bootstrap(m);
         return ok();
       }
       case 'service': {
@@ -376,8 +399,18 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         const { m } = t;
         if (sub !== 'etcd') return fail(`error: service "${String(sub)}" is not simulated`);
         if (m.config!.machine.type !== 'controlplane') return fail(`error: ${m.ip}: service "etcd" not found`);
-        const running = world.cluster.etcdAt !== undefined && world.now() >= world.cluster.etcdAt && world.cluster.id === m.config!.cluster.id;
+        const running = world.cluster.memberRunning(m);
         return ok(`NODE     ${m.ip}\nID       etcd\nSTATE    ${running ? 'Running' : 'Preparing'}\nHEALTH   ${running ? 'OK' : '?'}\nEVENTS   [${running ? 'Running' : 'Preparing'}]: ${running ? 'Health check successful' : 'Running pre state'}\n`);
+      }
+      case 'etcd': {
+        const t = target(world, req, a);
+        if (isResult(t)) return t;
+        const { m } = t;
+        if (sub !== 'members') return fail(`Error: unknown command "${String(sub)}" for "talosctl etcd" (not simulated)`);
+        if (m.config!.machine.type !== 'controlplane') return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unimplemented desc = etcd is not available on worker nodes`);
+        if (!world.cluster.memberRunning(m)) return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unavailable desc = etcd is not running on this node`);
+        const rows = world.cluster.members().map((x) => [m.ip, x.disk.etcd!.member, nodeName(x), `https://${x.ip}:2380`, `https://${x.ip}:2379`, 'false']);
+        return ok(table([['NODE', 'ID', 'HOSTNAME', 'PEER URLS', 'CLIENT URLS', 'LEARNER'], ...rows]));
       }
       case 'kubeconfig': {
         const t = target(world, req, a);

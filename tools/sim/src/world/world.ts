@@ -2,11 +2,19 @@
  * The simulated datacenter's state: Hetzner Cloud servers and what runs on them (their own OS, the
  * rescue system, Talos), the Kubernetes cluster those Talos nodes form, and every call made to it.
  * Time is real but short (`Timing`); state is computed from timestamps when asked, so nothing ticks in
- * the background. Faults make it misbehave on demand (`Faults`). The tools that talk to it live next to
+ * the background. Faults make it misbehave on demand (`Faults`). A disk holds what a real one does (the
+ * installed OS, the machine config, a control plane's etcd data): writing it loses them. etcd is the set
+ * of members on the control planes' disks; the Kubernetes API and every object in it live as long as one
+ * member does, and answer while a majority runs. The whole state can be saved (`toJSON`) and loaded
+ * again (`WorldOptions.saved`): times are absolute epoch ms, so a reloaded world is simply later. The tools that talk to it live next to
  * this file (hcloud.ts, rescue.ts, talosctl.ts, kubectl.ts, helm.ts); the HTTP front is ../server.ts.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeGithubApp, type GithubState } from './github';
 import type { S3State } from './s3';
 
@@ -54,6 +62,28 @@ export interface Faults {
 
 export type Running = 'os' | 'rescue' | 'talos' | 'down';
 
+/** What a server's install disk holds. */
+export interface Disk {
+  /** The installed OS: a stock image (`debian-12`) or Talos (`talos:<version>:<platform>-<arch>:<schematic>`). */
+  image?: string;
+  /** The machine config Talos keeps on disk (absent: maintenance mode). */
+  talosConfig?: Doc;
+  /** A control plane's etcd data: it is a member of the cluster `cluster`, started (serving) at `since`. */
+  etcd?: { cluster: string; member: string; since: number };
+}
+
+/** What a world counts: the events that can destroy data or interrupt a server. */
+export interface Counters {
+  /** A disk image written with dd in the rescue system, or Talos installed by a maintenance-mode config. */
+  disksWritten: number;
+  /** A boot into the Hetzner rescue system. */
+  rescueBoots: number;
+  /** A Hetzner `reset` action (hard power cycle), or a `talosctl reset`. */
+  resets: number;
+}
+
+export const zeroCounters = (): Counters => ({ disksWritten: 0, rescueBoots: 0, resets: 0 });
+
 export interface Machine {
   id: number;
   name: string;
@@ -67,10 +97,12 @@ export interface Machine {
   /** What runs, once `readyAt` has passed (before that: down, booting). */
   target: Running;
   readyAt: number;
-  disk: { image?: string; talosConfig?: Doc };
+  disk: Disk;
   /** The Talos config the node runs with (absent: maintenance mode). */
   config?: Doc;
   configuredAt?: number;
+  /** What happened to this server over the world's life. */
+  counters: Counters;
 }
 
 export interface Call {
@@ -98,16 +130,66 @@ export interface WorldOptions {
   hcloudToken?: string;
   timing?: Partial<Timing>;
   faults?: Faults;
+  /** A saved world (`World.toJSON()`) to continue; servers of `servers` it lacks are added with a stock OS. */
+  saved?: SavedWorld;
 }
 
+/** The saved form of a world (world.json). */
+export interface SavedWorld {
+  format: 1;
+  started: number;
+  savedAt: number;
+  nextId: number;
+  hcloudToken: string;
+  adminPassword: string;
+  s3: { accessKey: string; secretKey: string; buckets: Record<string, Record<string, string>> };
+  github: { appId: string; installationId: string; repositories: string[]; privateKeyPem: string };
+  machines: (Omit<Machine, 'readyAt'> & { readyAt: number | null })[];
+  sshKeys: World['sshKeys'];
+  actions: { id: number; command: string; server: number; doneAt: number; status: 'running' | 'success' | 'error' }[];
+  credentials: string[];
+  cluster: {
+    id?: string;
+    objects: [string, Doc][];
+    createdAt: [string, number][];
+    releases: [string, Doc][];
+    registered: RegisteredNode[];
+    initialAdminSecretMade: boolean;
+    cni?: { readyAt: number; broken?: string };
+  };
+  lastRun: Counters;
+}
+
+/** A Node object: once a kubelet registered, it stays until deleted (or etcd is lost). */
+export interface RegisteredNode {
+  name: string;
+  ip: string;
+  role: string;
+  registeredAt: number;
+}
+
+const stockServer = (ip: string, i: number, off: boolean): Machine => ({
+  id: 4201 + i,
+  name: `ztc-sim-${i + 1}`,
+  ip,
+  power: off ? 'off' : 'running',
+  rescueEnabled: false,
+  rescueKeys: [],
+  authorizedKeys: [],
+  target: off ? 'down' : 'os',
+  readyAt: 0,
+  disk: { image: 'debian-12' },
+  counters: zeroCounters(),
+});
+
 export class World extends EventEmitter {
-  readonly started = Date.now();
+  readonly started: number;
   readonly timing: Timing;
   readonly faults: Faults;
   /** The project's API token (what HCLOUD_TOKEN must be). */
   readonly hcloudToken: string;
-  /** What the run is given as ARGOCD_ADMIN_PASSWORD. */
-  readonly adminPassword = `Sim-${randomToken(20)}`;
+  /** What the run is given as ARGOCD_ADMIN_PASSWORD (unless the caller passes another). */
+  readonly adminPassword: string;
   readonly machines: Machine[];
   readonly sshKeys: { id: number; name: string; public_key: string; fingerprint: string; labels: Doc }[] = [];
   readonly actions = new Map<number, { id: number; command: string; server: number; doneAt: number; status: 'running' | 'success' | 'error' }>();
@@ -121,32 +203,83 @@ export class World extends EventEmitter {
   readonly s3: S3State;
   readonly github: GithubState;
   readonly repositories: Record<string, string>;
+  /** What the current (or last) ztc run did. */
+  run: Counters = zeroCounters();
+  /** What the last finished ztc run did (saved with the world). */
+  lastRun: Counters = zeroCounters();
   private nextId = 1000;
 
   constructor(opts: WorldOptions) {
     super();
+    const saved = opts.saved;
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
     this.faults = opts.faults ?? {};
-    this.hcloudToken = opts.hcloudToken ?? randomToken(64);
-    this.callerSecrets.add(this.hcloudToken);
-    this.s3 = { accessKey: randomToken(20).toUpperCase(), secretKey: randomToken(40), buckets: new Map((opts.buckets ?? []).map((b) => [b, new Map()])) };
     this.repositories = opts.repositories ?? {};
-    this.github = makeGithubApp(opts.github?.appId ?? '1', opts.github?.installationId ?? '1', opts.github?.repositories ?? []);
-    for (const s of [this.s3.accessKey, this.s3.secretKey, this.github.privateKeyPem, this.adminPassword]) this.callerSecrets.add(s);
-    this.machines = opts.servers
-      .filter((ip) => !this.faults.missingServers?.includes(ip))
-      .map((ip, i) => ({
-        id: 4201 + i,
-        name: `ztc-sim-${i + 1}`,
-        ip,
-        power: this.faults.offServers?.includes(ip) ? 'off' : 'running',
-        rescueEnabled: false,
-        rescueKeys: [],
-        authorizedKeys: [],
-        target: this.faults.offServers?.includes(ip) ? 'down' : 'os',
-        readyAt: 0,
-        disk: { image: 'debian-12' },
-      }));
+    if (saved) {
+      if (saved.format !== 1) throw new Error(`world.json has format ${String(saved.format)}; this simulation reads format 1`);
+      this.started = saved.started;
+      this.nextId = saved.nextId;
+      this.hcloudToken = saved.hcloudToken;
+      this.adminPassword = saved.adminPassword;
+      const buckets = new Map(Object.entries(saved.s3.buckets).map(([b, objects]) => [b, new Map(Object.entries(objects).map(([k, v]) => [k, Buffer.from(v, 'base64')]))]));
+      this.s3 = { accessKey: saved.s3.accessKey, secretKey: saved.s3.secretKey, buckets };
+      const gh = saved.github;
+      const repositories = [...new Set([...gh.repositories, ...(opts.github?.repositories ?? [])])];
+      this.github = { appId: gh.appId, installationId: gh.installationId, repositories, privateKeyPem: gh.privateKeyPem, publicKey: createPublicKey(gh.privateKeyPem), tokens: new Set() };
+      this.machines = saved.machines.map((m) => ({ ...m, readyAt: m.readyAt ?? Number.POSITIVE_INFINITY }));
+      this.sshKeys.push(...saved.sshKeys);
+      for (const a of saved.actions) this.actions.set(a.id, a);
+      for (const c of saved.credentials) this.credentials.add(c);
+      this.cluster.restore(saved.cluster);
+      this.lastRun = saved.lastRun;
+      // Buckets and servers the platform names now and the project lacks: made, as an operator would.
+      for (const b of opts.buckets ?? []) if (!this.s3.buckets.has(b)) this.s3.buckets.set(b, new Map());
+      for (const ip of opts.servers) if (!this.machineByIp(ip) && !this.faults.missingServers?.includes(ip)) this.addServer(ip);
+    } else {
+      this.started = Date.now();
+      this.hcloudToken = opts.hcloudToken ?? randomToken(64);
+      this.adminPassword = `Sim-${randomToken(20)}`;
+      this.s3 = { accessKey: randomToken(20).toUpperCase(), secretKey: randomToken(40), buckets: new Map((opts.buckets ?? []).map((b) => [b, new Map()])) };
+      this.github = makeGithubApp(opts.github?.appId ?? '1', opts.github?.installationId ?? '1', opts.github?.repositories ?? []);
+      this.machines = opts.servers.filter((ip) => !this.faults.missingServers?.includes(ip)).map((ip, i) => stockServer(ip, i, !!this.faults.offServers?.includes(ip)));
+    }
+    for (const s of [this.hcloudToken, this.s3.accessKey, this.s3.secretKey, this.github.privateKeyPem, this.adminPassword]) this.callerSecrets.add(s);
+  }
+
+  /** A new server in the project, running a stock OS (debian-12). */
+  addServer(ip: string): Machine {
+    const m = stockServer(ip, 0, false);
+    m.id = Math.max(4200, ...this.machines.map((x) => x.id)) + 1;
+    m.name = `ztc-sim-${m.id - 4200}`;
+    this.machines.push(m);
+    return m;
+  }
+
+  /** Everything needed to continue this world later (see `WorldOptions.saved`). */
+  toJSON(): SavedWorld {
+    this.cluster.settle();
+    const buckets: Record<string, Record<string, string>> = {};
+    for (const [b, objects] of this.s3.buckets) {
+      buckets[b] = {};
+      for (const [k, v] of objects) buckets[b][k] = v.toString('base64');
+    }
+    const gh = this.github;
+    return {
+      format: 1,
+      started: this.started,
+      savedAt: this.now(),
+      nextId: this.nextId,
+      hcloudToken: this.hcloudToken,
+      adminPassword: this.adminPassword,
+      s3: { accessKey: this.s3.accessKey, secretKey: this.s3.secretKey, buckets },
+      github: { appId: gh.appId, installationId: gh.installationId, repositories: gh.repositories, privateKeyPem: gh.privateKeyPem },
+      machines: this.machines.map((m) => structuredClone({ ...m, readyAt: Number.isFinite(m.readyAt) ? m.readyAt : null })),
+      sshKeys: structuredClone(this.sshKeys),
+      actions: [...this.actions.values()].map((a) => ({ ...a })),
+      credentials: [...this.credentials],
+      cluster: this.cluster.save(),
+      lastRun: { ...this.lastRun },
+    };
   }
 
   now(): number {
@@ -177,9 +310,11 @@ export class World extends EventEmitter {
 
   /** Reboot: into rescue if enabled (once), else from disk. */
   reboot(m: Machine, delay = this.timing.bootMs): void {
+    this.cluster.settle(); // what happened before the reboot (a join, a registration) stays
     m.power = 'running';
     m.readyAt = this.faults.neverBoots?.includes(m.ip) ? Number.POSITIVE_INFINITY : this.now() + delay;
     if (m.rescueEnabled) {
+      this.count(m, 'rescueBoots');
       m.target = 'rescue';
       m.rescueEnabled = false;
       m.authorizedKeys = m.rescueKeys;
@@ -196,6 +331,79 @@ export class World extends EventEmitter {
       m.config = undefined;
     } else {
       m.target = 'os';
+    }
+  }
+
+  count(m: Machine, what: keyof Counters): void {
+    m.counters[what]++;
+    this.run[what]++;
+  }
+
+  /**
+   * Write the machine's install disk (dd from rescue, or the Talos installer): what it held is gone,
+   * with its etcd data; the cluster loses that member, and with the last one etcd and the API's objects.
+   * `counted: false` for changes the test makes between runs (a recycled server), not the run.
+   */
+  writeDisk(m: Machine, disk: Disk, { counted = true } = {}): void {
+    this.cluster.settle();
+    const lost = m.disk.etcd;
+    m.disk = disk;
+    if (counted) this.count(m, 'disksWritten');
+    if (lost) this.cluster.memberLost(lost.cluster);
+  }
+
+  /** A Hetzner `reset`: a hard power cycle (counted). */
+  reset(m: Machine): void {
+    this.count(m, 'resets');
+    this.reboot(m);
+  }
+
+  /** Test hook: the server is recycled: power-cycled with a stock OS on a fresh disk (its data is gone). */
+  recycleServer(ip: string, image = 'debian-12'): Machine {
+    const m = this.mustMachine(ip);
+    m.rescueEnabled = false;
+    this.writeDisk(m, { image }, { counted: false });
+    m.config = undefined;
+    m.configuredAt = undefined;
+    this.reboot(m);
+    return m;
+  }
+
+  /** Test hook (and what a Hetzner `poweroff` does): the server is off; its disk keeps what it holds. */
+  powerOff(ip: string): Machine {
+    const m = this.mustMachine(ip);
+    this.cluster.settle();
+    m.power = 'off';
+    m.target = 'down';
+    m.config = undefined;
+    m.authorizedKeys = [];
+    return m;
+  }
+
+  /** Test hook: the server is powered on and boots (into rescue if enabled, else from its disk). */
+  powerOn(ip: string): Machine {
+    const m = this.mustMachine(ip);
+    this.reboot(m);
+    return m;
+  }
+
+  private mustMachine(ip: string): Machine {
+    const m = this.machineByIp(ip);
+    if (!m) throw new Error(`the world has no server ${ip} (servers: ${this.machines.map((x) => x.ip).join(', ')})`);
+    return m;
+  }
+
+  /** Does `password` match the bcrypt hash in argocd-secret's admin.password (checked by real htpasswd)? */
+  argocdPasswordWorks(password: string, namespace = 'argocd'): boolean {
+    const secret = this.cluster.apiUp() ? this.cluster.objects.get(`Secret/${namespace}/argocd-secret`) : undefined;
+    const hash = secret?.data?.['admin.password'] ? Buffer.from(String(secret.data['admin.password']), 'base64').toString() : '';
+    if (!hash) return false;
+    const dir = mkdtempSync(join(tmpdir(), 'ztc-sim-htpasswd-'));
+    try {
+      writeFileSync(join(dir, 'htpasswd'), `admin:${hash.replace(/^\$2a\$/, '$2y$')}\n`, { mode: 0o600 });
+      return spawnSync('htpasswd', ['-vi', join(dir, 'htpasswd'), 'admin'], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'ignore'] }).status === 0;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -217,44 +425,154 @@ export class World extends EventEmitter {
   }
 }
 
-/** The Kubernetes cluster the Talos nodes form (one per world). */
+/**
+ * The Kubernetes cluster the Talos nodes form (one per world). Its etcd is the set of members whose
+ * data lives on control planes' disks (`Disk.etcd`): `talosctl bootstrap` makes the first, other control
+ * planes configured for the cluster join once etcd runs, and writing a member's disk removes it. While
+ * a majority of the members runs, the API answers; when the last member is gone, etcd and every object
+ * in it (Secrets, Deployments, Applications, Helm releases, Node objects) are gone.
+ */
 export class Cluster {
-  /** cluster.id of the configs that formed it (from the secrets bundle). */
+  /** cluster.id of the configs that formed it (from the secrets bundle); unset while there is no etcd. */
   id?: string;
-  etcdAt?: number;
   objects = new Map<string, Doc>();
   /** When each stored object was created (for the time its workload or controller takes). */
   createdAt = new Map<string, number>();
   releases = new Map<string, Doc>();
+  /** Node objects (kept in etcd like the rest). */
+  registered = new Map<string, RegisteredNode>();
   initialAdminSecretMade = false;
   /** When the CNI's agents and operator turn ready; `broken` keeps them crash-looping. */
   cni?: { readyAt: number; broken?: string };
 
   constructor(private readonly world: World) {}
 
+  save(): SavedWorld['cluster'] {
+    return {
+      id: this.id,
+      objects: structuredClone([...this.objects]),
+      createdAt: [...this.createdAt],
+      releases: structuredClone([...this.releases]),
+      registered: [...this.registered.values()].map((n) => ({ ...n })),
+      initialAdminSecretMade: this.initialAdminSecretMade,
+      cni: this.cni && { ...this.cni },
+    };
+  }
+
+  restore(saved: SavedWorld['cluster']): void {
+    this.id = saved.id;
+    this.objects = new Map(saved.objects);
+    this.createdAt = new Map(saved.createdAt);
+    this.releases = new Map(saved.releases);
+    this.registered = new Map(saved.registered.map((n) => [n.name, n]));
+    this.initialAdminSecretMade = saved.initialAdminSecretMade;
+    this.cni = saved.cni;
+  }
+
+  /** The etcd members: the machines whose disk holds this cluster's etcd data. */
+  members(): Machine[] {
+    const id = this.id;
+    return id ? this.world.machines.filter((m) => m.disk.etcd?.cluster === id) : [];
+  }
+
+  /** Since when the member on `m` serves (undefined: not now; its node is off, booting or unconfigured). */
+  memberUpSince(m: Machine): number | undefined {
+    if (!m.disk.etcd || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== this.id || m.config?.machine?.type !== 'controlplane') return undefined;
+    return Math.max(m.disk.etcd.since, m.readyAt + this.world.timing.etcdMs);
+  }
+
+  /** Since when a majority of the members serves (possibly in the future: etcd is starting), else undefined. */
+  quorumSince(): number | undefined {
+    const members = this.members();
+    const up = members.map((m) => this.memberUpSince(m)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    const need = Math.floor(members.length / 2) + 1;
+    return members.length > 0 && up.length >= need ? up[need - 1] : undefined;
+  }
+
+  /** Does etcd answer now (a majority of members serving)? Joins control planes that are due first. */
+  etcdRunning(): boolean {
+    this.settle();
+    const q = this.quorumSince();
+    return q !== undefined && this.world.now() >= q;
+  }
+
+  /** Does the member on `m` serve now, with a quorum? */
+  memberRunning(m: Machine): boolean {
+    const since = this.memberUpSince(m);
+    return since !== undefined && this.world.now() >= since && this.etcdRunning();
+  }
+
+  /** The first etcd member, on `m` (`talosctl bootstrap`). */
+  bootstrap(m: Machine): void {
+    this.id = String(m.config!.cluster.id);
+    const since = this.world.now() + this.world.timing.etcdMs;
+    m.disk.etcd = { cluster: this.id, member: memberId(), since };
+    if (m.disk.talosConfig === undefined) m.disk.talosConfig = m.config;
+  }
+
+  /** A member's data was destroyed: the last one takes etcd, and every object the API held, with it. */
+  memberLost(cluster: string): void {
+    if (cluster !== this.id || this.members().length > 0) return;
+    this.id = undefined;
+    this.objects.clear();
+    this.createdAt.clear();
+    this.releases.clear();
+    this.registered.clear();
+    this.initialAdminSecretMade = false;
+    this.cni = undefined;
+  }
+
+  /**
+   * What followed from time passing: control planes configured for the cluster join etcd once it runs
+   * (a member is added on their disk), and kubelets register their Node once the API answers.
+   */
+  settle(): void {
+    const id = this.id;
+    if (!id) return;
+    const now = this.world.now();
+    const q = this.quorumSince();
+    if (q === undefined || now < q) return;
+    for (const m of this.world.machines) {
+      if (m.disk.etcd || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id || m.config?.machine?.type !== 'controlplane') continue;
+      const joinAt = Math.max(q, m.readyAt, m.configuredAt ?? 0) + this.world.timing.etcdMs;
+      if (now >= joinAt) m.disk.etcd = { cluster: id, member: memberId(), since: joinAt };
+    }
+    const api = q + this.world.timing.apiMs;
+    if (now < api) return;
+    for (const m of this.world.machines) {
+      if (this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id) continue;
+      const name = nodeName(m);
+      const at = Math.max(api, m.configuredAt ?? 0, m.readyAt) + this.world.timing.registerMs;
+      if (now < at) continue;
+      const known = this.registered.get(name);
+      if (known) Object.assign(known, { ip: m.ip, role: String(m.config.machine.type) });
+      else this.registered.set(name, { name, ip: m.ip, role: String(m.config.machine.type), registeredAt: at });
+    }
+  }
+
   get apiReadyAt(): number | undefined {
-    return this.etcdAt === undefined ? undefined : this.etcdAt + this.world.timing.apiMs;
+    this.settle();
+    const q = this.quorumSince();
+    return q === undefined ? undefined : q + this.world.timing.apiMs;
   }
 
   apiUp(): boolean {
-    return this.apiReadyAt !== undefined && this.world.now() >= this.apiReadyAt;
+    const at = this.apiReadyAt;
+    return at !== undefined && this.world.now() >= at;
   }
 
-  /** Nodes registered with the API: configured Talos machines of this cluster, once the API answers. */
-  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number }[] {
-    const api = this.apiReadyAt;
-    if (api === undefined || !this.id) return [];
-    const now = this.world.now();
-    return this.world.machines
-      .filter((m) => this.world.running(m) === 'talos' && m.config?.cluster?.id === this.id)
-      .map((m) => ({
-        name: String(m.config!.machine?.network?.hostname ?? `talos-${m.ip.replace(/\./g, '-')}`),
-        ip: m.ip,
-        role: String(m.config!.machine.type),
-        registeredAt: Math.max(api, m.configuredAt ?? 0) + this.world.timing.registerMs,
-        ready: this.cniReady(),
-      }))
-      .filter((n) => now >= n.registeredAt)
+  /**
+   * Node objects: every kubelet that registered (a node that is off or reinstalled stays, NotReady). Ready
+   * while its machine runs this cluster's config and the CNI runs.
+   */
+  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number; kubeletVersion: string }[] {
+    if (!this.apiUp()) return [];
+    return [...this.registered.values()]
+      .map((n) => {
+        const m = this.world.machineByIp(n.ip);
+        const live = !!m && this.world.running(m) === 'talos' && m.config?.cluster?.id === this.id && nodeName(m) === n.name;
+        return { ...n, ready: live && this.cniReady(), kubeletVersion: kubeletVersion(m?.disk.talosConfig ?? m?.config) };
+      })
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
@@ -262,6 +580,24 @@ export class Cluster {
     return !!this.cni && !this.cni.broken && this.world.now() >= this.cni.readyAt;
   }
 }
+
+/** The hostname a Talos node registers with. */
+export function nodeName(m: Machine): string {
+  return String(m.config?.machine?.network?.hostname ?? m.disk.talosConfig?.machine?.network?.hostname ?? `talos-${m.ip.replace(/\./g, '-')}`);
+}
+
+/** `v1.34.1` from the kubelet image of a machine config (`ghcr.io/siderolabs/kubelet:v1.34.1`). */
+export function kubeletVersion(config: Doc | undefined): string {
+  const image = String(config?.machine?.kubelet?.image ?? '');
+  return /:(v\d+\.\d+\.\d+)$/.exec(image)?.[1] ?? 'unknown';
+}
+
+/** The Talos version an installed image runs (`talos:v1.11.6:…` → v1.11.6), if it is Talos. */
+export function talosVersion(image: string | undefined): string | undefined {
+  return /^talos:(v\d+\.\d+\.\d+)/.exec(image ?? '')?.[1];
+}
+
+const memberId = (): string => randomBytes(8).toString('hex');
 
 export function randomToken(length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
