@@ -24,6 +24,16 @@ describe('createNodes', () => {
     expect(createNodes[0]).toBe('**/{adapter,platform}.yaml');
   });
 
+  it('makes every cached task hash sharedGlobals when nx.json defines it, and only then', async () => {
+    const ws = fixtureWorkspace();
+    const cached = (results: Results) => Object.values(projects(results)).flatMap((p) => Object.values(p.targets ?? {}).filter((t) => t.inputs));
+    const without = cached(await run(ws));
+    expect(without.length).toBeGreaterThan(5);
+    expect(without.filter((t) => t.inputs!.includes('sharedGlobals'))).toEqual([]);
+    const withShared = cached((await createNodes[1](FILES, {}, { workspaceRoot: ws.root, nxJsonConfiguration: { namedInputs: { sharedGlobals: ['{workspaceRoot}/.github/workflows/ci.yml'] } } })) as Results);
+    expect(withShared.filter((t) => !t.inputs!.includes('sharedGlobals'))).toEqual([]);
+  });
+
   it('takes projects only directly below the configured roots', async () => {
     const ws = fixtureWorkspace();
     for (const d of ['adapters', 'platforms']) cpSync(ws.path(d), ws.path(`infra/ztc/${d}`), { recursive: true });
