@@ -59,12 +59,6 @@ function layerZones() {
   return zones;
 }
 
-/** `require('…/bin/…')` in the engine's sources (import-x checks import and export statements). */
-const REQUIRE_BIN = {
-  selector: "CallExpression[callee.name='require'] > Literal.arguments[value=/(^|\\/)bin\\//]",
-  message: 'nothing in src/ requires bin/: shared plain JavaScript belongs in lib/.',
-};
-
 export default defineConfig(
   globalIgnores([
     '**/node_modules/',
@@ -142,8 +136,8 @@ export default defineConfig(
       'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
     },
     rules: {
+      // Checks import statements and require() calls alike.
       'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones() }],
-      'no-restricted-syntax': ['error', REQUIRE_BIN],
     },
   },
 );
