@@ -7,7 +7,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Sim, SimOptions } from './session';
 import { calls, credentialForms, filesHolding, simFor, startedSteps } from './testing';
+import type { Timing } from './world/world';
+
+/**
+ * The world's clock for these specs: simulated actions, boots and rollouts take milliseconds instead of
+ * DEFAULT_TIMING's hundreds, so a run waits on the scripts' polls and its processes, not on the world.
+ * Every wait still happens (each check asks the world's state); no assertion depends on how long it takes.
+ */
+const FAST: Partial<Timing> = { actionMs: 10, bootMs: 20, installMs: 20, etcdMs: 10, apiMs: 10, registerMs: 10, cniMs: 20, workloadMs: 10, providerMs: 20 };
+
+/** A session on the fast clock. */
+const fastSim = (opts: Partial<SimOptions> = {}): Promise<Sim> => simFor({ timing: FAST, ...opts });
 
 /** The lines of a PEM key that hold key material (what a leak would show). */
 const pemLines = (pem: string) => pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
@@ -19,7 +31,7 @@ const IMAGE = 'https://factory.talos.dev/image/376567988ad370138ad8b2698212367b8
 // Whole simulated bootstraps: seconds each, more on a loaded machine.
 describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000 }, () => {
   it('runs all four stages green, makes the expected calls, and skips every done step on a second run', async () => {
-    const sim = await simFor({ hcloudToken: CANARY });
+    const sim = await fastSim({ hcloudToken: CANARY });
     const first = await sim.ztc(['bootstrap', 'example']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -185,7 +197,7 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     const before = sim.world.calls.length;
     const second = await sim.ztc(['bootstrap', 'example']);
     expect(second.code).toBe(0);
-    const again = ['github/check-health', 'hetzner/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
+    const again = ['github/check-health', 'hetzner/check-health', 'talos/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
     expect(startedSteps(second.stdout)).toEqual(again);
     expect([...new Set(sim.world.calls.slice(before).map((c) => c.step))].sort()).toEqual([...again].sort());
 

@@ -183,7 +183,7 @@ function platformFacts(workspace: string, platform: string, emptyRepo: string): 
   const repoUrls = gh ? [gh.control_plane_repo_url, gh.data_plane_repo_url].filter(Boolean).map(canonical) : [];
   return {
     servers: (a.hetzner?.server_ips as string[] | undefined) ?? [],
-    buckets: a.ksops?.s3_bucket_name ? [String(a.ksops.s3_bucket_name)] : [],
+    buckets: typeof a.ksops?.s3_bucket_name === 'string' ? [a.ksops.s3_bucket_name] : [],
     github: gh ? { appId: String(gh.github_app_id), installationId: String(gh.github_app_installation_id), repositories: repoUrls.map((u) => u.replace('https://github.com/', '')) } : undefined,
     // The control-plane repository is this workspace (its rendered platforms/<p>/generated).
     repositories: Object.fromEntries(repoUrls.map((u, i) => [u, i === 0 ? workspace : emptyRepo])),

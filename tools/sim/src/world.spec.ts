@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { REPO_ROOT } from '../../ztc/testing/temp-workspace';
 import { openWorld, startedSteps, workspaceCopy, worldDirFor } from './testing';
-import type { Sim } from './session';
+import { startSim, type Sim } from './session';
 import { rescueTool } from './world/rescue';
 import { worldStatus } from './world/status';
 import { World, type Doc } from './world/world';
@@ -134,6 +135,10 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect(startedSteps(r2.stdout).filter((s) => !/\/(check-health|validate|validate-cluster|round-trip)$/.test(s))).toEqual([]);
     expect(second.world.lastRun).toEqual({ disksWritten: 0, rescueBoots: 0, resets: 0 });
 
+    // The admin password the run was given works against the hash in the cluster; another does not.
+    expect(second.world.argocdPasswordWorks(second.env.ARGOCD_ADMIN_PASSWORD!)).toBe(true);
+    expect(second.world.argocdPasswordWorks(`${second.env.ARGOCD_ADMIN_PASSWORD!}x`)).toBe(false);
+
     // What the nodes and tools report.
     const nodes = JSON.parse((await tool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
     expect(nodes.items.map((n: Doc) => `${n.metadata.name} ${n.status.nodeInfo.kubeletVersion} ${n.status.conditions[0].status}`)).toEqual(['cp-1 v1.34.1 True', 'worker-1 v1.34.1 True', 'worker-2 v1.34.1 True']);
@@ -185,6 +190,28 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect(lost.helm).toEqual([]);
     expect(third.world.cluster.objects.size).toBe(0);
     expect((await tool(third, ['kubectl', 'get', 'nodes'], { KUBECONFIG: join(third.privateDir, 'kubeconfig') })).stderr).toContain('connect: connection refused');
+  });
+
+  it('with the caller\'s environment (npm run sim --world), the caller\'s secret env vars win over the world\'s and ZTC_PRIVATE_DIR is the caller\'s', async () => {
+    const saved = { ...process.env };
+    onTestFinished(() => {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    });
+    const world = worldDirFor();
+    const privateDir = join(world, 'operator-private');
+    process.env.ARGOCD_ADMIN_PASSWORD = 'Caller-Rotated-Password-1';
+    process.env.ZTC_PRIVATE_DIR = privateDir;
+    delete process.env.HCLOUD_TOKEN;
+    const sim = await startSim({ repoRoot: REPO_ROOT, platform: 'example', worldDir: world, workspace: workspaceCopy(), privateDir: null, callerEnv: true });
+    onTestFinished(() => sim.stop());
+    expect(sim.env.ARGOCD_ADMIN_PASSWORD).toBe('Caller-Rotated-Password-1');
+    expect(sim.env.HCLOUD_TOKEN).toBe(sim.world.hcloudToken);
+    expect(sim.env.ZTC_PRIVATE_DIR).toBe(privateDir);
+    expect(sim.privateDir).toBe(privateDir);
+    expect(sim.env.HCLOUD_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    // A second session on the same world while this one runs is refused, naming the holder.
+    await expect(startSim({ repoRoot: REPO_ROOT, platform: 'example', worldDir: world, workspace: workspaceCopy() })).rejects.toThrow(`is in use by process ${process.pid}`);
   });
 
   it('ends every run with one line counting disk writes, rescue boots and resets; --status without a world is a usage error', async () => {

@@ -25,7 +25,7 @@ const SPEC = {
 };
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const unb64 = (s: unknown) => Buffer.from(String(s ?? ''), 'base64').toString();
+const unb64 = (s: unknown) => Buffer.from(typeof s === 'string' ? s : '', 'base64').toString();
 const writePrivate = (file: string, text: string) => writeFileSync(file, text, { mode: 0o600 });
 const readYaml = (file: string): Doc => parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Doc;
 

@@ -166,6 +166,8 @@ export interface RegisteredNode {
   ip: string;
   role: string;
   registeredAt: number;
+  /** What its kubelet last reported (a Node keeps it while its machine is off or reinstalled). */
+  kubeletVersion: string;
 }
 
 const stockServer = (ip: string, i: number, off: boolean): Machine => ({
@@ -545,8 +547,9 @@ export class Cluster {
       const at = Math.max(api, m.configuredAt ?? 0, m.readyAt) + this.world.timing.registerMs;
       if (now < at) continue;
       const known = this.registered.get(name);
-      if (known) Object.assign(known, { ip: m.ip, role: String(m.config.machine.type) });
-      else this.registered.set(name, { name, ip: m.ip, role: String(m.config.machine.type), registeredAt: at });
+      const reported = { ip: m.ip, role: String(m.config.machine.type), kubeletVersion: kubeletVersion(m.config) };
+      if (known) Object.assign(known, reported);
+      else this.registered.set(name, { name, registeredAt: at, ...reported });
     }
   }
 
@@ -571,7 +574,7 @@ export class Cluster {
       .map((n) => {
         const m = this.world.machineByIp(n.ip);
         const live = !!m && this.world.running(m) === 'talos' && m.config?.cluster?.id === this.id && nodeName(m) === n.name;
-        return { ...n, ready: live && this.cniReady(), kubeletVersion: kubeletVersion(m?.disk.talosConfig ?? m?.config) };
+        return { ...n, ready: live && this.cniReady() };
       })
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
