@@ -5,7 +5,10 @@ const { load, buildId } = require('../lib/load.js');
 // A render whose inputs and outputs are as the last render left them prints what it printed then,
 // without loading the engine (lib/render-stamp.js).
 const upToDate = require('../lib/render-stamp.js').upToDate(argv, process.cwd(), buildId);
-if (upToDate !== undefined) {
+if (argv[0] === '--version' || argv[0] === '-v') {
+  // What the CLI prints for it (cli/main.ts: the engine's version), without loading the engine.
+  process.stdout.write(`${require('../package.json').version}\n`);
+} else if (upToDate !== undefined) {
   process.stdout.on('error', () => {}); // a closed pipe: nothing more to say
   process.stdout.write(`${upToDate}\n`);
 } else {
