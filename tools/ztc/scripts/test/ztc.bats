@@ -50,6 +50,14 @@ setup() {
   [[ ${lines[0]} == 'ERROR: step.sh line 6 (in install): "ls /nonexistent-ztc-dir > /dev/null 2>&1" failed with status 2 and stopped the step (set -e): the lines above say why; fix that, then run ztc bootstrap again'* ]]
 }
 
+@test "the ERR trap shows the command as written: a variable's value (a secret) is never printed" {
+  export TOKEN=sekret-value
+  run script 'curl -H "Authorization: $TOKEN" --nonexistent-option-ztc 2>/dev/null'
+  [ "$status" -ne 0 ]
+  [[ $output == *'"curl -H "Authorization: $TOKEN" --nonexistent-option-ztc 2> /dev/null" failed'* ]]
+  [[ $output != *sekret* ]]
+}
+
 @test "the ERR trap reports a failure in a subshell or pipeline once" {
   run script '(false)'
   [ "$status" -eq 1 ]
