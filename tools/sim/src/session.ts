@@ -12,6 +12,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 import { findOnPath } from '../../ztc/src/bootstrap/preconditions';
+import { childEnv } from '../../ztc/testing/child-env';
 import { resolvePrivateDir } from '../../ztc/src/bootstrap/private-dir';
 import { startServer, TOOLS, type SimServer } from './server';
 import { RESCUE_TOOLS } from './world/rescue';
@@ -196,18 +197,12 @@ function linkAll(dir: string, names: string[], target: (name: string) => string)
 }
 
 /**
- * The environment of ztc in the simulation: the caller's, minus anything that could reach real
- * infrastructure. With `callerEnv`, the caller's ZTC_PRIVATE_DIR and secret env vars are kept (the
+ * The environment of ztc in the simulation (child-env's `sim` policy): the caller's, minus anything that
+ * could reach real infrastructure. With `callerEnv`, the caller's ZTC_PRIVATE_DIR and secret env vars are kept (the
  * endpoints are the simulation's all the same, so no secret leaves this machine).
  */
 function baseEnv(callerEnv: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    const kept = callerEnv && (k === 'ZTC_PRIVATE_DIR' || (SECRET_ENV as readonly string[]).includes(k));
-    if (!kept && /^(HCLOUD_|ZTC_|KUBECONFIG$|TALOSCONFIG$|NX_|VITEST|S3_|GITHUB_|ARGOCD_|AWS_)/.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
+  return childEnv('sim', { keep: callerEnv ? ['ZTC_PRIVATE_DIR', ...SECRET_ENV] : [] });
 }
 
 export async function startSim(opts: SimOptions): Promise<Sim> {
