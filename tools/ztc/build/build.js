@@ -110,9 +110,10 @@ function ensureFresh() {
 /** Declarations of the public entries (dist/types), with tsc. */
 function buildTypes() {
   const { execFileSync } = require('node:child_process');
-  fs.rmSync(path.join(DIST, 'types'), { recursive: true, force: true });
-  const types = path.join(DIST, 'types');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // Into a folder of its own, swapped in at the end: a concurrent `npm pack` or lint never sees a half-made dist/types.
+  const types = path.join(DIST, `types.${process.pid}.tmp`);
+  fs.rmSync(types, { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', types], { stdio: 'inherit' });
   // tsc declares every file the entries reach; keep only those their declarations import (the rest
   // would ship types that name Node's, which a consumer without @types/node cannot read).
   const keep = new Set();
@@ -131,6 +132,11 @@ function buildTypes() {
     const dir = path.join(types, rel);
     if (fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   }
+  const old = path.join(DIST, `types.${process.pid}.old`);
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(path.join(DIST, 'types'))) fs.renameSync(path.join(DIST, 'types'), old);
+  fs.renameSync(types, path.join(DIST, 'types'));
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 module.exports = { build, ensureFresh, currentBuild, buildTypes, ENTRIES };
