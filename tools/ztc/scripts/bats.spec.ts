@@ -18,7 +18,7 @@ describe('ztc.sh (bats)', () => {
     expect(r.tap).toMatch(/^ok \d+ the ERR trap names the file, line, function and command/m);
   });
 
-  it('reports a failing spec with bats\' explanation', async () => {
+  it("reports a failing spec with bats' explanation", async () => {
     const r = await runBats(ROOT, join(__dirname, '__fixtures__', 'failing.bats'));
     expect(r.findings).toEqual([expect.stringMatching(/^not ok 1 fails on purpose\n {2}\(in test file .*failing\.bats, line 3\)\n {4}`\[ 1 -eq 2 \]' failed/)]);
   });

@@ -30,7 +30,11 @@ export async function runBats(workspaceRoot: string, dir: string): Promise<BatsR
   const tap = result.all ?? '';
   if (result.failed && result.exitCode === undefined) {
     const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    return { findings: [], tap, failure: missing ? 'bats is not installed: run "npm ci" (it installs the bats package), or apt-get install bats' : `bats could not run: ${result.shortMessage}` };
+    return {
+      findings: [],
+      tap,
+      failure: missing ? 'bats is not installed: run "npm ci" (it installs the bats package), or apt-get install bats' : `bats could not run: ${result.shortMessage}`,
+    };
   }
   const findings: string[] = [];
   for (const line of tap.split('\n')) {

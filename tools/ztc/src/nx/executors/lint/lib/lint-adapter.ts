@@ -25,7 +25,6 @@ export interface LintReport {
   checked: { scripts: number; templates: number };
 }
 
-
 /** A line that sources the engine's library (`. "…/ztc.sh"` or `source …/ztc.sh`). */
 const SOURCES_ZTC_SH = /^\s*(?:\.|source)\s+.*\bztc\.sh"?\s*$/m;
 
@@ -61,7 +60,9 @@ export async function lintAdapter(workspaceRoot: string, adapter: string): Promi
     const text = readFileSync(join(abs, f), 'utf8');
     if (!/^\s*set -euo pipefail\b/m.test(text)) errors.push(`${root}/${f}: missing "set -euo pipefail" (CONTRACT §7: scripts stop on the first error)`);
     if (SOURCES_ZTC_SH.test(text) && !/^\s*ztc::init\b/m.test(text)) {
-      errors.push(`${root}/${f}: sources ztc.sh but never calls ztc::init (make it the first line of main: it checks the context and installs the ERR trap that names a failing command's file and line)`);
+      errors.push(
+        `${root}/${f}: sources ztc.sh but never calls ztc::init (make it the first line of main: it checks the context and installs the ERR trap that names a failing command's file and line)`,
+      );
     }
   }
   const sc = await runShellcheck(abs, scripts);

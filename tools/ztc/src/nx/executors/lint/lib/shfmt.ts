@@ -25,9 +25,7 @@ export async function runShfmt(cwd: string, files: readonly string[]): Promise<S
     const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     return {
       findings: [],
-      failure: missing
-        ? 'shfmt is not installed (Debian/Ubuntu: apt-get install shfmt; macOS: brew install shfmt)'
-        : `shfmt could not run: ${result.shortMessage}`,
+      failure: missing ? 'shfmt is not installed (Debian/Ubuntu: apt-get install shfmt; macOS: brew install shfmt)' : `shfmt could not run: ${result.shortMessage}`,
     };
   }
   const fix = `shfmt -w ${SHFMT_FLAGS.join(' ')}`;
@@ -36,6 +34,11 @@ export async function runShfmt(cwd: string, files: readonly string[]): Promise<S
     .filter((l) => l.trim() !== '')
     .map((f) => `${f}: not formatted as ZTC scripts are (run "${fix} ${f}")`);
   // 1 with a message on stderr: a file shfmt cannot parse ("file:line:col: message").
-  findings.push(...result.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => `${l} (shfmt cannot parse it)`));
+  findings.push(
+    ...result.stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => `${l} (shfmt cannot parse it)`),
+  );
   return { findings };
 }
