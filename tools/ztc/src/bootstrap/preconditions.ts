@@ -7,6 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConfigError, ExitCode, ExitError, formatIssue } from '../errors';
 import type { Pipeline, PipelineStep } from '../render/pipeline';
+import { diskCache } from '../util/content-cache';
 import { validatePlatform } from '../validate/validate';
 
 /** Refuse unless lock.json, platform.yaml, the adapters, pipeline.yaml and generated/ all agree. */
@@ -14,7 +15,7 @@ export function checkRendered(workspaceRoot: string, platform: string): void {
   const first = `cannot bootstrap ${platform}: run render first ("ztc render ${platform}")`;
   let drift;
   try {
-    ({ drift } = validatePlatform(workspaceRoot, platform, { determinism: false }));
+    ({ drift } = validatePlatform(workspaceRoot, platform, { determinism: false, cache: diskCache() }));
   } catch (e) {
     if (e instanceof ConfigError) {
       throw new ExitError(`${first}; render reports:\n${e.issues.map((i) => `  ${formatIssue(i).replace(/\n/g, '\n  ')}`).join('\n')}`, ExitCode.invalid, { cause: e });

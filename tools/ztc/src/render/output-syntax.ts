@@ -4,22 +4,18 @@
  * render (exit 3) instead of reaching git and the cluster. YAML files may hold several documents.
  *
  * Parsing YAML costs ~15 ms per process before V8 has compiled the parser's paths, more than the rest
- * of an up-to-date render; so content that parsed once is remembered in a content-addressed cache
- * (`<cache>/ztc-syntax/<sha256>`, like the transpile and validator caches; safe to delete).
+ * of an up-to-date render; so content that parsed once is remembered in the engine's cache (kind
+ * `syntax`, util/content-cache.ts: `<cache>/ztc-syntax/<sha256>` on disk, like the transpile and validator caches).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { CACHE_ROOT } from '../constants';
+import { extname } from 'node:path';
 import type { Issue } from '../errors';
-import { sha256 } from '../util/hash';
+import { ContentCache } from '../util/content-cache';
 
 /** Part of every cache key: a new parser version or new rules check everything again. */
-const CACHE_VERSION = `yaml-${(require('yaml/package.json') as { version: string }).version}-1`;
-const VALID_DIR = join(CACHE_ROOT, 'ztc-syntax');
+const parsed = new ContentCache('syntax', `yaml-${(require('yaml/package.json') as { version: string }).version}-1`);
 
 function yamlProblem(content: string): string | undefined {
-  const marker = join(VALID_DIR, sha256(`${CACHE_VERSION}\0${content}`));
-  if (existsSync(marker)) return undefined;
+  if (parsed.get(content) !== undefined) return undefined;
   const { LineCounter, parseAllDocuments } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   for (const doc of parseAllDocuments(content, { lineCounter, uniqueKeys: true, prettyErrors: false })) {
@@ -29,12 +25,7 @@ function yamlProblem(content: string): string | undefined {
       return `line ${pos.line}, column ${pos.col}: ${err.message.split('\n')[0]}`;
     }
   }
-  try {
-    mkdirSync(VALID_DIR, { recursive: true });
-    writeFileSync(marker, '');
-  } catch {
-    /* a read-only cache only costs speed */
-  }
+  parsed.set(content, '');
   return undefined;
 }
 

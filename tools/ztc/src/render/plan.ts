@@ -8,6 +8,7 @@ import type { AdapterManifest } from '../adapter/types';
 import { readAdapter } from '../adapter/read-adapter';
 import { readPlatform, type LoadedPlatform } from '../platform/read-platform';
 import { resolve, type Resolution } from '../resolve/resolver';
+import { withCache, type EngineCache } from '../util/content-cache';
 import { FileDigests } from '../util/file-digests';
 import { compareStrings } from '../util/hash';
 import { listAdapters } from '../workspace/workspace';
@@ -41,8 +42,24 @@ export function providersInWorkspace(workspaceRoot: string, capability: string):
   });
 }
 
-/** `options.memo`: see RenderOptions (`ztc render` remembers render modules' results; validate does not). */
-export function planRender(workspaceRoot: string, platformName: string, options: RenderOptions = {}): RenderPlan {
+export interface PlanOptions extends RenderOptions {
+  /**
+   * Where to keep and find what rendering derives (validators, parsed YAML, transpiled render modules,
+   * remembered results: util/content-cache.ts). Without one, planRender reads and writes no cache; the
+   * CLI and the Nx layer pass `diskCache()`.
+   */
+  cache?: EngineCache;
+}
+
+/**
+ * Everything a render would write, in memory; writes nothing but to `options.cache`. `options.memo`: see
+ * RenderOptions (`ztc render` remembers render modules' results; validate does not).
+ */
+export function planRender(workspaceRoot: string, platformName: string, options: PlanOptions = {}): RenderPlan {
+  return withCache(options.cache, () => plan(workspaceRoot, platformName, options));
+}
+
+function plan(workspaceRoot: string, platformName: string, options: RenderOptions): RenderPlan {
   const digests = options.digests ?? new FileDigests();
   const platform = readPlatform(workspaceRoot, platformName);
   const resolution = resolve(platform.adapters, {

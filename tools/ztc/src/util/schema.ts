@@ -2,17 +2,15 @@
  * One Ajv instance for every schema ZTC checks (adapter.yaml, platform.yaml, adapter inputs, capability
  * payloads), and the translation of Ajv errors into `Issue`s a user can act on.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { compileFunction } from 'node:vm';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { CACHE_ROOT, ENGINE_ROOT } from '../constants';
+import { ENGINE_ROOT } from '../constants';
 import type { Issue } from '../errors';
-import { ContentCache } from './content-cache';
+import { ContentCache, currentCache } from './content-cache';
 import { jsonExact } from './json-safety';
-import { writeCacheFile } from './cache-file';
 import { sha256 } from './hash';
 import { closest } from './paths';
 
@@ -54,7 +52,8 @@ export interface Validator {
 const compiled = new WeakMap<object, Validator>();
 /** Bump when the Ajv options above change: it is part of every cache key. */
 const VALIDATOR_CACHE_VERSION = `ajv-${(require('ajv/package.json') as { version: string }).version}-2`;
-const VALIDATOR_CACHE_DIR = join(CACHE_ROOT, 'ztc-ajv');
+/** The cache kind of compiled validators: standalone modules named `<sha256>.js` (util/content-cache.ts). */
+const VALIDATOR_KIND = 'ajv';
 /** Data a schema accepted, by schema and data: the data with its defaults filled in. */
 const accepted = new ContentCache('valid', `${VALIDATOR_CACHE_VERSION}-accepted-1`);
 /** The standalone validators require Ajv's runtime and ajv-formats: resolved from the engine, wherever the cache is. */
@@ -71,13 +70,14 @@ export function compile(schema: object): Validator {
   let validator = compiled.get(schema);
   if (!validator) {
     const key = sha256(`${VALIDATOR_CACHE_VERSION}\0${JSON.stringify(schema)}`);
-    const file = join(VALIDATOR_CACHE_DIR, `${key}.js`);
+    const file = `${key}.js`;
     // A stored validator means the schema compiled before; otherwise compile now (throws if it is invalid).
-    let fn = existsSync(file) ? undefined : compileAndStore(schema, file);
+    const stored = currentCache().get(VALIDATOR_KIND, file);
+    let fn = stored === undefined ? compileAndStore(schema, file) : undefined;
     const load = (): ValidateFunction => {
       if (!fn) {
         try {
-          fn = loadValidator(file);
+          fn = loadValidator(file, stored!);
         } catch {
           fn = compileAndStore(schema, file);
         }
@@ -127,11 +127,11 @@ function compileAndStore(schema: object, file: string): ValidateFunction {
 const loaded = new Map<string, ValidateFunction>();
 
 /** A stored standalone validator (once per process), its `require`s resolved from the engine package. */
-function loadValidator(file: string): ValidateFunction {
+function loadValidator(file: string, code: string): ValidateFunction {
   let fn = loaded.get(file);
   if (!fn) {
     const module = { exports: {} as unknown };
-    const body = compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module'], { filename: file }) as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }) => void;
+    const body = compileFunction(code, ['exports', 'require', 'module'], { filename: `ztc-${VALIDATOR_KIND}/${file}` }) as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }) => void;
     body(module.exports, engineRequire, module);
     fn = module.exports as ValidateFunction;
     loaded.set(file, fn);
@@ -142,7 +142,7 @@ function loadValidator(file: string): ValidateFunction {
 function storeValidator(file: string, fn: ValidateFunction): void {
   try {
     const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-    writeCacheFile(file, standaloneCode(getAjv(), fn));
+    currentCache().set(VALIDATOR_KIND, file, standaloneCode(getAjv(), fn));
   } catch {
     /* an unwritable cache only costs speed */
   }

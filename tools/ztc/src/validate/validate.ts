@@ -11,6 +11,7 @@ import type { Lock } from '../render/lock';
 import { checkDeterminism } from '../render/determinism';
 import { planRender } from '../render/plan';
 import { listTree, readIfExists } from '../render/disk';
+import { withCache, type EngineCache } from '../util/content-cache';
 import { compareStrings, sha256 } from '../util/hash';
 
 export type DriftCause =
@@ -87,12 +88,19 @@ export interface ValidateOptions {
    * @default true
    */
   determinism?: boolean;
+  /** The cache rendering may use (planRender's `cache`); without one validate reads and writes no cache. */
+  cache?: EngineCache;
 }
 
+/** Compare the platform's files on disk with a fresh render; writes nothing but to `opts.cache`. */
 export function validatePlatform(workspaceRoot: string, platform: string, opts: ValidateOptions = {}): ValidateResult {
+  return withCache(opts.cache, () => validate(workspaceRoot, platform, opts));
+}
+
+function validate(workspaceRoot: string, platform: string, opts: ValidateOptions): ValidateResult {
   const base = platformPath(workspaceRoot, platform);
   const { lock, text: lockText } = readLock(workspaceRoot, platform);
-  const plan = planRender(workspaceRoot, platform);
+  const plan = planRender(workspaceRoot, platform, { cache: opts.cache });
   if (opts.determinism ?? true) {
     const { adapters, configs, metadata } = plan.platform;
     checkDeterminism({ workspaceRoot, adapters, configs, metadata, outputs: plan.outputs });

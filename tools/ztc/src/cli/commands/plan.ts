@@ -8,6 +8,7 @@ import { RECEIPT_INPUTS } from '../../bootstrap/receipts';
 import { STAGES, type Stage } from '../../constants';
 import { ConfigError, ExitCode, UsageError } from '../../errors';
 import { FORMAT_VERSION } from '../../json-format';
+import { diskCache } from '../../util/content-cache';
 import { validatePlatform } from '../../validate/validate';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
@@ -32,7 +33,7 @@ const STATUS_DETAIL: Record<StepStatus, string> = {
 /** Whether bootstrap would accept the rendered output, and why not. */
 function renderState(workspaceRoot: string, platform: string): { upToDate: boolean; problems: Problem[] } {
   try {
-    const { drift } = validatePlatform(workspaceRoot, platform, { determinism: false });
+    const { drift } = validatePlatform(workspaceRoot, platform, { determinism: false, cache: diskCache() });
     return { upToDate: drift.length === 0, problems: drift.map((d) => ({ code: d.code, path: d.path, message: `${d.cause}: ${d.detail}` })) };
   } catch (e) {
     if (e instanceof ConfigError) return { upToDate: false, problems: e.issues.map((i) => ({ code: e.code, path: i.file, message: i.message })) };

@@ -3,6 +3,7 @@ import { applyRenderPlan } from '../../render/apply';
 import { planRender } from '../../render/plan';
 import { renderLockWaitMs } from '../../render/render-lock';
 import { beginStamp, finishStamp, stampPaths } from '../../render/render-stamp';
+import { diskCache } from '../../util/content-cache';
 import { platformPath, shadowedAdapters, shadowNote } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
 
@@ -18,7 +19,7 @@ export const renderCommand: Command = {
     const stamp = beginStamp(io.cwd, positionals[0] ?? null);
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const packages = new Set<string>();
-    const plan = planRender(workspaceRoot, platform, { memo: true, packages });
+    const plan = planRender(workspaceRoot, platform, { memo: true, packages, cache: diskCache() });
     const where = platformPath(workspaceRoot, platform);
     const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
     // An installed adapter that one of the workspace's replaces: said on every render (the stamp's line too).

@@ -1,5 +1,6 @@
 import { FORMAT_VERSION } from '../../json-format';
 import { driftDiff } from '../../validate/drift-diff';
+import { diskCache } from '../../util/content-cache';
 import { validatePlatform } from '../../validate/validate';
 import { platformPath } from '../../workspace/workspace';
 import { pickPlatform, type Command } from '../command';
@@ -16,7 +17,7 @@ export const validateCommand: Command = {
   maxPositionals: 1,
   async run({ positionals, values, workspaceRoot, io }) {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
-    const result = validatePlatform(workspaceRoot, platform);
+    const result = validatePlatform(workspaceRoot, platform, { cache: diskCache() });
     const { drift } = result;
     const exitCode = drift.length === 0 ? 0 : 2;
     const diffs = values.diff ? drift.map((d) => driftDiff(workspaceRoot, d, result)) : [];
