@@ -82,11 +82,14 @@ describe('what a render module may import', () => {
     const ws = fixtureWorkspace();
     ws.write('libs/net-helper.ts', 'export const cidrLine = (c: string) => `cidr: ${c}\\n`;\n');
     ws.write('adapters/net/render.ts', USES_HELPER);
-    // tsc needs the cast (the literal is not a whole TaskGraph); the rule misreads the destructuring as its receiver.
-    const { graph, inputs } = {
-      graph: { roots: [], tasks: { 'demo:split-config': { id: 'demo:split-config' }, 'demo:render-net': { id: 'demo:render-net' } }, dependencies: { 'demo:split-config': [], 'demo:render-net': [{ id: 'demo:split-config' }] }, continuousDependencies: {} } as unknown as TaskGraph, // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion
-      inputs: { 'demo:split-config': { platform: 'demo', step: 'config' as const }, 'demo:render-net': { platform: 'demo', step: 'adapter' as const, adapter: 'net' } },
-    };
+    // A partial task graph: what runBatch reads of it.
+    const graph = {
+      roots: [],
+      tasks: { 'demo:split-config': { id: 'demo:split-config' }, 'demo:render-net': { id: 'demo:render-net' } },
+      dependencies: { 'demo:split-config': [], 'demo:render-net': [{ id: 'demo:split-config' }] },
+      continuousDependencies: {},
+    } as unknown as TaskGraph;
+    const inputs = { 'demo:split-config': { platform: 'demo', step: 'config' as const }, 'demo:render-net': { platform: 'demo', step: 'adapter' as const, adapter: 'net' } };
     const results = new Map<string, { success: boolean; terminalOutput?: string }>();
     for await (const r of runBatch(ws.root, graph, inputs, new LeftOutLedger(ws.path('.ledger'), 't'))) results.set(r.task, r.result);
     expect(results.get('demo:render-net')).toMatchObject({ success: false });
