@@ -7,12 +7,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS } from './scenarios';
-import type { Sim } from './session';
+import type { Sim, SimOptions } from './session';
 import { editAndRender, simFor, startedSteps } from './testing';
+import type { Timing } from './world/world';
+
+/**
+ * The world's clock for these specs: simulated actions, boots and rollouts take milliseconds instead of
+ * DEFAULT_TIMING's hundreds, so a run waits on the scripts' polls and its processes, not on the world.
+ * Every wait still happens (each check asks the world's state); no assertion depends on how long it takes.
+ */
+const FAST: Partial<Timing> = { actionMs: 10, bootMs: 20, installMs: 20, etcdMs: 10, apiMs: 10, registerMs: 10, cniMs: 20, workloadMs: 10, providerMs: 20 };
+
+/** A session on the fast clock. */
+const fastSim = (opts: Partial<SimOptions> = {}): Promise<Sim> => simFor({ timing: FAST, ...opts });
 
 /** A session with one of `npm run sim --scenario`'s failures applied, as an operator would get it. */
 async function withScenario(name: string): Promise<Sim> {
-  const sim = await simFor();
+  const sim = await fastSim();
   SCENARIOS[name]!.apply(sim);
   return sim;
 }
@@ -29,7 +40,7 @@ const shortRescueTimeout = (seconds: number) => (yaml: string) =>
 // Whole simulated bootstraps: seconds each, more on a loaded machine.
 describe('failure scenarios', { timeout: 180_000 }, () => {
   it('a wrong HCLOUD_TOKEN stops the run in pre-flight with exit 3 and says which token and what to do', async () => {
-    const sim = await simFor({ env: { HCLOUD_TOKEN: 'Wrong0'.padEnd(64, 'x') } });
+    const sim = await fastSim({ env: { HCLOUD_TOKEN: 'Wrong0'.padEnd(64, 'x') } });
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('pre-flight check hetzner/check-health failed (exit 1); nothing was run');
@@ -48,7 +59,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('API errors (500, then 429) and slow answers are retried or waited out, and the run recovers', async () => {
-    const sim = await simFor({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }], apiDelayMs: 150 } });
+    const sim = await fastSim({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }], apiDelayMs: 150 } });
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/servers\?page=1&per_page=50: HTTP 500, retrying in [\d.]+ s \(1\/6\)/);
@@ -59,7 +70,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
 
   it('a server that never comes back from its reboot: the step gives up before its deadline with an ERROR naming it (exit 1)', async () => {
     const sim = await withScenario('node-never-returns');
-    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(12));
+    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(8));
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ERROR: 203.0.113.12 (ztc-sim-3) did not answer over SSH in the rescue system. Open its console in the Hetzner Cloud Console');
@@ -68,16 +79,16 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('a command that hangs is stopped with its whole process group at the step timeout (exit 124)', async () => {
-    const sim = await simFor({ faults: { hangSsh: ['203.0.113.10'] } }); // the first server: the step's first ssh hangs
-    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(4));
+    const sim = await fastSim({ faults: { hangSsh: ['203.0.113.10'] } }); // the first server: the step's first ssh hangs
+    await editAndRender(sim, 'adapters/hetzner/adapter.yaml', shortRescueTimeout(3));
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(124);
-    expect(r.stderr).toContain('step hetzner/rescue (pre-work) exceeded its timeout of 4 s and was stopped');
+    expect(r.stderr).toContain('step hetzner/rescue (pre-work) exceeded its timeout of 3 s and was stopped');
     expectClean(sim);
   });
 
   it('rescue mode not confirmed: the pre-work step refuses before touching a server that would need it, saying how to confirm', async () => {
-    const sim = await simFor();
+    const sim = await fastSim();
     await editAndRender(sim, 'platforms/example/platform.yaml', (y) => y.replace('rescue_mode_confirm: true', 'rescue_mode_confirm: false'));
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(1);
@@ -108,7 +119,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('the rescue key already in the project under another name: the step stops with an ERROR saying what to remove (exit 1)', async () => {
-    const sim = await simFor();
+    const sim = await fastSim();
     expect((await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work'])).code).toBe(0);
     sim.world.sshKeys[0]!.name = 'renamed-by-hand';
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work', '--fresh']);
@@ -119,7 +130,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
   });
 
   it('an Age key backup in the bucket is restored, never replaced by a new key', async () => {
-    const sim = await simFor();
+    const sim = await fastSim();
     const made = execFileSync('age-keygen', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const publicKey = execFileSync('age-keygen', ['-y'], { input: made, encoding: 'utf8' }).trim();
     sim.world.s3.buckets.get('acme-platform-secrets')!.set('ztc/acme/acme-platform/example/age.key', Buffer.from(made));
