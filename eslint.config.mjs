@@ -96,6 +96,9 @@ export default defineConfig(
       // Async methods that implement a Promise-returning interface without awaiting (Command.run, the
       // Prompter, the local state backend) are deliberate: the interface is async for its other members.
       '@typescript-eslint/require-await': 'off',
+      // Types come in through `import type`; `typeof import('x')` annotations stay allowed: they type the
+      // lazy `require('x')` calls above.
+      '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],
       // Rethrowing what a catch caught (unknown) is not throwing a non-error.
       '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
       // `_`-prefixed parameters and destructured leftovers are deliberate.
