@@ -18,7 +18,7 @@ describe('run.lock', () => {
     const racers = Array.from({ length: 6 }, () =>
       nodeChild(`
         const { acquireRunLock } = src('bootstrap/run-lock.ts');
-        const area = src('bootstrap/state-area.ts').stateArea(${JSON.stringify(ws.root)}, 'demo');
+        const area = src('workspace/state-area.ts').stateArea(${JSON.stringify(ws.root)}, 'demo');
         for (;;) {
           console.log('ready');
           await line();
