@@ -122,6 +122,8 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     const sim = await fastSim();
     expect((await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work'])).code).toBe(0);
     sim.world.sshKeys[0]!.name = 'renamed-by-hand';
+    // The key is registered only when a server needs the rescue system: one came back with a stock OS.
+    sim.world.recycleServer('203.0.113.12');
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work', '--fresh']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ERROR: the Hetzner Cloud API refused POST /ssh_keys (409 conflict, see the line above): the project already holds this resource under another name');
