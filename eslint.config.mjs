@@ -30,7 +30,8 @@ const LAYERS = [
   {
     name: 'model',
     dirs: [`${src}/adapter`, `${src}/platform`, `${src}/schema`, `${src}/workspace`, `${src}/capability`, `${src}/secrets`],
-    message: 'reading adapters, platforms and the workspace layout comes before resolve, render and the operations: move what both need down (util/, workspace/), or the caller up.',
+    message:
+      'reading adapters, platforms and the workspace layout comes before resolve, render and the operations: move what both need down (util/, workspace/), or the caller up.',
   },
   { name: 'resolve', dirs: [`${src}/resolve`], message: 'resolve/ comes before render/ and the operations that use it.' },
   {
@@ -60,17 +61,7 @@ function layerZones() {
 }
 
 export default defineConfig(
-  globalIgnores([
-    '**/node_modules/',
-    '**/dist/',
-    '.nx/',
-    'coverage/',
-    'tools/upstream/',
-    'platforms/*/generated/',
-    'platforms/*/.ztc/',
-    '**/__fixtures__/',
-    '**/*.d.ts',
-  ]),
+  globalIgnores(['**/node_modules/', '**/dist/', '.nx/', 'coverage/', 'tools/upstream/', 'platforms/*/generated/', 'platforms/*/.ztc/', '**/__fixtures__/', '**/*.d.ts']),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },

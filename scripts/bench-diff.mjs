@@ -31,7 +31,24 @@ const N = Number(linesArg ?? 20000);
 function manifests(n) {
   const out = [];
   for (let i = 0; out.length < n; i++) {
-    out.push('---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: app-${i}`, '  namespace: apps', 'spec:', '  replicas: 2', '  template:', '    spec:', '      containers:', `        - name: app-${i}`, `          image: registry.example/app-${i}:v1.0.${i % 7}`, '          ports:', '            - containerPort: 8080', '              protocol: TCP');
+    out.push(
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `  name: app-${i}`,
+      '  namespace: apps',
+      'spec:',
+      '  replicas: 2',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      `        - name: app-${i}`,
+      `          image: registry.example/app-${i}:v1.0.${i % 7}`,
+      '          ports:',
+      '            - containerPort: 8080',
+      '              protocol: TCP',
+    );
   }
   return out.slice(0, n);
 }

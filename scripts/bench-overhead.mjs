@@ -125,6 +125,6 @@ export function measureOverhead({ base, runs, timed, nodes = [] }) {
     }
     rows.push(row(`\`ztc render example\` (up to date) ÷ \`node -e 0\`, Node ${version}`, nodeWarm, nodeFloor, '≤ 1.8×'));
   }
-  rows.push(row('`ztc render example` with ZTC\'s caches empty (fresh clone) ÷ warm', cold, warm, '≤ 2×'));
+  rows.push(row("`ztc render example` with ZTC's caches empty (fresh clone) ÷ warm", cold, warm, '≤ 2×'));
   return { rows, tasks, cliRuns };
 }

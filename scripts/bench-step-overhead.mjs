@@ -78,9 +78,18 @@ try {
   mkdirSync(area.stateDir, { recursive: true });
   const bytes = readFileSync(join(ws, 'adapters/one/scripts/step.sh'));
   const step = {
-    id: 'one/s0', adapter: 'one', adapter_version: '1.0.0', script: 'adapters/one/scripts/step.sh',
-    sha256: createHash('sha256').update(bytes).digest('hex'), files_sha256: '', libs: {}, description: 'trivial step',
-    timeout_seconds: 30, required: true, secret_env: [], context: { n: 1 },
+    id: 'one/s0',
+    adapter: 'one',
+    adapter_version: '1.0.0',
+    script: 'adapters/one/scripts/step.sh',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    files_sha256: '',
+    libs: {},
+    description: 'trivial step',
+    timeout_seconds: 30,
+    required: true,
+    secret_env: [],
+    context: { n: 1 },
   };
   const ctx = { area, privateDir: mkdtempSync(join(tmpRoot, 'private-')), env, allSecretNames: new Set(), masker, emit: () => {}, tmpRoot };
 
@@ -104,7 +113,11 @@ try {
   console.log(`per-step overhead of the ZTC runner vs bare bash (trivial script; median of ${runs} runs, full run: ${fullRuns} runs)`);
   console.log('| what | median ms | min ms | max ms | overhead vs bare ms |');
   console.log('|---|---|---|---|---|');
-  for (const [name, xs] of [['bare `bash step.sh` (spawn + wait)', results.bare], ['runScript', results.runner], ['executeStep + receipt', results.step]]) {
+  for (const [name, xs] of [
+    ['bare `bash step.sh` (spawn + wait)', results.bare],
+    ['runScript', results.runner],
+    ['executeStep + receipt', results.step],
+  ]) {
     console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} | ${(median(xs) - b).toFixed(1)} |`);
   }
   console.log(`| full run, per step ((${STEPS} steps - 1 step) / ${STEPS - 1}) | ${perStep.toFixed(1)} | | | ${(perStep - b).toFixed(1)} |`);

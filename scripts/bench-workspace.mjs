@@ -107,13 +107,24 @@ export function generateBareWorkspace(dir, graph = {}) {
   write(dir, 'package.json', `${JSON.stringify({ name: 'bare', version: '0.0.0', private: true }, null, 2)}\n`);
   write(dir, 'nx.json', `${JSON.stringify({ neverConnectToCloud: true, analytics: false }, null, 2)}\n`);
   write(dir, '.gitignore', 'node_modules\n.nx/cache\n.nx/workspace-data\n');
-  const task = (dependsOn = [], inputs = []) => ({ executor: 'nx:run-commands', options: { command: 'true' }, cache: true, inputs: ['{projectRoot}/project.json', ...inputs], outputs: [], dependsOn });
+  const task = (dependsOn = [], inputs = []) => ({
+    executor: 'nx:run-commands',
+    options: { command: 'true' },
+    cache: true,
+    inputs: ['{projectRoot}/project.json', ...inputs],
+    outputs: [],
+    dependsOn,
+  });
   const targets = { noop: task() };
   for (const [name, deps] of Object.entries(graph)) targets[`t-${name}`] = task(deps.map((d) => `t-${d}`));
   // The same graph with a dependentTasksOutputFiles input, as ZTC's render tasks have (early cut-off):
   // Nx then hashes a task only once its dependencies are done, one level of the graph at a time.
   const depOutputs = { dependentTasksOutputFiles: '**/*.json', transitive: false };
-  for (const [name, deps] of Object.entries(graph)) targets[`d-${name}`] = task(deps.map((d) => `d-${d}`), deps.length > 0 ? [depOutputs] : []);
+  for (const [name, deps] of Object.entries(graph))
+    targets[`d-${name}`] = task(
+      deps.map((d) => `d-${d}`),
+      deps.length > 0 ? [depOutputs] : [],
+    );
   write(dir, 'bare/project.json', `${JSON.stringify({ name: 'bare', root: 'bare', targets }, null, 2)}\n`);
   linkNodeModules(dir, { ownCache: true, engine: false });
   commitAll(dir);
@@ -138,47 +149,56 @@ export function generateWorkspace(dir, n, shape = 'deep') {
     const a = adapterName(i);
     const c = capName(i);
     names.push(a);
-    write(dir, `tools/ztc/capabilities/${c}.json`, `${JSON.stringify({
-      name: c,
-      version: '1.0.0',
-      description: `Synthetic capability ${c}`,
-      schema: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
-    }, null, 2)}\n`);
+    write(
+      dir,
+      `tools/ztc/capabilities/${c}.json`,
+      `${JSON.stringify(
+        {
+          name: c,
+          version: '1.0.0',
+          description: `Synthetic capability ${c}`,
+          schema: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
+        },
+        null,
+        2,
+      )}\n`,
+    );
     const req = requiresOf(i, n, shape).map(capName);
-    write(dir, `adapters/${a}/adapter.yaml`, [
-      `name: ${a}`,
-      'version: 1.0.0',
-      `description: Synthetic adapter ${a}`,
-      `provides: [${c}]`,
-      `requires: [${req.join(', ')}]`,
-      'render: render.ts',
-      'inputs:',
-      '  type: object',
-      '  additionalProperties: false',
-      '  properties:',
-      '    size: { type: integer, default: 1 }',
-      '',
-    ].join('\n'));
-    write(dir, `adapters/${a}/render.ts`, [
-      "import { defineRender } from '@ztc/engine';",
-      '',
-      'export const render = defineRender<{ size: number }>((config, _platform, capabilities, { template }) => ({',
-      `  files: { '${a}/main.yaml': template('main.yaml', { name: '${a}', size: config.size, upstream: Object.keys(capabilities).sort().join(',') }) },`,
-      `  capabilities: { ${c}: { name: '${a}', value: template('payload.txt', {}).trim() } },`,
-      '}));',
-      '',
-    ].join('\n'));
+    write(
+      dir,
+      `adapters/${a}/adapter.yaml`,
+      [
+        `name: ${a}`,
+        'version: 1.0.0',
+        `description: Synthetic adapter ${a}`,
+        `provides: [${c}]`,
+        `requires: [${req.join(', ')}]`,
+        'render: render.ts',
+        'inputs:',
+        '  type: object',
+        '  additionalProperties: false',
+        '  properties:',
+        '    size: { type: integer, default: 1 }',
+        '',
+      ].join('\n'),
+    );
+    write(
+      dir,
+      `adapters/${a}/render.ts`,
+      [
+        "import { defineRender } from '@ztc/engine';",
+        '',
+        'export const render = defineRender<{ size: number }>((config, _platform, capabilities, { template }) => ({',
+        `  files: { '${a}/main.yaml': template('main.yaml', { name: '${a}', size: config.size, upstream: Object.keys(capabilities).sort().join(',') }) },`,
+        `  capabilities: { ${c}: { name: '${a}', value: template('payload.txt', {}).trim() } },`,
+        '}));',
+        '',
+      ].join('\n'),
+    );
     write(dir, `adapters/${a}/templates/main.yaml`, '# adapter {{ name }}\nname: {{ name }}\nsize: {{ size }}\nupstream: "{{ upstream }}"\n');
     write(dir, `adapters/${a}/templates/payload.txt`, 'v1\n');
   }
-  write(dir, 'platforms/main/platform.yaml', [
-    'version: "1.0"',
-    'platform:',
-    '  organization: bench',
-    'adapters:',
-    ...names.map((a) => `  ${a}: { size: 1 }`),
-    '',
-  ].join('\n'));
+  write(dir, 'platforms/main/platform.yaml', ['version: "1.0"', 'platform:', '  organization: bench', 'adapters:', ...names.map((a) => `  ${a}: { size: 1 }`), ''].join('\n'));
   writeFloorProject(dir, n, shape);
   commitAll(dir);
   return dir;

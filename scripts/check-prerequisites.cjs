@@ -36,7 +36,11 @@ const TOOLS = [
 ];
 
 /** [major, minor, patch] of a version string. */
-const parts = (v) => v.replace(/^v/, '').split('.').map((n) => Number.parseInt(n, 10) || 0);
+const parts = (v) =>
+  v
+    .replace(/^v/, '')
+    .split('.')
+    .map((n) => Number.parseInt(n, 10) || 0);
 
 /** Whether a Node.js version is in NODE_RANGE. */
 function nodeSupported(version) {

@@ -53,14 +53,20 @@ describe('prerequisites check', () => {
     const r = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env: { PATH: path } });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    const names = r.stderr.split('\n').filter((l) => l.startsWith('  ') && !l.includes(':')).map((l) => l.trim().split(/\s+/)[0]);
+    const names = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('  ') && !l.includes(':'))
+      .map((l) => l.trim().split(/\s+/)[0]);
     expect(names).toEqual(['shellcheck', 'shfmt', 'curl', 'openssl', 'age', 'age-keygen', 'htpasswd', 'python3']);
     expect(r.stderr).toContain('Debian/Ubuntu: sudo apt-get install -y shellcheck shfmt curl openssl age apache2-utils python3\n');
     expect(r.stderr).toContain('Then run "npm test" again');
   });
 
   it('refuses bash 3 (macOS) and gives the Homebrew command there', () => {
-    const path = pathWith(TOOLS.map((t) => t.name).filter((n) => n !== 'bash' && n !== 'shellcheck'), { bash: '#!/bin/sh\necho 3\n' });
+    const path = pathWith(
+      TOOLS.map((t) => t.name).filter((n) => n !== 'bash' && n !== 'shellcheck'),
+      { bash: '#!/bin/sh\necho 3\n' },
+    );
     const missing = findMissing({ nodeVersion: '24.1.0', path });
     expect(missing.map((m) => m.name)).toEqual(['bash', 'shellcheck']);
     const text = formatMissing(missing, 'darwin');

@@ -33,16 +33,17 @@ const find = (kind: string, name: string) => built.find((d) => d.kind === kind &
 describe('argocd output against Argo CD v3.2.12', () => {
   it('the install kustomization builds, pinned to the version, everything in the argocd namespace', () => {
     expect(file('argocd/install/kustomization.yaml').resources).toEqual(['https://raw.githubusercontent.com/argoproj/argo-cd/v3.2.12/manifests/install.yaml']);
-    expect(built.filter((d) => d.kind === 'CustomResourceDefinition').map((d) => d.metadata.name).sort()).toEqual([
-      'applications.argoproj.io',
-      'applicationsets.argoproj.io',
-      'appprojects.argoproj.io',
-    ]);
+    expect(
+      built
+        .filter((d) => d.kind === 'CustomResourceDefinition')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io']);
     const namespaced = built.filter((d) => !['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(d.kind));
     expect(new Set(namespaced.map((d) => d.metadata.namespace))).toEqual(new Set(['argocd']));
   });
 
-  it('the repo-server runs KSOPS: init container, tools mounted over the image\'s, the Age key mounted and named', () => {
+  it("the repo-server runs KSOPS: init container, tools mounted over the image's, the Age key mounted and named", () => {
     const spec = find('Deployment', 'argocd-repo-server').spec.template.spec;
     expect(spec.initContainers.find((c: any) => c.name === 'install-ksops')).toEqual({
       name: 'install-ksops',
@@ -51,13 +52,20 @@ describe('argocd output against Argo CD v3.2.12', () => {
       volumeMounts: [{ mountPath: '/custom-tools', name: 'custom-tools' }],
     });
     const container = spec.containers.find((c: any) => c.name === 'argocd-repo-server');
-    expect(container.volumeMounts).toEqual(expect.arrayContaining([
-      { mountPath: '/usr/local/bin/kustomize', name: 'custom-tools', subPath: 'kustomize' },
-      { mountPath: '/usr/local/bin/ksops', name: 'custom-tools', subPath: 'ksops' },
-      { mountPath: '/.config/sops/age', name: 'sops-age', readOnly: true },
-    ]));
+    expect(container.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { mountPath: '/usr/local/bin/kustomize', name: 'custom-tools', subPath: 'kustomize' },
+        { mountPath: '/usr/local/bin/ksops', name: 'custom-tools', subPath: 'ksops' },
+        { mountPath: '/.config/sops/age', name: 'sops-age', readOnly: true },
+      ]),
+    );
     expect(container.env).toContainEqual({ name: 'SOPS_AGE_KEY_FILE', value: '/.config/sops/age/keys.txt' });
-    expect(spec.volumes).toEqual(expect.arrayContaining([{ name: 'custom-tools', emptyDir: {} }, { name: 'sops-age', secret: { secretName: 'sops-age' } }]));
+    expect(spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'custom-tools', emptyDir: {} },
+        { name: 'sops-age', secret: { secretName: 'sops-age' } },
+      ]),
+    );
     // The upstream patch's own parts are all there (KSOPS README, v4.5.1).
     const upstream = parse(upstreamFile('ksops/v4.5.1/argocd-repo-server-ksops-patch.yaml')) as Record<string, any>;
     expect(spec.initContainers).toContainEqual(upstream.spec.template.spec.initContainers[0]);
@@ -74,7 +82,10 @@ describe('argocd output against Argo CD v3.2.12', () => {
   it('the AppProject and the root Application pass the v3.2.12 CRD schemas; the root app recurses into */app.yaml', () => {
     const app = crdValidator('argocd/v3.2.12/application-crd.yaml', 'v1alpha1');
     const project = crdValidator('argocd/v3.2.12/appproject-crd.yaml', 'v1alpha1');
-    for (const [validate, doc] of [[project, file('argocd/root/project.yaml')], [app, file('argocd/root/root-app.yaml')]] as const) {
+    for (const [validate, doc] of [
+      [project, file('argocd/root/project.yaml')],
+      [app, file('argocd/root/root-app.yaml')],
+    ] as const) {
       const ok = validate(doc);
       expect(describeErrors(validate.errors)).toEqual([]);
       expect(ok).toBe(true);
@@ -88,8 +99,13 @@ describe('argocd output against Argo CD v3.2.12', () => {
     });
   });
 
-  it('renders no secret, and patches the ClusterRoleBindings\' subjects for a namespace other than argocd', () => {
-    expect([...plan.files].filter(([p]) => p.startsWith('argocd/')).map(([, c]) => c).join('\n')).not.toMatch(/password|PRIVATE KEY|githubAppPrivateKey/i);
+  it("renders no secret, and patches the ClusterRoleBindings' subjects for a namespace other than argocd", () => {
+    expect(
+      [...plan.files]
+        .filter(([p]) => p.startsWith('argocd/'))
+        .map(([, c]) => c)
+        .join('\n'),
+    ).not.toMatch(/password|PRIVATE KEY|githubAppPrivateKey/i);
     const caps = {
       'secrets-management': { sops_config_state_file: 'ksops/.sops.yaml', key_secret: { namespace: 'gitops', name: 'sops-age', key: 'keys.txt' } },
       'git-credentials': { app_id: '1', installation_id: '2', private_key_env: 'GITHUB_APP_PRIVATE_KEY', repositories: { control_plane: 'https://github.com/a/b' } },

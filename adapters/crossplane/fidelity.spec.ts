@@ -14,13 +14,20 @@ import { render, type CrossplaneConfig } from './render';
 const REPO_ROOT = join(__dirname, '..', '..');
 
 const gitops = {
-  'gitops-platform': { namespace: 'argocd', project: 'p', repo_url: 'https://github.com/a/b.git', revision: 'main', generated_path: 'platforms/p/generated', app_manifest: 'app.yaml' },
+  'gitops-platform': {
+    namespace: 'argocd',
+    project: 'p',
+    repo_url: 'https://github.com/a/b.git',
+    revision: 'main',
+    generated_path: 'platforms/p/generated',
+    app_manifest: 'app.yaml',
+  },
 };
 const base: CrossplaneConfig = { version: '2.0.8', namespace: 'crossplane-system', mode: 'production', providers: ['kubernetes'] };
 const run = (config: Partial<CrossplaneConfig>) => render({ ...base, ...config }, { name: 'p' }, gitops, { template: () => '' });
 
 describe('crossplane output', () => {
-  it('the example\'s Applications pass the Argo CD v3.2.12 Application CRD', () => {
+  it("the example's Applications pass the Argo CD v3.2.12 Application CRD", () => {
     const plan = renderPlatform(REPO_ROOT, 'example');
     const validate = crdValidator('argocd/v3.2.12/application-crd.yaml', 'v1alpha1');
     const apps = parseAllDocuments(plan.files.get('crossplane/app.yaml')!).map((d) => d.toJSON());
@@ -33,10 +40,15 @@ describe('crossplane output', () => {
     expect(apps[0].spec.source).toEqual({ repoURL: 'https://charts.crossplane.io/stable', chart: 'crossplane', targetRevision: '2.0.8' });
   });
 
-  it.each([['2.0.8', 'crossplane/v2.0.8'], ['1.16.5', 'crossplane/v1.16.5']])('Providers for %s pass that version\'s Provider CRD, packages pinned', (version, dir) => {
+  it.each([
+    ['2.0.8', 'crossplane/v2.0.8'],
+    ['1.16.5', 'crossplane/v1.16.5'],
+  ])("Providers for %s pass that version's Provider CRD, packages pinned", (version, dir) => {
     const validate = crdValidator(`${dir}/pkg.crossplane.io_providers.yaml`, 'v1');
     const out = run({ version, providers: 'kubernetes, helm' });
-    const providers = Object.entries(out.files).filter(([p]) => p.startsWith('crossplane/providers/')).map(([, c]) => parse(c));
+    const providers = Object.entries(out.files)
+      .filter(([p]) => p.startsWith('crossplane/providers/'))
+      .map(([, c]) => parse(c));
     expect(providers.map((p) => p.spec.package)).toEqual([
       'xpkg.upbound.io/crossplane-contrib/provider-kubernetes:v0.15.0',
       'xpkg.upbound.io/crossplane-contrib/provider-helm:v0.19.0',

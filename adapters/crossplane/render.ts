@@ -98,7 +98,12 @@ export const render = defineRender<CrossplaneConfig, Capabilities>((config, plat
   return {
     files,
     capabilities: {
-      'infrastructure-provisioning': { provider: 'crossplane', version, namespace: config.namespace, providers: providers.map(({ name, package: pkg }) => ({ name, package: pkg })) },
+      'infrastructure-provisioning': {
+        provider: 'crossplane',
+        version,
+        namespace: config.namespace,
+        providers: providers.map(({ name, package: pkg }) => ({ name, package: pkg })),
+      },
     },
     scriptContext: { wait: context, validate: context },
   };

@@ -4,7 +4,12 @@ import { canonicalRepoUrl, render } from './render';
 describe('github render', () => {
   it('publishes git-credentials with ids as strings and canonical repository URLs, and renders no file', () => {
     const out = render(
-      { github_app_id: 123, github_app_installation_id: '456', control_plane_repo_url: 'https://github.com/acme/platform.git/', data_plane_repo_url: 'https://github.com/acme/tenants' },
+      {
+        github_app_id: 123,
+        github_app_installation_id: '456',
+        control_plane_repo_url: 'https://github.com/acme/platform.git/',
+        data_plane_repo_url: 'https://github.com/acme/tenants',
+      },
       { name: 'p' },
       {},
       { template: () => '' },

@@ -4,7 +4,12 @@ import { render } from './render';
 
 describe('hetzner render', () => {
   it('publishes the server inventory as cloud-infrastructure and writes it to generated/hetzner/', () => {
-    const out = render({ version: 'v1.0.0', server_ips: ['203.0.113.10', '203.0.113.11'], location: 'nbg1', rescue_mode_confirm: false }, { name: 'p' }, {}, { template: () => '' });
+    const out = render(
+      { version: 'v1.0.0', server_ips: ['203.0.113.10', '203.0.113.11'], location: 'nbg1', rescue_mode_confirm: false },
+      { name: 'p' },
+      {},
+      { template: () => '' },
+    );
     const inventory = {
       provider: 'hetzner',
       platform: 'hcloud',

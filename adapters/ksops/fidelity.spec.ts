@@ -29,12 +29,26 @@ describe('ksops output', () => {
 
   it('uses a given public key, derives the region from the endpoint, and publishes no key material', () => {
     const key = `age1${'q'.repeat(58)}`;
-    const out = render({ s3_endpoint: 'https://nbg1.your-objectstorage.com/', s3_bucket_name: 'acme-keys', age_public_key: key, argocd_namespace: 'argocd' }, { name: 'prod', organization: 'acme' }, {}, { template: () => '' });
+    const out = render(
+      { s3_endpoint: 'https://nbg1.your-objectstorage.com/', s3_bucket_name: 'acme-keys', age_public_key: key, argocd_namespace: 'argocd' },
+      { name: 'prod', organization: 'acme' },
+      {},
+      { template: () => '' },
+    );
     expect(parse(out.files['.sops.yaml']!).creation_rules[0].age).toBe(key);
     expect(out.capabilities).toEqual({
-      'secrets-management': { provider: 'sops-age', bucket: 'acme-keys', sops_config: '.sops.yaml', sops_config_state_file: 'ksops/.sops.yaml', key_secret: { namespace: 'argocd', name: 'sops-age', key: 'keys.txt' } },
+      'secrets-management': {
+        provider: 'sops-age',
+        bucket: 'acme-keys',
+        sops_config: '.sops.yaml',
+        sops_config_state_file: 'ksops/.sops.yaml',
+        key_secret: { namespace: 'argocd', name: 'sops-age', key: 'keys.txt' },
+      },
     });
-    expect(out.scriptContext?.['age-key']).toMatchObject({ s3: { endpoint: 'https://nbg1.your-objectstorage.com', region: 'nbg1', bucket: 'acme-keys' }, backup_key: 'ztc/acme/prod/age.key' });
+    expect(out.scriptContext?.['age-key']).toMatchObject({
+      s3: { endpoint: 'https://nbg1.your-objectstorage.com', region: 'nbg1', bucket: 'acme-keys' },
+      backup_key: 'ztc/acme/prod/age.key',
+    });
     expect(regionOf('https://fsn1.your-objectstorage.com')).toBe('fsn1');
   });
 });

@@ -50,9 +50,7 @@ describe('talos output against the Talos v1.11.5 machine-config schema', () => {
     const config = configFor(node);
     expect(validate(config)).toBe(true);
     expect(config.machine.install.disk).toMatch(/^\/dev\//);
-    expect(config.machine.install.image).toBe(
-      'factory.talos.dev/hcloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.11.5',
-    );
+    expect(config.machine.install.image).toBe('factory.talos.dev/hcloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.11.5');
     expect(config.cluster.network.cni).toEqual({ name: 'none' });
     expect(config.cluster.proxy).toEqual({ disabled: true });
     expect(config.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });

@@ -29,12 +29,7 @@ const helpers = { template: () => '' };
 describe('talos render', () => {
   it('renders one patch per node and carries the CNI patch into the cluster patch', () => {
     const out = render(config, { name: 'p' }, caps, helpers);
-    expect(Object.keys(out.files).sort()).toEqual([
-      'talos/nodes/cp-1.yaml',
-      'talos/nodes/worker-1.yaml',
-      'talos/patches/cluster.yaml',
-      'talos/patches/kubernetes.yaml',
-    ]);
+    expect(Object.keys(out.files).sort()).toEqual(['talos/nodes/cp-1.yaml', 'talos/nodes/worker-1.yaml', 'talos/patches/cluster.yaml', 'talos/patches/kubernetes.yaml']);
     expect(parse(out.files['talos/patches/cluster.yaml']!)).toEqual(caps.cni.talos_patch);
     expect(parse(out.files['talos/nodes/cp-1.yaml']!).machine).toMatchObject({ type: 'controlplane', network: { hostname: 'cp-1' } });
     expect(parse(out.files['talos/patches/kubernetes.yaml']!).machine.install).toEqual({
@@ -64,7 +59,7 @@ describe('talos render', () => {
     expect(() => render(bad, { name: 'p' }, caps, helpers)).toThrow('at least one node must have role "controlplane"');
   });
 
-  it('takes the disk image and installer for the machines\' platform from the Image Factory', () => {
+  it("takes the disk image and installer for the machines' platform from the Image Factory", () => {
     const out = render(config, { name: 'p' }, caps, helpers);
     expect(out.scriptContext?.['install-image']).toMatchObject({
       image_url: `https://factory.talos.dev/image/${'a'.repeat(64)}/v1.11.5/hcloud-amd64.raw.xz`,
@@ -72,7 +67,12 @@ describe('talos render', () => {
       rescue: { user: 'root', private_key_file: 'hetzner/rescue_ed25519' },
     });
     expect(out.scriptContext?.['gen-config']).toMatchObject({ validate_mode: 'cloud', kubernetes_version: '1.34.1', cluster_endpoint: 'https://203.0.113.10:6443' });
-    const metal = render({ ...config, arch: 'arm64' }, { name: 'p' }, { ...caps, 'cloud-infrastructure': { provider: 'robot', servers: caps['cloud-infrastructure'].servers } }, helpers);
+    const metal = render(
+      { ...config, arch: 'arm64' },
+      { name: 'p' },
+      { ...caps, 'cloud-infrastructure': { provider: 'robot', servers: caps['cloud-infrastructure'].servers } },
+      helpers,
+    );
     expect(metal.scriptContext?.['install-image']?.image_url).toMatch(/\/metal-arm64\.raw\.xz$/);
     expect(metal.scriptContext?.['gen-config']).toMatchObject({ validate_mode: 'metal', install_image: `factory.talos.dev/metal-installer/${'a'.repeat(64)}:v1.11.5` });
   });

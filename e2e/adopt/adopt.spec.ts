@@ -81,8 +81,14 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     tarball = join(dir, info!.filename);
     packed = info!.files.map((f) => f.path);
     write('package.json', `${JSON.stringify({ name: 'acme', private: true, workspaces: ['packages/*'], devDependencies: { nx: NX_VERSION } }, null, 2)}\n`);
-    write('nx.json', `${JSON.stringify({ neverConnectToCloud: true, analytics: false, cacheDirectory: '.nx/cache', targetDefaults: { lint: { cache: true }, test: { cache: true, dependsOn: ['^build'] } } }, null, 2)}\n`);
-    write('packages/web/package.json', `${JSON.stringify({ name: '@acme/web', version: '1.0.0', scripts: { lint: 'node -e "console.log(\'web: own lint\')"', test: 'node -e "console.log(\'web: own test\')"' } }, null, 2)}\n`);
+    write(
+      'nx.json',
+      `${JSON.stringify({ neverConnectToCloud: true, analytics: false, cacheDirectory: '.nx/cache', targetDefaults: { lint: { cache: true }, test: { cache: true, dependsOn: ['^build'] } } }, null, 2)}\n`,
+    );
+    write(
+      'packages/web/package.json',
+      `${JSON.stringify({ name: '@acme/web', version: '1.0.0', scripts: { lint: 'node -e "console.log(\'web: own lint\')"', test: 'node -e "console.log(\'web: own test\')"' } }, null, 2)}\n`,
+    );
     write('.gitignore', 'node_modules\n.nx\n');
     const install = await run(ws, 'npm', ['install']);
     expect(install.code, install.out).toBe(0);
@@ -93,7 +99,25 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
   let packed: string[] = [];
 
   it('packs what a user installs: the built engine (JavaScript and declarations), CLI, plugin, executors, generators, script library, schemas, contracts; no TypeScript source', () => {
-    for (const f of ['package.json', 'README.md', 'bin/ztc.js', 'lib/load.js', 'dist/cli.js', 'dist/index.js', 'dist/testing.js', 'dist/types/src/index.d.ts', 'dist/types/testing/index.d.ts', 'nx-plugin.js', 'executors.json', 'generators.json', 'migrations.json', 'scripts/ztc.sh', 'schemas/adapter.schema.json', 'capabilities/kubernetes-api.json', 'src/nx/generators/init/schema.json']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'bin/ztc.js',
+      'lib/load.js',
+      'dist/cli.js',
+      'dist/index.js',
+      'dist/testing.js',
+      'dist/types/src/index.d.ts',
+      'dist/types/testing/index.d.ts',
+      'nx-plugin.js',
+      'executors.json',
+      'generators.json',
+      'migrations.json',
+      'scripts/ztc.sh',
+      'schemas/adapter.schema.json',
+      'capabilities/kubernetes-api.json',
+      'src/nx/generators/init/schema.json',
+    ]) {
       expect(packed).toContain(f);
     }
     expect(packed.filter((f) => /\.(ts|mts|cts)$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
@@ -136,7 +160,7 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     expect(validate.out).toContain('infra/ztc/platforms/lab: no drift');
   });
 
-  it('keeps the workspace\'s own lint and test apart from ZTC\'s targets', async () => {
+  it("keeps the workspace's own lint and test apart from ZTC's targets", async () => {
     const show = await nx('show', 'project', 'demo', '--json');
     expect(show.code, show.out).toBe(0);
     // This workspace has no vitest: the adapter's specs get no test target (vitest-setup.ts).
@@ -157,7 +181,10 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     expect(boot.out).toContain('demo: apply in namespace demo (stub)');
     // Run by hand, the stub finds the package's ztc.sh only through ZTC_LIB_DIR, and says so without it.
     write('ctx.json', '{"namespace": "by-hand"}');
-    const byHand = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], { ZTC_CONTEXT_FILE: join(ws, 'ctx.json'), ZTC_LIB_DIR: join(ws, 'node_modules/@ztc/engine/scripts') });
+    const byHand = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], {
+      ZTC_CONTEXT_FILE: join(ws, 'ctx.json'),
+      ZTC_LIB_DIR: join(ws, 'node_modules/@ztc/engine/scripts'),
+    });
     expect(byHand.out).toContain('demo: apply in namespace by-hand (stub)');
     const without = await run(ws, 'bash', ['infra/ztc/adapters/demo/scripts/bootstrap/apply.sh'], { ZTC_CONTEXT_FILE: join(ws, 'ctx.json') });
     expect(without.code).not.toBe(0);
@@ -174,7 +201,10 @@ describe('adopting ZTC in an existing Nx workspace (npm pack → nx add)', () =>
     expect(deps('demo')).toEqual(['cluster implicit']);
     rmSync(join(ws, 'graph.json'));
     // The graph file leaves npm nodes out; the project graph has the adapters' edge to the installed engine.
-    const api = await run(ws, process.execPath, ['-e', "require('@nx/devkit').createProjectGraphAsync({ exitOnError: true }).then((g) => console.log(JSON.stringify(g.dependencies.demo)))"]);
+    const api = await run(ws, process.execPath, [
+      '-e',
+      "require('@nx/devkit').createProjectGraphAsync({ exitOnError: true }).then((g) => console.log(JSON.stringify(g.dependencies.demo)))",
+    ]);
     expect(api.code, api.out).toBe(0);
     const full = (JSON.parse(api.out.trim().split('\n').pop()!) as { target: string; type: string }[]).map((d) => `${d.target} ${d.type}`).sort();
     expect(full).toEqual(['cluster implicit', 'npm:@ztc/engine static']);

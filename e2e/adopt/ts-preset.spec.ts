@@ -73,7 +73,13 @@ function presetFiles(tarballs: Record<string, string>): Record<string, string> {
       defaultBase: 'main',
       namedInputs: { default: ['{projectRoot}/**/*', 'sharedGlobals'], production: ['default', '!{projectRoot}/**/?(*.)+(spec|test).[jt]s?(x)?(.snap)'], sharedGlobals: [] },
       plugins: [
-        { plugin: '@nx/js/typescript', options: { typecheck: { targetName: 'typecheck' }, build: { targetName: 'build', configName: 'tsconfig.lib.json', buildDepsName: 'build-deps', watchDepsName: 'watch-deps' } } },
+        {
+          plugin: '@nx/js/typescript',
+          options: {
+            typecheck: { targetName: 'typecheck' },
+            build: { targetName: 'build', configName: 'tsconfig.lib.json', buildDepsName: 'build-deps', watchDepsName: 'watch-deps' },
+          },
+        },
         { plugin: '@nx/eslint/plugin', options: { targetName: 'lint' } },
         { plugin: '@nx/vitest', options: { testTargetName: 'test' } },
       ],
@@ -81,23 +87,64 @@ function presetFiles(tarballs: Record<string, string>): Record<string, string> {
     }),
     'tsconfig.base.json': json({
       compilerOptions: {
-        composite: true, declarationMap: true, emitDeclarationOnly: true, importHelpers: true, isolatedModules: true, lib: ['es2022'], module: 'nodenext', moduleResolution: 'nodenext',
-        noEmitOnError: true, noFallthroughCasesInSwitch: true, noImplicitOverride: true, noImplicitReturns: true, noUnusedLocals: true, skipLibCheck: true, strict: true, target: 'es2022', customConditions: ['@acme/source'],
+        composite: true,
+        declarationMap: true,
+        emitDeclarationOnly: true,
+        importHelpers: true,
+        isolatedModules: true,
+        lib: ['es2022'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        noEmitOnError: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitOverride: true,
+        noImplicitReturns: true,
+        noUnusedLocals: true,
+        skipLibCheck: true,
+        strict: true,
+        target: 'es2022',
+        customConditions: ['@acme/source'],
       },
     }),
     'tsconfig.json': json({ extends: './tsconfig.base.json', compileOnSave: false, files: [], references: [{ path: './packages/util' }] }),
-    'vitest.config.mts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    projects: [\n      '**/vite.config.{mjs,js,ts,mts}',\n      '**/vitest.config.{mjs,js,ts,mts}',\n    ],\n  },\n});\n",
-    'eslint.config.mjs': "import nx from '@nx/eslint-plugin';\n\nexport default [\n  ...nx.configs['flat/base'],\n  ...nx.configs['flat/typescript'],\n  ...nx.configs['flat/javascript'],\n  { ignores: ['**/dist', '**/out-tsc'] },\n  {\n    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],\n    rules: {\n      '@nx/enforce-module-boundaries': [\n        'error',\n        {\n          enforceBuildableLibDependency: true,\n          allow: [],\n          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],\n        },\n      ],\n    },\n  },\n];\n",
+    'vitest.config.mts':
+      "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: {\n    projects: [\n      '**/vite.config.{mjs,js,ts,mts}',\n      '**/vitest.config.{mjs,js,ts,mts}',\n    ],\n  },\n});\n",
+    'eslint.config.mjs':
+      "import nx from '@nx/eslint-plugin';\n\nexport default [\n  ...nx.configs['flat/base'],\n  ...nx.configs['flat/typescript'],\n  ...nx.configs['flat/javascript'],\n  { ignores: ['**/dist', '**/out-tsc'] },\n  {\n    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],\n    rules: {\n      '@nx/enforce-module-boundaries': [\n        'error',\n        {\n          enforceBuildableLibDependency: true,\n          allow: [],\n          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],\n        },\n      ],\n    },\n  },\n];\n",
     '.prettierrc': json({ singleQuote: true }),
     '.prettierignore': '# Add files here to ignore them from prettier formatting\n/dist\n/coverage\n/.nx/cache\n/.nx/workspace-data\n',
     '.gitignore': 'node_modules\ndist\nout-tsc\n.nx/cache\n.nx/workspace-data\n',
-    'packages/util/package.json': json({ name: '@acme/util', version: '0.0.1', private: true, type: 'module', main: './dist/index.js', types: './dist/index.d.ts', exports: { './package.json': './package.json', '.': { '@acme/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' } } }),
+    'packages/util/package.json': json({
+      name: '@acme/util',
+      version: '0.0.1',
+      private: true,
+      type: 'module',
+      main: './dist/index.js',
+      types: './dist/index.d.ts',
+      exports: { './package.json': './package.json', '.': { '@acme/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' } },
+    }),
     'packages/util/src/index.ts': "export function util(): string {\n  return 'util';\n}\n",
     'packages/util/src/index.spec.ts': "import { util } from './index.js';\n\ndescribe('util', () => {\n  it('works', () => {\n    expect(util()).toEqual('util');\n  });\n});\n",
-    'packages/util/tsconfig.json': json({ extends: '../../tsconfig.base.json', files: [], include: [], references: [{ path: './tsconfig.lib.json' }, { path: './tsconfig.spec.json' }] }),
-    'packages/util/tsconfig.lib.json': json({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: 'src', outDir: 'dist', tsBuildInfoFile: 'dist/tsconfig.lib.tsbuildinfo', emitDeclarationOnly: false, types: ['node'] }, include: ['src/**/*.ts'], exclude: ['src/**/*.spec.ts'] }),
-    'packages/util/tsconfig.spec.json': json({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: './out-tsc/vitest', types: ['vitest/globals', 'node'] }, include: ['vitest.config.mts', 'src/**/*.spec.ts'], references: [{ path: './tsconfig.lib.json' }] }),
-    'packages/util/vitest.config.mts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig(() => ({\n  root: import.meta.dirname,\n  test: {\n    name: '@acme/util',\n    watch: false,\n    globals: true,\n    environment: 'node',\n    include: ['src/**/*.spec.ts'],\n  },\n}));\n",
+    'packages/util/tsconfig.json': json({
+      extends: '../../tsconfig.base.json',
+      files: [],
+      include: [],
+      references: [{ path: './tsconfig.lib.json' }, { path: './tsconfig.spec.json' }],
+    }),
+    'packages/util/tsconfig.lib.json': json({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { rootDir: 'src', outDir: 'dist', tsBuildInfoFile: 'dist/tsconfig.lib.tsbuildinfo', emitDeclarationOnly: false, types: ['node'] },
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.spec.ts'],
+    }),
+    'packages/util/tsconfig.spec.json': json({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { outDir: './out-tsc/vitest', types: ['vitest/globals', 'node'] },
+      include: ['vitest.config.mts', 'src/**/*.spec.ts'],
+      references: [{ path: './tsconfig.lib.json' }],
+    }),
+    'packages/util/vitest.config.mts':
+      "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig(() => ({\n  root: import.meta.dirname,\n  test: {\n    name: '@acme/util',\n    watch: false,\n    globals: true,\n    environment: 'node',\n    include: ['src/**/*.spec.ts'],\n  },\n}));\n",
     'packages/util/eslint.config.mjs': "import baseConfig from '../../eslint.config.mjs';\n\nexport default [...baseConfig];\n",
   };
 }
@@ -113,7 +160,19 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k.startsWith('npm_') || k === 'CI' || k.startsWith('ZTC_')) continue;
     e[k] = v;
   }
-  return { ...e, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NO_COLOR: '1', npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...extra };
+  return {
+    ...e,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    npm_config_prefer_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    ...extra,
+  };
 }
 
 function run(cwd: string, cmd: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
@@ -143,7 +202,8 @@ describe('adopting ZTC from packages in a fresh Nx 24 TypeScript-preset workspac
   let ws: string;
   const tarballs: Record<string, string> = {};
   const nx = (...args: string[]): Promise<Run> => run(ws, process.execPath, [join(ws, 'node_modules/nx/dist/bin/nx.js'), ...args], { ZTC_PRIVATE_DIR: join(dir, 'private') });
-  const ztc = (cwd: string, ...args: string[]): Promise<Run> => run(cwd, process.execPath, [join(cwd, 'node_modules/@ztc/engine/bin/ztc.js'), ...args], { ZTC_SECRETS_FILE: join(dir, 'secrets.env') });
+  const ztc = (cwd: string, ...args: string[]): Promise<Run> =>
+    run(cwd, process.execPath, [join(cwd, 'node_modules/@ztc/engine/bin/ztc.js'), ...args], { ZTC_SECRETS_FILE: join(dir, 'secrets.env') });
   const read = (rel: string): string => readFileSync(join(ws, rel), 'utf8');
 
   beforeAll(async () => {
@@ -181,78 +241,98 @@ describe('adopting ZTC from packages in a fresh Nx 24 TypeScript-preset workspac
     }
   });
 
-  it('init prefixes ZTC\'s targets because of the inferred lint and test; ztc init and render give the example\'s bytes from the installed adapters', async () => {
-    const init = await nx('g', '@ztc/engine:init', '--no-interactive');
-    expect(init.code, init.out).toBe(0);
-    expect(init.out).toContain('The workspace already configures lint, test');
-    writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
-    const platform = await ztc(ws, 'init', 'lab', '--non-interactive', '--answers', join(dir, 'answers.yaml'), '--skip-init-scripts');
-    expect(platform.code, platform.out).toBe(0);
-    const render = await nx('run', 'lab:ztc-render', '--outputStyle=stream');
-    expect(render.code, render.out).toBe(0);
-    const generated = join(ws, 'platforms/lab/generated');
-    const files = filesBelow(generated).sort();
-    expect(files.map((f) => f.split('/')[0])).toEqual(expect.arrayContaining(ADAPTERS));
-    for (const f of files) {
-      // The header names the platform; everything else is byte for byte the example's.
-      const ours = readFileSync(join(generated, f), 'utf8').replace('for platform lab. Do not edit; run "ztc render lab"', 'for platform example. Do not edit; run "ztc render example"');
-      expect(ours, f).toBe(readFileSync(join(REPO, 'platforms/example/generated', f), 'utf8'));
-    }
-    const lock = JSON.parse(read('platforms/lab/lock.json')) as { adapters: Record<string, { source: string; integrity?: string }> };
-    expect(lock.adapters.talos).toMatchObject({ source: 'npm:@ztc/adapter-talos@1.1.0', integrity: expect.stringMatching(/^sha512-/) });
-    const validate = await ztc(ws, 'validate', 'lab');
-    expect(validate.code, validate.out).toBe(0);
-  }, 3 * MINUTE);
-
-  it('a generated adapter passes the workspace\'s own lint, test and typecheck (strict, verbatimModuleSyntax, no @types) and ZTC\'s; nx format:check is clean', async () => {
-    const gen = await nx('g', '@ztc/engine:adapter', 'demo', '--provides=demo-api', '--requires=kubernetes-api', '--no-interactive');
-    expect(gen.code, gen.out).toBe(0);
-    const all = await nx('run-many', '-t', 'lint', 'test', 'typecheck', 'ztc-lint', 'ztc-test', '--outputStyle=stream');
-    expect(all.code, all.out).toBe(0);
-    for (const task of ['demo:lint', 'demo:typecheck', 'demo:ztc-lint', 'demo:ztc-test', '@acme/util:test']) expect(all.out).toContain(`nx run ${task}`);
-    const format = await nx('format:check', '--all');
-    expect(format.code, format.out).toBe(0);
-  }, 4 * MINUTE);
-
-  it('require() and import() of @ztc/engine work on Node 20, 22 and 24', async () => {
-    const script = "const cjs = require('@ztc/engine'); import('@ztc/engine').then((esm) => console.log(process.version, typeof cjs.defineRender, typeof esm.defineRender, cjs.STAGES.join(',')));";
-    const nodes = [process.execPath];
-    const fetched: string[] = [];
-    for (const major of ['22', '24']) {
-      const folder = execFileSync(join(REPO, 'scripts/node-from-registry.sh'), [major], { encoding: 'utf8', env: env() }).trim();
-      fetched.push(dirname(folder));
-      nodes.push(join(folder, 'bin/node'));
-    }
-    try {
-      const majors = [];
-      for (const node of nodes) {
-        const r = await run(ws, node, ['-e', script]);
-        expect(r.code, r.out).toBe(0);
-        expect(r.out).toMatch(/^v\d+\.\d+\.\d+ function function pre-work,bootstrap,post-work,validation\n$/);
-        majors.push(r.out.slice(1, 3));
+  it(
+    "init prefixes ZTC's targets because of the inferred lint and test; ztc init and render give the example's bytes from the installed adapters",
+    async () => {
+      const init = await nx('g', '@ztc/engine:init', '--no-interactive');
+      expect(init.code, init.out).toBe(0);
+      expect(init.out).toContain('The workspace already configures lint, test');
+      writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
+      const platform = await ztc(ws, 'init', 'lab', '--non-interactive', '--answers', join(dir, 'answers.yaml'), '--skip-init-scripts');
+      expect(platform.code, platform.out).toBe(0);
+      const render = await nx('run', 'lab:ztc-render', '--outputStyle=stream');
+      expect(render.code, render.out).toBe(0);
+      const generated = join(ws, 'platforms/lab/generated');
+      const files = filesBelow(generated).sort();
+      expect(files.map((f) => f.split('/')[0])).toEqual(expect.arrayContaining(ADAPTERS));
+      for (const f of files) {
+        // The header names the platform; everything else is byte for byte the example's.
+        const ours = readFileSync(join(generated, f), 'utf8').replace(
+          'for platform lab. Do not edit; run "ztc render lab"',
+          'for platform example. Do not edit; run "ztc render example"',
+        );
+        expect(ours, f).toBe(readFileSync(join(REPO, 'platforms/example/generated', f), 'utf8'));
       }
-      expect(majors.sort()).toEqual(['20', '22', '24']);
-    } finally {
-      for (const f of fetched) rmSync(f, { recursive: true, force: true });
-    }
-  }, 5 * MINUTE);
+      const lock = JSON.parse(read('platforms/lab/lock.json')) as { adapters: Record<string, { source: string; integrity?: string }> };
+      expect(lock.adapters.talos).toMatchObject({ source: 'npm:@ztc/adapter-talos@1.1.0', integrity: expect.stringMatching(/^sha512-/) });
+      const validate = await ztc(ws, 'validate', 'lab');
+      expect(validate.code, validate.out).toBe(0);
+    },
+    3 * MINUTE,
+  );
 
-  it('with pnpm: the same tarballs render the same files, and lock.json records pnpm\'s integrity', async () => {
-    const pws = join(dir, 'pnpm-ws');
-    write(pws, {
-      'package.json': json({ name: 'acme-pnpm', private: true, devDependencies: { nx: NX_VERSION, ...Object.fromEntries(Object.entries(tarballs)) } }),
-      'nx.json': json({ neverConnectToCloud: true, analytics: false }),
-    });
-    const install = await run(pws, 'npx', ['--yes', 'pnpm@10', 'install', '--config.confirmModulesPurge=false']);
-    expect(install.code, install.out).toBe(0);
-    const init = await ztc(pws, 'init', 'lab', '--non-interactive', '--answers', join(dir, 'answers.yaml'), '--skip-init-scripts');
-    expect(init.code, init.out).toBe(0);
-    const render = await ztc(pws, 'render', 'lab');
-    expect(render.code, render.out).toBe(0);
-    for (const f of filesBelow(join(ws, 'platforms/lab/generated'))) {
-      expect(readFileSync(join(pws, 'platforms/lab/generated', f), 'utf8'), f).toBe(read(`platforms/lab/generated/${f}`));
-    }
-    const lock = JSON.parse(readFileSync(join(pws, 'platforms/lab/lock.json'), 'utf8')) as { adapters: Record<string, { source: string; integrity?: string }> };
-    expect(lock.adapters.cilium).toMatchObject({ source: 'npm:@ztc/adapter-cilium@1.1.0', integrity: expect.stringMatching(/^sha512-/) });
-  }, 5 * MINUTE);
+  it(
+    "a generated adapter passes the workspace's own lint, test and typecheck (strict, verbatimModuleSyntax, no @types) and ZTC's; nx format:check is clean",
+    async () => {
+      const gen = await nx('g', '@ztc/engine:adapter', 'demo', '--provides=demo-api', '--requires=kubernetes-api', '--no-interactive');
+      expect(gen.code, gen.out).toBe(0);
+      const all = await nx('run-many', '-t', 'lint', 'test', 'typecheck', 'ztc-lint', 'ztc-test', '--outputStyle=stream');
+      expect(all.code, all.out).toBe(0);
+      for (const task of ['demo:lint', 'demo:typecheck', 'demo:ztc-lint', 'demo:ztc-test', '@acme/util:test']) expect(all.out).toContain(`nx run ${task}`);
+      const format = await nx('format:check', '--all');
+      expect(format.code, format.out).toBe(0);
+    },
+    4 * MINUTE,
+  );
+
+  it(
+    'require() and import() of @ztc/engine work on Node 20, 22 and 24',
+    async () => {
+      const script =
+        "const cjs = require('@ztc/engine'); import('@ztc/engine').then((esm) => console.log(process.version, typeof cjs.defineRender, typeof esm.defineRender, cjs.STAGES.join(',')));";
+      const nodes = [process.execPath];
+      const fetched: string[] = [];
+      for (const major of ['22', '24']) {
+        const folder = execFileSync(join(REPO, 'scripts/node-from-registry.sh'), [major], { encoding: 'utf8', env: env() }).trim();
+        fetched.push(dirname(folder));
+        nodes.push(join(folder, 'bin/node'));
+      }
+      try {
+        const majors = [];
+        for (const node of nodes) {
+          const r = await run(ws, node, ['-e', script]);
+          expect(r.code, r.out).toBe(0);
+          expect(r.out).toMatch(/^v\d+\.\d+\.\d+ function function pre-work,bootstrap,post-work,validation\n$/);
+          majors.push(r.out.slice(1, 3));
+        }
+        expect(majors.sort()).toEqual(['20', '22', '24']);
+      } finally {
+        for (const f of fetched) rmSync(f, { recursive: true, force: true });
+      }
+    },
+    5 * MINUTE,
+  );
+
+  it(
+    "with pnpm: the same tarballs render the same files, and lock.json records pnpm's integrity",
+    async () => {
+      const pws = join(dir, 'pnpm-ws');
+      write(pws, {
+        'package.json': json({ name: 'acme-pnpm', private: true, devDependencies: { nx: NX_VERSION, ...Object.fromEntries(Object.entries(tarballs)) } }),
+        'nx.json': json({ neverConnectToCloud: true, analytics: false }),
+      });
+      const install = await run(pws, 'npx', ['--yes', 'pnpm@10', 'install', '--config.confirmModulesPurge=false']);
+      expect(install.code, install.out).toBe(0);
+      const init = await ztc(pws, 'init', 'lab', '--non-interactive', '--answers', join(dir, 'answers.yaml'), '--skip-init-scripts');
+      expect(init.code, init.out).toBe(0);
+      const render = await ztc(pws, 'render', 'lab');
+      expect(render.code, render.out).toBe(0);
+      for (const f of filesBelow(join(ws, 'platforms/lab/generated'))) {
+        expect(readFileSync(join(pws, 'platforms/lab/generated', f), 'utf8'), f).toBe(read(`platforms/lab/generated/${f}`));
+      }
+      const lock = JSON.parse(readFileSync(join(pws, 'platforms/lab/lock.json'), 'utf8')) as { adapters: Record<string, { source: string; integrity?: string }> };
+      expect(lock.adapters.cilium).toMatchObject({ source: 'npm:@ztc/adapter-cilium@1.1.0', integrity: expect.stringMatching(/^sha512-/) });
+    },
+    5 * MINUTE,
+  );
 });

@@ -35,12 +35,41 @@ describe('Nx generators (real nx binary)', () => {
     const gen = await ws.nx(['g', '@ztc/engine:adapter', 'demo', '--provides=demo-api', '--requires=kubernetes-api', '--selectionGroup=demo_tools', '--no-interactive']);
     expect(gen.code, gen.stderr).toBe(0);
     expect(ws.read('tools/ztc/capabilities/demo-api.json')).toContain('"name": "demo-api"');
-    const plat = await ws.nx(['g', '@ztc/engine:platform', 'lab', '--organization=acme', '--appName=acme-lab', '--set=demo.replicas=2', '--set=talos.cluster_name=lab', '--set=hetzner.server_ips=198.51.100.7', '--no-interactive']);
+    const plat = await ws.nx([
+      'g',
+      '@ztc/engine:platform',
+      'lab',
+      '--organization=acme',
+      '--appName=acme-lab',
+      '--set=demo.replicas=2',
+      '--set=talos.cluster_name=lab',
+      '--set=hetzner.server_ips=198.51.100.7',
+      '--no-interactive',
+    ]);
     expect(plat.code, plat.stdout + plat.stderr).toBe(0);
     const text = ws.read('platforms/lab/platform.yaml');
     expect(text).toContain('  demo:\n    replicas: 2\n');
     // The same values through the CLI give the same bytes.
-    execFileSync(process.execPath, [ZTC, 'init', 'lab2', '--non-interactive', '--set', 'platform.organization=acme', '--set', 'platform.app_name=acme-lab', '--set', 'demo.replicas=2', '--set', 'talos.cluster_name=lab', '--set', 'hetzner.server_ips=198.51.100.7'], { cwd: ws.root, env: { ...process.env, ZTC_SECRETS_FILE: join(ws.root, '..', 'unused.env') } });
+    execFileSync(
+      process.execPath,
+      [
+        ZTC,
+        'init',
+        'lab2',
+        '--non-interactive',
+        '--set',
+        'platform.organization=acme',
+        '--set',
+        'platform.app_name=acme-lab',
+        '--set',
+        'demo.replicas=2',
+        '--set',
+        'talos.cluster_name=lab',
+        '--set',
+        'hetzner.server_ips=198.51.100.7',
+      ],
+      { cwd: ws.root, env: { ...process.env, ZTC_SECRETS_FILE: join(ws.root, '..', 'unused.env') } },
+    );
     expect(ws.read('platforms/lab2/platform.yaml')).toBe(text);
     ws.rm('platforms/lab2');
     const run = await ws.nx(['run-many', '-t', 'lint', 'test', 'render', '-p', 'demo', 'lab', '--outputStyle=stream']);

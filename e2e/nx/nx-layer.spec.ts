@@ -35,7 +35,8 @@ const EXTRA = {
     '      required: true',
     '',
   ].join('\n'),
-  'adapters/vault/scripts/unseal.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\nprintf "%s" "$VAULT_TOKEN" | xxd -p\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
+  'adapters/vault/scripts/unseal.sh':
+    '#!/usr/bin/env bash\nset -euo pipefail\necho "unsealing with $VAULT_TOKEN"\nprintf "%s" "$VAULT_TOKEN" | xxd -p\necho unsealed >"$ZTC_STATE_DIR/vault.txt"\n',
   'platforms/canary/platform.yaml': 'version: "1.0"\nadapters:\n  vault: {}\n',
 };
 
@@ -71,14 +72,21 @@ describe('Nx layer (real nx binary)', () => {
   it('infers adapters and platforms; platform edges are static, capability edges implicit, adapters depend on the engine', async () => {
     const r = await ws.nx(['graph', '--file=graph.json']);
     expect(r.code).toBe(0);
-    const { graph } = JSON.parse(ws.read('graph.json')) as { graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string; type: string }[]> } };
-    const deps = (p: string): string[] => graph.dependencies[p]!.filter((d) => !d.target.startsWith('npm:')).map((d) => `${d.target} ${d.type}`).sort();
+    const { graph } = JSON.parse(ws.read('graph.json')) as {
+      graph: { nodes: Record<string, { data: { tags: string[]; targets: object } }>; dependencies: Record<string, { target: string; type: string }[]> };
+    };
+    const deps = (p: string): string[] =>
+      graph.dependencies[p]!.filter((d) => !d.target.startsWith('npm:'))
+        .map((d) => `${d.target} ${d.type}`)
+        .sort();
     expect(deps('talos')).toEqual(['@ztc/engine static', 'cilium implicit', 'hetzner implicit']);
     expect(deps('example')).toEqual(EXAMPLE_ADAPTERS.map((a) => `${a} static`).sort());
     expect(deps('edge')).toEqual(['hetzner static']);
     expect(deps('hetzner')).toEqual(['@ztc/engine static']);
     expect(graph.nodes.cilium!.data.tags).toEqual(['type:adapter', 'provides:cni']);
-    expect(Object.keys(graph.nodes.example!.data.targets)).toEqual(expect.arrayContaining([...EXAMPLE_TASKS.map((t) => t.split(':')[1]), 'validate', 'stage-pre-work', 'bootstrap']));
+    expect(Object.keys(graph.nodes.example!.data.targets)).toEqual(
+      expect.arrayContaining([...EXAMPLE_TASKS.map((t) => t.split(':')[1]), 'validate', 'stage-pre-work', 'bootstrap']),
+    );
     ws.rm('graph.json');
   });
 
@@ -166,7 +174,9 @@ describe('Nx layer (real nx binary)', () => {
     const hex = Buffer.from(CANARY).toString('hex');
     expect(r.stdout + r.stderr).not.toContain(hex);
     const leaks = (dir: string): string[] =>
-      Object.entries(tree(ws, dir)).filter(([, content]) => content.includes(CANARY) || content.includes(hex)).map(([p]) => p);
+      Object.entries(tree(ws, dir))
+        .filter(([, content]) => content.includes(CANARY) || content.includes(hex))
+        .map(([p]) => p);
     expect(leaks('.nx')).toEqual([]);
     expect(leaks('platforms/canary')).toEqual([]);
 
@@ -189,7 +199,10 @@ describe('Nx layer (real nx binary)', () => {
     expect(rotated.stdout).toContain('[vault/unseal] running because: secret VAULT_TOKEN changed');
     expect(rotated.stdout).toContain('unsealing with ***');
     const traces = [CANARY, ROTATED].flatMap((v) => [v, Buffer.from(v).toString('hex'), createHash('sha256').update(v).digest('hex')]);
-    const found = (dir: string): string[] => Object.entries(tree(ws, dir)).filter(([, content]) => traces.some((t) => content.includes(t))).map(([p]) => p);
+    const found = (dir: string): string[] =>
+      Object.entries(tree(ws, dir))
+        .filter(([, content]) => traces.some((t) => content.includes(t)))
+        .map(([p]) => p);
     expect(rotated.stdout + rotated.stderr).not.toContain(ROTATED);
     expect(found('.nx')).toEqual([]);
     expect(found('platforms/canary')).toEqual([]);
@@ -204,41 +217,48 @@ describe('Nx layer (real nx binary)', () => {
   it.each([
     ['sh', 'nx is orphaned and runs on; ztc sees its launcher gone'],
     ['bash', 'npm hands the signal to nx, which stops its task tree'],
-  ])('stops a running stage when its launcher (npx nx run, npm script shell %s: %s) gets SIGTERM: no process, temp dir or receipt is left', async (shell) => {
-    ws.write('adapters/sleeper/adapter.yaml', 'name: sleeper\nversion: 1.0.0\ndescription: E2E adapter whose step hangs.\nscripts:\n  bootstrap:\n    - file: scripts/hang.sh\n      description: Hang\n      timeout_seconds: 600\n');
-    ws.write('adapters/sleeper/scripts/hang.sh', readFileSync(join(REPO, 'tools/ztc/src/bootstrap/__fixtures__/scripts/hang.sh'), 'utf8'));
-    ws.write('platforms/sleepy/platform.yaml', 'version: "1.0"\nadapters:\n  sleeper: {}\n');
-    const tmp = mkdtempSync(join(tmpdir(), 'ztc-e2e-tmp-'));
-    const env = cleanEnv({ TMPDIR: tmp, npm_config_script_shell: shell });
-    const launcher = spawn('npx', ['nx', 'run', 'sleepy:stage-bootstrap', ...RUN], { cwd: ws.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        launcher.stdout.on('data', (c: Buffer) => (out += c.toString()).includes('[sleeper/hang] waiting') && resolve());
-        launcher.once('exit', (code) => reject(new Error(`nx exited (${code}) before the step started:\n${out}`)));
-      });
-      const lock = 'platforms/sleepy/.ztc/run.lock';
-      const ztcPid = (JSON.parse(ws.read(lock)) as { pid: number }).pid;
-      const bgPid = Number(ws.read('platforms/sleepy/.ztc/state/bg.pid'));
-      process.kill(launcher.pid!, 'SIGTERM');
-      for (const deadline = Date.now() + 20_000; isProcessAlive(ztcPid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
-      expect(isProcessAlive(ztcPid)).toBe(false);
-      expect(isProcessAlive(bgPid)).toBe(false);
-      expect(readdirSync(tmp).filter((d) => d.startsWith('ztc-secure-'))).toEqual([]);
-      expect(existsSync(join(ws.root, 'platforms/sleepy/.ztc/receipts/bootstrap/sleeper.hang.json'))).toBe(false);
-      expect(existsSync(join(ws.root, lock))).toBe(false);
-    } finally {
-      launcher.kill('SIGKILL');
-      rmSync(tmp, { recursive: true, force: true });
-      for (const p of ['adapters/sleeper', 'platforms/sleepy']) ws.rm(p);
-    }
-  }, 90_000);
+  ])(
+    'stops a running stage when its launcher (npx nx run, npm script shell %s: %s) gets SIGTERM: no process, temp dir or receipt is left',
+    async (shell) => {
+      ws.write(
+        'adapters/sleeper/adapter.yaml',
+        'name: sleeper\nversion: 1.0.0\ndescription: E2E adapter whose step hangs.\nscripts:\n  bootstrap:\n    - file: scripts/hang.sh\n      description: Hang\n      timeout_seconds: 600\n',
+      );
+      ws.write('adapters/sleeper/scripts/hang.sh', readFileSync(join(REPO, 'tools/ztc/src/bootstrap/__fixtures__/scripts/hang.sh'), 'utf8'));
+      ws.write('platforms/sleepy/platform.yaml', 'version: "1.0"\nadapters:\n  sleeper: {}\n');
+      const tmp = mkdtempSync(join(tmpdir(), 'ztc-e2e-tmp-'));
+      const env = cleanEnv({ TMPDIR: tmp, npm_config_script_shell: shell });
+      const launcher = spawn('npx', ['nx', 'run', 'sleepy:stage-bootstrap', ...RUN], { cwd: ws.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          launcher.stdout.on('data', (c: Buffer) => (out += c.toString()).includes('[sleeper/hang] waiting') && resolve());
+          launcher.once('exit', (code) => reject(new Error(`nx exited (${code}) before the step started:\n${out}`)));
+        });
+        const lock = 'platforms/sleepy/.ztc/run.lock';
+        const ztcPid = (JSON.parse(ws.read(lock)) as { pid: number }).pid;
+        const bgPid = Number(ws.read('platforms/sleepy/.ztc/state/bg.pid'));
+        process.kill(launcher.pid!, 'SIGTERM');
+        for (const deadline = Date.now() + 20_000; isProcessAlive(ztcPid) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+        expect(isProcessAlive(ztcPid)).toBe(false);
+        expect(isProcessAlive(bgPid)).toBe(false);
+        expect(readdirSync(tmp).filter((d) => d.startsWith('ztc-secure-'))).toEqual([]);
+        expect(existsSync(join(ws.root, 'platforms/sleepy/.ztc/receipts/bootstrap/sleeper.hang.json'))).toBe(false);
+        expect(existsSync(join(ws.root, lock))).toBe(false);
+      } finally {
+        launcher.kill('SIGKILL');
+        rmSync(tmp, { recursive: true, force: true });
+        for (const p of ['adapters/sleeper', 'platforms/sleepy']) ws.rm(p);
+      }
+    },
+    90_000,
+  );
 
   // The workspace's .env runs plugins in Nx's own process (docs/nx.md, "Plugin workers"); an adopting
   // monorepo keeps Nx's default, a worker per plugin. Either way a bad file is reported by name.
   it.each([
-    ['in Nx\'s own process (this workspace)', 'false'],
-    ['in a plugin worker (Nx\'s default)', 'true'],
+    ["in Nx's own process (this workspace)", 'false'],
+    ["in a plugin worker (Nx's default)", 'true'],
   ])('reports an invalid adapter.yaml by file name while the rest of the graph still loads, plugin %s', async (_where, isolate) => {
     const valid = ws.read('adapters/talos/adapter.yaml');
     ws.write('adapters/talos/adapter.yaml', valid.replace(/^version: .*$/m, 'version: latest'));

@@ -60,7 +60,12 @@ export function createE2eWorkspace(extraFiles: Record<string, string> = {}): E2e
     },
     nx(args, env = {}) {
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [NX_BIN, ...args], { cwd: root, env: cleanEnv({ ZTC_PRIVATE_DIR: `${root}-private`, ...env }), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+        const child = spawn(process.execPath, [NX_BIN, ...args], {
+          cwd: root,
+          env: cleanEnv({ ZTC_PRIVATE_DIR: `${root}-private`, ...env }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 120_000,
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

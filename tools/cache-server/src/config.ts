@@ -36,7 +36,11 @@ export function parseSize(text: string): number {
   return Number(m[1]) * unit;
 }
 
-const tokens = (value: string | undefined): string[] => (value ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+const tokens = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
   let values;

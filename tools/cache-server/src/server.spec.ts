@@ -9,9 +9,8 @@ import { createCacheServer } from './server';
 async function start(overrides: Partial<ServerConfig> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ztc-cache-'));
   const log: string[] = [];
-  const cache = createCacheServer(
-    { host: '127.0.0.1', port: 0, dir, maxBodyBytes: 1024, readWriteTokens: ['rw-secret'], readOnlyTokens: ['ro-secret'], ...overrides },
-    (l) => log.push(l),
+  const cache = createCacheServer({ host: '127.0.0.1', port: 0, dir, maxBodyBytes: 1024, readWriteTokens: ['rw-secret'], readOnlyTokens: ['ro-secret'], ...overrides }, (l) =>
+    log.push(l),
   );
   const url = await cache.listen();
   onTestFinished(async () => {

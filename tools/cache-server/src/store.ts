@@ -47,7 +47,10 @@ export class BlobStore {
   }
 
   async has(hash: string): Promise<boolean> {
-    return stat(this.path(hash)).then(() => true, () => false);
+    return stat(this.path(hash)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Store `body` under `hash`, refusing more than maxBytes. An existing entry is never replaced. */

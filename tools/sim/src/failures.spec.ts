@@ -34,8 +34,7 @@ function expectClean(sim: Sim): void {
 }
 
 /** The copy's hetzner/rescue step gets a short timeout, so a scenario that waits for it ends quickly. */
-const shortRescueTimeout = (seconds: number) => (yaml: string) =>
-  yaml.replace(/(file: scripts\/pre-work\/rescue\.sh[\s\S]*?timeout_seconds: )\d+/, `$1${seconds}`);
+const shortRescueTimeout = (seconds: number) => (yaml: string) => yaml.replace(/(file: scripts\/pre-work\/rescue\.sh[\s\S]*?timeout_seconds: )\d+/, `$1${seconds}`);
 
 // Whole simulated bootstraps: seconds each, more on a loaded machine.
 describe('failure scenarios', { timeout: 180_000 }, () => {
@@ -54,12 +53,22 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     const sim = await withScenario('server-missing');
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('ERROR: no server of this Hetzner Cloud project has the public IPv4 address 203.0.113.12. Check hetzner.server_ips in platforms/example/platform.yaml');
+    expect(r.stderr).toContain(
+      'ERROR: no server of this Hetzner Cloud project has the public IPv4 address 203.0.113.12. Check hetzner.server_ips in platforms/example/platform.yaml',
+    );
     expectClean(sim);
   });
 
   it('API errors (500, then 429) and slow answers are retried or waited out, and the run recovers', async () => {
-    const sim = await fastSim({ faults: { apiErrors: [{ status: 500, times: 2, match: '/servers' }, { status: 429, times: 1, retryAfter: 1 }], apiDelayMs: 150 } });
+    const sim = await fastSim({
+      faults: {
+        apiErrors: [
+          { status: 500, times: 2, match: '/servers' },
+          { status: 429, times: 1, retryAfter: 1 },
+        ],
+        apiDelayMs: 150,
+      },
+    });
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/servers\?page=1&per_page=50: HTTP 500, retrying in [\d.]+ s \(1\/6\)/);
@@ -92,7 +101,9 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     await editAndRender(sim, 'platforms/example/platform.yaml', (y) => y.replace('rescue_mode_confirm: true', 'rescue_mode_confirm: false'));
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml, and the servers 203.0.113.10, 203.0.113.11, 203.0.113.12 run no installed OS');
+    expect(r.stdout).toContain(
+      'ERROR: hetzner.rescue_mode_confirm is not true in platforms/example/platform.yaml, and the servers 203.0.113.10, 203.0.113.11, 203.0.113.12 run no installed OS',
+    );
     expect(sim.world.calls.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST')).toEqual([]);
     expectClean(sim);
   });
@@ -107,7 +118,7 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     expectClean(sim);
   });
 
-  it('a GitHub App key that is not the App\'s stops the run in pre-flight with exit 3', async () => {
+  it("a GitHub App key that is not the App's stops the run in pre-flight with exit 3", async () => {
     const sim = await withScenario('github-key-wrong');
     const other = String(sim.env.GITHUB_APP_PRIVATE_KEY);
     const r = await sim.ztc(['bootstrap', 'example']);
@@ -126,7 +137,9 @@ describe('failure scenarios', { timeout: 180_000 }, () => {
     sim.world.recycleServer('203.0.113.12');
     const r = await sim.ztc(['bootstrap', 'example', '--stage', 'pre-work', '--fresh']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('ERROR: the Hetzner Cloud API refused POST /ssh_keys (409 conflict, see the line above): the project already holds this resource under another name');
+    expect(r.stdout).toContain(
+      'ERROR: the Hetzner Cloud API refused POST /ssh_keys (409 conflict, see the line above): the project already holds this resource under another name',
+    );
     expect(r.stdout).toContain('remove or rename it in the Hetzner Cloud Console, then run ztc bootstrap again');
     expectClean(sim);
   });

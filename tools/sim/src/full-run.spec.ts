@@ -104,14 +104,17 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     // Configs come from the rendered patches, each node's patch on the base of its role.
     expect(calls(sim, (c) => c.step === 'talos/gen-config' && c.argv[0] === 'machineconfig')).toEqual(
       ['cp-1', 'worker-1', 'worker-2'].map(
-        (n) => `talos/gen-config | talosctl machineconfig patch $ZTC_PRIVATE_DIR/talos/${n === 'cp-1' ? 'controlplane' : 'worker'}.yaml --patch @platforms/example/generated/talos/nodes/${n}.yaml --output $ZTC_PRIVATE_DIR/talos/nodes/${n}.yaml`,
+        (n) =>
+          `talos/gen-config | talosctl machineconfig patch $ZTC_PRIVATE_DIR/talos/${n === 'cp-1' ? 'controlplane' : 'worker'}.yaml --patch @platforms/example/generated/talos/nodes/${n}.yaml --output $ZTC_PRIVATE_DIR/talos/nodes/${n}.yaml`,
       ),
     );
     expect(calls(sim, (c) => c.tool === 'talosctl' && c.argv.slice(0, 2).join(' ') === 'gen config')[0]).toContain(
       '--kubernetes-version 1.34.1 --install-disk /dev/sda --install-image factory.talos.dev/hcloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.11.5 --config-patch @platforms/example/generated/talos/patches/cluster.yaml --config-patch @platforms/example/generated/talos/patches/kubernetes.yaml',
     );
     expect(calls(sim, (c) => c.tool === 'helm' && c.argv[0] === 'upgrade')).toEqual([
-      expect.stringMatching(/^cilium\/install \| helm upgrade --install cilium cilium --repo https:\/\/helm\.cilium\.io --version 1\.18\.5 --namespace kube-system --values platforms\/example\/generated\/cilium\/values\.yaml --description 'ztc values sha256 [0-9a-f]{64}'$/),
+      expect.stringMatching(
+        /^cilium\/install \| helm upgrade --install cilium cilium --repo https:\/\/helm\.cilium\.io --version 1\.18\.5 --namespace kube-system --values platforms\/example\/generated\/cilium\/values\.yaml --description 'ztc values sha256 [0-9a-f]{64}'$/,
+      ),
     ]);
 
     // The GitOps layer, in order (polls folded): credentials checked, the key made and backed up, Argo CD
@@ -177,9 +180,16 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     const ageKey = readFileSync(join(sim.privateDir, 'ksops/age.key'), 'utf8').match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0];
     expect(filesHolding(sim.root, [ageKey])).toEqual(['private/ksops/age.key']);
     expect(filesHolding(sim.workspace, credentialForms(sim))).toEqual([]);
-    expect(filesHolding(sim.privateDir, credentialForms(sim)).sort()).toEqual(
-      ['kubeconfig', 'talos/controlplane.yaml', 'talos/nodes/cp-1.yaml', 'talos/nodes/worker-1.yaml', 'talos/nodes/worker-2.yaml', 'talos/secrets.yaml', 'talos/talosconfig', 'talos/worker.yaml'],
-    );
+    expect(filesHolding(sim.privateDir, credentialForms(sim)).sort()).toEqual([
+      'kubeconfig',
+      'talos/controlplane.yaml',
+      'talos/nodes/cp-1.yaml',
+      'talos/nodes/worker-1.yaml',
+      'talos/nodes/worker-2.yaml',
+      'talos/secrets.yaml',
+      'talos/talosconfig',
+      'talos/worker.yaml',
+    ]);
     // The admin password reached the cluster as a bcrypt hash only; the Age key as the sops-age Secret.
     const argocdSecret = sim.world.cluster.objects.get('Secret/argocd/argocd-secret')!;
     expect(Buffer.from(argocdSecret.data['admin.password'], 'base64').toString()).toMatch(/^\$2a\$10\$.{53}$/);
@@ -197,7 +207,17 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     const before = sim.world.calls.length;
     const second = await sim.ztc(['bootstrap', 'example']);
     expect(second.code).toBe(0);
-    const again = ['github/check-health', 'hetzner/check-health', 'talos/check-health', 'ksops/check-health', 'cilium/validate', 'talos/validate-cluster', 'ksops/round-trip', 'argocd/validate', 'crossplane/validate'];
+    const again = [
+      'github/check-health',
+      'hetzner/check-health',
+      'talos/check-health',
+      'ksops/check-health',
+      'cilium/validate',
+      'talos/validate-cluster',
+      'ksops/round-trip',
+      'argocd/validate',
+      'crossplane/validate',
+    ];
     expect(startedSteps(second.stdout)).toEqual(again);
     expect([...new Set(sim.world.calls.slice(before).map((c) => c.step))].sort()).toEqual([...again].sort());
 
@@ -205,14 +225,17 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
     const beforeFresh = sim.world.calls.length;
     const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
     expect(fresh.code).toBe(0);
-    const redone = sim.world.calls.slice(beforeFresh).filter(
-      (c) =>
-        (c.tool === 'hcloud-api' && c.argv[0] === 'POST') ||
-        c.tool.endsWith('@rescue') ||
-        (c.tool === 'talosctl' && (c.argv.includes('--insecure') && c.argv.includes('apply-config') || c.argv.includes('bootstrap') || c.argv.slice(0, 2).join(' ') === 'gen secrets')) ||
-        (c.tool === 'helm' && c.argv[0] === 'upgrade') ||
-        (c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key')),
-    );
+    const redone = sim.world.calls
+      .slice(beforeFresh)
+      .filter(
+        (c) =>
+          (c.tool === 'hcloud-api' && c.argv[0] === 'POST') ||
+          c.tool.endsWith('@rescue') ||
+          (c.tool === 'talosctl' &&
+            ((c.argv.includes('--insecure') && c.argv.includes('apply-config')) || c.argv.includes('bootstrap') || c.argv.slice(0, 2).join(' ') === 'gen secrets')) ||
+          (c.tool === 'helm' && c.argv[0] === 'upgrade') ||
+          (c.tool === 's3-api' && c.argv[0] === 'PUT' && c.argv[1]!.endsWith('age.key')),
+      );
     expect(redone).toEqual([]);
     expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.10 (ztc-sim-1): refuses SSH, so it runs an installed OS without sshd (Talos runs none): not rebooted');
     expect(fresh.stdout).toContain('[talos/bootstrap-etcd] etcd already exists on cp-1 (203.0.113.10): not bootstrapped again');

@@ -36,7 +36,9 @@ with "disks written: N, rescue boots: N, resets: N".
 Other flags go to ztc bootstrap (--fresh, --json, --stage <stage>, --dry-run).`;
 
 function platforms(): string[] {
-  return readdirSync(join(REPO, 'platforms'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  return readdirSync(join(REPO, 'platforms'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
 }
 
 const usage = (message: string): number => {
@@ -83,16 +85,15 @@ export async function main(argv: string[]): Promise<number> {
   if (worldDir && (scenarios.length || keep)) return usage('--scenario and --keep work on a throwaway world only, not with --world');
   const known = platforms();
   platform ??= known.length === 1 ? known[0] : undefined;
-  if (!platform || !known.includes(platform)) return usage(platform ? `no platform "${platform}" (platforms: ${known.join(', ')})` : `name the platform (platforms: ${known.join(', ')})`);
+  if (!platform || !known.includes(platform))
+    return usage(platform ? `no platform "${platform}" (platforms: ${known.join(', ')})` : `name the platform (platforms: ${known.join(', ')})`);
 
   const unknown = scenarios.find((name) => !SCENARIOS[name]);
   if (unknown !== undefined) {
     process.stderr.write(`sim: unknown scenario "${unknown}" (known: ${SCENARIO_NAMES.join(', ')})\n`);
     return 64;
   }
-  const opts: SimOptions = worldDir
-    ? { repoRoot: REPO, platform, worldDir: resolve(worldDir), workspace: REPO, privateDir: null, callerEnv: true }
-    : { repoRoot: REPO, platform };
+  const opts: SimOptions = worldDir ? { repoRoot: REPO, platform, worldDir: resolve(worldDir), workspace: REPO, privateDir: null, callerEnv: true } : { repoRoot: REPO, platform };
   let sim: Sim;
   try {
     sim = await startSim(opts);

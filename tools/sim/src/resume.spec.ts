@@ -11,7 +11,7 @@ const receipt = (workspace: string, stage: string, step: string) => join(workspa
 
 // Whole simulated bootstraps: seconds each, more on a loaded machine.
 describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }, () => {
-  it('SIGTERM: stops the step\'s processes, writes no receipt for it, and the next run resumes there without redoing a joined node', async () => {
+  it("SIGTERM: stops the step's processes, writes no receipt for it, and the next run resumes there without redoing a joined node", async () => {
     const sim = await simFor();
     const killed = await sim.ztc(['bootstrap', 'example'], {
       kill: { when: (line) => line.includes('[talos/join-workers] worker-1 (203.0.113.11): joined the cluster'), signal: 'SIGTERM' },
@@ -26,7 +26,11 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     const before = sim.world.calls.length;
     const resumed = await sim.ztc(['bootstrap', 'example']);
     expect(resumed.code).toBe(0);
-    expect(startedSteps(resumed.stdout).filter((s) => !s.endsWith('/check-health')).slice(0, 2)).toEqual(['talos/join-workers', 'ksops/age-secret']);
+    expect(
+      startedSteps(resumed.stdout)
+        .filter((s) => !s.endsWith('/check-health'))
+        .slice(0, 2),
+    ).toEqual(['talos/join-workers', 'ksops/age-secret']);
     const worker1 = calls(sim, (c) => c.seq > before && c.node === '203.0.113.11' && c.tool === 'talosctl');
     // Configured already (asked in pre-flight and again by the step): a dry run shows no change, so nothing
     // is applied (no insecure apply, no reboot); the version the node reports is recorded.
@@ -49,7 +53,11 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     const resumed = await sim.ztc(['bootstrap', 'example']);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/removed \d stale ztc-secure-\* dir/);
-    expect(startedSteps(resumed.stdout).filter((s) => !s.endsWith('/check-health')).slice(0, 2)).toEqual(['talos/install-image', 'talos/apply-controlplane']);
+    expect(
+      startedSteps(resumed.stdout)
+        .filter((s) => !s.endsWith('/check-health'))
+        .slice(0, 2),
+    ).toEqual(['talos/install-image', 'talos/apply-controlplane']);
     expect(resumed.stdout).toContain('cp-1 (203.0.113.10): already runs Talos');
     // cp-1's disk was written once, by the killed run; the resumed run did not write it again.
     expect(calls(sim, (c) => c.tool === 'dd@rescue' && c.node === '203.0.113.10')).toHaveLength(1);
@@ -74,7 +82,9 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('pre-flight check talos/check-health failed');
     expect(missing.stdout).toContain('ERROR: 3 node(s) already run a configured Talos cluster, but the private dir');
-    expect(missing.stdout).toContain('lacks talos/talosconfig talos/secrets.yaml: nothing was touched, and no new cluster secrets were made. Restore the private dir from its backup');
+    expect(missing.stdout).toContain(
+      'lacks talos/talosconfig talos/secrets.yaml: nothing was touched, and no new cluster secrets were made. Restore the private dir from its backup',
+    );
     // Only the pre-flight checks up to the failing one asked anything; no step ran.
     expect(new Set(sim.world.calls.slice(before).map((c) => c.step))).toEqual(new Set(['github/check-health', 'hetzner/check-health', 'talos/check-health']));
     // Restoring the backup of the private dir (docs/bootstrap.md) lets the run continue where it stopped.
@@ -84,4 +94,3 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
     expect(startedSteps(restored.stdout).filter((s) => !s.endsWith('/check-health'))[0]).toBe('cilium/install');
   });
 });
-

@@ -84,7 +84,12 @@ export async function startServer(world: World): Promise<SimServer> {
         const url = req.url.slice(3);
         const call = world.record({ tool: 'hcloud-api', argv: [req.method ?? 'GET', `/v1${url}`], step, node: apiNode(world, url) });
         if (world.faults.apiDelayMs) await new Promise((r) => setTimeout(r, world.faults.apiDelayMs));
-        const answer = handleApi(world, { method: req.method ?? 'GET', url, headers: req.headers, body: raw.length ? (JSON.parse(raw.toString()) as Record<string, unknown>) : undefined });
+        const answer = handleApi(world, {
+          method: req.method ?? 'GET',
+          url,
+          headers: req.headers,
+          body: raw.length ? (JSON.parse(raw.toString()) as Record<string, unknown>) : undefined,
+        });
         call.code = answer.status;
         res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
         res.end(answer.body ? JSON.stringify(answer.body) : undefined);

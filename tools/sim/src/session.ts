@@ -179,13 +179,18 @@ interface PlatformFacts {
 function platformFacts(workspace: string, platform: string, emptyRepo: string): PlatformFacts {
   const doc = parse(readFileSync(join(workspace, 'platforms', platform, 'platform.yaml'), 'utf8')) as { adapters?: Record<string, Record<string, unknown> | null> };
   const a = doc.adapters ?? {};
-  const canonical = (u: unknown) => String(u).replace(/\/$/, '').replace(/\.git$/, '');
+  const canonical = (u: unknown) =>
+    String(u)
+      .replace(/\/$/, '')
+      .replace(/\.git$/, '');
   const gh = a.github;
   const repoUrls = gh ? [gh.control_plane_repo_url, gh.data_plane_repo_url].filter(Boolean).map(canonical) : [];
   return {
     servers: (a.hetzner?.server_ips as string[] | undefined) ?? [],
     buckets: typeof a.ksops?.s3_bucket_name === 'string' ? [a.ksops.s3_bucket_name] : [],
-    github: gh ? { appId: String(gh.github_app_id), installationId: String(gh.github_app_installation_id), repositories: repoUrls.map((u) => u.replace('https://github.com/', '')) } : undefined,
+    github: gh
+      ? { appId: String(gh.github_app_id), installationId: String(gh.github_app_installation_id), repositories: repoUrls.map((u) => u.replace('https://github.com/', '')) }
+      : undefined,
     // The control-plane repository is this workspace (its rendered platforms/<p>/generated).
     repositories: Object.fromEntries(repoUrls.map((u, i) => [u, i === 0 ? workspace : emptyRepo])),
   };

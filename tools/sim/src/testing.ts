@@ -87,7 +87,9 @@ export function worldDirFor(): string {
  * unless `privateDir` says otherwise. Saved after every run; `close()` saves, stops and keeps both dirs.
  * Reopen the same world later with another workspace copy for "a second checkout".
  */
-export async function openWorld(opts: { world: string; workspace: string; platform?: string; privateDir?: string | null } & Partial<Omit<SimOptions, 'worldDir' | 'workspace' | 'repoRoot'>>): Promise<Sim & { close(): Promise<void> }> {
+export async function openWorld(
+  opts: { world: string; workspace: string; platform?: string; privateDir?: string | null } & Partial<Omit<SimOptions, 'worldDir' | 'workspace' | 'repoRoot'>>,
+): Promise<Sim & { close(): Promise<void> }> {
   const { world, platform = 'example', ...rest } = opts;
   const sim = await startSim({ repoRoot: REPO_ROOT, ...rest, platform, worldDir: world });
   onTestFinished(() => sim.stop());

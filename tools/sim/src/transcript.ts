@@ -13,9 +13,12 @@ export interface PathNames {
 
 export function shorten(text: string, p: PathNames): string {
   return text
-    .split(`${p.workspace}/platforms/`).join('platforms/')
-    .split(p.privateDir).join('$ZTC_PRIVATE_DIR')
-    .split(p.workspace).join('$ZTC_WORKSPACE_ROOT')
+    .split(`${p.workspace}/platforms/`)
+    .join('platforms/')
+    .split(p.privateDir)
+    .join('$ZTC_PRIVATE_DIR')
+    .split(p.workspace)
+    .join('$ZTC_WORKSPACE_ROOT')
     .replace(new RegExp(`${p.tmpDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ztc-secure-[A-Za-z0-9]+`, 'g'), '<step-dir>');
 }
 
@@ -31,7 +34,12 @@ export function describeCall(c: Call, p: PathNames): string {
     }
     argv.push(c.argv[i]!);
   }
-  if (options) argv.splice(argv.findIndex((a) => /@/.test(a)), 0, `-o…×${options}`);
+  if (options)
+    argv.splice(
+      argv.findIndex((a) => /@/.test(a)),
+      0,
+      `-o…×${options}`,
+    );
   const args = argv.map((a) => {
     const lines = a.split('\n');
     if (lines.length > 1) return `'${lines[0]}; … (${lines.length} lines)'`;

@@ -54,8 +54,8 @@ function talosWorld(configs: Doc[]): World {
   return world;
 }
 
-describe('etcd lives on the control planes\' disks', () => {
-  it('control planes join once etcd runs; writing a member\'s disk loses it; quorum needs a majority; the last member takes the API and its objects', async () => {
+describe("etcd lives on the control planes' disks", () => {
+  it("control planes join once etcd runs; writing a member's disk loses it; quorum needs a majority; the last member takes the API and its objects", async () => {
     const world = talosWorld(['cp-1', 'cp-2', 'cp-3'].map((n) => config('c1', 'controlplane', n)).concat([config('c1', 'worker', 'worker-1')]));
     const [cp1, cp2, cp3, worker] = world.machines as [World['machines'][0], World['machines'][0], World['machines'][0], World['machines'][0]];
     expect(world.cluster.apiUp()).toBe(false);
@@ -117,7 +117,7 @@ describe('etcd lives on the control planes\' disks', () => {
 });
 
 describe('npm run sim --world', { timeout: 240_000 }, () => {
-  it('keeps the example\'s datacenter across sessions: the second run skips every step, writes no disk; off nodes stay NotReady; a dd onto the control plane loses etcd and the API', async () => {
+  it("keeps the example's datacenter across sessions: the second run skips every step, writes no disk; off nodes stay NotReady; a dd onto the control plane loses etcd and the API", async () => {
     const worldDir = worldDirFor();
     const workspace = workspaceCopy();
     const first = await openWorld({ world: worldDir, workspace });
@@ -141,11 +141,17 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
 
     // What the nodes and tools report.
     const nodes = JSON.parse((await tool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
-    expect(nodes.items.map((n: Doc) => `${n.metadata.name} ${n.status.nodeInfo.kubeletVersion} ${n.status.conditions[0].status}`)).toEqual(['cp-1 v1.34.1 True', 'worker-1 v1.34.1 True', 'worker-2 v1.34.1 True']);
+    expect(nodes.items.map((n: Doc) => `${n.metadata.name} ${n.status.nodeInfo.kubeletVersion} ${n.status.conditions[0].status}`)).toEqual([
+      'cp-1 v1.34.1 True',
+      'worker-1 v1.34.1 True',
+      'worker-2 v1.34.1 True',
+    ]);
     const version = await tool(second, ['talosctl', '--nodes', '203.0.113.11', 'version'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
     expect(version.stdout).toMatch(/Server:\n\tNODE:\s+203\.0\.113\.11\n\tTag:\s+v1\.11\.5\n/);
     const members = await tool(second, ['talosctl', '--nodes', '203.0.113.10', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
-    expect(members.stdout).toMatch(/^NODE\s+ID\s+HOSTNAME\s+PEER URLS\s+CLIENT URLS\s+LEARNER\n203\.0\.113\.10\s+[0-9a-f]{16}\s+cp-1\s+https:\/\/203\.0\.113\.10:2380\s+https:\/\/203\.0\.113\.10:2379\s+false\n$/);
+    expect(members.stdout).toMatch(
+      /^NODE\s+ID\s+HOSTNAME\s+PEER URLS\s+CLIENT URLS\s+LEARNER\n203\.0\.113\.10\s+[0-9a-f]{16}\s+cp-1\s+https:\/\/203\.0\.113\.10:2380\s+https:\/\/203\.0\.113\.10:2379\s+false\n$/,
+    );
     const worker = await tool(second, ['talosctl', '--nodes', '203.0.113.11', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
     expect(worker.code).toBe(1);
 
@@ -173,7 +179,9 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect(s.helm).toEqual([{ release: 'cilium', namespace: 'kube-system', chart: 'cilium', version: '1.18.5', revision: 1, status: 'deployed' }]);
     expect(s.last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
     const human = await npmSim(['--world', worldDir, '--status']);
-    expect(human.stdout).toMatch(/^SERVER\s+NAME\s+POWER\s+OS\s+TALOS\s+ROLE\s+ETCD\s+DISK WRITES\s+RESCUE BOOTS\s+RESETS\n203\.0\.113\.10\s+ztc-sim-1\s+running\s+talos\s+v1\.11\.5\s+controlplane cp-1\s+data\s+2\s+1\s+1\n/);
+    expect(human.stdout).toMatch(
+      /^SERVER\s+NAME\s+POWER\s+OS\s+TALOS\s+ROLE\s+ETCD\s+DISK WRITES\s+RESCUE BOOTS\s+RESETS\n203\.0\.113\.10\s+ztc-sim-1\s+running\s+talos\s+v1\.11\.5\s+controlplane cp-1\s+data\s+2\s+1\s+1\n/,
+    );
 
     // A third session: cp-1's disk written from its rescue system loses the only etcd member: the API
     // and every object in it (Secrets, Argo CD, Helm releases) are gone.
@@ -183,7 +191,9 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     cp.rescueEnabled = true;
     third.world.reset(cp);
     await sleep(third.world.timing.bootMs + 50);
-    expect(rescueTool(third.world, { tool: 'dd', argv: ['of=/dev/sda'], cwd: '/', env: {}, host: cp.ip, stdin: Buffer.from('SIM-IMAGE raw talos:v1.11.5:hcloud-amd64:x') }).code).toBe(0);
+    expect(
+      rescueTool(third.world, { tool: 'dd', argv: ['of=/dev/sda'], cwd: '/', env: {}, host: cp.ip, stdin: Buffer.from('SIM-IMAGE raw talos:v1.11.5:hcloud-amd64:x') }).code,
+    ).toBe(0);
     const lost = third.status();
     expect(lost.etcd.members).toEqual([]);
     expect(lost.kubernetes).toEqual({ api: 'down', nodes: [] });
@@ -192,7 +202,7 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect((await tool(third, ['kubectl', 'get', 'nodes'], { KUBECONFIG: join(third.privateDir, 'kubeconfig') })).stderr).toContain('connect: connection refused');
   });
 
-  it('with the caller\'s environment (npm run sim --world), the caller\'s secret env vars win over the world\'s and ZTC_PRIVATE_DIR is the caller\'s', async () => {
+  it("with the caller's environment (npm run sim --world), the caller's secret env vars win over the world's and ZTC_PRIVATE_DIR is the caller's", async () => {
     const saved = { ...process.env };
     onTestFinished(() => {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];

@@ -74,7 +74,11 @@ function packAdapter(dir, out) {
   try {
     stageAdapter(path.resolve(dir), stage);
     fs.mkdirSync(out, { recursive: true });
-    const json = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', path.resolve(out)], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const json = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', path.resolve(out)], {
+      cwd: stage,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return path.join(path.resolve(out), JSON.parse(json)[0].filename);
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });

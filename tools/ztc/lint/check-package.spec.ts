@@ -12,7 +12,8 @@ describe('engine package lint', () => {
   });
 
   it('reads runtime imports, not type-only ones, builtins or relative paths', () => {
-    const src = "import type { Tree } from '@nx/devkit';\nimport { x } from 'yaml';\nconst e = require('execa/sub');\nimport { join } from 'node:path';\nimport fs from 'fs';\nimport { y } from './y';\nconst m = await import('@scope/pkg/deep');\n";
+    const src =
+      "import type { Tree } from '@nx/devkit';\nimport { x } from 'yaml';\nconst e = require('execa/sub');\nimport { join } from 'node:path';\nimport fs from 'fs';\nimport { y } from './y';\nconst m = await import('@scope/pkg/deep');\n";
     expect(importedPackages(src).sort()).toEqual(['@scope/pkg', 'execa', 'yaml']);
   });
 
@@ -33,7 +34,12 @@ describe('engine package lint', () => {
   });
 
   it('refuses a package that ships TypeScript source or leaves out an entry point package.json names', () => {
-    const pkg: PackageJson = { name: '@ztc/engine', version: '1.0.0', exports: { '.': { types: './dist/types/src/index.d.ts', default: './dist/index.js' } }, bin: { ztc: './bin/ztc.js' } };
+    const pkg: PackageJson = {
+      name: '@ztc/engine',
+      version: '1.0.0',
+      exports: { '.': { types: './dist/types/src/index.d.ts', default: './dist/index.js' } },
+      bin: { ztc: './bin/ztc.js' },
+    };
     expect(checkPackedFiles(pkg, ['package.json', 'dist/index.js', 'dist/types/src/index.d.ts', 'bin/ztc.js'])).toEqual([]);
     expect(checkPackedFiles(pkg, ['package.json', 'dist/index.js', 'dist/types/src/index.d.ts', 'src/index.ts'])).toEqual([
       'npm pack: ships TypeScript source src/index.ts (only .d.ts belongs in the package)',

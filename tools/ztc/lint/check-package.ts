@@ -60,8 +60,12 @@ export function checkManifest(root: string, pkg: PackageJson): string[] {
 export function checkNxManifests(root: string, pkg: PackageJson): string[] {
   const problems: string[] = [];
   const entries = [
-    ...Object.entries(readJson<{ executors: Record<string, Record<string, string>> }>(join(root, pkg.executors ?? 'executors.json')).executors).map(([n, e]) => [`executors.json: ${n}`, e] as const),
-    ...Object.entries(readJson<{ generators: Record<string, Record<string, string>> }>(join(root, pkg.generators ?? 'generators.json')).generators).map(([n, e]) => [`generators.json: ${n}`, e] as const),
+    ...Object.entries(readJson<{ executors: Record<string, Record<string, string>> }>(join(root, pkg.executors ?? 'executors.json')).executors).map(
+      ([n, e]) => [`executors.json: ${n}`, e] as const,
+    ),
+    ...Object.entries(readJson<{ generators: Record<string, Record<string, string>> }>(join(root, pkg.generators ?? 'generators.json')).generators).map(
+      ([n, e]) => [`generators.json: ${n}`, e] as const,
+    ),
   ];
   for (const [where, e] of entries) {
     for (const key of ['implementation', 'batchImplementation', 'factory', 'schema']) {
@@ -122,7 +126,15 @@ export function importedPackages(source: string, fileName = 'x.ts'): string[] {
 export function checkDependencies(root: string, pkg: PackageJson): string[] {
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), pkg.name]);
   const problems: string[] = [];
-  const shipped = [...walk(join(root, 'src')).map((f) => `src/${f}`), ...walk(join(root, 'testing')).map((f) => `testing/${f}`).filter((f) => f === 'testing/index.ts'), ...walk(join(root, 'bin')).map((f) => `bin/${f}`), ...walk(join(root, 'lib')).map((f) => `lib/${f}`), 'nx-plugin.js'];
+  const shipped = [
+    ...walk(join(root, 'src')).map((f) => `src/${f}`),
+    ...walk(join(root, 'testing'))
+      .map((f) => `testing/${f}`)
+      .filter((f) => f === 'testing/index.ts'),
+    ...walk(join(root, 'bin')).map((f) => `bin/${f}`),
+    ...walk(join(root, 'lib')).map((f) => `lib/${f}`),
+    'nx-plugin.js',
+  ];
   for (const f of shipped) {
     if (!/\.(ts|js)$/.test(f) || /\.spec\.ts$/.test(f) || f.includes('__fixtures__/')) continue;
     for (const name of importedPackages(readFileSync(join(root, f), 'utf8'), f)) {
@@ -138,7 +150,8 @@ export function checkDependencies(root: string, pkg: PackageJson): string[] {
  */
 export function checkPackedFiles(pkg: PackageJson, packed: readonly string[]): string[] {
   const problems: string[] = [];
-  for (const f of packed) if (/\.(ts|mts|cts)$/.test(f) && !/\.d\.(ts|mts|cts)$/.test(f)) problems.push(`npm pack: ships TypeScript source ${f} (only .d.ts belongs in the package)`);
+  for (const f of packed)
+    if (/\.(ts|mts|cts)$/.test(f) && !/\.d\.(ts|mts|cts)$/.test(f)) problems.push(`npm pack: ships TypeScript source ${f} (only .d.ts belongs in the package)`);
   const targets = [
     ...Object.values(pkg.exports ?? {}).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
     ...Object.values(pkg.bin ?? {}),

@@ -33,7 +33,10 @@ describe('layer rules', () => {
   });
 
   it('fail lint on each edge the engine had: adapter → init and render, nx → bootstrap, src → bin', async () => {
-    const adapter = await layerFindings(`${SRC}/adapter/back-edge.ts`, "import { planInit } from '../init/run-init';\nimport { planRender } from '../render/plan';\nexport const x = [planInit, planRender];\n");
+    const adapter = await layerFindings(
+      `${SRC}/adapter/back-edge.ts`,
+      "import { planInit } from '../init/run-init';\nimport { planRender } from '../render/plan';\nexport const x = [planInit, planRender];\n",
+    );
     expect(adapter.map((f) => f.split(':')[0])).toEqual(['1', '2']);
     expect(adapter.every((f) => f.includes('reading adapters, platforms and the workspace layout comes before'))).toBe(true);
 
@@ -45,17 +48,27 @@ describe('layer rules', () => {
       "import { load } from '../../bin/run-main.js';\nconst stamp = require('../../bin/ztc.js') as unknown;\nexport const x = [load, stamp];\n",
     );
     // import statements and require() calls alike
-    expect(bin).toEqual([expect.stringMatching(/^1: import-x\/no-restricted-paths: .*nothing in src\/ imports bin\//), expect.stringMatching(/^2: import-x\/no-restricted-paths: .*nothing in src\/ imports bin\//)]);
+    expect(bin).toEqual([
+      expect.stringMatching(/^1: import-x\/no-restricted-paths: .*nothing in src\/ imports bin\//),
+      expect.stringMatching(/^2: import-x\/no-restricted-paths: .*nothing in src\/ imports bin\//),
+    ]);
   });
 
   it('pass the forward edges that replaced them: state-area from workspace/, the shared JavaScript from lib/', async () => {
     expect(await layerFindings(`${SRC}/render/forward-edge.ts`, "import { STATE_AREA_DIR } from '../workspace/state-area';\nexport const x = STATE_AREA_DIR;\n")).toEqual([]);
     expect(await layerFindings(`${SRC}/util/forward-edge.ts`, "const lib = require('../../lib/cache-root.js') as unknown;\nexport const x = lib;\n")).toEqual([]);
-    expect(await layerFindings(`${SRC}/nx/forward-edge.ts`, "import { planRender } from '../render/plan';\nimport { planInit } from '../init/run-init';\nexport const x = [planRender, planInit];\n")).toEqual([]);
+    expect(
+      await layerFindings(
+        `${SRC}/nx/forward-edge.ts`,
+        "import { planRender } from '../render/plan';\nimport { planInit } from '../init/run-init';\nexport const x = [planRender, planInit];\n",
+      ),
+    ).toEqual([]);
   });
 
   it('find no back-edge in the files that had one', async () => {
-    const files = ['adapter/read-adapter.ts', 'render/render-lock.ts', 'nx/constants.ts', 'constants.ts', 'render/render-stamp.ts', 'util/cache-file.ts'].map((f) => join(ROOT, SRC, f));
+    const files = ['adapter/read-adapter.ts', 'render/render-lock.ts', 'nx/constants.ts', 'constants.ts', 'render/render-stamp.ts', 'util/cache-file.ts'].map((f) =>
+      join(ROOT, SRC, f),
+    );
     const results = await eslint.lintFiles(files);
     expect(results.flatMap((r) => r.messages.filter((m) => LAYER_RULES.includes(m.ruleId ?? '')).map((m) => `${r.filePath}:${m.line}: ${m.message}`))).toEqual([]);
   });

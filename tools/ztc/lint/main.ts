@@ -33,6 +33,8 @@ export async function main(): Promise<number> {
   if (bats.failure) problems.push(bats.failure);
   problems.push(...bats.findings.map((f) => `scripts/test: ${f}`));
   for (const p of problems) process.stderr.write(`error: ${p}\n`);
-  process.stdout.write(`tools/ztc: ${problems.length === 0 ? 'ok' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} (package.json, npm pack, executors, generators, schemas, contracts, dependencies, scripts/ztc.sh, its bats specs)\n`);
+  process.stdout.write(
+    `tools/ztc: ${problems.length === 0 ? 'ok' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} (package.json, npm pack, executors, generators, schemas, contracts, dependencies, scripts/ztc.sh, its bats specs)\n`,
+  );
   return problems.length === 0 ? 0 : 1;
 }

@@ -74,7 +74,11 @@ describe('ztc.sh', () => {
 
   it('wait_until does not sleep past the deadline: with a long poll interval it gives up at once', async () => {
     const started = Date.now();
-    const r = await bash('ztc::wait_until "slow" false || echo gave-up', { ZTC_STEP_DEADLINE: String(Math.floor(Date.now() / 1000) + 6), ZTC_WAIT_MARGIN: '1', ZTC_POLL_INTERVAL: '30' });
+    const r = await bash('ztc::wait_until "slow" false || echo gave-up', {
+      ZTC_STEP_DEADLINE: String(Math.floor(Date.now() / 1000) + 6),
+      ZTC_WAIT_MARGIN: '1',
+      ZTC_POLL_INTERVAL: '30',
+    });
     expect(r.stdout).toBe('gave-up\n');
     expect(r.stderr).toMatch(/^WARNING: gave up waiting for slow after 0 s\n$/);
     expect(Date.now() - started).toBeLessThan(3000);
@@ -106,8 +110,14 @@ describe('ztc.sh', () => {
     expect(seen[0]!.agent).toBe('ztc (demo/step)');
   });
 
-  it('api: tells 401, 403, 404 and 409 apart by status, prints the API\'s message, and gives up after the last attempt', async () => {
-    for (const [status, rc] of [[401, 3], [403, 4], [404, 5], [409, 6], [422, 1]] as const) {
+  it("api: tells 401, 403, 404 and 409 apart by status, prints the API's message, and gives up after the last attempt", async () => {
+    for (const [status, rc] of [
+      [401, 3],
+      [403, 4],
+      [404, 5],
+      [409, 6],
+      [422, 1],
+    ] as const) {
       const { url } = await server([() => [status, JSON.stringify({ error: { code: 'x', message: `said ${status}` } })]]);
       const r = await bash(`ztc::api GET "${url}/thing" || echo "rc=$?"`);
       expect(r.stdout).toBe(`rc=${rc}\n`);
@@ -119,7 +129,7 @@ describe('ztc.sh', () => {
     expect(r.stderr).toContain(`POST ${url}/x: HTTP 500 after 2 attempts`);
   });
 
-  it('passes shellcheck, as do the simulated datacenter\'s stubs', () => {
+  it("passes shellcheck, as do the simulated datacenter's stubs", () => {
     const stub = join(__dirname, '..', '..', 'sim', 'stubs', 'forward');
     expect(() => execFileSync('shellcheck', ['--shell=bash', LIB, stub], { encoding: 'utf8' })).not.toThrow();
   });

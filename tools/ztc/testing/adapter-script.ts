@@ -38,7 +38,9 @@ export interface AdapterScriptOptions {
 function adapterLibs(script: string): string[] {
   for (const dir of [join(dirname(script), '..', 'lib'), join(dirname(script), 'lib')]) {
     try {
-      return readdirSync(dir).filter((f) => f.endsWith('.sh')).map((f) => join(dir, f));
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => join(dir, f));
     } catch {
       /* no library folder here */
     }

@@ -50,7 +50,12 @@ export function ptySpawn(command: string[], opts: { cwd: string; env: NodeJS.Pro
         const check = () => {
           const screen = stripAnsi(raw);
           const rest = screen.slice(consumed);
-          const m = typeof text === 'string' ? (rest.includes(text) ? { index: rest.indexOf(text), length: text.length } : undefined) : ((r) => r && { index: r.index, length: r[0].length })(text.exec(rest));
+          const m =
+            typeof text === 'string'
+              ? rest.includes(text)
+                ? { index: rest.indexOf(text), length: text.length }
+                : undefined
+              : ((r) => r && { index: r.index, length: r[0].length })(text.exec(rest));
           if (m) {
             waiters.delete(check);
             clearTimeout(timer);

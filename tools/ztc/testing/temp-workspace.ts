@@ -51,7 +51,9 @@ function assertInside(root: string, target: string): void {
   while (!existsSync(existing)) existing = dirname(existing);
   const real = realpathSync(existing);
   if (relative(root, real).startsWith('..')) {
-    throw new Error(`refusing to write outside ${root}: ${target} is in ${real} (a link); give the workspace node_modules of its own (tempWorkspace(files, { nodeModules: 'own' }))`);
+    throw new Error(
+      `refusing to write outside ${root}: ${target} is in ${real} (a link); give the workspace node_modules of its own (tempWorkspace(files, { nodeModules: 'own' }))`,
+    );
   }
 }
 

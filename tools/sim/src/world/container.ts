@@ -56,7 +56,8 @@ function kustomizeBuild(world: World, req: ExecRequest, p: Place, ns: string): E
   for (const g of (k.generators ?? []) as string[]) {
     const gen = parse(readFileSync(join(dir, g), 'utf8')) as Doc;
     if (gen.kind !== 'ksops') return fail(`Error: generator ${g} is not simulated`);
-    if (!req.argv.includes('--enable-alpha-plugins') || !req.argv.includes('--enable-exec')) return fail(`Error: external plugins disabled; unable to load external plugin 'ksops'`);
+    if (!req.argv.includes('--enable-alpha-plugins') || !req.argv.includes('--enable-exec'))
+      return fail(`Error: external plugins disabled; unable to load external plugin 'ksops'`);
     if (!hasKsops(p)) return fail(`Error: couldn't execute function: exec: "ksops": executable file not found in $PATH`);
     const validate = upstreamValidator('ksops/v4.5.1/ksops-generator.schema.json');
     if (!validate(gen)) return fail(`Error: ksops: invalid generator ${g}: ${describeErrors(validate.errors).join('; ')}`);

@@ -86,11 +86,16 @@ function listFiles(dir: string): string[] {
 function credentialsFor(world: World, ns: string, url: string): string | undefined {
   const decode = (s: Doc, k: string) => Buffer.from(String(s.data?.[k] ?? ''), 'base64').toString();
   const secret = [...world.cluster.objects.values()].find(
-    (o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.metadata.labels?.['argocd.argoproj.io/secret-type'] === 'repository' && decode(o, 'url').replace(/\.git$/, '') === url,
+    (o) =>
+      o.kind === 'Secret' &&
+      o.metadata.namespace === ns &&
+      o.metadata.labels?.['argocd.argoproj.io/secret-type'] === 'repository' &&
+      decode(o, 'url').replace(/\.git$/, '') === url,
   );
   if (!secret) return `authentication required: no repository credentials for ${url}`;
   const gh = world.github;
-  if (decode(secret, 'githubAppID') !== gh.appId || decode(secret, 'githubAppInstallationID') !== gh.installationId) return `failed to get GitHub App installation token: installation ${decode(secret, 'githubAppInstallationID')} of App ${decode(secret, 'githubAppID')} not found`;
+  if (decode(secret, 'githubAppID') !== gh.appId || decode(secret, 'githubAppInstallationID') !== gh.installationId)
+    return `failed to get GitHub App installation token: installation ${decode(secret, 'githubAppInstallationID')} of App ${decode(secret, 'githubAppID')} not found`;
   if (decode(secret, 'githubAppPrivateKey').trim() !== gh.privateKeyPem.trim()) return 'failed to get GitHub App installation token: A JSON web token could not be decoded';
   return undefined;
 }
@@ -128,7 +133,11 @@ function healthOf(world: World, o: Doc): 'Healthy' | 'Progressing' | 'Degraded' 
 function syncApplication(world: World, app: Doc): void {
   const ns = app.metadata.namespace;
   if (!findObject(world, 'AppProject', ns, app.spec.project)) {
-    app.status = { sync: { status: 'Unknown' }, health: { status: 'Unknown' }, conditions: [{ type: 'InvalidSpecError', message: `Application referencing project ${String(app.spec.project)} which does not exist` }] };
+    app.status = {
+      sync: { status: 'Unknown' },
+      health: { status: 'Unknown' },
+      conditions: [{ type: 'InvalidSpecError', message: `Application referencing project ${String(app.spec.project)} which does not exist` }],
+    };
     return;
   }
   const { docs, error } = manifestsOf(world, app);
@@ -138,7 +147,11 @@ function syncApplication(world: World, app: Doc): void {
   }
   const result = applyObjects(world, docs, app.spec.destination.namespace);
   if (result.error) {
-    app.status = { sync: { status: 'OutOfSync' }, health: { status: 'Missing' }, operationState: { phase: 'Failed', message: `one or more objects failed to apply, reason: ${result.error.split('\n')[0]} (retrying)` } };
+    app.status = {
+      sync: { status: 'OutOfSync' },
+      health: { status: 'Missing' },
+      operationState: { phase: 'Failed', message: `one or more objects failed to apply, reason: ${result.error.split('\n')[0]} (retrying)` },
+    };
     return;
   }
   const health = docs.map((d) => healthOf(world, d));
@@ -155,15 +168,38 @@ function reconcileProviders(world: World): void {
     const [repo, tag] = String(p.spec.package).split(/:(?=[^:/]+$)/);
     const pkg = PACKAGES[repo ?? ''];
     if (!pkg || !/^v\d+\.\d+\.\d+$/.test(tag ?? '')) {
-      p.status = { conditions: [{ type: 'Installed', status: 'False', reason: 'UnpackPackage', message: `cannot unpack package: failed to fetch package digest from remote: ${String(p.spec.package)}: not found` }] };
+      p.status = {
+        conditions: [
+          {
+            type: 'Installed',
+            status: 'False',
+            reason: 'UnpackPackage',
+            message: `cannot unpack package: failed to fetch package digest from remote: ${String(p.spec.package)}: not found`,
+          },
+        ],
+      };
       continue;
     }
     if (world.now() < created + world.timing.providerMs) {
-      p.status = { conditions: [{ type: 'Installed', status: 'True', reason: 'ActivePackageRevision' }, { type: 'Healthy', status: 'Unknown', reason: 'UnknownPackageRevisionHealth' }] };
+      p.status = {
+        conditions: [
+          { type: 'Installed', status: 'True', reason: 'ActivePackageRevision' },
+          { type: 'Healthy', status: 'Unknown', reason: 'UnknownPackageRevisionHealth' },
+        ],
+      };
       continue;
     }
-    applyObjects(world, pkg.kinds.map((k) => crd(pkg.group, k)));
-    p.status = { conditions: [{ type: 'Installed', status: 'True', reason: 'ActivePackageRevision' }, { type: 'Healthy', status: 'True', reason: 'HealthyPackageRevision' }], currentIdentifier: p.spec.package };
+    applyObjects(
+      world,
+      pkg.kinds.map((k) => crd(pkg.group, k)),
+    );
+    p.status = {
+      conditions: [
+        { type: 'Installed', status: 'True', reason: 'ActivePackageRevision' },
+        { type: 'Healthy', status: 'True', reason: 'HealthyPackageRevision' },
+      ],
+      currentIdentifier: p.spec.package,
+    };
   }
 }
 
@@ -185,7 +221,9 @@ export function reconcile(world: World): void {
     const secret = findObject(world, 'Secret', ns, 'argocd-secret');
     if (!secret?.data?.['admin.password'] && !findObject(world, 'Secret', ns, 'argocd-initial-admin-secret') && !world.cluster.initialAdminSecretMade) {
       world.cluster.initialAdminSecretMade = true;
-      applyObjects(world, [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-initial-admin-secret', namespace: ns }, stringData: { password: world.credential('argocd-initial-admin') } }]);
+      applyObjects(world, [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-initial-admin-secret', namespace: ns }, stringData: { password: world.credential('argocd-initial-admin') } },
+      ]);
     }
   }
 }

@@ -66,12 +66,16 @@ export function handleGithub(world: World, method: string, url: string, headers:
   if (method === 'POST' && tokenPath) {
     const why = checkAppJwt(gh, auth);
     if (why) return { status: 401, body: { message: why, documentation_url: 'https://docs.github.com/rest' } };
-    if (tokenPath[1] !== gh.installationId) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app' } };
+    if (tokenPath[1] !== gh.installationId)
+      return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app' } };
     // Since 2026 installation tokens may be longer than 40 characters: scripts must not assume a length.
     const token = `ghs_${randomToken(52)}`;
     gh.tokens.add(token);
     world.credentials.add(token);
-    return { status: 201, body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: 'read', metadata: 'read' }, repository_selection: 'selected' } };
+    return {
+      status: 201,
+      body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: 'read', metadata: 'read' }, repository_selection: 'selected' },
+    };
   }
   const repo = /^\/repos\/([^/]+\/[^/]+)$/.exec(path);
   if (method === 'GET' && repo) {

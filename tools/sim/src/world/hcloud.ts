@@ -70,7 +70,8 @@ export function handleApi(world: World, req: ApiRequest): ApiResponse {
   for (const fault of world.faults.apiErrors ?? []) {
     if (fault.times > 0 && (!fault.match || req.url.includes(fault.match))) {
       fault.times--;
-      const res = fault.status === 429 ? error(429, 'rate_limit_exceeded', 'limit of 3600 requests per hour reached') : error(fault.status, 'server_error', 'internal server error');
+      const res =
+        fault.status === 429 ? error(429, 'rate_limit_exceeded', 'limit of 3600 requests per hour reached') : error(fault.status, 'server_error', 'internal server error');
       return { ...res, headers: fault.retryAfter ? { 'Retry-After': String(fault.retryAfter) } : { 'RateLimit-Limit': '3600', 'RateLimit-Remaining': '0' } };
     }
   }
@@ -88,7 +89,9 @@ export function handleApi(world: World, req: ApiRequest): ApiResponse {
       status: 200,
       body: {
         servers: all.slice((page - 1) * perPage, page * perPage),
-        meta: { pagination: { page, per_page: perPage, previous_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null, last_page: last, total_entries: all.length } },
+        meta: {
+          pagination: { page, per_page: perPage, previous_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null, last_page: last, total_entries: all.length },
+        },
       },
     };
   }
@@ -119,11 +122,18 @@ export function handleApi(world: World, req: ApiRequest): ApiResponse {
   if (parts[0] === 'ssh_keys') {
     if (req.method === 'GET' && !parts[1]) {
       const name = url.searchParams.get('name');
-      return { status: 200, body: { ssh_keys: world.sshKeys.filter((k) => !name || k.name === name), meta: { pagination: { page: 1, per_page: 25, next_page: null, last_page: 1, total_entries: world.sshKeys.length } } } };
+      return {
+        status: 200,
+        body: {
+          ssh_keys: world.sshKeys.filter((k) => !name || k.name === name),
+          meta: { pagination: { page: 1, per_page: 25, next_page: null, last_page: 1, total_entries: world.sshKeys.length } },
+        },
+      };
     }
     if (req.method === 'POST' && !parts[1]) {
       const { name, public_key: publicKey, labels } = req.body ?? {};
-      if (typeof name !== 'string' || typeof publicKey !== 'string' || !/^ssh-(ed25519|rsa) \S+/.test(publicKey)) return error(400, 'invalid_input', 'invalid input in fields name, public_key');
+      if (typeof name !== 'string' || typeof publicKey !== 'string' || !/^ssh-(ed25519|rsa) \S+/.test(publicKey))
+        return error(400, 'invalid_input', 'invalid input in fields name, public_key');
       if (world.sshKeys.some((k) => k.name === name || k.public_key.split(' ')[1] === publicKey.split(' ')[1])) {
         return error(409, 'uniqueness_error', 'SSH key with the same name or fingerprint already exists');
       }

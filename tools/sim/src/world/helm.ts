@@ -15,7 +15,10 @@ import { mergeMaps } from './merge';
 import { applyObjects } from './objects';
 import type { Doc, World } from './world';
 
-const SPEC = { values: ['kubeconfig', 'namespace', 'output', 'values', 'version', 'repo', 'description', 'filter', 'timeout', 'set'], aliases: { n: 'namespace', o: 'output', f: 'values' } };
+const SPEC = {
+  values: ['kubeconfig', 'namespace', 'output', 'values', 'version', 'repo', 'description', 'filter', 'timeout', 'set'],
+  aliases: { n: 'namespace', o: 'output', f: 'values' },
+};
 
 interface Chart {
   repo: string;
@@ -52,13 +55,23 @@ const CHARTS: Chart[] = [
     versions: /^1\.18\.\d+$/,
     vendored: () => '1.18.5',
     install: (_world, ns, values) => [
-      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: ns, labels: { 'k8s-app': 'cilium' } }, spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } } } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'cilium', namespace: ns, labels: { 'k8s-app': 'cilium' } },
+        spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } } },
+      },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cilium-operator', namespace: ns }, spec: { replicas: values.operator?.replicas ?? 2 } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: ns }, data: { 'kube-proxy-replacement': String(values.kubeProxyReplacement) } },
       crd('cilium.io', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', [{ name: 'v2', served: true, storage: true }]),
       crd('cilium.io', 'CiliumNode', 'ciliumnodes', [{ name: 'v2', served: true, storage: true }]),
       // 1.18 serves the BGP control-plane API as v2 (storage) and still as v2alpha1 (deprecated).
-      ...CILIUM_BGP.map(([kind, plural]) => crd('cilium.io', kind!, plural!, [{ name: 'v2alpha1', served: true, storage: false }, { name: 'v2', served: true, storage: true }])),
+      ...CILIUM_BGP.map(([kind, plural]) =>
+        crd('cilium.io', kind!, plural!, [
+          { name: 'v2alpha1', served: true, storage: false },
+          { name: 'v2', served: true, storage: true },
+        ]),
+      ),
     ],
     broken(world, values) {
       const proxyOff = world.machines.some((m) => m.config?.cluster?.proxy?.disabled === true);
@@ -97,7 +110,12 @@ function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResu
     name: release,
     namespace: ns,
     version: revision,
-    info: { status: 'deployed', description: first(a, 'description') ?? (previous ? 'Upgrade complete' : 'Install complete'), first_deployed: previous?.info.first_deployed ?? now, last_deployed: now },
+    info: {
+      status: 'deployed',
+      description: first(a, 'description') ?? (previous ? 'Upgrade complete' : 'Install complete'),
+      first_deployed: previous?.info.first_deployed ?? now,
+      last_deployed: now,
+    },
     chart: { metadata: { name: chartName, version, appVersion: version } },
     config: values,
   });
@@ -128,9 +146,10 @@ export async function helm(world: World, req: ExecRequest): Promise<ExecResult> 
       return ok(`${JSON.stringify(r.config)}\n`);
     }
     case 'list':
-      return ok(`${JSON.stringify([...world.cluster.releases.values()].filter((r) => r.namespace === ns).map((r) => ({ name: r.name, namespace: r.namespace, revision: String(r.version), status: r.info.status, chart: `${r.chart.metadata.name}-${r.chart.metadata.version}`, app_version: r.chart.metadata.appVersion })))}\n`);
+      return ok(
+        `${JSON.stringify([...world.cluster.releases.values()].filter((r) => r.namespace === ns).map((r) => ({ name: r.name, namespace: r.namespace, revision: String(r.version), status: r.info.status, chart: `${r.chart.metadata.name}-${r.chart.metadata.version}`, app_version: r.chart.metadata.appVersion })))}\n`,
+      );
     default:
       return fail(`Error: unknown command "${String(verb)}" for "helm" (not simulated)`);
   }
 }
-

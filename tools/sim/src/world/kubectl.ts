@@ -16,7 +16,26 @@ import { applyObjects, clusterScoped, findObject, kindOf, liveObjects, objectKey
 import type { Doc, World } from './world';
 
 const SPEC = {
-  values: ['kubeconfig', 'namespace', 'output', 'selector', 'filename', 'timeout', 'for', 'container', 'field-manager', 'raw', 'context', 'kustomize', 'from-file', 'from-literal', 'dry-run', 'type', 'patch', 'patch-file'],
+  values: [
+    'kubeconfig',
+    'namespace',
+    'output',
+    'selector',
+    'filename',
+    'timeout',
+    'for',
+    'container',
+    'field-manager',
+    'raw',
+    'context',
+    'kustomize',
+    'from-file',
+    'from-literal',
+    'dry-run',
+    'type',
+    'patch',
+    'patch-file',
+  ],
   aliases: { n: 'namespace', o: 'output', l: 'selector', f: 'filename', c: 'container', k: 'kustomize', p: 'patch' },
 };
 
@@ -28,7 +47,8 @@ export function connect(world: World, req: ExecRequest, a: ParsedArgs): ExecResu
   const cluster = cfg.clusters?.[0]?.cluster ?? {};
   const host = String(cluster.server ?? '').replace(/^https:\/\//, '');
   const ca = Buffer.from(String(cluster['certificate-authority-data'] ?? ''), 'base64').toString();
-  if (!world.cluster.apiUp() || !world.machines.some((m) => host.startsWith(`${m.ip}:`))) return fail(`Unable to connect to the server: dial tcp ${host}: connect: connection refused`);
+  if (!world.cluster.apiUp() || !world.machines.some((m) => host.startsWith(`${m.ip}:`)))
+    return fail(`Unable to connect to the server: dial tcp ${host}: connect: connection refused`);
   if (ca !== `SIM-CERT k8s ${world.cluster.id}`) return fail('Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority');
   return undefined;
 }
@@ -54,15 +74,22 @@ function get(world: World, a: ParsedArgs): ExecResult {
   const ns = nsOf(a);
   const wanted = name ?? inlineName;
   const items = liveObjects(world).filter(
-    (o) => o.kind === kind && (clusterScoped(world, kind) || a.bools.has('all-namespaces') || (o.metadata.namespace ?? 'default') === ns) && (!wanted || o.metadata.name === wanted) && matches(o, first(a, 'selector')),
+    (o) =>
+      o.kind === kind &&
+      (clusterScoped(world, kind) || a.bools.has('all-namespaces') || (o.metadata.namespace ?? 'default') === ns) &&
+      (!wanted || o.metadata.name === wanted) &&
+      matches(o, first(a, 'selector')),
   );
   if (wanted && items.length === 0) return fail(`Error from server (NotFound): ${typeWord} "${wanted}" not found`);
   const output = first(a, 'output');
   if (output === 'json') return ok(`${JSON.stringify(wanted ? items[0] : { apiVersion: 'v1', kind: 'List', items }, null, 2)}\n`);
   if (output === 'yaml') return ok(stringify(wanted ? items[0] : { apiVersion: 'v1', kind: 'List', items }));
   if (output === 'name') return ok(items.map((o) => `${kind.toLowerCase()}/${o.metadata.name}\n`).join(''));
-  if (items.length === 0) return ok('', );
-  const row = (o: Doc) => (kind === 'Node' ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}    <none>   1m    ${String(o.status.nodeInfo.kubeletVersion)}` : String(o.metadata.name));
+  if (items.length === 0) return ok('');
+  const row = (o: Doc) =>
+    kind === 'Node'
+      ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}    <none>   1m    ${String(o.status.nodeInfo.kubeletVersion)}`
+      : String(o.metadata.name);
   return ok(`${kind === 'Node' ? 'NAME   STATUS   ROLES   AGE   VERSION' : 'NAME'}\n${items.map(row).join('\n')}\n`);
 }
 
@@ -82,7 +109,10 @@ async function rollout(world: World, a: ParsedArgs): Promise<ExecResult> {
   const label = kind === 'DaemonSet' ? 'daemon set' : kind === 'StatefulSet' ? 'statefulset' : 'deployment';
   if (await waitFor(done, durationMs(first(a, 'timeout'), 30_000))) return ok(`${label} "${name}" successfully rolled out\n`);
   const o = find()!;
-  const progress = kind === 'DaemonSet' ? `${o.status.numberReady} of ${o.status.desiredNumberScheduled} updated pods are available` : `${o.status.readyReplicas} of ${o.status.replicas} updated replicas are available`;
+  const progress =
+    kind === 'DaemonSet'
+      ? `${o.status.numberReady} of ${o.status.desiredNumberScheduled} updated pods are available`
+      : `${o.status.readyReplicas} of ${o.status.replicas} updated replicas are available`;
   return { code: 1, stdout: `Waiting for ${label} "${name}" rollout to finish: ${progress}...\n`, stderr: 'error: timed out waiting for the condition\n' };
 }
 
@@ -99,7 +129,9 @@ function apply(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
     const file = first(a, 'filename');
     if (!file) return fail('error: must specify one of -f and -k');
     const text = file === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, file), 'utf8');
-    docs = parseAllDocuments(text).map((d) => d.toJSON() as Doc).filter(Boolean);
+    docs = parseAllDocuments(text)
+      .map((d) => d.toJSON() as Doc)
+      .filter(Boolean);
   }
   const { lines, error } = applyObjects(world, docs, first(a, 'namespace'));
   const out = lines.map((l) => (a.bools.has('server-side') ? l.replace(/ (created|configured)$/, ' serverside-applied') : l)).join('\n');
@@ -128,8 +160,14 @@ function create(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   } else {
     return fail(`error: "kubectl create ${String(what)}" is not simulated`);
   }
-  if (first(a, 'dry-run') === 'client') return ok(first(a, 'output') === 'yaml' ? stringify({ ...doc, metadata: { ...doc.metadata, creationTimestamp: null } }) : `${doc.kind.toLowerCase()}/${String(doc.metadata.name)} created (dry run)\n`);
-  if (findObject(world, doc.kind, doc.metadata.namespace, doc.metadata.name)) return fail(`Error from server (AlreadyExists): ${doc.kind.toLowerCase()}s "${String(doc.metadata.name)}" already exists`);
+  if (first(a, 'dry-run') === 'client')
+    return ok(
+      first(a, 'output') === 'yaml'
+        ? stringify({ ...doc, metadata: { ...doc.metadata, creationTimestamp: null } })
+        : `${doc.kind.toLowerCase()}/${String(doc.metadata.name)} created (dry run)\n`,
+    );
+  if (findObject(world, doc.kind, doc.metadata.namespace, doc.metadata.name))
+    return fail(`Error from server (AlreadyExists): ${doc.kind.toLowerCase()}s "${String(doc.metadata.name)}" already exists`);
   applyObjects(world, [doc], nsOf(a));
   return ok(`${doc.kind.toLowerCase()}/${String(doc.metadata.name)} created\n`);
 }
@@ -163,9 +201,10 @@ function exec(world: World, a: ParsedArgs): ExecResult {
   const target = a.positionals[1] ?? '';
   const ns = nsOf(a);
   const pods = liveObjects(world).filter((o) => o.kind === 'Pod' && o.metadata.namespace === ns);
-  const pod = target.startsWith('deploy/') || target.startsWith('deployment/')
-    ? pods.find((p) => p.metadata.ownerReferences?.[0]?.name === target.split('/')[1])
-    : pods.find((p) => p.metadata.name === target);
+  const pod =
+    target.startsWith('deploy/') || target.startsWith('deployment/')
+      ? pods.find((p) => p.metadata.ownerReferences?.[0]?.name === target.split('/')[1])
+      : pods.find((p) => p.metadata.name === target);
   if (!pod) return fail(`Error from server (NotFound): ${target.includes('/') ? 'deployments.apps' : 'pods'} "${target.replace(/^[^/]+\//, '')}" not found`);
   const container = first(a, 'container') ?? pod.spec.containers[0].name;
   const status = (pod.status.containerStatuses as Doc[]).find((c) => c.name === container);
@@ -211,4 +250,3 @@ export async function kubectl(world: World, req: ExecRequest): Promise<ExecResul
       return fail(`error: "kubectl ${String(verb)}" is not simulated`);
   }
 }
-

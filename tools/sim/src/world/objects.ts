@@ -17,10 +17,32 @@ const BUILTIN: Record<string, string[]> = {
 };
 const CLUSTER_SCOPED_BUILTIN = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 const SHORT: Record<string, string> = {
-  no: 'Node', node: 'Node', nodes: 'Node', po: 'Pod', pod: 'Pod', pods: 'Pod', ns: 'Namespace', namespace: 'Namespace', namespaces: 'Namespace',
-  secret: 'Secret', secrets: 'Secret', cm: 'ConfigMap', configmap: 'ConfigMap', configmaps: 'ConfigMap', ds: 'DaemonSet', daemonset: 'DaemonSet',
-  daemonsets: 'DaemonSet', deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment', sts: 'StatefulSet', statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet', crd: 'CustomResourceDefinition', crds: 'CustomResourceDefinition', customresourcedefinition: 'CustomResourceDefinition',
+  no: 'Node',
+  node: 'Node',
+  nodes: 'Node',
+  po: 'Pod',
+  pod: 'Pod',
+  pods: 'Pod',
+  ns: 'Namespace',
+  namespace: 'Namespace',
+  namespaces: 'Namespace',
+  secret: 'Secret',
+  secrets: 'Secret',
+  cm: 'ConfigMap',
+  configmap: 'ConfigMap',
+  configmaps: 'ConfigMap',
+  ds: 'DaemonSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  deploy: 'Deployment',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  sts: 'StatefulSet',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  crd: 'CustomResourceDefinition',
+  crds: 'CustomResourceDefinition',
+  customresourcedefinition: 'CustomResourceDefinition',
   customresourcedefinitions: 'CustomResourceDefinition',
 };
 
@@ -65,7 +87,10 @@ export function applyObjects(world: World, docs: Doc[], defaultNs = 'default'): 
   for (const doc of docs) {
     if (!doc?.kind || !doc.apiVersion || !doc.metadata?.name) return { lines, error: 'error: error validating data: apiVersion, kind and metadata.name are required' };
     if (!served(world, doc.apiVersion, doc.kind)) {
-      return { lines, error: `error: resource mapping not found for name: "${doc.metadata.name}" namespace: "${doc.metadata.namespace ?? ''}" from "STDIN": no matches for kind "${doc.kind}" in version "${doc.apiVersion}"\nensure CRDs are installed first` };
+      return {
+        lines,
+        error: `error: resource mapping not found for name: "${doc.metadata.name}" namespace: "${doc.metadata.namespace ?? ''}" from "STDIN": no matches for kind "${doc.kind}" in version "${doc.apiVersion}"\nensure CRDs are installed first`,
+      };
     }
     const ns = clusterScoped(world, doc.kind) ? undefined : (doc.metadata.namespace ?? defaultNs);
     const key = objectKey(world, doc.kind, ns, doc.metadata.name);
@@ -73,12 +98,17 @@ export function applyObjects(world: World, docs: Doc[], defaultNs = 'default'): 
     const stored: Doc = existing ? mergeMaps(structuredClone(existing), structuredClone(doc)) : structuredClone(doc);
     stored.metadata = { ...stored.metadata, ...(ns ? { namespace: ns } : {}) };
     if (doc.kind === 'Secret' && stored.stringData) {
-      stored.data = { ...(stored.data ?? {}), ...Object.fromEntries(Object.entries(stored.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
+      stored.data = {
+        ...(stored.data ?? {}),
+        ...Object.fromEntries(Object.entries(stored.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])),
+      };
       delete stored.stringData;
     }
     world.cluster.objects.set(key, stored);
     if (!existing) world.cluster.createdAt.set(key, world.now());
-    lines.push(`${doc.kind.toLowerCase()}${doc.apiVersion.includes('/') && !BUILTIN[doc.apiVersion] ? `.${doc.apiVersion.split('/')[0]}` : ''}/${doc.metadata.name} ${existing ? 'configured' : 'created'}`);
+    lines.push(
+      `${doc.kind.toLowerCase()}${doc.apiVersion.includes('/') && !BUILTIN[doc.apiVersion] ? `.${doc.apiVersion.split('/')[0]}` : ''}/${doc.metadata.name} ${existing ? 'configured' : 'created'}`,
+    );
   }
   return { lines };
 }
@@ -100,14 +130,26 @@ function withStatus(world: World, o: Doc, nodeCount: number, readyNodes: number)
   const ready = workloadReady(world, o);
   switch (o.kind) {
     case 'DaemonSet':
-      return { ...o, status: { desiredNumberScheduled: nodeCount, numberReady: ready ? readyNodes : 0, updatedNumberScheduled: nodeCount, numberAvailable: ready ? readyNodes : 0 } };
+      return {
+        ...o,
+        status: { desiredNumberScheduled: nodeCount, numberReady: ready ? readyNodes : 0, updatedNumberScheduled: nodeCount, numberAvailable: ready ? readyNodes : 0 },
+      };
     case 'Deployment':
     case 'StatefulSet': {
       const replicas = Number(o.spec?.replicas ?? 1);
       return { ...o, status: { replicas, readyReplicas: ready ? replicas : 0, availableReplicas: ready ? replicas : 0, updatedReplicas: replicas } };
     }
     case 'CustomResourceDefinition':
-      return { ...o, status: { conditions: [{ type: 'NamesAccepted', status: 'True' }, { type: 'Established', status: 'True' }], acceptedNames: o.spec.names } };
+      return {
+        ...o,
+        status: {
+          conditions: [
+            { type: 'NamesAccepted', status: 'True' },
+            { type: 'Established', status: 'True' },
+          ],
+          acceptedNames: o.spec.names,
+        },
+      };
     default:
       return o;
   }
@@ -125,7 +167,9 @@ function nodeObjects(world: World): Doc[] {
           type: 'Ready',
           status: n.ready ? 'True' : 'False',
           reason: n.ready ? 'KubeletReady' : 'KubeletNotReady',
-          message: n.ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+          message: n.ready
+            ? 'kubelet is posting ready status'
+            : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
         },
       ],
       nodeInfo: { kubeletVersion: n.kubeletVersion, osImage: `Talos (${talosVersion(world.machineByIp(n.ip)?.disk.image) ?? 'unknown'})` },
@@ -137,7 +181,9 @@ function nodeObjects(world: World): Doc[] {
 function podsOf(world: World, o: Doc, nodes: Doc[]): Doc[] {
   const ready = workloadReady(world, o);
   const count = o.kind === 'DaemonSet' ? nodes.length : Number(o.spec?.replicas ?? 1);
-  const containers = (o.spec?.template?.spec?.containers as Doc[] | undefined)?.map((c) => c.name) ?? [o.kind === 'DaemonSet' && o.metadata.name === 'cilium' ? 'cilium-agent' : o.metadata.name];
+  const containers = (o.spec?.template?.spec?.containers as Doc[] | undefined)?.map((c) => c.name) ?? [
+    o.kind === 'DaemonSet' && o.metadata.name === 'cilium' ? 'cilium-agent' : o.metadata.name,
+  ];
   return Array.from({ length: count }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',

@@ -52,7 +52,14 @@ export function verifySigV4(s3: S3State, req: S3Request): S3Response | undefined
   const [path, query = ''] = req.url.split('?');
   const canonicalQuery = query.split('&').filter(Boolean).sort().join('&');
   const names = signedHeaders!.split(';');
-  const headerLines = names.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const headerLines = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const canonical = [req.method, path, canonicalQuery, headerLines, signedHeaders, payload].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
@@ -82,7 +89,9 @@ function preconditionFails(req: S3Request, current: Buffer | undefined): S3Respo
   }
   if (match !== undefined) {
     if (current === undefined) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
-    const wanted = String(match).split(',').map((t) => t.trim());
+    const wanted = String(match)
+      .split(',')
+      .map((t) => t.trim());
     if (!wanted.includes('*') && !wanted.includes(etagOf(current))) return failed;
   }
   return undefined;
@@ -99,7 +108,10 @@ function listObjects(bucketName: string, bucket: Map<string, Buffer>, query: URL
   const truncated = keys.length > page.length;
   const name = (k: string) => escapeXml(urlEncoded ? encodeURIComponent(k).replace(/%2F/g, '/') : k);
   const contents = page
-    .map((k) => `<Contents><Key>${name(k)}</Key><ETag>${escapeXml(etagOf(bucket.get(k)!))}</ETag><Size>${bucket.get(k)!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+    .map(
+      (k) =>
+        `<Contents><Key>${name(k)}</Key><ETag>${escapeXml(etagOf(bucket.get(k)!))}</ETag><Size>${bucket.get(k)!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    )
     .join('');
   const token = truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]!).toString('base64url')}</NextContinuationToken>` : '';
   const body =

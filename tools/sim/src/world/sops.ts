@@ -97,7 +97,10 @@ function identities(req: ExecRequest): string | undefined {
 }
 
 export function sops(_world: unknown, req: ExecRequest): ExecResult {
-  const a = parseArgs(req.argv.filter((x) => x !== 'encrypt' && x !== 'decrypt'), { values: ['config', 'output', 'age', 'encrypted-regex', 'input-type', 'output-type', 'filename-override'], aliases: {} });
+  const a = parseArgs(
+    req.argv.filter((x) => x !== 'encrypt' && x !== 'decrypt'),
+    { values: ['config', 'output', 'age', 'encrypted-regex', 'input-type', 'output-type', 'filename-override'], aliases: {} },
+  );
   const encrypt = req.argv.includes('--encrypt') || req.argv.includes('-e') || req.argv[0] === 'encrypt';
   const decrypt = req.argv.includes('--decrypt') || req.argv.includes('-d') || req.argv[0] === 'decrypt';
   const file = a.positionals[0];

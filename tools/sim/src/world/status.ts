@@ -63,10 +63,19 @@ export function worldStatus(world: World): WorldStatus {
     etcd: {
       cluster: c.id ?? null,
       running,
-      members: c.members().map((m) => ({ name: nodeName({ ...m, config: m.config ?? m.disk.talosConfig }), ip: m.ip, id: m.disk.etcd!.member, healthy: running && c.memberRunning(m) })),
+      members: c
+        .members()
+        .map((m) => ({ name: nodeName({ ...m, config: m.config ?? m.disk.talosConfig }), ip: m.ip, id: m.disk.etcd!.member, healthy: running && c.memberRunning(m) })),
     },
     helm: [...c.releases.values()]
-      .map((r) => ({ release: String(r.name), namespace: String(r.namespace), chart: String(r.chart.metadata.name), version: String(r.chart.metadata.version), revision: Number(r.version), status: String(r.info.status) }))
+      .map((r) => ({
+        release: String(r.name),
+        namespace: String(r.namespace),
+        chart: String(r.chart.metadata.name),
+        version: String(r.chart.metadata.version),
+        revision: Number(r.version),
+        status: String(r.info.status),
+      }))
       .sort((a, b) => (`${a.namespace}/${a.release}` < `${b.namespace}/${b.release}` ? -1 : 1)),
     last_run: { disks_written: world.lastRun.disksWritten, rescue_boots: world.lastRun.rescueBoots, resets: world.lastRun.resets },
   };
@@ -75,7 +84,12 @@ export function worldStatus(world: World): WorldStatus {
 /** Rows padded into columns. */
 function columns(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]! + 2))).join('').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]! + 2)))
+      .join('')
+      .trimEnd(),
+  );
 }
 
 /** The human form: a compact table per part. */
@@ -84,16 +98,33 @@ export function formatStatus(s: WorldStatus): string {
   out.push(
     ...columns([
       ['SERVER', 'NAME', 'POWER', 'OS', 'TALOS', 'ROLE', 'ETCD', 'DISK WRITES', 'RESCUE BOOTS', 'RESETS'],
-      ...s.servers.map((m) => [m.ip, m.name, m.power, m.os, m.talos_version ?? '-', m.role ? `${m.role} ${m.hostname}` : '-', m.etcd_data ? 'data' : '-', String(m.disk_writes), String(m.rescue_boots), String(m.resets)]),
+      ...s.servers.map((m) => [
+        m.ip,
+        m.name,
+        m.power,
+        m.os,
+        m.talos_version ?? '-',
+        m.role ? `${m.role} ${m.hostname}` : '-',
+        m.etcd_data ? 'data' : '-',
+        String(m.disk_writes),
+        String(m.rescue_boots),
+        String(m.resets),
+      ]),
     ]),
   );
   out.push('');
   out.push(`kubernetes API: ${s.kubernetes.api}`);
-  if (s.kubernetes.nodes.length) out.push(...columns([['NODE', 'IP', 'STATUS', 'KUBELET'], ...s.kubernetes.nodes.map((n) => [n.name, n.ip, n.ready ? 'Ready' : 'NotReady', n.kubelet_version])]).map((l) => `  ${l}`));
+  if (s.kubernetes.nodes.length)
+    out.push(
+      ...columns([['NODE', 'IP', 'STATUS', 'KUBELET'], ...s.kubernetes.nodes.map((n) => [n.name, n.ip, n.ready ? 'Ready' : 'NotReady', n.kubelet_version])]).map((l) => `  ${l}`),
+    );
   out.push(`etcd: ${s.etcd.members.length ? `${s.etcd.running ? 'running' : 'no quorum'}, ${s.etcd.members.length} member(s)` : 'none'}`);
   if (s.etcd.members.length) out.push(...columns([['MEMBER', 'IP', 'ID', 'HEALTHY'], ...s.etcd.members.map((m) => [m.name, m.ip, m.id, String(m.healthy)])]).map((l) => `  ${l}`));
   out.push(`helm: ${s.helm.length ? '' : 'no releases'}`.trimEnd());
-  if (s.helm.length) out.push(...columns([['RELEASE', 'NAMESPACE', 'CHART', 'VERSION', 'STATUS'], ...s.helm.map((h) => [h.release, h.namespace, h.chart, h.version, h.status])]).map((l) => `  ${l}`));
+  if (s.helm.length)
+    out.push(
+      ...columns([['RELEASE', 'NAMESPACE', 'CHART', 'VERSION', 'STATUS'], ...s.helm.map((h) => [h.release, h.namespace, h.chart, h.version, h.status])]).map((l) => `  ${l}`),
+    );
   out.push(`last run: disks written: ${s.last_run.disks_written}, rescue boots: ${s.last_run.rescue_boots}, resets: ${s.last_run.resets}`);
   return `${out.join('\n')}\n`;
 }

@@ -18,9 +18,30 @@ const VERSION = 'v1.11.5';
 /** Talos versions the simulation knows (their machine config is checked against the vendored v1.11.5 schema). */
 export const KNOWN_TALOS = /^v1\.11\.\d+$/;
 const SPEC = {
-  values: ['talosconfig', 'nodes', 'endpoints', 'context', 'output', 'output-file', 'output-types', 'with-secrets', 'kubernetes-version',
-    'install-disk', 'install-image', 'config-patch', 'config-patch-control-plane', 'config-patch-worker', 'file', 'mode', 'config', 'patch',
-    'wait-timeout', 'control-plane-nodes', 'worker-nodes', 'timeout'],
+  values: [
+    'talosconfig',
+    'nodes',
+    'endpoints',
+    'context',
+    'output',
+    'output-file',
+    'output-types',
+    'with-secrets',
+    'kubernetes-version',
+    'install-disk',
+    'install-image',
+    'config-patch',
+    'config-patch-control-plane',
+    'config-patch-worker',
+    'file',
+    'mode',
+    'config',
+    'patch',
+    'wait-timeout',
+    'control-plane-nodes',
+    'worker-nodes',
+    'timeout',
+  ],
   aliases: { n: 'nodes', e: 'endpoints', o: 'output', f: 'file', m: 'mode', c: 'config', p: 'patch', t: 'output-types' },
 };
 
@@ -51,7 +72,8 @@ function schemaProblems(doc: Doc): string[] {
 /** Go-side rules of v1alpha1_validation.go that the schema cannot express (the ones ZTC's output meets). */
 function ruleProblems(cfg: Doc, mode: string): string[] {
   const problems: string[] = [];
-  if (mode !== 'container' && !cfg.machine?.install?.disk && !cfg.machine?.install?.diskSelector) problems.push('an install disk or disk selector is required in "metal" and "cloud" mode');
+  if (mode !== 'container' && !cfg.machine?.install?.disk && !cfg.machine?.install?.diskSelector)
+    problems.push('an install disk or disk selector is required in "metal" and "cloud" mode');
   if (!/^https:\/\/[^/]+:\d+$/.test(String(cfg.cluster?.controlPlane?.endpoint ?? ''))) problems.push('cluster.controlPlane.endpoint must be a URL');
   const cni = cfg.cluster?.network?.cni;
   if (cni && ['none', 'flannel'].includes(cni.name) && cni.urls?.length) problems.push(`"urls" field should be empty for "${String(cni.name)}" CNI`);
@@ -200,7 +222,17 @@ function genConfig(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
     if (types.includes('controlplane')) writeOut(`${out}/controlplane.yaml`, stringify(cp), force);
     if (types.includes('worker')) writeOut(`${out}/worker.yaml`, stringify(worker), force);
     if (types.includes('talosconfig')) {
-      const talosconfig = { context: name, contexts: { [name]: { endpoints: ['127.0.0.1'], ca: b64(`SIM-CERT os ${secrets.clusterId}`), crt: b64(`SIM-CERT admin ${secrets.clusterId}`), key: b64(world.credential('admin-key')) } } };
+      const talosconfig = {
+        context: name,
+        contexts: {
+          [name]: {
+            endpoints: ['127.0.0.1'],
+            ca: b64(`SIM-CERT os ${secrets.clusterId}`),
+            crt: b64(`SIM-CERT admin ${secrets.clusterId}`),
+            key: b64(world.credential('admin-key')),
+          },
+        },
+      };
       writeOut(`${out}/talosconfig`, stringify(talosconfig), force);
     }
   } catch (e) {
@@ -235,7 +267,8 @@ const refused = (ip: string) => `rpc error: code = Unavailable desc = connection
 function reach(world: World, c: Client, ip: string): Machine | ExecResult {
   const endpoint = c.endpoints.map((e) => world.machineByIp(e.replace(/:\d+$/, ''))).find((m) => m && world.running(m) === 'talos' && m.config?.machine?.type === 'controlplane');
   if (!endpoint) return fail(`error: ${refused(c.endpoints[0] ?? '127.0.0.1')} (set the talosconfig endpoints to the control planes: talosctl config endpoint <ip>...)`);
-  if (endpoint.config!.cluster.id !== c.clusterId) return fail(`error: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: x509: certificate signed by unknown authority"`);
+  if (endpoint.config!.cluster.id !== c.clusterId)
+    return fail(`error: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: x509: certificate signed by unknown authority"`);
   const m = world.machineByIp(ip);
   if (!m || world.running(m) === 'down') return fail(`error: ${ip}: rpc error: code = DeadlineExceeded desc = context deadline exceeded`);
   if (world.running(m) !== 'talos' || !m.config) return fail(`error: ${ip}: ${refused(ip)}`);
@@ -286,8 +319,12 @@ function applyConfig(world: World, req: ExecRequest, a: ParsedArgs): ExecResult 
   const t = target(world, req, a);
   if (isResult(t)) return t;
   const { m } = t;
-  if (m.config!.machine.type !== cfg.machine.type) return fail(`error applying new configuration: machine type changed from "${String(m.config!.machine.type)}" to "${String(cfg.machine.type)}"`);
-  if (isDeepStrictEqual(m.config, cfg)) return ok(`${a.bools.has('dry-run') ? 'Dry run summary:\n' : ''}Applied configuration without a reboot${a.bools.has('dry-run') ? ' (skipped in dry-run)' : ''}\n\nConfig diff:\n\nNo changes.\n`);
+  if (m.config!.machine.type !== cfg.machine.type)
+    return fail(`error applying new configuration: machine type changed from "${String(m.config!.machine.type)}" to "${String(cfg.machine.type)}"`);
+  if (isDeepStrictEqual(m.config, cfg))
+    return ok(
+      `${a.bools.has('dry-run') ? 'Dry run summary:\n' : ''}Applied configuration without a reboot${a.bools.has('dry-run') ? ' (skipped in dry-run)' : ''}\n\nConfig diff:\n\nNo changes.\n`,
+    );
   if (a.bools.has('dry-run')) return ok('Dry run summary:\nApplied configuration without a reboot (skipped in dry-run)\n\nConfig diff:\n\n--- a\n+++ b\n(changes)\n');
   m.config = cfg;
   m.disk.talosConfig = cfg;
@@ -351,7 +388,9 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
       case 'validate': {
         const cfg = readYaml(pathIn(req, first(a, 'config') ?? ''));
         const problems = [...schemaProblems(cfg), ...ruleProblems(cfg, first(a, 'mode') ?? 'metal')];
-        return problems.length ? fail(`${problems.length} error(s) occurred:\n\t${problems.join('\n\t')}`) : ok(`${pathIn(req, first(a, 'config') ?? '')} is valid for ${first(a, 'mode')} mode\n`);
+        return problems.length
+          ? fail(`${problems.length} error(s) occurred:\n\t${problems.join('\n\t')}`)
+          : ok(`${pathIn(req, first(a, 'config') ?? '')} is valid for ${first(a, 'mode')} mode\n`);
       }
       case 'config': {
         const file = pathIn(req, first(a, 'talosconfig') ?? req.env.TALOSCONFIG ?? `${req.env.HOME}/.talos/config`);
@@ -366,10 +405,12 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
       case 'version': {
         if (a.bools.has('client')) return ok(`Client:\n\tTag:         ${VERSION}\n`);
         const ip = list(a, 'nodes')[0] ?? '';
-        const m = a.bools.has('insecure') ? insecureNode(world, ip) : (() => {
-          const c = client(req, a);
-          return isResult(c) ? c : reach(world, c, ip);
-        })();
+        const m = a.bools.has('insecure')
+          ? insecureNode(world, ip)
+          : (() => {
+              const c = client(req, a);
+              return isResult(c) ? c : reach(world, c, ip);
+            })();
         if (isResult(m)) return m;
         // The server's tag is the Talos the node really runs: the version of the image on its disk.
         return ok(`Client:\n\tTag:         ${VERSION}\nServer:\n\tNODE:        ${m.ip}\n\tTag:         ${talosVersion(m.disk.image) ?? VERSION}\n`);
@@ -380,15 +421,23 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         const t = target(world, req, a);
         if (isResult(t)) return t;
         const { m } = t;
-        if (m.config!.machine.type !== 'controlplane') return fail('error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
+        if (m.config!.machine.type !== 'controlplane')
+          return fail('error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
         if (m.disk.etcd) return fail('error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty');
         if (world.cluster.id && world.cluster.id !== m.config!.cluster.id && world.cluster.members().length) {
-          return fail(`error executing bootstrap: sim: this world's etcd of another cluster still has members (${world.cluster.members().map((x) => x.ip).join(', ')}); the simulation holds one cluster per world`);
+          return fail(
+            `error executing bootstrap: sim: this world's etcd of another cluster still has members (${world.cluster
+              .members()
+              .map((x) => x.ip)
+              .join(', ')}); the simulation holds one cluster per world`,
+          );
         }
         const elsewhere = world.cluster.members().filter((x) => x !== m);
         if (elsewhere.length) {
           // Real Talos would start a second, empty etcd here (a split brain); the simulation refuses to.
-          return fail(`error executing bootstrap: sim: etcd already has members (${elsewhere.map((x) => x.ip).join(', ')}); bootstrapping ${m.ip} would start a second, empty etcd (a split brain)`);
+          return fail(
+            `error executing bootstrap: sim: etcd already has members (${elsewhere.map((x) => x.ip).join(', ')}); bootstrapping ${m.ip} would start a second, empty etcd (a split brain)`,
+          );
         }
         world.cluster.bootstrap(m);
         return ok();
@@ -400,15 +449,19 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         if (sub !== 'etcd') return fail(`error: service "${String(sub)}" is not simulated`);
         if (m.config!.machine.type !== 'controlplane') return fail(`error: ${m.ip}: service "etcd" not found`);
         const running = world.cluster.memberRunning(m);
-        return ok(`NODE     ${m.ip}\nID       etcd\nSTATE    ${running ? 'Running' : 'Preparing'}\nHEALTH   ${running ? 'OK' : '?'}\nEVENTS   [${running ? 'Running' : 'Preparing'}]: ${running ? 'Health check successful' : 'Running pre state'}\n`);
+        return ok(
+          `NODE     ${m.ip}\nID       etcd\nSTATE    ${running ? 'Running' : 'Preparing'}\nHEALTH   ${running ? 'OK' : '?'}\nEVENTS   [${running ? 'Running' : 'Preparing'}]: ${running ? 'Health check successful' : 'Running pre state'}\n`,
+        );
       }
       case 'etcd': {
         const t = target(world, req, a);
         if (isResult(t)) return t;
         const { m } = t;
         if (sub !== 'members') return fail(`Error: unknown command "${String(sub)}" for "talosctl etcd" (not simulated)`);
-        if (m.config!.machine.type !== 'controlplane') return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unimplemented desc = etcd is not available on worker nodes`);
-        if (!world.cluster.memberRunning(m)) return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unavailable desc = etcd is not running on this node`);
+        if (m.config!.machine.type !== 'controlplane')
+          return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unimplemented desc = etcd is not available on worker nodes`);
+        if (!world.cluster.memberRunning(m))
+          return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unavailable desc = etcd is not running on this node`);
         const rows = world.cluster.members().map((x) => [m.ip, x.disk.etcd!.member, nodeName(x), `https://${x.ip}:2380`, `https://${x.ip}:2379`, 'false']);
         return ok(table([['NODE', 'ID', 'HOSTNAME', 'PEER URLS', 'CLIENT URLS', 'LEARNER'], ...rows]));
       }
@@ -424,7 +477,9 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
           apiVersion: 'v1',
           kind: 'Config',
           clusters: [{ name, cluster: { server: String(m.config!.cluster.controlPlane.endpoint), 'certificate-authority-data': b64(`SIM-CERT k8s ${c.clusterId}`) } }],
-          users: [{ name: `admin@${name}`, user: { 'client-certificate-data': b64(`SIM-CERT k8s-admin ${c.clusterId}`), 'client-key-data': b64(world.credential('k8s-admin-key')) } }],
+          users: [
+            { name: `admin@${name}`, user: { 'client-certificate-data': b64(`SIM-CERT k8s-admin ${c.clusterId}`), 'client-key-data': b64(world.credential('k8s-admin-key')) } },
+          ],
           contexts: [{ name: `admin@${name}`, context: { cluster: name, user: `admin@${name}`, namespace: 'default' } }],
           'current-context': `admin@${name}`,
         };

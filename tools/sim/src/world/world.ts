@@ -227,7 +227,14 @@ export class World extends EventEmitter {
       this.s3 = { accessKey: saved.s3.accessKey, secretKey: saved.s3.secretKey, buckets };
       const gh = saved.github;
       const repositories = [...new Set([...gh.repositories, ...(opts.github?.repositories ?? [])])];
-      this.github = { appId: gh.appId, installationId: gh.installationId, repositories, privateKeyPem: gh.privateKeyPem, publicKey: createPublicKey(gh.privateKeyPem), tokens: new Set() };
+      this.github = {
+        appId: gh.appId,
+        installationId: gh.installationId,
+        repositories,
+        privateKeyPem: gh.privateKeyPem,
+        publicKey: createPublicKey(gh.privateKeyPem),
+        tokens: new Set(),
+      };
       this.machines = saved.machines.map((m) => ({ ...m, readyAt: m.readyAt ?? Number.POSITIVE_INFINITY }));
       this.sshKeys.push(...saved.sshKeys);
       for (const a of saved.actions) this.actions.set(a.id, a);
@@ -486,7 +493,10 @@ export class Cluster {
   /** Since when a majority of the members serves (possibly in the future: etcd is starting), else undefined. */
   quorumSince(): number | undefined {
     const members = this.members();
-    const up = members.map((m) => this.memberUpSince(m)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    const up = members
+      .map((m) => this.memberUpSince(m))
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
     const need = Math.floor(members.length / 2) + 1;
     return members.length > 0 && up.length >= need ? up[need - 1] : undefined;
   }

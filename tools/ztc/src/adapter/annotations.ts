@@ -24,7 +24,8 @@ export type When = { field: string; equals: unknown } | { field: string; matches
 /** What is wrong with one input's annotations (`properties` in schema order, `required` its required list). */
 export function annotationProblems(field: string, schema: JsonSchema, properties: readonly string[], required: readonly string[]): { key: string; message: string }[] {
   const out: { key: string; message: string }[] = [];
-  const optionalOnly = (key: string) => required.includes(field) && out.push({ key, message: `${key} is for optional inputs; "${field}" is required (remove it from required, or the annotation)` });
+  const optionalOnly = (key: string) =>
+    required.includes(field) && out.push({ key, message: `${key} is for optional inputs; "${field}" is required (remove it from required, or the annotation)` });
   if (LEGACY_KEY in schema) {
     if (schema[LEGACY_KEY] !== true) out.push({ key: LEGACY_KEY, message: `expected true, got ${JSON.stringify(schema[LEGACY_KEY])}` });
     optionalOnly(LEGACY_KEY);
@@ -40,7 +41,8 @@ export function annotationProblems(field: string, schema: JsonSchema, properties
       out.push({ key: WHEN_KEY, message: 'expected { field: <earlier input>, equals: <value> } or { field: <earlier input>, matches: <regular expression> }' });
     } else {
       const at = properties.indexOf(String(w!.field));
-      if (at < 0 || at >= properties.indexOf(field)) out.push({ key: WHEN_KEY, message: `field "${String(w!.field)}" is not an input before "${field}" (init asks inputs in schema order)` });
+      if (at < 0 || at >= properties.indexOf(field))
+        out.push({ key: WHEN_KEY, message: `field "${String(w!.field)}" is not an input before "${field}" (init asks inputs in schema order)` });
       if ('matches' in w!) {
         try {
           new RegExp(String(w.matches), 'u');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFromProblem, defaultFromSources, deriveDefault } from './default-from';
 
-const known = { platform: { organization: 'acme' }, hetzner: { server_ips: ['203.0.113.10', '203.0.113.11', '203.0.113.12'] }, github: { repo_url: 'https://github.com/acme/platform' } };
+const known = {
+  platform: { organization: 'acme' },
+  hetzner: { server_ips: ['203.0.113.10', '203.0.113.11', '203.0.113.12'] },
+  github: { repo_url: 'https://github.com/acme/platform' },
+};
 const NODES = { each: 'hetzner.server_ips', value: { name: 'worker-{{ index }}', ip: '{{ item }}', role: 'worker' }, first: { name: 'cp-1', role: 'controlplane' } };
 
 describe('x-ztc-default-from', () => {

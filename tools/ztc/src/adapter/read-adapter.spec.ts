@@ -11,21 +11,69 @@ const CASES: [string, string, string[]][] = [
   ['name differs from folder', BASE.replace('name: net', 'name: network'), ['name: "network" does not match the folder name "net"', 'set name: net']],
   ['unknown capability', BASE.replace('provides: [network]', 'provides: [netwrok]'), ['provides[0]: unknown capability "netwrok"', 'add tools/ztc/capabilities/netwrok.json']],
   ['render module missing', BASE.replace('render.ts', 'renderer.ts'), ['render: file "renderer.ts" not found']],
-  ['script file missing', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/install.sh, description: Install }\n`, ['scripts.bootstrap[0].file: script "scripts/install.sh" not found']],
+  [
+    'script file missing',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/install.sh, description: Install }\n`,
+    ['scripts.bootstrap[0].file: script "scripts/install.sh" not found'],
+  ],
   ['unknown stage', `${BASE}scripts:\n  deploy: []\n`, ['scripts.deploy: unknown field "deploy"']],
-  ['secret with a default', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    token: { type: string, secret: true, env: T, default: x }\n`, ['inputs.properties.token.default: a secret input may not have a default']],
-  ['malformed x-ztc-default-from', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    mtu: { type: number, x-ztc-default-from: { each: storage.sizes } }\n`, ['inputs.properties.mtu.x-ztc-default-from: missing "value"', 'docs/adapters.md']],
-  ['x-ztc-when naming a later input', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    asn: { type: integer, x-ztc-when: { field: bgp, equals: true } }\n    bgp: { type: boolean }\n`, ['inputs.properties.asn.x-ztc-when: field "bgp" is not an input before "asn"', 'docs/adapters.md']],
-  ['x-ztc-legacy on a required input', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  required: [old]\n  properties:\n    old: { type: string, x-ztc-legacy: true }\n`, ['inputs.properties.old.x-ztc-legacy: x-ztc-legacy is for optional inputs; "old" is required']],
-  ['x-ztc-multiline on a non-secret', `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    key: { type: string, x-ztc-multiline: true }\n`, ['inputs.properties.key.x-ztc-multiline: x-ztc-multiline is for secret inputs (secret: true)']],
-  ['render module in another adapter folder', BASE.replace('render: render.ts', 'render: ../app/render.ts'), ['adapters/net/adapter.yaml: render: "../app/render.ts" leaves adapters/net/ ("..")', 'fix: keep the file inside adapters/net/']],
-  ['check_health path into another adapter', `${BASE}check_health: { file: scripts/../../app/scripts/bootstrap/deploy.sh, description: Other }\n`, ['check_health.file: "scripts/../../app/scripts/bootstrap/deploy.sh" leaves adapters/net/ ("..")']],
-  ['script path climbing out of the workspace', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/../../../../../outside.sh, description: Escape }\n`, ['scripts.bootstrap[0].file: "scripts/../../../../../outside.sh" leaves adapters/net/ ("..")']],
+  [
+    'secret with a default',
+    `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    token: { type: string, secret: true, env: T, default: x }\n`,
+    ['inputs.properties.token.default: a secret input may not have a default'],
+  ],
+  [
+    'malformed x-ztc-default-from',
+    `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    mtu: { type: number, x-ztc-default-from: { each: storage.sizes } }\n`,
+    ['inputs.properties.mtu.x-ztc-default-from: missing "value"', 'docs/adapters.md'],
+  ],
+  [
+    'x-ztc-when naming a later input',
+    `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    asn: { type: integer, x-ztc-when: { field: bgp, equals: true } }\n    bgp: { type: boolean }\n`,
+    ['inputs.properties.asn.x-ztc-when: field "bgp" is not an input before "asn"', 'docs/adapters.md'],
+  ],
+  [
+    'x-ztc-legacy on a required input',
+    `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  required: [old]\n  properties:\n    old: { type: string, x-ztc-legacy: true }\n`,
+    ['inputs.properties.old.x-ztc-legacy: x-ztc-legacy is for optional inputs; "old" is required'],
+  ],
+  [
+    'x-ztc-multiline on a non-secret',
+    `${BASE}inputs:\n  type: object\n  additionalProperties: false\n  properties:\n    key: { type: string, x-ztc-multiline: true }\n`,
+    ['inputs.properties.key.x-ztc-multiline: x-ztc-multiline is for secret inputs (secret: true)'],
+  ],
+  [
+    'render module in another adapter folder',
+    BASE.replace('render: render.ts', 'render: ../app/render.ts'),
+    ['adapters/net/adapter.yaml: render: "../app/render.ts" leaves adapters/net/ ("..")', 'fix: keep the file inside adapters/net/'],
+  ],
+  [
+    'check_health path into another adapter',
+    `${BASE}check_health: { file: scripts/../../app/scripts/bootstrap/deploy.sh, description: Other }\n`,
+    ['check_health.file: "scripts/../../app/scripts/bootstrap/deploy.sh" leaves adapters/net/ ("..")'],
+  ],
+  [
+    'script path climbing out of the workspace',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/../../../../../outside.sh, description: Escape }\n`,
+    ['scripts.bootstrap[0].file: "scripts/../../../../../outside.sh" leaves adapters/net/ ("..")'],
+  ],
   ['shared path escaping generated/', `${BASE}shared_paths: [../secrets.yaml]\n`, ['shared_paths[0]: "../secrets.yaml" escapes generated/ with ".."']],
   ['shared path with a newline', `${BASE}shared_paths: ["a\\nb/"]\n`, ['shared_paths[0]', 'contains a control character']],
-  ['disruptive that is not text', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: true }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt, got boolean', 'e.g. disruptive: "reboots servers']],
-  ['disruptive that is empty', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "" }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt', 'leave the field out']],
-  ['disruptive over two lines', `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "reboots\\nservers" }\n`, ['scripts.bootstrap[0].disruptive: must be one line of text']],
+  [
+    'disruptive that is not text',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: true }\n`,
+    ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt, got boolean', 'e.g. disruptive: "reboots servers'],
+  ],
+  [
+    'disruptive that is empty',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "" }\n`,
+    ['scripts.bootstrap[0].disruptive: must be one line of text saying what the step may disrupt', 'leave the field out'],
+  ],
+  [
+    'disruptive over two lines',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/x.sh, description: X, disruptive: "reboots\\nservers" }\n`,
+    ['scripts.bootstrap[0].disruptive: must be one line of text'],
+  ],
   ['inputs that are not a JSON Schema', `${BASE}inputs:\n  type: object\n  properties:\n    mtu: { type: number-ish }\n`, ['inputs: not a valid JSON Schema']],
 ];
 
@@ -47,7 +95,10 @@ describe('adapter.yaml errors', () => {
 
   it('refuses a template name that leaves the templates folder', async () => {
     const ws = fixtureWorkspace();
-    ws.write('adapters/app/render.ts', "export const render = (_c: unknown, _p: unknown, _caps: unknown, { template }: any) => ({ files: { 'app/x.yaml': template('../../net/adapter.yaml', {}) } });\n");
+    ws.write(
+      'adapters/app/render.ts',
+      "export const render = (_c: unknown, _p: unknown, _caps: unknown, { template }: any) => ({ files: { 'app/x.yaml': template('../../net/adapter.yaml', {}) } });\n",
+    );
     const result = await runCli(['render', 'demo'], ws.root);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('template "templates/../../net/adapter.yaml" leaves adapters/app/ ("..")');

@@ -107,9 +107,7 @@ function normaliseScript(s: RawScript): ScriptDecl {
 }
 
 function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
-  const scripts = Object.fromEntries(
-    STAGES.map((stage) => [stage, (d.scripts?.[stage] ?? []).map(normaliseScript)]),
-  ) as Record<Stage, ScriptDecl[]>;
+  const scripts = Object.fromEntries(STAGES.map((stage) => [stage, (d.scripts?.[stage] ?? []).map(normaliseScript)])) as Record<Stage, ScriptDecl[]>;
   return {
     name: d.name,
     version: d.version,
@@ -122,9 +120,7 @@ function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
         ? { capability: p, version: getContract(ctx.workspaceRoot, p)?.version ?? '0.0.0' }
         : { capability: p.capability, version: p.version ?? getContract(ctx.workspaceRoot, p.capability)?.version ?? '0.0.0' },
     ),
-    requires: (d.requires ?? []).map((r) =>
-      typeof r === 'string' ? { capability: r } : { capability: r.capability, range: r.version },
-    ),
+    requires: (d.requires ?? []).map((r) => (typeof r === 'string' ? { capability: r } : { capability: r.capability, range: r.version })),
     render: d.render,
     sharedPaths: d.shared_paths ?? [],
     // Unknown fields in the adapter's section are errors (CONTRACT §3), also where the schema does not say so.
@@ -152,7 +148,13 @@ function checkRules(m: AdapterManifest, ctx: ParseContext): Issue[] {
   }
   m.sharedPaths.forEach((shared, i) => {
     const problem = pathProblem(shared.endsWith('/') ? shared.slice(0, -1) : shared);
-    if (problem) issues.push({ file, path: `shared_paths[${i}]`, message: `${JSON.stringify(shared)} ${problem}`, hint: 'give a path relative to generated/, such as ".sops.yaml" or "common/"' });
+    if (problem)
+      issues.push({
+        file,
+        path: `shared_paths[${i}]`,
+        message: `${JSON.stringify(shared)} ${problem}`,
+        hint: 'give a path relative to generated/, such as ".sops.yaml" or "common/"',
+      });
   });
   m.provides.forEach((p, i) => {
     const contract = getContract(ctx.workspaceRoot, p.capability);
@@ -215,7 +217,12 @@ function checkInputs(m: AdapterManifest, file: string): Issue[] {
   const props = (m.inputs.properties ?? {}) as Record<string, Record<string, unknown>>;
   for (const [field, schema] of Object.entries(props)) {
     if (schema.secret === true && 'default' in schema) {
-      issues.push({ file, path: `inputs.properties.${field}.default`, message: 'a secret input may not have a default', hint: 'remove the default; secrets come from the environment at bootstrap' });
+      issues.push({
+        file,
+        path: `inputs.properties.${field}.default`,
+        message: 'a secret input may not have a default',
+        hint: 'remove the default; secrets come from the environment at bootstrap',
+      });
     }
     if (schema.secret === true && typeof schema.env !== 'string') {
       issues.push({ file, path: `inputs.properties.${field}.env`, message: 'a secret input must name the env var it is read from', hint: 'add env: <NAME>' });

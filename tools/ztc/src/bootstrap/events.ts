@@ -37,10 +37,21 @@ export type BootstrapEvent =
   | { event: 'run_started'; platform: string; stages: string[]; fresh: boolean; dry_run: boolean }
   | { event: 'receipts_restored'; stages: { stage: string; steps: string[] }[] }
   | { event: 'stage_started'; stage: string; steps: number }
-  | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string; disruptive?: string } & Position & StartReason)
+  | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string; disruptive?: string } & Position &
+      StartReason)
   | { event: 'output'; step: string; stream: OutputStream; line: string }
   | { event: 'heartbeat'; step: string; stage: string; elapsed_ms: number; silent_ms: number }
-  | ({ event: 'step_finished'; step: string; stage: string; status: RunStatus; exit_code: number; duration_ms: number; required: boolean; log: string; receipt?: string } & Position)
+  | ({
+      event: 'step_finished';
+      step: string;
+      stage: string;
+      status: RunStatus;
+      exit_code: number;
+      duration_ms: number;
+      required: boolean;
+      log: string;
+      receipt?: string;
+    } & Position)
   | ({ event: 'step_skipped'; step: string; stage: string; reason: string } & Position)
   | ({ event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus; changes?: Change[]; disruptive?: string } & Position)
   | { event: 'notice'; message: string }
@@ -84,9 +95,7 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
     case 'stage_started':
       return `== ${e.stage} (${e.steps} step${e.steps === 1 ? '' : 's'})`;
     case 'receipts_restored':
-      return e.stages
-        .map((s) => `stage ${s.stage} came from the Nx cache: restored the receipts of ${s.steps.join(', ')} (not run on this machine)`)
-        .join('\n');
+      return e.stages.map((s) => `stage ${s.stage} came from the Nx cache: restored the receipts of ${s.steps.join(', ')} (not run on this machine)`).join('\n');
     case 'step_started': {
       const lines = [`${at(e)}[${e.step}] start: ${e.description} (timeout ${e.timeout_seconds} s)${disruptiveMark(e.disruptive)}`];
       if (e.changes?.length) lines.push(`[${e.step}] running because: ${e.changes.map(describeChange).join('; ')}`);

@@ -18,7 +18,10 @@ describe('Heartbeat', () => {
     vi.advanceTimersByTime(9_000);
     expect(beats).toHaveLength(1);
     vi.advanceTimersByTime(1_000); // 10 s after the output
-    expect(beats).toEqual([[10_000, 10_000], [25_000, 10_000]]);
+    expect(beats).toEqual([
+      [10_000, 10_000],
+      [25_000, 10_000],
+    ]);
     vi.advanceTimersByTime(10_000); // still silent: 20 s since the output at 15 s
     expect(beats[2]).toEqual([35_000, 20_000]);
     hb.stop();

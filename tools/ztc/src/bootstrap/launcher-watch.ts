@@ -25,7 +25,7 @@ export const LAUNCHER_POLL_MS = 250;
 /** The ancestors to watch, nearest first (see the module comment). */
 export function launcherChain(from: number = process.ppid): Launcher[] {
   const chain: Launcher[] = [];
-  for (let pid = from; pid > 1 && chain.length < 64; ) {
+  for (let pid = from; pid > 1 && chain.length < 64;) {
     const s = processStat(pid);
     if (!s || (s.session === pid && s.tty !== 0)) break;
     chain.push({ pid, started: s.started, command: processCommandLine(pid) });

@@ -80,7 +80,9 @@ describe('Masker', () => {
 const SPECIAL = `tok'en "q" a/b+c&d=e é%\\z`;
 /** Output of a bash snippet that prints $S in some encoding (real tools: jq, xxd, basenc, printf %q). */
 const sh = (script: string, secret = SPECIAL): string =>
-  execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, LANG: 'C.UTF-8', S: secret } }).toString().replace(/\n$/, '');
+  execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, LANG: 'C.UTF-8', S: secret } })
+    .toString()
+    .replace(/\n$/, '');
 const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
 describe('Masker: encoded forms', () => {

@@ -20,9 +20,7 @@ export function readPipeline(workspaceRoot: string, platform: string): Pipeline 
   const { value } = readYamlFile(join(workspaceRoot, file), file);
   const p = value as Partial<Pipeline> | null;
   const stagesOk =
-    Array.isArray(p?.stages) &&
-    p.stages.length === STAGES.length &&
-    p.stages.every((s, i) => s?.name === STAGES[i] && Array.isArray(s.steps) && s.steps.every(isStep));
+    Array.isArray(p?.stages) && p.stages.length === STAGES.length && p.stages.every((s, i) => s?.name === STAGES[i] && Array.isArray(s.steps) && s.steps.every(isStep));
   if (!p || p.version !== 1 || !stagesOk || !Array.isArray(p.preflight) || !p.preflight.every(isStep) || !Array.isArray(p.tools)) {
     throw ConfigError.one({ file, path: '', message: 'not a pipeline.yaml written by this version of ztc render', hint });
   }

@@ -80,7 +80,10 @@ describe('stale temp dirs', () => {
     await new Promise((r) => dead.once('exit', r));
     const stale = join(fx.tmpRoot, 'ztc-secure-stale1');
     const live = join(fx.tmpRoot, 'ztc-secure-live01');
-    for (const [dir, owner] of [[stale, dead.pid], [live, process.pid]] as const) {
+    for (const [dir, owner] of [
+      [stale, dead.pid],
+      [live, process.pid],
+    ] as const) {
       mkdirSync(dir, { mode: 0o700 });
       writeFileSync(join(dir, 'ztc.pid'), JSON.stringify({ owner }));
       writeFileSync(join(dir, 'context.json'), '{}');

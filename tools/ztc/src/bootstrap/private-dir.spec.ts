@@ -26,7 +26,9 @@ describe('the private dir', () => {
     const ws = tempWorkspace({ 'platforms/prod/platform.yaml': platformYaml('') });
     expect(resolvePrivateDir(ws.root, 'prod', { ZTC_PRIVATE_DIR: '/srv/ztc/prod' })).toBe('/srv/ztc/prod');
     for (const inside of [ws.root, ws.path('platforms/prod/.ztc/private')]) {
-      expect(() => resolvePrivateDir(ws.root, 'prod', { ZTC_PRIVATE_DIR: inside })).toThrow(/is inside the workspace: credentials made during bootstrap would be committed or cached/);
+      expect(() => resolvePrivateDir(ws.root, 'prod', { ZTC_PRIVATE_DIR: inside })).toThrow(
+        /is inside the workspace: credentials made during bootstrap would be committed or cached/,
+      );
     }
   });
 

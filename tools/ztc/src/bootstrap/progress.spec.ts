@@ -28,13 +28,18 @@ describe('bootstrap progress', () => {
     const fx = fixtureWorkspace(PIPELINE);
     const { result, events } = await fx.run({ resumeCommand: `npx ztc bootstrap ${PLATFORM}` });
     expect(result.exitCode).toBe(1);
-    const positions = events.filter((e) => e.event === 'step_started' || e.event === 'step_finished').map((e) => `${e.event}:${e.step}:${(e as { index: number }).index}/${(e as { total: number }).total}`);
+    const positions = events
+      .filter((e) => e.event === 'step_started' || e.event === 'step_finished')
+      .map((e) => `${e.event}:${e.step}:${(e as { index: number }).index}/${(e as { total: number }).total}`);
     expect(positions).toEqual(['step_started:solo/one:1/4', 'step_finished:solo/one:1/4', 'step_started:solo/two:2/4', 'step_finished:solo/two:2/4']);
     expect(events.at(-1)).toMatchObject({
       event: 'run_finished',
       outcome: 'failed',
       error_code: 'failed',
-      not_run: [{ step: 'solo/three', stage: 'bootstrap' }, { step: 'solo/check', stage: 'validation' }],
+      not_run: [
+        { step: 'solo/three', stage: 'bootstrap' },
+        { step: 'solo/check', stage: 'validation' },
+      ],
       resume_command: 'npx ztc bootstrap demo',
     });
     const text = human(events);
@@ -43,7 +48,16 @@ describe('bootstrap progress', () => {
     expect(text).toContain('  resume: npx ztc bootstrap demo   (steps with a matching receipt are skipped)');
     expect(describeEvent({ event: 'output', step: 'solo/two', stream: 'stderr', line: 'ERROR: no' })).toBe('[solo/two] stderr: ERROR: no');
 
-    fx.writeAdapter({ ...PIPELINE[0]!, stages: { ...PIPELINE[0]!.stages, bootstrap: [{ name: 'two', script: 'record' }, { name: 'three', script: 'record' }] } });
+    fx.writeAdapter({
+      ...PIPELINE[0]!,
+      stages: {
+        ...PIPELINE[0]!.stages,
+        bootstrap: [
+          { name: 'two', script: 'record' },
+          { name: 'three', script: 'record' },
+        ],
+      },
+    });
     fx.render();
     const again = await fx.run({ resumeCommand: 'npx ztc bootstrap demo' });
     expect(again.result.exitCode).toBe(0);
@@ -52,7 +66,17 @@ describe('bootstrap progress', () => {
   });
 
   it('sends a heartbeat with the elapsed time while a step is silent', async () => {
-    const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'slow', script: 'hang', timeout: 1 }, { name: 'after', script: 'record' }] } }]);
+    const fx = fixtureWorkspace([
+      {
+        name: 'solo',
+        stages: {
+          bootstrap: [
+            { name: 'slow', script: 'hang', timeout: 1 },
+            { name: 'after', script: 'record' },
+          ],
+        },
+      },
+    ]);
     const { result, events } = await fx.run({ heartbeatMs: 200, killGraceMs: 200 });
     expect(result.outcome).toBe('timed_out');
     const beats = events.filter((e): e is Extract<BootstrapEvent, { event: 'heartbeat' }> => e.event === 'heartbeat');

@@ -46,11 +46,26 @@ describe('resume', () => {
   it('resumes after a failure at the failed step', async () => {
     const failing: FixtureAdapter = {
       name: 'solo',
-      stages: { bootstrap: [{ name: 'ok', script: 'record' }, { name: 'flaky', script: 'fail' }, { name: 'last', script: 'record' }] },
+      stages: {
+        bootstrap: [
+          { name: 'ok', script: 'record' },
+          { name: 'flaky', script: 'fail' },
+          { name: 'last', script: 'record' },
+        ],
+      },
     };
     const fx = fixtureWorkspace([failing]);
     expect((await fx.run()).result.exitCode).toBe(1);
-    fx.writeAdapter({ ...failing, stages: { bootstrap: [{ name: 'ok', script: 'record' }, { name: 'flaky', script: 'record' }, { name: 'last', script: 'record' }] } });
+    fx.writeAdapter({
+      ...failing,
+      stages: {
+        bootstrap: [
+          { name: 'ok', script: 'record' },
+          { name: 'flaky', script: 'record' },
+          { name: 'last', script: 'record' },
+        ],
+      },
+    });
     fx.render();
     rmSync(fx.state('order.txt'));
     expect((await fx.run()).result.exitCode).toBe(0);
@@ -118,7 +133,7 @@ describe('resume', () => {
     expect(JSON.parse(readFileSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts/pre-work/solo.one.json`), 'utf8'))).toMatchObject({ step: 'solo/one', stage: 'pre-work' });
   });
 
-  it('counts the step\'s libraries and its adapter\'s rendered files as its inputs', async () => {
+  it("counts the step's libraries and its adapter's rendered files as its inputs", async () => {
     const fx = fixtureWorkspace([adapter('first')]);
     await fx.run();
     expect(statuses(fx.root)['solo/two']).toBe('done');

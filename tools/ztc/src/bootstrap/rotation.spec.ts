@@ -90,7 +90,10 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
       expect(text).not.toContain(createHash('sha256').update(v).digest('hex'));
     }
     expect(text).toContain(createHmac('sha256', key).update(`TOKEN_A\0${A2}`).digest('hex'));
-    expect(JSON.parse(fx.ws.read(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/vault.d.json`))).toMatchObject({ receipt_version: 2, secret_digests: { TOKEN_A: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(JSON.parse(fx.ws.read(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/vault.d.json`))).toMatchObject({
+      receipt_version: 2,
+      secret_digests: { TOKEN_A: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect(existsSync(fx.ws.path(RECEIPT_KEY_FILE))).toBe(false);
   });
 
@@ -175,7 +178,18 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
         ...vault().stages,
         bootstrap: [
           { name: 'b', script: 'record', secrets: ['TOKEN_B'] },
-          { name: 'c', script: 'record', context: { message: 'changed message', nodes: [{ name: 'n1', ip: '10.0.0.1' }, { name: 'n2', ip: '10.0.0.2' }], server_ips: ['10.0.0.9'] } },
+          {
+            name: 'c',
+            script: 'record',
+            context: {
+              message: 'changed message',
+              nodes: [
+                { name: 'n1', ip: '10.0.0.1' },
+                { name: 'n2', ip: '10.0.0.2' },
+              ],
+              server_ips: ['10.0.0.9'],
+            },
+          },
         ],
       },
     });
@@ -231,7 +245,9 @@ describe('disruptive steps are marked', () => {
       return lines.join('\n');
     };
     const dry = await fx.run({ env: e, dryRun: true });
-    expect(dry.events).toContainEqual(expect.objectContaining({ event: 'step_planned', step: 'vault/d', action: 'run', disruptive: 'reboots every server into the rescue system' }));
+    expect(dry.events).toContainEqual(
+      expect.objectContaining({ event: 'step_planned', step: 'vault/d', action: 'run', disruptive: 'reboots every server into the rescue system' }),
+    );
     expect(printed(dry.events)).toContain('[4/5] [vault/d] would run (pending)  ! disruptive: reboots every server into the rescue system');
 
     const real = await fx.run({ env: e });

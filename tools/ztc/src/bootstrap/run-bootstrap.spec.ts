@@ -33,17 +33,7 @@ const TWO_ADAPTERS: FixtureAdapter[] = [
   },
 ];
 
-const ALL_IN_ORDER = [
-  'zeta/check-health',
-  'zeta/prepare',
-  'alpha/prepare',
-  'zeta/install',
-  'alpha/install',
-  'alpha/configure',
-  'zeta/finish',
-  'zeta/check',
-  'alpha/check',
-];
+const ALL_IN_ORDER = ['zeta/check-health', 'zeta/prepare', 'alpha/prepare', 'zeta/install', 'alpha/install', 'alpha/configure', 'zeta/finish', 'zeta/check', 'alpha/check'];
 
 describe('runBootstrap: order, context, environment', () => {
   it('runs pre-flight, then stage by stage in resolved adapter order, and writes receipts and logs', async () => {
@@ -98,7 +88,10 @@ describe('runBootstrap: failures', () => {
         name: 'solo',
         stages: {
           'pre-work': [{ name: 'ok', script: 'record' }],
-          bootstrap: [{ name: 'breaks', script: 'fail', context: { exit_code: 3 } }, { name: 'never', script: 'record' }],
+          bootstrap: [
+            { name: 'breaks', script: 'fail', context: { exit_code: 3 } },
+            { name: 'never', script: 'record' },
+          ],
         },
       },
     ]);
@@ -115,7 +108,15 @@ describe('runBootstrap: failures', () => {
 
   it('stops a step past its timeout with its whole process group and exits 124', async () => {
     const fx = fixtureWorkspace([
-      { name: 'solo', stages: { bootstrap: [{ name: 'stuck', script: 'hang', timeout: 1 }, { name: 'never', script: 'record' }] } },
+      {
+        name: 'solo',
+        stages: {
+          bootstrap: [
+            { name: 'stuck', script: 'hang', timeout: 1 },
+            { name: 'never', script: 'record' },
+          ],
+        },
+      },
     ]);
     const { result } = await fx.run();
     expect(result.exitCode).toBe(124);
@@ -130,7 +131,15 @@ describe('runBootstrap: failures', () => {
 
   it('continues past a failing optional step', async () => {
     const fx = fixtureWorkspace([
-      { name: 'solo', stages: { bootstrap: [{ name: 'maybe', script: 'fail', required: false }, { name: 'after', script: 'record' }] } },
+      {
+        name: 'solo',
+        stages: {
+          bootstrap: [
+            { name: 'maybe', script: 'fail', required: false },
+            { name: 'after', script: 'record' },
+          ],
+        },
+      },
     ]);
     const { result, events } = await fx.run();
     expect(result).toMatchObject({ exitCode: 0, outcome: 'succeeded' });

@@ -170,13 +170,27 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     reportRestored(p, emit);
     await session?.sync();
-    const ctx: StepRunContext = { area: p.area, privateDir: p.privateDir, env: p.env, allSecretNames: p.allSecretNames, masker: p.masker, emit, signal: opts.signal, killGraceMs: opts.killGraceMs, tmpRoot };
+    const ctx: StepRunContext = {
+      area: p.area,
+      privateDir: p.privateDir,
+      env: p.env,
+      allSecretNames: p.allSecretNames,
+      masker: p.masker,
+      emit,
+      signal: opts.signal,
+      killGraceMs: opts.killGraceMs,
+      tmpRoot,
+    };
     const queue = runQueue(p);
     const order = queue.flatMap((stage) => stage.steps.map((s) => ({ stage: stage.name, ...s })));
     const total = order.length;
     let index = 0;
     /** Steps after the current one that would have run. */
-    const rest = (): StepRef[] => order.slice(index).filter((s) => s.run).map((s) => ({ step: s.step.id, stage: s.stage }));
+    const rest = (): StepRef[] =>
+      order
+        .slice(index)
+        .filter((s) => s.run)
+        .map((s) => ({ step: s.step.id, stage: s.stage }));
     for (const stage of queue) {
       emit({ event: 'stage_started', stage: stage.name, steps: stage.steps.length });
       for (const { step, run, status, changes } of stage.steps) {
@@ -188,12 +202,29 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
           continue;
         }
         counts.ran++;
-        const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, { index, total, ...(status && { status }), ...(changes?.length && { changes }) });
+        const r = await withHeartbeat(ctx, stage.name, step, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, {
+          index,
+          total,
+          ...(status && { status }),
+          ...(changes?.length && { changes }),
+        });
         const keeps = r.status === 'succeeded' && stage.name !== PREFLIGHT && stage.name !== 'validation';
         const secrets = keeps ? p.digester.of(step) : undefined;
         const receipt = secrets ? writeReceipt(p.area, stage.name as Stage, step, secrets.digests, secrets.keyId) : undefined;
         if (receipt) noteLocalReceipts(p.area, [receipt]);
-        emit({ event: 'step_finished', step: step.id, stage: stage.name, status: r.status, exit_code: r.exitCode, duration_ms: r.durationMs, required: step.required || stage.name === PREFLIGHT, log: r.log, receipt, index, total });
+        emit({
+          event: 'step_finished',
+          step: step.id,
+          stage: stage.name,
+          status: r.status,
+          exit_code: r.exitCode,
+          duration_ms: r.durationMs,
+          required: step.required || stage.name === PREFLIGHT,
+          log: r.log,
+          receipt,
+          index,
+          total,
+        });
         const unsynced = await pushState(session);
         if (unsynced) return { ...unsynced, notRun: rest() };
         const end = verdict(stage.name, step, r, opts.signal);

@@ -35,7 +35,10 @@ describe('run.lock', () => {
       writeFileSync(area.abs(area.runLockFile), `${stale}\n`);
       for (const r of racers) r.send('go');
       const outcomes = await Promise.all(racers.map((r) => r.nextLine()));
-      expect(outcomes.filter((o) => o === 'held'), `round ${round}: ${outcomes.join(' ')}`).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o === 'held'),
+        `round ${round}: ${outcomes.join(' ')}`,
+      ).toHaveLength(1);
       for (const r of racers) r.send('release');
     }
     for (const r of racers) expect(await r.nextLine()).toBe('ready');

@@ -43,12 +43,7 @@ function backgroundPid(out: string[]): number {
 describe('runScript', () => {
   it('runs bash in a private temp dir with the context file (0600), script (0700) and dir (0700)', async () => {
     const { result, out, root } = await run(
-      [
-        'echo "cwd=$(pwd)"',
-        'echo "dir=$(stat -c %a .) file=$(stat -c %a "$ZTC_CONTEXT_FILE")"',
-        'stat -c "script=%a" "$0"',
-        'jq -r ".greeting" "$ZTC_CONTEXT_FILE"',
-      ].join('\n'),
+      ['echo "cwd=$(pwd)"', 'echo "dir=$(stat -c %a .) file=$(stat -c %a "$ZTC_CONTEXT_FILE")"', 'stat -c "script=%a" "$0"', 'jq -r ".greeting" "$ZTC_CONTEXT_FILE"'].join('\n'),
     );
     expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect(out[0]).toBe('cwd=<ztc-secure-dir>');
@@ -84,7 +79,7 @@ describe('runScript', () => {
   });
 
   it('KILLs a group that ignores TERM once the grace period is over', async () => {
-    const { result, out } = await run("trap '' TERM\nsleep 300 &\necho \"bg=$!\"\nwait", { timeoutMs: 300, killGraceMs: 200 });
+    const { result, out } = await run('trap \'\' TERM\nsleep 300 &\necho "bg=$!"\nwait', { timeoutMs: 300, killGraceMs: 200 });
     expect(result.exitCode).toBe(124);
     expect(isProcessAlive(backgroundPid(out))).toBe(false);
   });
@@ -152,7 +147,10 @@ describe('runScript', () => {
   });
 
   it('stops the group when aborted and reports the signal as 130 (SIGINT) or 143 (SIGTERM)', async () => {
-    for (const [reason, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [reason, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const controller = new AbortController();
       const root = tmpRoot();
       const pending = run('sleep 300 &\necho "bg=$!"\nsleep 300', {

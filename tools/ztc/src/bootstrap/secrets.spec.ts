@@ -74,7 +74,9 @@ describe('secrets', () => {
     expect(result.exitCode).toBe(1);
     for (const leaked of ['leaked.txt', 'leaked-hex.txt', 'leaked-url.txt']) expect(existsSync(fx.state(leaked))).toBe(false);
     expect(existsSync(fx.state('public.txt'))).toBe(true);
-    expect(events).toContainEqual(expect.objectContaining({ event: 'output', line: expect.stringContaining('wrote a secret value into ZTC_STATE_DIR (leaked-hex.txt, leaked-url.txt, leaked.txt)') }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'output', line: expect.stringContaining('wrote a secret value into ZTC_STATE_DIR (leaked-hex.txt, leaked-url.txt, leaked.txt)') }),
+    );
   });
 
   it('a secret value found in a step context stops the run before anything runs (exit 3)', async () => {

@@ -12,7 +12,6 @@ import { listFiles } from '../util/list-files';
 /** Files larger than this are not read (state holds small values: keys, ids, endpoints). */
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 
-
 /**
  * Remove every file under `stateDir` that contains a secret.
  * @returns the removed files, relative to `stateDir`

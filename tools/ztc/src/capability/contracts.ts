@@ -67,7 +67,9 @@ export function loadContracts(workspaceRoot: string): Map<string, CapabilityCont
 function readContracts(workspaceRoot: string, dir: string): CapabilityContract[] {
   let entries: string[];
   try {
-    entries = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    entries = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch {
     return []; // no folder, no contracts
   }

@@ -79,7 +79,10 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    const guess = closest(name, COMMANDS.map((c) => c.name));
+    const guess = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
     throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; run "ztc --help"`);
   }
   let parsed: ReturnType<typeof parseArgs>;

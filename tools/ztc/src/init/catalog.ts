@@ -60,7 +60,10 @@ function selectionGroups(adapters: ReadonlyMap<string, AdapterManifest>): Select
 
 /** Every adapter of the workspace providing `capability`, sorted. */
 export function providersOf(adapters: ReadonlyMap<string, AdapterManifest>, capability: string): string[] {
-  return [...adapters.values()].filter((m) => m.provides.some((p) => p.capability === capability)).map((m) => m.name).sort(compareStrings);
+  return [...adapters.values()]
+    .filter((m) => m.provides.some((p) => p.capability === capability))
+    .map((m) => m.name)
+    .sort(compareStrings);
 }
 
 /** Adapters `name` must come after: its capability providers among `names` and its derived defaults' sources. */

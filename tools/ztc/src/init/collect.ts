@@ -95,7 +95,12 @@ export async function collectInit(ctx: CollectContext, ui: Ui | undefined): Prom
       const outcome = await ctx.runInitScripts(m, known[name] as Record<string, unknown>, meta, secrets);
       if (outcome.ok) break;
       if (!ui) {
-        issues.push({ file: m.file, path: 'init', message: `init script ${outcome.step} failed: ${outcome.message}`, hint: `fix ${name}'s inputs (or the credentials it checks) and run init again; --skip-init-scripts skips the check` });
+        issues.push({
+          file: m.file,
+          path: 'init',
+          message: `init script ${outcome.step} failed: ${outcome.message}`,
+          hint: `fix ${name}'s inputs (or the credentials it checks) and run init again; --skip-init-scripts skips the check`,
+        });
         break;
       }
       const choice = await ui.onInitScriptFailed(name, outcome.step ?? name);
@@ -103,7 +108,10 @@ export async function collectInit(ctx: CollectContext, ui: Ui | undefined): Prom
         notes.push(`init script ${outcome.step} failed; continued on request`);
         break;
       }
-      if (choice === 'abort') throw new ConfigError([{ file: m.file, path: 'init', message: `init script ${outcome.step} failed; init stopped, nothing was written`, hint: 'run "ztc init" again once the problem is fixed' }]);
+      if (choice === 'abort')
+        throw new ConfigError([
+          { file: m.file, path: 'init', message: `init script ${outcome.step} failed; init stopped, nothing was written`, hint: 'run "ztc init" again once the problem is fixed' },
+        ]);
       retry = section;
     }
   }
@@ -175,7 +183,12 @@ async function collectAdapter(
   if (ui) ui.say(`\n${m.displayName ?? m.name} (${m.name} ${m.version}): ${m.description.split('. ')[0]!.replace(/\.$/, '')}.`);
   for (const [field, g] of given) {
     if (!specs.some((s) => s.name === field)) {
-      const issue: Issue = { file: g.file, path: g.path, message: `unknown field "${field}" (not an input of adapters/${m.name}/adapter.yaml)`, hint: 'remove it (the wizard drops it)' };
+      const issue: Issue = {
+        file: g.file,
+        path: g.path,
+        message: `unknown field "${field}" (not an input of adapters/${m.name}/adapter.yaml)`,
+        hint: 'remove it (the wizard drops it)',
+      };
       if (ui) ui.say(`Dropping ${g.path}: not an input of ${m.name}.`);
       else issues.push(issue);
     }

@@ -121,7 +121,10 @@ function checkWith(validate: Validator, field: string, value: unknown, file: str
   const section = value === undefined ? {} : { [field]: structuredClone(value) };
   if (validate(section)) return [];
   const own = (validate.errors ?? []).filter(
-    (e) => e.instancePath === `/${field}` || e.instancePath.startsWith(`/${field}/`) || (e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === field),
+    (e) =>
+      e.instancePath === `/${field}` ||
+      e.instancePath.startsWith(`/${field}/`) ||
+      (e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === field),
   );
   return schemaIssues(own, section, file, prefix);
 }

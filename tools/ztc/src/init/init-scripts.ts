@@ -40,7 +40,11 @@ export interface InitScriptRunnerOptions {
 
 /** Secret names an adapter uses: its secret inputs' `env` and every script's `secret_env`. */
 export function secretNames(m: AdapterManifest): Set<string> {
-  const names = new Set(fieldsOf(m).filter((f) => f.secret && f.env).map((f) => f.env!));
+  const names = new Set(
+    fieldsOf(m)
+      .filter((f) => f.secret && f.env)
+      .map((f) => f.env!),
+  );
   for (const s of [...m.init, ...Object.values(m.scripts).flat()]) s.secretEnv.forEach((n) => names.add(n));
   return names;
 }
@@ -65,7 +69,12 @@ export function initScriptRunner(opts: InitScriptRunnerOptions) {
       try {
         context = resolveValue(decl.context, { config, platform: { ...meta, name: opts.platform }, capabilities: {} }) as Record<string, unknown>;
       } catch (e) {
-        throw ConfigError.one({ file: m.file, path: `init[${i}].context`, message: (e as Error).message, hint: 'init scripts see config.<field> and platform.<field> (no capabilities: nothing is rendered yet)' });
+        throw ConfigError.one({
+          file: m.file,
+          path: `init[${i}].context`,
+          message: (e as Error).message,
+          hint: 'init scripts see config.<field> and platform.<field> (no capabilities: nothing is rendered yet)',
+        });
       }
       if (masker.finds(JSON.stringify(context))) {
         throw ConfigError.one({ file: m.file, path: `init[${i}].context`, message: 'the context holds the value of a secret', hint: 'pass secrets through secret_env only' });
@@ -79,16 +88,39 @@ export function initScriptRunner(opts: InitScriptRunnerOptions) {
       const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, env, meta);
       let stopReason: unknown;
       const result = await withTerminationSignals(async (signal) => {
-        const ctx: StepRunContext = { area: stateArea(opts.workspaceRoot, opts.platform), privateDir, env, allSecretNames: names, masker, emit, signal, killGraceMs: opts.killGraceMs, tmpRoot: opts.tmpRoot };
+        const ctx: StepRunContext = {
+          area: stateArea(opts.workspaceRoot, opts.platform),
+          privateDir,
+          env,
+          allSecretNames: names,
+          masker,
+          emit,
+          signal,
+          killGraceMs: opts.killGraceMs,
+          tmpRoot: opts.tmpRoot,
+        };
         const outcome = await executeStep(ctx, INIT_STAGE, step);
         stopReason = signal.reason;
         return outcome;
       });
-      emit({ event: 'step_finished', step: id, stage: INIT_STAGE, status: result.status, exit_code: result.exitCode, duration_ms: result.durationMs, required: true, log: result.log });
+      emit({
+        event: 'step_finished',
+        step: id,
+        stage: INIT_STAGE,
+        status: result.status,
+        exit_code: result.exitCode,
+        duration_ms: result.durationMs,
+        required: true,
+        log: result.log,
+      });
       if (result.status === 'interrupted') throw new ExitError(`init interrupted${describeAbort(stopReason)} during ${id}; nothing was written`, exitCodeForAbort(stopReason));
       if (result.status !== 'succeeded') {
         const said = result.tail.filter((l) => l.trim()).join(' / ');
-        return { ok: false, step: id, message: `${result.status === 'timed_out' ? `timed out after ${decl.timeoutSeconds} s` : `exit code ${result.exitCode}`}${said ? `: ${said}` : ''} (log: ${result.log})` };
+        return {
+          ok: false,
+          step: id,
+          message: `${result.status === 'timed_out' ? `timed out after ${decl.timeoutSeconds} s` : `exit code ${result.exitCode}`}${said ? `: ${said}` : ''} (log: ${result.log})`,
+        };
       }
     }
     return { ok: true };

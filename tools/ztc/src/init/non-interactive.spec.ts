@@ -15,7 +15,16 @@ adapters:
   hetzner: { server_ips: [203.0.113.10, 203.0.113.11] }
   talos: { cluster_name: prod }
 `;
-const SET = ['--set', 'platform.organization=acme', '--set', 'platform.app_name=acme-prod', '--set', 'hetzner.server_ips=203.0.113.10,203.0.113.11', '--set', 'talos.cluster_name=prod'];
+const SET = [
+  '--set',
+  'platform.organization=acme',
+  '--set',
+  'platform.app_name=acme-prod',
+  '--set',
+  'hetzner.server_ips=203.0.113.10,203.0.113.11',
+  '--set',
+  'talos.cluster_name=prod',
+];
 const ENV = { ZTC_PLATFORM_ORGANIZATION: 'acme', ZTC_PLATFORM_APP_NAME: 'acme-prod', ZTC_HETZNER_SERVER_IPS: '203.0.113.10, 203.0.113.11', ZTC_TALOS_CLUSTER_NAME: 'prod' };
 
 describe('ztc init, non-interactive', () => {
@@ -41,7 +50,11 @@ describe('ztc init, non-interactive', () => {
     const ws = initWorkspace({ 'answers.yaml': `${ANSWERS}  cilium: { version: v1.17.0 }\n` });
     await runCli(['init', 'prod', '--non-interactive', '--answers', 'answers.yaml'], ws.root, ws.env);
     expect(ws.read('platforms/prod/platform.yaml')).toContain('version: v1.17.0');
-    const r = await runCli(['init', 'prod', '--non-interactive', '--answers', 'answers.yaml', '--set', 'cilium.version=v1.18.1'], ws.root, { ...ws.env, ZTC_CILIUM_VERSION: 'v1.16.0', ZTC_CILIUM_HUBBLE_ENABLED: 'no' });
+    const r = await runCli(['init', 'prod', '--non-interactive', '--answers', 'answers.yaml', '--set', 'cilium.version=v1.18.1'], ws.root, {
+      ...ws.env,
+      ZTC_CILIUM_VERSION: 'v1.16.0',
+      ZTC_CILIUM_HUBBLE_ENABLED: 'no',
+    });
     expect(r.code).toBe(0);
     const text = ws.read('platforms/prod/platform.yaml');
     expect(text).toContain('cilium:\n    version: v1.18.1\n    hubble_enabled: false\n');
@@ -64,7 +77,8 @@ describe('ztc init, non-interactive', () => {
       'fix: --set talos.cluster_name=…, env ZTC_TALOS_CLUSTER_NAME, or adapters.talos.cluster_name in the --answers file',
       'platforms/prod/platform.yaml: adapters.talos.cluster_endpoint: missing required input',
       'platforms/prod/platform.yaml: adapters.talos.nodes: missing required input',
-    ]) expect(r.stderr).toContain(line);
+    ])
+      expect(r.stderr).toContain(line);
     expect(existsSync(ws.path('platforms/prod'))).toBe(false);
     // The real bin with stdin and stdout not a terminal: never prompts, same answer.
     const bin = await runBin(args, ws.root, ws.env);

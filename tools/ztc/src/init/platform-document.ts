@@ -95,7 +95,11 @@ export function platformYaml(existing: string | undefined, result: InitResult, f
 
 /** A line compared without the spacing the YAML printer normalises (inside flow collections, before a comment). */
 function spacingFree(line: string): string {
-  return line.replace(/([[{])\s+/g, '$1').replace(/\s+([\]}])/g, '$1').replace(/\s+#/g, ' #').trimEnd();
+  return line
+    .replace(/([[{])\s+/g, '$1')
+    .replace(/\s+([\]}])/g, '$1')
+    .replace(/\s+#/g, ' #')
+    .trimEnd();
 }
 
 /**
@@ -106,7 +110,7 @@ function spacingFree(line: string): string {
 export function keepLineFormatting(original: string, printed: string): string {
   const out: string[] = [];
   const edits = ops(lines(original), lines(printed));
-  for (let i = 0; i < edits.length; ) {
+  for (let i = 0; i < edits.length;) {
     if (edits[i]!.kind === ' ') {
       out.push(edits[i++]!.line);
       continue;

@@ -76,8 +76,22 @@ async function platformName(opts: InitOptions): Promise<string> {
           : `name the platform to initialise: ztc init <platform> (platforms: ${existing.join(', ')}; a new name creates that platform)`,
       );
     }
-    const choice = existing.length === 0 ? NEW_PLATFORM : await opts.prompter.select({ message: 'Which platform?', choices: [...existing.map((p) => ({ name: p, value: p })), { name: 'A new platform', value: NEW_PLATFORM }], default: existing[0] });
-    name = choice !== NEW_PLATFORM ? choice : await opts.prompter.text({ message: 'Name of the new platform (folder under platforms/)', default: existing.includes('main') ? undefined : 'main', validate: (v) => (!PLATFORM_NAME.test(v) ? NAME_RULE : existing.includes(v) ? `${v} exists already; choose it from the list instead` : true) });
+    const choice =
+      existing.length === 0
+        ? NEW_PLATFORM
+        : await opts.prompter.select({
+            message: 'Which platform?',
+            choices: [...existing.map((p) => ({ name: p, value: p })), { name: 'A new platform', value: NEW_PLATFORM }],
+            default: existing[0],
+          });
+    name =
+      choice !== NEW_PLATFORM
+        ? choice
+        : await opts.prompter.text({
+            message: 'Name of the new platform (folder under platforms/)',
+            default: existing.includes('main') ? undefined : 'main',
+            validate: (v) => (!PLATFORM_NAME.test(v) ? NAME_RULE : existing.includes(v) ? `${v} exists already; choose it from the list instead` : true),
+          });
   }
   if (!PLATFORM_NAME.test(name)) throw new UsageError(`invalid platform name "${name}": use ${NAME_RULE}`);
   return name;
@@ -101,12 +115,25 @@ export async function planInit(opts: InitOptions): Promise<InitPlan> {
   const catalog = loadCatalog(opts.workspaceRoot);
   const existing = existsSync(abs) ? readYamlText(abs, file) : undefined;
   const answers = opts.answersFile !== undefined ? readYamlText(resolvePath(opts.cwd, opts.answersFile), opts.answersFile) : undefined;
-  const sources = collectSources({ catalog: catalog.adapters, set: opts.set, env: opts.env, answers: answers && { file: opts.answersFile!, data: answers.data }, existing: existing && { file, data: existing.data } });
+  const sources = collectSources({
+    catalog: catalog.adapters,
+    set: opts.set,
+    env: opts.env,
+    answers: answers && { file: opts.answersFile!, data: answers.data },
+    existing: existing && { file, data: existing.data },
+  });
   if (opts.prompter && sources.issues.length > 0) throw new ConfigError(sources.issues);
   const allSecrets = new Set([...catalog.adapters.values()].flatMap((m) => [...secretNames(m)]));
   const storedFor = (meta: Record<string, unknown>) => readEnvFile(secretsPath(opts, platform, meta));
-  const run = opts.skipInitScripts ? undefined : (m: Parameters<NonNullable<CollectContext['runInitScripts']>>[0], config: Record<string, unknown>, meta: Record<string, unknown>, typed: ReadonlyMap<string, string>) =>
-    initScriptRunner({ workspaceRoot: opts.workspaceRoot, platform, env: opts.env, stored: storedFor(meta), io: opts.io, secretNames: allSecrets, tmpRoot: opts.tmpRoot })(m, config, meta, typed);
+  const run = opts.skipInitScripts
+    ? undefined
+    : (m: Parameters<NonNullable<CollectContext['runInitScripts']>>[0], config: Record<string, unknown>, meta: Record<string, unknown>, typed: ReadonlyMap<string, string>) =>
+        initScriptRunner({ workspaceRoot: opts.workspaceRoot, platform, env: opts.env, stored: storedFor(meta), io: opts.io, secretNames: allSecrets, tmpRoot: opts.tmpRoot })(
+          m,
+          config,
+          meta,
+          typed,
+        );
   const ui = opts.prompter && createWizardUi(opts.prompter, opts.io.out);
   const result = await collectInit(
     { platform, file, catalog, sources, exists: existing !== undefined, all: opts.all, env: opts.env, storedFor: (meta) => new Set(storedFor(meta).keys()), runInitScripts: run },
@@ -116,7 +143,12 @@ export async function planInit(opts: InitOptions): Promise<InitPlan> {
   // Same content: keep the file's bytes (only the modeline is added), whatever the YAML printer would change.
   if (existing && sameValue(existing.data, parseYaml({ file, text: after }))) after = existing.text.startsWith(`${MODELINE}\n`) ? existing.text : `${MODELINE}\n${existing.text}`;
   checkAsRender(opts.workspaceRoot, platform, file, after, catalog);
-  const schema = serializeSchema(platformJsonSchema(platform, result.order.map((a) => catalog.adapters.get(a)!)));
+  const schema = serializeSchema(
+    platformJsonSchema(
+      platform,
+      result.order.map((a) => catalog.adapters.get(a)!),
+    ),
+  );
   return { platform, file, before: existing?.text, after, schema, result, catalog };
 }
 

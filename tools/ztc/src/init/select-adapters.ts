@@ -27,7 +27,12 @@ export async function selectAdapters(ctx: CollectContext, ui: Ui | undefined, is
     }
   }
   if (selected.length === 0) {
-    issues.push({ file: ctx.file, path: 'adapters', message: 'no adapter chosen', hint: `name adapters with --set <adapter>.<field>=… or under adapters: in the --answers file (this workspace has: ${[...catalog.adapters.keys()].join(', ') || 'none'})` });
+    issues.push({
+      file: ctx.file,
+      path: 'adapters',
+      message: 'no adapter chosen',
+      hint: `name adapters with --set <adapter>.<field>=… or under adapters: in the --answers file (this workspace has: ${[...catalog.adapters.keys()].join(', ') || 'none'})`,
+    });
     return [];
   }
   const handled = new Set<string>();
@@ -38,7 +43,12 @@ export async function selectAdapters(ctx: CollectContext, ui: Ui | undefined, is
     const obvious = obviousProvider(next, catalog.adapters);
     const needs = `${next.requiredBy.join(', ')} require${next.requiredBy.length === 1 ? 's' : ''} capability "${next.capability}"`;
     if (next.candidates.length === 0) {
-      issues.push({ file: ctx.file, path: 'adapters', message: `${needs}, and no adapter of the workspace provides it`, hint: 'write one (see docs/adapters.md) or remove the adapters that need it' });
+      issues.push({
+        file: ctx.file,
+        path: 'adapters',
+        message: `${needs}, and no adapter of the workspace provides it`,
+        hint: 'write one (see docs/adapters.md) or remove the adapters that need it',
+      });
     } else if (ui && (next.candidates.length > 1 || !obvious)) {
       selected.push(await ui.chooseProvider(next, catalog, obvious));
     } else if (obvious) {
@@ -46,7 +56,12 @@ export async function selectAdapters(ctx: CollectContext, ui: Ui | undefined, is
       ui?.say(`Added ${obvious}: ${needs}.`);
       selected.push(obvious);
     } else {
-      issues.push({ file: ctx.file, path: 'adapters', message: `${needs}; several adapters provide it: ${next.candidates.join(', ')}`, hint: `choose one: --set ${next.candidates[0]}.<field>=… or add adapters.${next.candidates[0]} to the --answers file` });
+      issues.push({
+        file: ctx.file,
+        path: 'adapters',
+        message: `${needs}; several adapters provide it: ${next.candidates.join(', ')}`,
+        hint: `choose one: --set ${next.candidates[0]}.<field>=… or add adapters.${next.candidates[0]} to the --answers file`,
+      });
     }
   }
   return dependencyOrder(selected, catalog.adapters);

@@ -78,7 +78,12 @@ export function collectSources(input: SourceInput): Sources {
     }
     const fields = owner === 'platform' ? PLATFORM_FIELDS.map((f) => f.name) : fieldsOf(input.catalog.get(owner)!).map((f) => f.name);
     const guess = closest(field, fields);
-    return { file, path, message: `unknown field "${field}" of ${owner === 'platform' ? 'platform' : `adapter ${owner}`} (fields: ${fields.join(', ') || 'none'})`, hint: guess ? `did you mean "${guess}"?` : 'remove it' };
+    return {
+      file,
+      path,
+      message: `unknown field "${field}" of ${owner === 'platform' ? 'platform' : `adapter ${owner}`} (fields: ${fields.join(', ') || 'none'})`,
+      hint: guess ? `did you mean "${guess}"?` : 'remove it',
+    };
   };
   const secretRefused = (file: string, path: string, owner: string, field: string): Issue => ({
     file,

@@ -53,7 +53,8 @@ describe('ztc init wizard: answers a new user gives', () => {
     expect((await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, p)).code).toBe(0);
     const asked = p.transcript.join('\n');
     expect(asked).toContain('Enable the BGP control plane');
-    for (const skipped of ['Local BGP autonomous system number', 'older engine', 'Nested form', 'Hetzner DNS API token', 'composition-revisions']) expect(asked).not.toContain(skipped);
+    for (const skipped of ['Local BGP autonomous system number', 'older engine', 'Nested form', 'Hetzner DNS API token', 'composition-revisions'])
+      expect(asked).not.toContain(skipped);
 
     // BGP on: the ASN is asked, with an honest range.
     const bgp = initWorkspace();
@@ -86,7 +87,10 @@ describe('ztc init wizard: answers a new user gives', () => {
     expect(ws.read('platforms/prod/platform.yaml')).toBe(before);
     expect(existsSync(ws.path('platforms/prod/platform.schema.json'))).toBe(false);
 
-    const p = scriptedPrompter([['Which platform', 'prod'], ['Write platforms/prod/platform.yaml?', false]]);
+    const p = scriptedPrompter([
+      ['Which platform', 'prod'],
+      ['Write platforms/prod/platform.yaml?', false],
+    ]);
     const asked = await runCli(['init', '--skip-init-scripts'], ws.root, ws.env, p);
     expect(asked.code).toBe(0);
     expect(p.remaining()).toEqual([]);

@@ -65,7 +65,15 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
     return `${m.displayName ?? name} (${name} ${m.version})${m.isDefault ? ' (default)' : ''}`;
   };
 
-  async function askValue(spec: FieldSpec, root: JsonSchema, path: string, suggestion: unknown, check: (v: unknown) => Issue[], message: string, canGoBack = false): Promise<unknown> {
+  async function askValue(
+    spec: FieldSpec,
+    root: JsonSchema,
+    path: string,
+    suggestion: unknown,
+    check: (v: unknown) => Issue[],
+    message: string,
+    canGoBack = false,
+  ): Promise<unknown> {
     const s = spec.schema;
     const optional = !spec.required;
     const picked = (answer: unknown): unknown => (answer === BACK_CHOICE ? BACK : answer === NONE ? undefined : answer);
@@ -119,7 +127,8 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
         const text = await prompter.text({
           message: `${message}${list && !/comma/.test(message) ? ' (comma-separated)' : spec.kind === 'any' ? ' (YAML)' : ''}${optional && suggestion === undefined ? ' (optional)' : ''}`,
           default: suggestion === undefined ? undefined : formatText(suggestion, spec.kind),
-          validate: (t) => (canGoBack && t.trim() === '<' ? true : t.trim() === '' ? (optional ? true : `a value is required (${expected(spec)})`) : explain(check(coerceText(t, s, root)))),
+          validate: (t) =>
+            canGoBack && t.trim() === '<' ? true : t.trim() === '' ? (optional ? true : `a value is required (${expected(spec)})`) : explain(check(coerceText(t, s, root))),
         });
         if (canGoBack && text.trim() === '<') return BACK;
         return text.trim() === '' ? undefined : coerceText(text, s, root);
@@ -133,7 +142,14 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
     const value: Record<string, unknown> = {};
     for (const sub of propertiesOf(spec.schema, root)) {
       const subPath = `${path}.${sub.name}`;
-      const v = await askValue(sub, root, subPath, current[sub.name] ?? sub.schema.default, (x) => check({ ...value, [sub.name]: x }).filter((i) => i.path.startsWith(subPath)), `${message} › ${sub.prompt}`);
+      const v = await askValue(
+        sub,
+        root,
+        subPath,
+        current[sub.name] ?? sub.schema.default,
+        (x) => check({ ...value, [sub.name]: x }).filter((i) => i.path.startsWith(subPath)),
+        `${message} › ${sub.prompt}`,
+      );
       if (v !== undefined) value[sub.name] = v;
     }
     return value;
@@ -148,7 +164,13 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
       let start: Record<string, unknown>[] = [];
       if (offered.length > 0) {
         say(`${message}:`);
-        offered.forEach((item, i) => say(`  ${i + 1}. ${Object.entries(item).map(([k, v]) => `${k}=${formatText(v, 'any')}`).join('  ')}`));
+        offered.forEach((item, i) =>
+          say(
+            `  ${i + 1}. ${Object.entries(item)
+              .map(([k, v]) => `${k}=${formatText(v, 'any')}`)
+              .join('  ')}`,
+          ),
+        );
         const how = await prompter.select({
           message: `${message}: use these?`,
           choices: [
@@ -200,7 +222,10 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
       if (how === BACK_CHOICE) return BACK;
       if (how === NONE) return undefined;
       if (how === 'editor') {
-        const text = await prompter.editor({ message: `${req.spec.prompt} in your editor (save and close it when done)`, validate: (t) => (t.trim() === '' ? 'empty: write the value, or choose "Skip"' : checked(t.replace(/\s+$/, ''))) });
+        const text = await prompter.editor({
+          message: `${req.spec.prompt} in your editor (save and close it when done)`,
+          validate: (t) => (t.trim() === '' ? 'empty: write the value, or choose "Skip"' : checked(t.replace(/\s+$/, ''))),
+        });
         return text.replace(/\s+$/, '');
       }
       const path = await prompter.text({ message: `Path to the file with ${req.spec.prompt}`, validate: (t) => (t.trim() === '' ? 'a path is required' : fromFile(t.trim())) });
@@ -239,7 +264,11 @@ export function createWizardUi(prompter: Prompter, say: (line: string) => void):
     },
     chooseProvider(missing: MissingCapability, catalog: Catalog, suggested: string | undefined) {
       const who = `${missing.requiredBy.join(', ')} require${missing.requiredBy.length === 1 ? 's' : ''} capability "${missing.capability}"`;
-      return prompter.select({ message: `${who}: which adapter provides it?`, choices: missing.candidates.map((a) => ({ name: label(catalog, a), value: a })), default: suggested });
+      return prompter.select({
+        message: `${who}: which adapter provides it?`,
+        choices: missing.candidates.map((a) => ({ name: label(catalog, a), value: a })),
+        default: suggested,
+      });
     },
     onInitScriptFailed(adapter: string, step: string): Promise<InitScriptChoice> {
       return prompter.select<InitScriptChoice>({

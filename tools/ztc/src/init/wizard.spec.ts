@@ -92,7 +92,12 @@ describe('ztc init wizard', () => {
       ].join('\n'),
     });
     const before = ws.read('platforms/prod/platform.yaml');
-    const declined = scriptedPrompter([['Which platform', 'prod'], ['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Write platforms/prod/platform.yaml?', false]]);
+    const declined = scriptedPrompter([
+      ['Which platform', 'prod'],
+      ['Hetzner location', 'nbg1'],
+      ['Hetzner Cloud API token', ''],
+      ['Write platforms/prod/platform.yaml?', false],
+    ]);
     const r = await runCli(['init', '--skip-init-scripts'], ws.root, ws.env, declined);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('adapters.hetzner.location: the current value is not valid (platforms/prod/platform.yaml: adapters.hetzner.location: must be one of');
@@ -100,7 +105,12 @@ describe('ztc init wizard', () => {
     expect(r.stdout).toContain('Nothing written');
     expect(ws.read('platforms/prod/platform.yaml')).toBe(before);
 
-    const accepted = scriptedPrompter([['Which platform', 'prod'], ['Hetzner location', 'nbg1'], ['Hetzner Cloud API token', ''], ['Write platforms/prod/platform.yaml?', true]]);
+    const accepted = scriptedPrompter([
+      ['Which platform', 'prod'],
+      ['Hetzner location', 'nbg1'],
+      ['Hetzner Cloud API token', ''],
+      ['Write platforms/prod/platform.yaml?', true],
+    ]);
     expect((await runCli(['init', '--skip-init-scripts'], ws.root, ws.env, accepted)).code).toBe(0);
     const after = ws.read('platforms/prod/platform.yaml');
     expect(after).toContain('# Production.');
@@ -113,7 +123,26 @@ describe('ztc init wizard', () => {
   it('--all asks every input again with the current values as defaults', async () => {
     const ws = initWorkspace({ 'platforms/prod/platform.yaml': EXPECTED_YAML });
     // Enter on every question: each offers the current value.
-    const enter = ['Organization', 'Application name', 'Cilium version', 'Enable the BGP', 'Enable Hubble', 'Hetzner adapter version', 'Public IPv4', 'Hetzner location', 'rescue mode', 'Hetzner Cloud API token', 'Talos version', 'Kubernetes version', 'Image Factory', 'Cluster name', 'Control-plane endpoint', 'CPU architecture', 'Install disk', 'use these?'];
+    const enter = [
+      'Organization',
+      'Application name',
+      'Cilium version',
+      'Enable the BGP',
+      'Enable Hubble',
+      'Hetzner adapter version',
+      'Public IPv4',
+      'Hetzner location',
+      'rescue mode',
+      'Hetzner Cloud API token',
+      'Talos version',
+      'Kubernetes version',
+      'Image Factory',
+      'Cluster name',
+      'Control-plane endpoint',
+      'CPU architecture',
+      'Install disk',
+      'use these?',
+    ];
     const p = scriptedPrompter(enter.map((q): Step => [q]));
     const r = await runCli(['init', 'prod', '--all', '--skip-init-scripts'], ws.root, ws.env, p);
     expect(r.stderr).toBe('');
@@ -123,7 +152,7 @@ describe('ztc init wizard', () => {
     expect(r.stdout).toContain('platforms/prod/platform.yaml: up to date.');
   });
 
-  it('runs an adapter\'s init script through the step runner and offers to re-enter its inputs when it fails', async () => {
+  it("runs an adapter's init script through the step runner and offers to re-enter its inputs when it fails", async () => {
     const ws = initWorkspace({
       'adapters/probe/adapter.yaml': [
         'name: probe',
@@ -143,7 +172,8 @@ describe('ztc init wizard', () => {
         '    context: { endpoint: "{{ config.endpoint }}" }',
         '',
       ].join('\n'),
-      'adapters/probe/scripts/init/check.sh': '#!/usr/bin/env bash\nset -euo pipefail\nendpoint="$(jq -r .endpoint "$ZTC_CONTEXT_FILE")"\necho "checking $endpoint with $PROBE_TOKEN"\necho "other secret: ${HCLOUD_TOKEN:-unset}"\n[[ "$endpoint" == good ]] || { echo "endpoint $endpoint refused" >&2; exit 1; }\n',
+      'adapters/probe/scripts/init/check.sh':
+        '#!/usr/bin/env bash\nset -euo pipefail\nendpoint="$(jq -r .endpoint "$ZTC_CONTEXT_FILE")"\necho "checking $endpoint with $PROBE_TOKEN"\necho "other secret: ${HCLOUD_TOKEN:-unset}"\n[[ "$endpoint" == good ]] || { echo "endpoint $endpoint refused" >&2; exit 1; }\n',
       'platforms/prod/platform.yaml': 'version: "1.0"\nplatform: { organization: acme, app_name: acme-prod }\nadapters:\n  probe: { endpoint: bad }\n',
     });
     const p = scriptedPrompter([
@@ -163,6 +193,8 @@ describe('ztc init wizard', () => {
     expect(r.stdout).not.toContain('sekret-token-1234');
     expect(ws.read('platforms/prod/.ztc/logs/init/probe.check.log')).toContain('checking good with ***');
     expect(ws.read('platforms/prod/platform.yaml')).toContain('probe: { endpoint: good }');
-    expect(readFileSync(ws.secretsFile, 'utf8')).toBe('# Secrets for ztc (written by "ztc init"). Keep this file private: mode 0600, never commit it.\nPROBE_TOKEN=sekret-token-1234\n');
+    expect(readFileSync(ws.secretsFile, 'utf8')).toBe(
+      '# Secrets for ztc (written by "ztc init"). Keep this file private: mode 0600, never commit it.\nPROBE_TOKEN=sekret-token-1234\n',
+    );
   });
 });

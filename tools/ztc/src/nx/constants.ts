@@ -86,9 +86,4 @@ export const ENGINE_FILES = [
 export const TEST_SUPPORT_FILES = { engine: ['testing/**/*'], workspace: ['vitest.config.mts', 'tsconfig*.json'], adaptersRoot: ['tsconfig*.json'] };
 
 /** File patterns (relative to an adapter folder) that are tests, never render or lock input. */
-export const ADAPTER_TEST_PATTERNS = [
-  '**/*.spec.{ts,mts,cts,js,mjs,cjs}',
-  '**/*.test.{ts,mts,cts,js,mjs,cjs}',
-  '**/__fixtures__/**/*',
-  '**/tests/**/*',
-];
+export const ADAPTER_TEST_PATTERNS = ['**/*.spec.{ts,mts,cts,js,mjs,cjs}', '**/*.test.{ts,mts,cts,js,mjs,cjs}', '**/__fixtures__/**/*', '**/tests/**/*'];

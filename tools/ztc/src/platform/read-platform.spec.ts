@@ -10,19 +10,39 @@ const OK_ADAPTERS = 'adapters:\n  app: { name: shop }\n  net: {}\n  storage: {}\
 
 /** Each bad platform.yaml, and what the error must say (file, path, expectation, fix). */
 const CASES: [string, string, string[]][] = [
-  ['unknown adapter, with the closest name suggested', `${HEAD}adapters:\n  app: { name: shop }\n  nett: {}\n  storage: {}\n`, ['adapters.nett', 'unknown adapter "nett"', 'did you mean "net"?']],
-  ['unknown field, with the allowed ones and a suggestion', `${HEAD}adapters:\n  app: { name: shop, replica: 3 }\n  net: {}\n  storage: {}\n`, ['adapters.app.replica', 'unknown field "replica"', 'allowed: name, replicas', 'did you mean "replicas"?']],
+  [
+    'unknown adapter, with the closest name suggested',
+    `${HEAD}adapters:\n  app: { name: shop }\n  nett: {}\n  storage: {}\n`,
+    ['adapters.nett', 'unknown adapter "nett"', 'did you mean "net"?'],
+  ],
+  [
+    'unknown field, with the allowed ones and a suggestion',
+    `${HEAD}adapters:\n  app: { name: shop, replica: 3 }\n  net: {}\n  storage: {}\n`,
+    ['adapters.app.replica', 'unknown field "replica"', 'allowed: name, replicas', 'did you mean "replicas"?'],
+  ],
   ['wrong type', `${HEAD}adapters:\n  app: { name: shop, replicas: three }\n  net: {}\n  storage: {}\n`, ['adapters.app.replicas', 'expected integer, got string "three"']],
   ['pattern mismatch', `${HEAD}adapters:\n  app: { name: Shop! }\n  net: {}\n  storage: {}\n`, ['adapters.app.name', 'must match pattern ^[a-z][a-z0-9-]*$, got string "Shop!"']],
-  ['enum mismatch inside a list', `${HEAD}adapters:\n  app: { name: shop }\n  net: {}\n  storage: { classes: [standard, turbo] }\n`, ['adapters.storage.classes[1]', 'must be one of: "standard", "fast", "archive"']],
+  [
+    'enum mismatch inside a list',
+    `${HEAD}adapters:\n  app: { name: shop }\n  net: {}\n  storage: { classes: [standard, turbo] }\n`,
+    ['adapters.storage.classes[1]', 'must be one of: "standard", "fast", "archive"'],
+  ],
   ['missing required field', `${HEAD}adapters:\n  app: {}\n  net: {}\n  storage: {}\n`, ['adapters.app.name', 'missing required field', 'add "name"']],
-  ['secret value present', `${HEAD}adapters:\n  app: { name: shop }\n  net: { token: hunter2-secret }\n  storage: {}\n`, ['adapters.net.token', 'secret value present', 'export NET_TOKEN']],
+  [
+    'secret value present',
+    `${HEAD}adapters:\n  app: { name: shop }\n  net: { token: hunter2-secret }\n  storage: {}\n`,
+    ['adapters.net.token', 'secret value present', 'export NET_TOKEN'],
+  ],
   ['duplicate keys', `${HEAD}adapters:\n  app: { name: shop }\n  net: {}\n  net: {}\n  storage: {}\n`, ['line 6, column 3', 'duplicate key']],
   ['non-mapping section', `${HEAD}adapters:\n  app: [name, shop]\n  net: {}\n  storage: {}\n`, ['adapters.app', 'expected object or null, got a list']],
   ['unknown top-level field', `${HEAD}adaptors: {}\n${OK_ADAPTERS}`, ['adaptors', 'unknown field "adaptors"', 'did you mean "adapters"?']],
   ['wrong version', `version: "2.0"\n${OK_ADAPTERS}`, ['version', 'must be one of: "1.0"']],
   ['not YAML at all', 'adapters: [unclosed\n', ['platforms/demo/platform.yaml', 'invalid YAML']],
-  ['an alias bomb', `${HEAD}bomb: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n${OK_ADAPTERS}`, ['too many aliases', 'anchors']],
+  [
+    'an alias bomb',
+    `${HEAD}bomb: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n${OK_ADAPTERS}`,
+    ['too many aliases', 'anchors'],
+  ],
   ['an alias to an undefined anchor', `${HEAD}adapters:\n  app: { name: shop }\n  net: *nowhere\n  storage: {}\n`, ['line 5, column 8', 'alias "*nowhere" refers to no anchor']],
   ['an unknown YAML tag', `version: "1.0"\nplatform: { organization: !vault acme, app_name: acme-demo }\n${OK_ADAPTERS}`, ['line 2, column 34', 'unsupported YAML tag "!vault"']],
   ['a YAML 1.1 type tag', `${HEAD}adapters:\n  app: { name: !!binary c2hvcA== }\n  net: {}\n  storage: {}\n`, ['unsupported YAML tag "!!binary"']],
@@ -44,7 +64,7 @@ describe('platform.yaml errors', () => {
     expect(after.files).toEqual(before.files);
   });
 
-  it('refuses an unknown field also where the adapter\'s inputs schema does not forbid extra fields', async () => {
+  it("refuses an unknown field also where the adapter's inputs schema does not forbid extra fields", async () => {
     const ws = fixtureWorkspace();
     ws.write('adapters/app/adapter.yaml', ws.read('adapters/app/adapter.yaml').replace(/^( *)additionalProperties: false\n/m, ''));
     expect(ws.read('adapters/app/adapter.yaml')).not.toContain('additionalProperties');

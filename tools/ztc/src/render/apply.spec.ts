@@ -76,7 +76,10 @@ describe('render output on disk', () => {
     expect(Object.keys(lock.files).sort()).toEqual(Object.keys(snapshotDir(ws.path('platforms/demo/generated')).files).sort());
     expect(lock.platform_hash).toBe(sha(readFileSync(ws.path('platforms/demo/platform.yaml'))));
     expect(lock.pipeline_hash).toBe(sha(readFileSync(ws.path('platforms/demo/pipeline.yaml'))));
-    const lines = Object.keys(lock.files).sort().map((p) => `${p}\0${lock.files[p]}\n`).join('');
+    const lines = Object.keys(lock.files)
+      .sort()
+      .map((p) => `${p}\0${lock.files[p]}\n`)
+      .join('');
     expect(lock.artifacts_hash).toBe(createHash('sha256').update(lines).digest('hex'));
   });
 

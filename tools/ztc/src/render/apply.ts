@@ -95,7 +95,9 @@ function keep(from: string, to: string): void {
 function recoverInterruptedSwap(platformDir: string): void {
   let entries: string[];
   try {
-    entries = readdirSync(platformDir).filter((e) => e.startsWith(TEMP_PREFIX)).sort();
+    entries = readdirSync(platformDir)
+      .filter((e) => e.startsWith(TEMP_PREFIX))
+      .sort();
   } catch {
     return;
   }

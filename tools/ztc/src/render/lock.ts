@@ -79,9 +79,7 @@ export function buildLock(input: LockInput): Lock {
   return {
     engine_version: ENGINE_VERSION,
     platform_hash: sha256(input.platformRaw),
-    adapters: Object.fromEntries(
-      input.adapters.map((a) => [a.name, { version: a.version, source_hash: input.sourceHashes.get(a.name)!, ...input.sources.get(a.name)! }]),
-    ),
+    adapters: Object.fromEntries(input.adapters.map((a) => [a.name, { version: a.version, source_hash: input.sourceHashes.get(a.name)!, ...input.sources.get(a.name)! }])),
     files,
     artifacts_hash: hashFileSet(files),
     pipeline_hash: sha256(input.pipelineText),

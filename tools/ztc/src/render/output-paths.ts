@@ -12,17 +12,18 @@ export function ownsPath(adapter: AdapterManifest, path: string): boolean {
 }
 
 /** Issues for one adapter's file set; `owners` (path → adapter) accumulates across adapters. */
-export function checkOutputPaths(
-  adapter: AdapterManifest,
-  paths: readonly string[],
-  owners: Map<string, string>,
-): Issue[] {
+export function checkOutputPaths(adapter: AdapterManifest, paths: readonly string[], owners: Map<string, string>): Issue[] {
   const issues: Issue[] = [];
   const file = `${adapter.root}/${adapter.render ?? 'adapter.yaml'}`;
   for (const path of paths) {
     const problem = pathProblem(path);
     if (problem) {
-      issues.push({ file, path: `files[${JSON.stringify(path)}]`, message: `output path ${problem}`, hint: 'return a relative, normalised path such as "<adapter>/manifests/x.yaml"' });
+      issues.push({
+        file,
+        path: `files[${JSON.stringify(path)}]`,
+        message: `output path ${problem}`,
+        hint: 'return a relative, normalised path such as "<adapter>/manifests/x.yaml"',
+      });
       continue;
     }
     if (!ownsPath(adapter, path)) {
@@ -36,7 +37,12 @@ export function checkOutputPaths(
     }
     const other = owners.get(path);
     if (other) {
-      issues.push({ file, path: `files[${JSON.stringify(path)}]`, message: `generated/${path} is also produced by adapter "${other}"`, hint: 'two adapters may never write the same path; rename one output' });
+      issues.push({
+        file,
+        path: `files[${JSON.stringify(path)}]`,
+        message: `generated/${path} is also produced by adapter "${other}"`,
+        hint: 'two adapters may never write the same path; rename one output',
+      });
       continue;
     }
     owners.set(path, adapter.name);
@@ -53,7 +59,12 @@ export function fileDirectoryClashes(owners: Map<string, string>): Issue[] {
       const prefix = parts.slice(0, i).join('/');
       const other = owners.get(prefix);
       if (other) {
-        issues.push({ file: `adapters/${owner}`, path: `files[${JSON.stringify(path)}]`, message: `generated/${prefix} is a file of adapter "${other}" and cannot also be a folder`, hint: 'rename one of the outputs' });
+        issues.push({
+          file: `adapters/${owner}`,
+          path: `files[${JSON.stringify(path)}]`,
+          message: `generated/${prefix} is a file of adapter "${other}" and cannot also be a folder`,
+          hint: 'rename one of the outputs',
+        });
       }
     }
   }
@@ -65,10 +76,7 @@ export function fileDirectoryClashes(owners: Map<string, string>): Issue[] {
  * file and a folder; throws one ConfigError listing every problem. Shared by `ztc render` and the Nx
  * render batch, so both refuse exactly the same outputs.
  */
-export function checkAllOutputPaths(
-  adapters: ReadonlyMap<string, AdapterManifest>,
-  outputs: ReadonlyMap<string, { files: Record<string, string> }>,
-): void {
+export function checkAllOutputPaths(adapters: ReadonlyMap<string, AdapterManifest>, outputs: ReadonlyMap<string, { files: Record<string, string> }>): void {
   const owners = new Map<string, string>();
   const issues: Issue[] = [];
   for (const [name, out] of outputs) issues.push(...checkOutputPaths(adapters.get(name)!, Object.keys(out.files), owners));

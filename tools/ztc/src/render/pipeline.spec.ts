@@ -67,7 +67,10 @@ describe('buildPipeline', () => {
 
   it('merges the tools of all adapters by name, each with the adapters that need it and the first install given', () => {
     const ws = fixtureWorkspace();
-    const tools: Record<string, AdapterManifest['tools']> = { net: [{ name: 'kubectl', install: 'apt-get install kubectl' }], app: [{ name: 'kubectl', install: 'brew install kubectl' }, { name: 'helm' }] };
+    const tools: Record<string, AdapterManifest['tools']> = {
+      net: [{ name: 'kubectl', install: 'apt-get install kubectl' }],
+      app: [{ name: 'kubectl', install: 'brew install kubectl' }, { name: 'helm' }],
+    };
     const pipeline = buildPipeline(input(ws, (m) => ({ ...m, tools: tools[m.name] ?? [] })));
     expect(pipeline.tools).toEqual([
       { name: 'helm', adapters: ['app'] },
@@ -98,7 +101,11 @@ describe('buildPipeline', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
-      expect.objectContaining({ file: 'adapters/app/adapter.yaml', path: 'scripts.bootstrap[0].context', hint: 'reference config.<field>, platform.<field> or capabilities.<name>.<field>' }),
+      expect.objectContaining({
+        file: 'adapters/app/adapter.yaml',
+        path: 'scripts.bootstrap[0].context',
+        hint: 'reference config.<field>, platform.<field> or capabilities.<name>.<field>',
+      }),
     ]);
   });
 });

@@ -155,7 +155,12 @@ function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: Scrip
       ...(output.scriptContext[decl.name] ?? {}),
     };
   } catch (e) {
-    throw ConfigError.one({ file: adapter.file, path: `${where}.context`, message: (e as Error).message, hint: 'reference config.<field>, platform.<field> or capabilities.<name>.<field>' });
+    throw ConfigError.one({
+      file: adapter.file,
+      path: `${where}.context`,
+      message: (e as Error).message,
+      hint: 'reference config.<field>, platform.<field> or capabilities.<name>.<field>',
+    });
   }
 }
 

@@ -53,7 +53,12 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
   }
   const fn = mod.render ?? mod.default;
   if (typeof fn !== 'function') {
-    throw ConfigError.one({ file, path: 'render', message: 'the module does not export a render function', hint: 'export const render = defineRender((config, platform, capabilities) => ({ files: {} }))' });
+    throw ConfigError.one({
+      file,
+      path: 'render',
+      message: 'the module does not export a render function',
+      hint: 'export const render = defineRender((config, platform, capabilities) => ({ files: {} }))',
+    });
   }
   return fn as RenderFn;
 }
@@ -192,12 +197,22 @@ function finish(workspaceRoot: string, adapter: AdapterManifest, result: RenderR
   const declared = adapter.provides.map((p) => p.capability);
   for (const name of Object.keys(produced)) {
     if (!declared.includes(name)) {
-      throw ConfigError.one({ file, path: `capabilities.${name}`, message: `produces capability "${name}" which ${adapter.file} does not declare in provides`, hint: `add it to provides or stop producing it` });
+      throw ConfigError.one({
+        file,
+        path: `capabilities.${name}`,
+        message: `produces capability "${name}" which ${adapter.file} does not declare in provides`,
+        hint: `add it to provides or stop producing it`,
+      });
     }
   }
   for (const name of declared) {
     if (!(name in produced)) {
-      throw ConfigError.one({ file, path: `capabilities.${name}`, message: `declares capability "${name}" in provides but render did not produce it`, hint: 'return it from render (use {} for a capability without data)' });
+      throw ConfigError.one({
+        file,
+        path: `capabilities.${name}`,
+        message: `declares capability "${name}" in provides but render did not produce it`,
+        hint: 'return it from render (use {} for a capability without data)',
+      });
     }
     checkPayload(workspaceRoot, name, produced[name], file, `produced by "${adapter.name}": the`);
   }

@@ -25,7 +25,11 @@ describe('a render module that misbehaves', () => {
   it.each([
     ['calls process.exit(0) in render', `export const render = (config: any) => { process.exit(0); return ${NET_OK}; };\n`, 'render called process.exit(0)'],
     ['calls process.exit(0) while loading', `process.exit(0);\nexport const render = (config: any) => (${NET_OK});\n`, 'loading called process.exit(0)'],
-    ['swallows the error of its own process.exit(2)', `export const render = (config: any) => { try { process.exit(2); } catch {} return ${NET_OK}; };\n`, 'render called process.exit(2)'],
+    [
+      'swallows the error of its own process.exit(2)',
+      `export const render = (config: any) => { try { process.exit(2); } catch {} return ${NET_OK}; };\n`,
+      'render called process.exit(2)',
+    ],
   ])('%s: exit 3 naming the module, nothing written', (_n, source, message) => {
     const ws = fixtureWorkspace();
     expect(ztc(ws, ['render', 'demo']).status).toBe(0);
@@ -109,7 +113,10 @@ describe('what a render module may import', () => {
   it('accepts files of its own folder, @ztc/engine and npm packages', async () => {
     const ws = fixtureWorkspace();
     ws.write('adapters/net/lib/line.ts', "import { stringify } from 'yaml';\nexport const cidrLine = (c: string) => stringify({ cidr: c });\n");
-    ws.write('adapters/net/render.ts', `import { defineRender } from '@ztc/engine';\nimport { cidrLine } from './lib/line';\nexport const render = defineRender((config: any) => ({ files: { 'net/config.yaml': cidrLine(config.cidr) }, capabilities: { network: { cidr: config.cidr, mtu: config.mtu } } }));\n`);
+    ws.write(
+      'adapters/net/render.ts',
+      `import { defineRender } from '@ztc/engine';\nimport { cidrLine } from './lib/line';\nexport const render = defineRender((config: any) => ({ files: { 'net/config.yaml': cidrLine(config.cidr) }, capabilities: { network: { cidr: config.cidr, mtu: config.mtu } } }));\n`,
+    );
     const r = await runCli(['render', 'demo'], ws.root);
     expect(r.code, r.stderr).toBe(0);
     expect((await runCli(['validate', 'demo'], ws.root)).code).toBe(0);

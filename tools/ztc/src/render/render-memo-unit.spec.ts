@@ -71,6 +71,8 @@ describe('render memo', () => {
   it('has no key when the engine runs from its sources, so nothing is remembered then', () => {
     const ws = fixtureWorkspace();
     expect(engineIdentity()).toBeUndefined();
-    expect(renderMemoKey(ws.root, readAdapter(ws.root, 'net'), { config: {}, platform: { name: 'demo', organization: 'acme', app_name: 'acme-demo' }, consumed: {} })).toBeUndefined();
+    expect(
+      renderMemoKey(ws.root, readAdapter(ws.root, 'net'), { config: {}, platform: { name: 'demo', organization: 'acme', app_name: 'acme-demo' }, consumed: {} }),
+    ).toBeUndefined();
   });
 });

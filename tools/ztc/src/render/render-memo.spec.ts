@@ -63,7 +63,12 @@ describe('ztc render remembers render modules by everything they depend on', () 
     const { ws, ztc, loads } = setUp();
     ws.write('adapters/net/node_modules/mtu-lib/package.json', '{ "name": "mtu-lib", "version": "1.0.0", "main": "index.js" }\n');
     ws.write('adapters/net/node_modules/mtu-lib/index.js', 'exports.double = (n) => n * 2;\n');
-    ws.write('adapters/net/render.ts', ws.read('adapters/net/render.ts').replace("import { appendFileSync } from 'node:fs';", "import { appendFileSync } from 'node:fs';\nimport { double } from 'mtu-lib';\nvoid double;"));
+    ws.write(
+      'adapters/net/render.ts',
+      ws
+        .read('adapters/net/render.ts')
+        .replace("import { appendFileSync } from 'node:fs';", "import { appendFileSync } from 'node:fs';\nimport { double } from 'mtu-lib';\nvoid double;"),
+    );
     expect(ztc(['render', 'demo']).status).toBe(0);
     expect(ztc(['render', 'demo']).status).toBe(0);
     expect(loads()).toBe(1);

@@ -36,12 +36,7 @@ function errorOf(fn: () => unknown): ConfigError {
 
 describe('resolve', () => {
   it('orders providers before consumers and breaks ties by name, whatever the input order', () => {
-    const as = [
-      adapter('zeta', [['z']]),
-      adapter('app', [], [['net'], ['z']]),
-      adapter('net', [['net']]),
-      adapter('alpha'),
-    ];
+    const as = [adapter('zeta', [['z']]), adapter('app', [], [['net'], ['z']]), adapter('net', [['net']]), adapter('alpha')];
     const forward = resolve(map(...as), opts).order;
     const backward = resolve(map(...[...as].reverse()), opts).order;
     expect(forward).toEqual(['alpha', 'net', 'zeta', 'app']);
@@ -49,9 +44,7 @@ describe('resolve', () => {
   });
 
   it('names the requiring adapter and every workspace adapter that could provide a missing capability', () => {
-    const e = errorOf(() =>
-      resolve(map(adapter('talos', [], [['cni']])), { ...opts, candidatesFor: (c) => (c === 'cni' ? ['calico', 'cilium'] : []) }),
-    );
+    const e = errorOf(() => resolve(map(adapter('talos', [], [['cni']])), { ...opts, candidatesFor: (c) => (c === 'cni' ? ['calico', 'cilium'] : []) }));
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain('adapter "talos" requires capability "cni" but no adapter in the platform provides it');
     expect(e.message).toContain('add one of these adapters to the platform: calico, cilium');
@@ -68,9 +61,7 @@ describe('resolve', () => {
   });
 
   it('prints the cycle path', () => {
-    const e = errorOf(() =>
-      resolve(map(adapter('a', [['x']], [['z']]), adapter('b', [['y']], [['x']]), adapter('c', [['z']], [['y']]), adapter('d')), opts),
-    );
+    const e = errorOf(() => resolve(map(adapter('a', [['x']], [['z']]), adapter('b', [['y']], [['x']]), adapter('c', [['z']], [['y']]), adapter('d')), opts));
     expect(e.message).toContain('capability cycle: a -> c -> b -> a');
   });
 

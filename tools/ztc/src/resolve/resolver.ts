@@ -8,8 +8,7 @@ import { compareStrings } from '../util/hash';
 import { topologicalSort } from '../util/topo-sort';
 
 /** semver's range check, loaded when a range is first checked (the whole package is 45 modules). */
-const satisfies = (version: string, range: string): boolean =>
-  (require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'))(version, range);
+const satisfies = (version: string, range: string): boolean => (require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'))(version, range);
 
 export interface Resolution {
   /** Adapter names in render order. */

@@ -44,8 +44,6 @@ export type RenderFn<Config = Record<string, unknown>, Capabilities = Record<str
 ) => RenderResult;
 
 /** Typed identity helper for render modules: `export const render = defineRender<MyConfig>((c) => …)`. */
-export function defineRender<Config = Record<string, unknown>, Capabilities = Record<string, unknown>>(
-  fn: RenderFn<Config, Capabilities>,
-): RenderFn<Config, Capabilities> {
+export function defineRender<Config = Record<string, unknown>, Capabilities = Record<string, unknown>>(fn: RenderFn<Config, Capabilities>): RenderFn<Config, Capabilities> {
   return fn;
 }

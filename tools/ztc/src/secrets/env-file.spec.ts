@@ -15,7 +15,11 @@ describe('secrets file', () => {
   });
 
   it('round-trips multi-line and special values', () => {
-    const vars = new Map([['B', 'plain-value_1'], ['A', '-----BEGIN KEY-----\nabc\n-----END KEY-----\n'], ['C', 'has space #and hash']]);
+    const vars = new Map([
+      ['B', 'plain-value_1'],
+      ['A', '-----BEGIN KEY-----\nabc\n-----END KEY-----\n'],
+      ['C', 'has space #and hash'],
+    ]);
     const text = serializeEnvFile(vars);
     expect(text).toContain('B=plain-value_1\n');
     expect(text).toContain('A="-----BEGIN KEY-----\\nabc');
@@ -30,7 +34,12 @@ describe('secrets file', () => {
     expect(updateEnvFile(file, new Map([['U', 'two']]))).toBe(false);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
-    expect(readEnvFile(file)).toEqual(new Map([['T', 'one'], ['U', 'two']]));
+    expect(readEnvFile(file)).toEqual(
+      new Map([
+        ['T', 'one'],
+        ['U', 'two'],
+      ]),
+    );
     chmodSync(file, 0o644);
     expect(() => readEnvFile(file)).toThrow('chmod 600');
   });
@@ -41,13 +50,21 @@ describe('secrets file', () => {
   });
 
   it('completes the environment: a set variable wins over the file', () => {
-    const env = withSecretsFile({ A: 'env', B: '' }, new Map([['A', 'file'], ['B', 'file'], ['C', 'file']]));
+    const env = withSecretsFile(
+      { A: 'env', B: '' },
+      new Map([
+        ['A', 'file'],
+        ['B', 'file'],
+        ['C', 'file'],
+      ]),
+    );
     expect(env).toMatchObject({ A: 'env', B: 'file', C: 'file' });
   });
 
   it('is found from platform.yaml metadata, and bootstrap reads it (environment wins)', async () => {
     const ws = tempWorkspace({
-      'adapters/vault/adapter.yaml': 'name: vault\nversion: 1.0.0\ndescription: d\nscripts:\n  bootstrap:\n    - { file: scripts/s.sh, description: s, secret_env: [VAULT_TOKEN] }\n',
+      'adapters/vault/adapter.yaml':
+        'name: vault\nversion: 1.0.0\ndescription: d\nscripts:\n  bootstrap:\n    - { file: scripts/s.sh, description: s, secret_env: [VAULT_TOKEN] }\n',
       'adapters/vault/scripts/s.sh': '#!/usr/bin/env bash\nset -euo pipefail\necho "token length ${#VAULT_TOKEN}"\n',
       'platforms/p/platform.yaml': 'version: "1.0"\nplatform: { organization: acme, app_name: shop }\nadapters:\n  vault: {}\n',
     });

@@ -79,7 +79,13 @@ export function openStateBackend(workspaceRoot: string, platform: string, env: N
  * The receipts `ztc plan` reads: the backend's, without the lock. Without credentials for an s3 backend,
  * the checkout's cache, with a warning (plan needs no secrets; what it shows may then be out of date).
  */
-export async function planView(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, area: StateArea, warn: (message: string) => void): Promise<StateView & { location: string }> {
+export async function planView(
+  workspaceRoot: string,
+  platform: string,
+  env: NodeJS.ProcessEnv,
+  area: StateArea,
+  warn: (message: string) => void,
+): Promise<StateView & { location: string }> {
   let backend: StateBackend;
   try {
     backend = openStateBackend(workspaceRoot, platform, env);

@@ -55,11 +55,22 @@ export function readStateConfig(workspaceRoot: string, platform: string, env: No
   const region = String(state.region);
   const override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
   if (override && !isHttpUrl(override)) {
-    throw new ExitError(`${env.AWS_ENDPOINT_URL_S3 ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL'} is not an http(s) URL (${JSON.stringify(override)}); unset it to use state.endpoint of ${file}`, ExitCode.invalid);
+    throw new ExitError(
+      `${env.AWS_ENDPOINT_URL_S3 ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL'} is not an http(s) URL (${JSON.stringify(override)}); unset it to use state.endpoint of ${file}`,
+      ExitCode.invalid,
+    );
   }
   const endpoint = (override || (state.endpoint as string | undefined) || `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
   const encryptTo = (state.private_dir as { encrypt_to?: string[] } | undefined)?.encrypt_to;
-  return { backend: 's3', bucket: String(state.bucket), prefix: (state.prefix as string | undefined) ?? `platforms/${platform}`, endpoint, region, ...(encryptTo && { encryptTo }), file };
+  return {
+    backend: 's3',
+    bucket: String(state.bucket),
+    prefix: (state.prefix as string | undefined) ?? `platforms/${platform}`,
+    endpoint,
+    region,
+    ...(encryptTo && { encryptTo }),
+    file,
+  };
 }
 
 export interface S3Credentials {
@@ -75,9 +86,14 @@ export function s3Credentials(env: NodeJS.ProcessEnv, config: S3StateConfig): S3
   for (const names of STATE_S3_KEYS) {
     const access = env[names.access];
     const secret = env[names.secret];
-    if (access && secret) return { accessKeyId: access, secretAccessKey: secret, ...(env[names.token] && { sessionToken: env[names.token] }), from: { access: names.access, secret: names.secret } };
+    if (access && secret)
+      return { accessKeyId: access, secretAccessKey: secret, ...(env[names.token] && { sessionToken: env[names.token] }), from: { access: names.access, secret: names.secret } };
     if (access || secret) {
-      throw new ExitError(`${access ? names.secret : names.access} is not set, but ${access ? names.access : names.secret} is: the state backend s3://${config.bucket}/${config.prefix} needs both; export the pair (never in platform.yaml)`, ExitCode.invalid, { code: 'missing_secret' });
+      throw new ExitError(
+        `${access ? names.secret : names.access} is not set, but ${access ? names.access : names.secret} is: the state backend s3://${config.bucket}/${config.prefix} needs both; export the pair (never in platform.yaml)`,
+        ExitCode.invalid,
+        { code: 'missing_secret' },
+      );
     }
   }
   throw new ExitError(

@@ -19,23 +19,41 @@ export function stateIssues(state: Record<string, unknown> | undefined, file: st
   const issues: Issue[] = [];
   const at = (field: string, message: string, hint: string) => issues.push({ file, path: `state.${field}`, message, hint });
   if ((state.backend ?? 'local') === 'local') {
-    for (const f of S3_ONLY) if (f in state) at(f, `only used with backend: s3 (the backend is ${state.backend ? 'local' : 'local by default'})`, 'add "backend: s3", or remove the field');
+    for (const f of S3_ONLY)
+      if (f in state) at(f, `only used with backend: s3 (the backend is ${state.backend ? 'local' : 'local by default'})`, 'add "backend: s3", or remove the field');
     return issues;
   }
   if (typeof state.bucket !== 'string') at('bucket', 'missing: the s3 backend needs a bucket', 'add "bucket: <name>" (an existing, private bucket)');
-  else if (!BUCKET.test(state.bucket) || state.bucket.includes('..')) at('bucket', `not a bucket name: ${JSON.stringify(state.bucket)} (3-63 lower-case letters, digits, dots and hyphens)`, 'use the bucket name as your object storage shows it');
-  if (typeof state.region !== 'string') at('region', 'missing: requests to S3 are signed for a region', 'add "region: <region>" (e.g. fsn1 for Hetzner Falkenstein, eu-central-1 on AWS)');
+  else if (!BUCKET.test(state.bucket) || state.bucket.includes('..'))
+    at('bucket', `not a bucket name: ${JSON.stringify(state.bucket)} (3-63 lower-case letters, digits, dots and hyphens)`, 'use the bucket name as your object storage shows it');
+  if (typeof state.region !== 'string')
+    at('region', 'missing: requests to S3 are signed for a region', 'add "region: <region>" (e.g. fsn1 for Hetzner Falkenstein, eu-central-1 on AWS)');
   else if (!REGION.test(state.region)) at('region', `not a region: ${JSON.stringify(state.region)}`, 'use the region of the bucket, e.g. fsn1 or eu-central-1');
   if (typeof state.prefix === 'string' && !PREFIX.test(state.prefix)) {
-    at('prefix', `not a key prefix: ${JSON.stringify(state.prefix)} (segments of letters, digits, "_", "." and "-" joined by "/", no leading or trailing "/")`, 'e.g. "platforms/prod"');
+    at(
+      'prefix',
+      `not a key prefix: ${JSON.stringify(state.prefix)} (segments of letters, digits, "_", "." and "-" joined by "/", no leading or trailing "/")`,
+      'e.g. "platforms/prod"',
+    );
   }
-  if (typeof state.endpoint === 'string' && !isHttpUrl(state.endpoint)) at('endpoint', `not an http(s) URL: ${JSON.stringify(state.endpoint)}`, 'e.g. "https://fsn1.your-objectstorage.com", or remove it for AWS S3');
+  if (typeof state.endpoint === 'string' && !isHttpUrl(state.endpoint))
+    at('endpoint', `not an http(s) URL: ${JSON.stringify(state.endpoint)}`, 'e.g. "https://fsn1.your-objectstorage.com", or remove it for AWS S3');
   const pd = state.private_dir as { encrypt_to?: unknown[] } | undefined;
   if (pd) {
     const to = pd.encrypt_to ?? [];
-    if (to.length === 0) at('private_dir.encrypt_to', 'missing: the private dir is only kept in the bucket encrypted, to at least one age recipient', 'add "encrypt_to: [age1...]" (age-keygen -y <identity file> prints a recipient), or remove private_dir');
+    if (to.length === 0)
+      at(
+        'private_dir.encrypt_to',
+        'missing: the private dir is only kept in the bucket encrypted, to at least one age recipient',
+        'add "encrypt_to: [age1...]" (age-keygen -y <identity file> prints a recipient), or remove private_dir',
+      );
     to.forEach((r, i) => {
-      if (typeof r !== 'string' || !AGE_RECIPIENT.test(r)) at(`private_dir.encrypt_to[${i}]`, `not an age recipient: ${JSON.stringify(r)} (expected age1...)`, 'use the public key age-keygen prints ("Public key: age1..."), never the AGE-SECRET-KEY');
+      if (typeof r !== 'string' || !AGE_RECIPIENT.test(r))
+        at(
+          `private_dir.encrypt_to[${i}]`,
+          `not an age recipient: ${JSON.stringify(r)} (expected age1...)`,
+          'use the public key age-keygen prints ("Public key: age1..."), never the AGE-SECRET-KEY',
+        );
     });
   }
   return issues;

@@ -46,7 +46,8 @@ export function untar(data: Uint8Array): { name: string; data: Uint8Array; mode:
     .parseTar(data)
     .filter((f) => f.type === 'file' || f.type === undefined)
     .map((f) => {
-      if (f.name.startsWith('/') || f.name.split('/').some((s) => s === '..' || s === '')) throw new ExitError(`the private dir archive holds an unsafe path ${JSON.stringify(f.name)}; not restored`, ExitCode.invalid);
+      if (f.name.startsWith('/') || f.name.split('/').some((s) => s === '..' || s === ''))
+        throw new ExitError(`the private dir archive holds an unsafe path ${JSON.stringify(f.name)}; not restored`, ExitCode.invalid);
       return { name: f.name, data: f.data ?? new Uint8Array(), mode: parseInt(f.attrs?.mode ?? '600', 8) & 0o700 };
     });
 }
@@ -83,7 +84,10 @@ export function ageIdentities(env: NodeJS.ProcessEnv): { keys: string[]; from: s
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ExitError(`${STATE_AGE_IDENTITY_FILE}=${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the age identity file (age-keygen's output)`, ExitCode.invalid);
+    throw new ExitError(
+      `${STATE_AGE_IDENTITY_FILE}=${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at the age identity file (age-keygen's output)`,
+      ExitCode.invalid,
+    );
   }
   return { keys: identityLines(text), from: `${STATE_AGE_IDENTITY_FILE} (${file})` };
 }
@@ -103,6 +107,9 @@ export async function decryptWith(keys: readonly string[], from: string, ciphert
   try {
     return await d.decrypt(ciphertext);
   } catch (e) {
-    throw new ExitError(`${what} could not be decrypted with the identity of ${from} (${(e as Error).message}): use the identity of one of state.private_dir.encrypt_to`, ExitCode.invalid);
+    throw new ExitError(
+      `${what} could not be decrypted with the identity of ${from} (${(e as Error).message}): use the identity of one of state.private_dir.encrypt_to`,
+      ExitCode.invalid,
+    );
   }
 }

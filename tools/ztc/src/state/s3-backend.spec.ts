@@ -83,11 +83,16 @@ describe('s3 state backend: the run lock', () => {
     const sim = await s3Sim();
     const fx = checkout();
     let during: ReturnType<typeof parseLock>;
-    const { result } = await run(fx, sim, {}, {
-      onEvent: (e) => {
-        if (e.event === 'step_started' && e.step === 'alpha/install') during = parseLock(sim.objects().get(LOCK)!);
+    const { result } = await run(
+      fx,
+      sim,
+      {},
+      {
+        onEvent: (e) => {
+          if (e.event === 'step_started' && e.step === 'alpha/install') during = parseLock(sim.objects().get(LOCK)!);
+        },
       },
-    });
+    );
     expect(result).toMatchObject({ exitCode: 0, outcome: 'succeeded' });
     expect(during).toMatchObject({ platform: PLATFORM, pid: process.pid, command: `ztc bootstrap ${PLATFORM}` });
     expect(during!.owner).toMatch(/^.+@.+$/);
@@ -111,7 +116,18 @@ describe('s3 state backend: the run lock', () => {
 
   it('lets exactly one of two runs take over an expired lock; the other is told who won', async () => {
     const sim = await s3Sim();
-    const expired = { lock_version: 1, platform: PLATFORM, owner: 'ci@runner-3', pid: 99, ztc_version: '0.1.0', command: 'ztc bootstrap demo', acquired_at: '2026-01-01T10:00:00Z', renewed_at: '2026-01-01T10:00:00Z', expires_at: '2026-01-01T10:05:00Z', nonce: 'x' };
+    const expired = {
+      lock_version: 1,
+      platform: PLATFORM,
+      owner: 'ci@runner-3',
+      pid: 99,
+      ztc_version: '0.1.0',
+      command: 'ztc bootstrap demo',
+      acquired_at: '2026-01-01T10:00:00Z',
+      renewed_at: '2026-01-01T10:00:00Z',
+      expires_at: '2026-01-01T10:05:00Z',
+      nonce: 'x',
+    };
     await sim.store().put(LOCK, Buffer.from(JSON.stringify(expired)));
     const said: string[] = [];
     const take = (owner: string) => RemoteRunLock.acquire(sim.store(), LOCK, { platform: PLATFORM, command: 'ztc bootstrap demo', owner }, { notice: (m) => said.push(m) });
@@ -142,12 +158,17 @@ describe('s3 state backend: the run lock', () => {
     fx.writeAdapter({ name: 'alpha', stages: { bootstrap: [{ name: 'install', script: 'hang', context: { seconds: 30 } }] } });
     fx.render();
     const abort = new AbortController();
-    const interrupted = await run(fx, sim, {}, {
-      signal: abort.signal,
-      onEvent: (e) => {
-        if (e.event === 'output' && e.line === 'waiting') abort.abort('SIGINT');
+    const interrupted = await run(
+      fx,
+      sim,
+      {},
+      {
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (e.event === 'output' && e.line === 'waiting') abort.abort('SIGINT');
+        },
       },
-    });
+    );
     expect(interrupted.result).toMatchObject({ exitCode: 130, outcome: 'interrupted' });
     expect(sim.objects().has(LOCK)).toBe(false);
   });
@@ -155,14 +176,25 @@ describe('s3 state backend: the run lock', () => {
   it('stops a run whose lock was taken over by another run, writing nothing more', async () => {
     const sim = await s3Sim();
     const fx = checkout();
-    const { result } = await run(fx, sim, {}, {
-      onEvent: (e) => {
-        // Another machine overwrote the lock (as after this run's lock had expired): the next push must not happen.
-        if (e.event === 'step_started' && e.step === 'alpha/install') sim.objects().set(LOCK, Buffer.from(JSON.stringify({ owner: 'ops@other', pid: 7, expires_at: '2099-01-01T00:00:00Z', acquired_at: '2099-01-01T00:00:00Z', command: 'ztc bootstrap demo' })));
+    const { result } = await run(
+      fx,
+      sim,
+      {},
+      {
+        onEvent: (e) => {
+          // Another machine overwrote the lock (as after this run's lock had expired): the next push must not happen.
+          if (e.event === 'step_started' && e.step === 'alpha/install')
+            sim
+              .objects()
+              .set(
+                LOCK,
+                Buffer.from(JSON.stringify({ owner: 'ops@other', pid: 7, expires_at: '2099-01-01T00:00:00Z', acquired_at: '2099-01-01T00:00:00Z', command: 'ztc bootstrap demo' })),
+              );
+        },
+        // Renewed at every push (no timer): the push after the step finds the lock taken.
+        stateOptions: { lock: { renewMs: 0 } },
       },
-      // Renewed at every push (no timer): the push after the step finds the lock taken.
-      stateOptions: { lock: { renewMs: 0 } },
-    });
+    );
     expect(result.exitCode).toBe(1);
     expect(result.error?.message).toMatch(/run lock was taken over by ops@other/);
     expect(sim.objects().has(`${PREFIX}/receipts/bootstrap/alpha.install.json`)).toBe(false);
@@ -175,14 +207,21 @@ describe('s3 state backend: a backend that cannot be written', () => {
     const sim = await s3Sim();
     const fx = checkout();
     const events: BootstrapEvent[] = [];
-    const { result } = await run(fx, sim, {}, {
-      onEvent: (e) => {
-        events.push(e);
-        if (e.event === 'step_started' && e.step === 'alpha/prepare') sim.world.s3.buckets.delete(BUCKET);
+    const { result } = await run(
+      fx,
+      sim,
+      {},
+      {
+        onEvent: (e) => {
+          events.push(e);
+          if (e.event === 'step_started' && e.step === 'alpha/prepare') sim.world.s3.buckets.delete(BUCKET);
+        },
       },
-    });
+    );
     expect(result).toMatchObject({ exitCode: 1, outcome: 'failed', ran: 1 });
-    expect(result.error?.message).toMatch(/^could not write the state backend: the state backend s3:\/\/ztc-state at .+ refused PUT platforms\/demo\/state\/order\.txt \(404 NoSuchBucket\)/);
+    expect(result.error?.message).toMatch(
+      /^could not write the state backend: the state backend s3:\/\/ztc-state at .+ refused PUT platforms\/demo\/state\/order\.txt \(404 NoSuchBucket\)/,
+    );
     expect(stepsOf(events, 'step_started')).toEqual(['alpha/prepare']);
     const finished = events.find((e) => e.event === 'run_finished') as Extract<BootstrapEvent, { event: 'run_finished' }>;
     expect(finished.not_run?.map((n) => n.step)).toEqual(['alpha/install', 'alpha/check']);
@@ -199,7 +238,9 @@ describe('s3 state backend: state that outlives a checkout', () => {
       expect.arrayContaining([`${PREFIX}/receipts/pre-work/alpha.prepare.json`, `${PREFIX}/receipts/bootstrap/alpha.install.json`, `${PREFIX}/state/order.txt`]),
     );
     expect(keys.filter((k) => k.includes('/logs/'))).toEqual([]);
-    expect(readFileSync(first.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/alpha.install.json`))).toEqual(sim.objects().get(`${PREFIX}/receipts/bootstrap/alpha.install.json`));
+    expect(readFileSync(first.ws.path(`platforms/${PLATFORM}/.ztc/receipts/bootstrap/alpha.install.json`))).toEqual(
+      sim.objects().get(`${PREFIX}/receipts/bootstrap/alpha.install.json`),
+    );
 
     // Another machine: a new checkout with no .ztc at all.
     const second = checkout();
@@ -221,7 +262,13 @@ describe('s3 state backend: state that outlives a checkout', () => {
       ['alpha/install', 'done'],
     ]);
     // Without credentials plan still works, from this checkout's receipts, and warns.
-    const blind = await runCli(['plan', PLATFORM], second.root, { ZTC_STATE_S3_ACCESS_KEY: '', ZTC_STATE_S3_SECRET_KEY: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ZTC_PRIVATE_DIR: first.privateDir });
+    const blind = await runCli(['plan', PLATFORM], second.root, {
+      ZTC_STATE_S3_ACCESS_KEY: '',
+      ZTC_STATE_S3_SECRET_KEY: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      ZTC_PRIVATE_DIR: first.privateDir,
+    });
     expect(blind.code).toBe(0);
     expect(blind.stderr).toContain('showing the receipts of this checkout (platforms/demo/.ztc) instead');
     // The dry run and plan wrote nothing: not here, not there.
@@ -296,13 +343,22 @@ describe('s3 state backend: the private dir, encrypted on the client', () => {
     const restored = await run(second, sim, { ZTC_STATE_AGE_IDENTITY: identity });
     expect(restored.result.exitCode).toBe(0);
     expect(readFileSync(join(second.privateDir, 'talos', 'secrets.yaml'), 'utf8')).toBe(bundle);
-    expect(notices(restored.events)).toContainEqual(expect.stringMatching(/^restored the private dir .+ from s3:\/\/ztc-state\/platforms\/demo\/private-dir.tar.age \(\d+ files?\)$/));
+    expect(notices(restored.events)).toContainEqual(
+      expect.stringMatching(/^restored the private dir .+ from s3:\/\/ztc-state\/platforms\/demo\/private-dir.tar.age \(\d+ files?\)$/),
+    );
 
     // Unchanged and to the same recipients: not stored again. A recipient added: stored again, to both.
     const stored = sim.objects().get(`${PREFIX}/private-dir.tar.age`);
     expect((await run(second, sim, { ZTC_STATE_AGE_IDENTITY: identity })).result.exitCode).toBe(0);
     expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).toBe(stored);
-    second.ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', bucket: BUCKET, region: 'fsn1', private_dir: { encrypt_to: [AGE_RECIPIENT, OTHER_RECIPIENT] } } }));
+    second.ws.write(
+      `platforms/${PLATFORM}/platform.yaml`,
+      stringify({
+        version: '1.0',
+        adapters: { alpha: {} },
+        state: { backend: 's3', bucket: BUCKET, region: 'fsn1', private_dir: { encrypt_to: [AGE_RECIPIENT, OTHER_RECIPIENT] } },
+      }),
+    );
     second.render();
     expect((await run(second, sim, { ZTC_STATE_AGE_IDENTITY: identity })).result.exitCode).toBe(0);
     expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).not.toBe(stored);
@@ -329,11 +385,16 @@ describe('s3 state backend: the private dir, encrypted on the client', () => {
 describe('s3 state backend: configuration', () => {
   it('names the file, the field and the fix for a bad state section (exit 3)', async () => {
     const fx = fixtureWorkspace(STEPS);
-    fx.ws.write(`platforms/${PLATFORM}/platform.yaml`, stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', bucket: 'Bad_Bucket', private_dir: { encrypt_to: ['AGE-SECRET-KEY-1XYZ'] } } }));
+    fx.ws.write(
+      `platforms/${PLATFORM}/platform.yaml`,
+      stringify({ version: '1.0', adapters: { alpha: {} }, state: { backend: 's3', bucket: 'Bad_Bucket', private_dir: { encrypt_to: ['AGE-SECRET-KEY-1XYZ'] } } }),
+    );
     expect(() => readStateConfig(fx.root, PLATFORM, {})).toThrow(
       expect.objectContaining({
         exitCode: 3,
-        message: expect.stringMatching(/platforms\/demo\/platform\.yaml: state\.bucket: not a bucket name[\s\S]*state\.region: missing[\s\S]*fix: add "region: <region>"[\s\S]*state\.private_dir\.encrypt_to\[0\]: not an age recipient[\s\S]*never the AGE-SECRET-KEY/),
+        message: expect.stringMatching(
+          /platforms\/demo\/platform\.yaml: state\.bucket: not a bucket name[\s\S]*state\.region: missing[\s\S]*fix: add "region: <region>"[\s\S]*state\.private_dir\.encrypt_to\[0\]: not an age recipient[\s\S]*never the AGE-SECRET-KEY/,
+        ),
       }),
     );
   });
@@ -351,13 +412,17 @@ describe('s3 state backend: configuration', () => {
     const fx = checkout();
     const { result } = await fx.run({ env: { ZTC_PRIVATE_DIR: fx.privateDir, ...minimalEnv(), DEMO_TOKEN: TOKEN } });
     expect(result.exitCode).toBe(3);
-    expect(result.error?.message).toMatch(/no credentials for it are set: export ZTC_STATE_S3_ACCESS_KEY and ZTC_STATE_S3_SECRET_KEY \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/);
+    expect(result.error?.message).toMatch(
+      /no credentials for it are set: export ZTC_STATE_S3_ACCESS_KEY and ZTC_STATE_S3_SECRET_KEY \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/,
+    );
   });
 
   it('is kept by ztc init, which does not set it', async () => {
     const fx = checkout({ prefix: 'ops/demo' });
-    const r = await runCli(['init', PLATFORM, '--non-interactive', '--skip-init-scripts', '--set', 'platform.organization=acme', '--set', 'platform.app_name=demo'], fx.root, { ZTC_PRIVATE_DIR: fx.privateDir });
-    expect(r.stderr).toBe("");
+    const r = await runCli(['init', PLATFORM, '--non-interactive', '--skip-init-scripts', '--set', 'platform.organization=acme', '--set', 'platform.app_name=demo'], fx.root, {
+      ZTC_PRIVATE_DIR: fx.privateDir,
+    });
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(fx.ws.read(`platforms/${PLATFORM}/platform.yaml`)).toMatch(/^state:\n {2}backend: s3\n {2}bucket: ztc-state\n {2}region: fsn1\n {2}prefix: ops\/demo\n/m);
   });

@@ -101,7 +101,12 @@ export class S3StateBackend implements StateBackend {
   }
 
   async begin(opts: BeginOptions): Promise<StateSession> {
-    const lock = await RemoteRunLock.acquire(this.store, this.key(LOCK_OBJECT), { platform: opts.area.platform, command: opts.command }, { ...this.opts.lock, notice: opts.notice });
+    const lock = await RemoteRunLock.acquire(
+      this.store,
+      this.key(LOCK_OBJECT),
+      { platform: opts.area.platform, command: opts.command },
+      { ...this.opts.lock, notice: opts.notice },
+    );
     opts.notice(`state backend ${this.location}: run lock taken (expires ${lock.holder.expires_at}, renewed while this run lasts)`);
     const session = new S3Session(this, lock, opts);
     try {
@@ -146,7 +151,9 @@ class S3Session implements StateSession {
     if (remote.size === 0) {
       if (local.length > 0) {
         await this.sync();
-        this.opts.notice(`state backend ${this.backend.location} was empty: seeded it from ${this.opts.area.root} (${count(local, 'receipts/')} receipts, ${count(local, 'state/')} state files)`);
+        this.opts.notice(
+          `state backend ${this.backend.location} was empty: seeded it from ${this.opts.area.root} (${count(local, 'receipts/')} receipts, ${count(local, 'state/')} state files)`,
+        );
       }
       return;
     }
@@ -206,7 +213,12 @@ class S3Session implements StateSession {
         this.synced.delete(rel);
       }
     } catch (e) {
-      if (e instanceof ExitError) throw new ExitError(`could not write the state backend: ${e.message}. Run again once the backend answers: it continues from what the backend holds, so a step whose receipt did not reach it runs again`, ExitCode.failed, { code: 'state_backend_write' });
+      if (e instanceof ExitError)
+        throw new ExitError(
+          `could not write the state backend: ${e.message}. Run again once the backend answers: it continues from what the backend holds, so a step whose receipt did not reach it runs again`,
+          ExitCode.failed,
+          { code: 'state_backend_write' },
+        );
       throw e;
     }
   }
@@ -232,7 +244,11 @@ class S3Session implements StateSession {
     const written = writeFiles(dir, untar(tar), !missing);
     this.privateTarHash = sha256(tar);
     if (written.length > 0) {
-      this.opts.notice(missing ? `restored the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT} (${written.length} file${written.length === 1 ? '' : 's'})` : `restored ${written.length} file${written.length === 1 ? '' : 's'} missing from the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT}: ${written.join(', ')}`);
+      this.opts.notice(
+        missing
+          ? `restored the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT} (${written.length} file${written.length === 1 ? '' : 's'})`
+          : `restored ${written.length} file${written.length === 1 ? '' : 's'} missing from the private dir ${dir} from ${this.backend.location}/${PRIVATE_OBJECT}: ${written.join(', ')}`,
+      );
     }
   }
 
@@ -277,5 +293,7 @@ async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>
 const count = (rels: readonly string[], folder: string) => rels.filter((r) => r.startsWith(folder)).length;
 
 function lostError(why: string, location: string): ExitError {
-  return new ExitError(`${why}: this run stopped and wrote nothing more to ${location}; check who runs bootstrap now (docs/operations.md) before running again`, ExitCode.failed, { code: 'lock_lost' });
+  return new ExitError(`${why}: this run stopped and wrote nothing more to ${location}; check who runs bootstrap now (docs/operations.md) before running again`, ExitCode.failed, {
+    code: 'lock_lost',
+  });
 }

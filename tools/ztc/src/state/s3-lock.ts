@@ -136,7 +136,9 @@ export class RemoteRunLock {
       if (Date.parse(held.expires_at) > now()) throw heldBy(store, key, who.platform, held);
       const takeover = await store.put(key, body, { ifMatch: current.etag });
       if (takeover.ok) {
-        opts.notice?.(`took over the run lock of ${held.owner} (pid ${held.pid}, ${held.command}): it expired at ${held.expires_at} without being renewed or released (that run was killed or lost its connection)`);
+        opts.notice?.(
+          `took over the run lock of ${held.owner} (pid ${held.pid}, ${held.command}): it expired at ${held.expires_at} without being renewed or released (that run was killed or lost its connection)`,
+        );
         return new RemoteRunLock(store, key, mine, takeover.etag, opts).start();
       }
       // Another run took it over first (or it changed): look again, and name that run.
@@ -192,7 +194,8 @@ export class RemoteRunLock {
         const holder = current && parseLock(current.body);
         this.loseIt(holder ? `the run lock was taken over by ${describeLock(holder)}` : 'the run lock was removed by someone else');
       } catch (e) {
-        if (Date.parse(this.record.expires_at) <= (this.opts.now ?? Date.now)()) this.loseIt(`the run lock could not be renewed before it expired at ${this.record.expires_at} (${(e as Error).message})`);
+        if (Date.parse(this.record.expires_at) <= (this.opts.now ?? Date.now)())
+          this.loseIt(`the run lock could not be renewed before it expired at ${this.record.expires_at} (${(e as Error).message})`);
       }
     })().finally(() => (this.renewing = undefined));
     return this.renewing;

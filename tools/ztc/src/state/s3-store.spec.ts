@@ -9,7 +9,14 @@ async function store(opts: { bucket?: string; secretKey?: string } = {}): Promis
   const world = new World({ servers: [], buckets: ['state-bucket'] });
   const server = await startServer(world);
   onTestFinished(() => server.close());
-  const config: S3StateConfig = { backend: 's3', bucket: opts.bucket ?? 'state-bucket', prefix: 'p', endpoint: `${server.url}/s3`, region: 'fsn1', file: 'platforms/x/platform.yaml' };
+  const config: S3StateConfig = {
+    backend: 's3',
+    bucket: opts.bucket ?? 'state-bucket',
+    prefix: 'p',
+    endpoint: `${server.url}/s3`,
+    region: 'fsn1',
+    file: 'platforms/x/platform.yaml',
+  };
   const env = { ZTC_STATE_S3_ACCESS_KEY: world.s3.accessKey, ZTC_STATE_S3_SECRET_KEY: opts.secretKey ?? world.s3.secretKey };
   return { store: new S3Store(config, s3Credentials(env, config), { attempts: 1 }), world };
 }
@@ -42,7 +49,10 @@ describe('S3Store against the simulated S3', () => {
 
   it('turns a refusal into an error that names the bucket and the fix (exit 3)', async () => {
     const missing = await store({ bucket: 'no-such-bucket' });
-    await expect(missing.store.get('p/k')).rejects.toMatchObject({ exitCode: 3, message: expect.stringMatching(/refused GET p\/k \(404 NoSuchBucket\): create the bucket \(private\) or fix state\.bucket/) });
+    await expect(missing.store.get('p/k')).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringMatching(/refused GET p\/k \(404 NoSuchBucket\): create the bucket \(private\) or fix state\.bucket/),
+    });
     const wrongKey = await store({ secretKey: 'not-the-secret' });
     await expect(wrongKey.store.put('p/k', Buffer.from('x'))).rejects.toMatchObject({
       exitCode: 3,

@@ -51,7 +51,17 @@ function xmlText(xml: string, tag: string): string | undefined {
 
 function decodeXml(s: string): string {
   return s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-    e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : e === 'amp' ? '&' : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
+    e === 'lt'
+      ? '<'
+      : e === 'gt'
+        ? '>'
+        : e === 'quot'
+          ? '"'
+          : e === 'apos'
+            ? "'"
+            : e === 'amp'
+              ? '&'
+              : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
   );
 }
 
@@ -117,9 +127,13 @@ export class S3Store {
       await new Promise((r) => setTimeout(r, 200 * 2 ** (n - 1)));
     }
     const why = last instanceof Error ? ((last.cause as Error | undefined)?.message ?? last.message) : String(last);
-    throw new ExitError(`the state backend ${this.where} did not answer ${method} ${key || '(bucket)'} (${why}, ${attempts} attempts): check state.endpoint in ${this.config.file} and this machine's network, then run again`, ExitCode.invalid, {
-      code: 'state_backend_unreachable',
-    });
+    throw new ExitError(
+      `the state backend ${this.where} did not answer ${method} ${key || '(bucket)'} (${why}, ${attempts} attempts): check state.endpoint in ${this.config.file} and this machine's network, then run again`,
+      ExitCode.invalid,
+      {
+        code: 'state_backend_unreachable',
+      },
+    );
   }
 
   /** The error for an answer that means the request cannot succeed as configured. */

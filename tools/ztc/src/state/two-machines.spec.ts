@@ -22,7 +22,7 @@ function checkout(): FixtureWorkspace {
 
 /** Resolves when `check` holds, polling every 50 ms (at most `ms`). */
 async function until(check: () => boolean, ms: number): Promise<void> {
-  for (const end = Date.now() + ms; !check(); ) {
+  for (const end = Date.now() + ms; !check();) {
     if (Date.now() > end) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -19,7 +19,10 @@ function gnuDiff(before: string, after: string, name: string): string {
     }
     const body = out.split('\n').slice(2).join('\n').replace(/\n$/, '');
     // GNU diff leaves out a length of 1 (`@@ -3 +3 @@`); ours always writes it.
-    const hunkHeads = body.replace(/^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@/gm, (_m, a: string, al: string | undefined, b: string, bl: string | undefined) => `@@ -${a}${al ?? ',1'} +${b}${bl ?? ',1'} @@`);
+    const hunkHeads = body.replace(
+      /^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@/gm,
+      (_m, a: string, al: string | undefined, b: string, bl: string | undefined) => `@@ -${a}${al ?? ',1'} +${b}${bl ?? ',1'} @@`,
+    );
     return `--- a/${name}\n+++ b/${name}\n${hunkHeads}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -131,7 +131,11 @@ function loadValidator(file: string, code: string): ValidateFunction {
   let fn = loaded.get(file);
   if (!fn) {
     const module = { exports: {} as unknown };
-    const body = compileFunction(code, ['exports', 'require', 'module'], { filename: `ztc-${VALIDATOR_KIND}/${file}` }) as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }) => void;
+    const body = compileFunction(code, ['exports', 'require', 'module'], { filename: `ztc-${VALIDATOR_KIND}/${file}` }) as (
+      exports: unknown,
+      require: NodeJS.Require,
+      module: { exports: unknown },
+    ) => void;
     body(module.exports, engineRequire, module);
     fn = module.exports as ValidateFunction;
     loaded.set(file, fn);
@@ -177,18 +181,11 @@ function valueAt(data: unknown, instancePath: string): unknown {
 }
 
 /** Turn Ajv errors into issues: one per problem, with the field path, the expectation and a fix. */
-export function schemaIssues(
-  errors: readonly ErrorObject[] | null | undefined,
-  data: unknown,
-  file: string,
-  prefix: string,
-): Issue[] {
+export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, data: unknown, file: string, prefix: string): Issue[] {
   const issues: Issue[] = [];
   const seen = new Set<string>();
   // oneOf/anyOf produce one error per branch plus a summary; keep the summary only.
-  const branchPaths = new Set(
-    (errors ?? []).filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath),
-  );
+  const branchPaths = new Set((errors ?? []).filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   for (const err of errors ?? []) {
     if (err.keyword !== 'oneOf' && err.keyword !== 'anyOf' && branchPaths.has(err.instancePath)) continue;
     const issue = toIssue(err, data, file, prefix);

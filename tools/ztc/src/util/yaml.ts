@@ -109,14 +109,24 @@ function unsupportedNodes(doc: Document, file: string, at: (offset: number) => s
     const where = at(node.range?.[0] ?? 0);
     if (isAlias(node)) {
       if (!anchors.has(node.source)) {
-        issues.push({ file, path: where, message: `alias "*${node.source}" refers to no anchor defined before it`, hint: `define "&${node.source}" earlier in the file, or write the value out` });
+        issues.push({
+          file,
+          path: where,
+          message: `alias "*${node.source}" refers to no anchor defined before it`,
+          hint: `define "&${node.source}" earlier in the file, or write the value out`,
+        });
       }
       return;
     }
     if (node.anchor) anchors.add(node.anchor);
     if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
       const shown = node.tag.startsWith('tag:yaml.org,2002:') ? `!!${node.tag.slice('tag:yaml.org,2002:'.length)}` : node.tag;
-      issues.push({ file, path: where, message: `unsupported YAML tag "${shown}"`, hint: 'remove the tag: ZTC reads plain YAML (strings, numbers, booleans, null, lists, mappings); secrets come from env vars, never from the file' });
+      issues.push({
+        file,
+        path: where,
+        message: `unsupported YAML tag "${shown}"`,
+        hint: 'remove the tag: ZTC reads plain YAML (strings, numbers, booleans, null, lists, mappings); secrets come from env vars, never from the file',
+      });
     }
   });
   return issues;

@@ -14,32 +14,54 @@ const G = 'platforms/demo/generated';
 
 /** Each kind of drift, how to cause it and the report entries expected. */
 const CASES: [string, (ws: TempWorkspace) => void, { cause: string; path: string; detail?: string }[]][] = [
-  ['a generated file edited by hand', (ws) => ws.write(`${G}/net/config.yaml`, 'cidr: 0.0.0.0/0\n'), [{ cause: 'file modified', path: `${G}/net/config.yaml`, detail: 'edited since render (differs from lock.json)' }]],
+  [
+    'a generated file edited by hand',
+    (ws) => ws.write(`${G}/net/config.yaml`, 'cidr: 0.0.0.0/0\n'),
+    [{ cause: 'file modified', path: `${G}/net/config.yaml`, detail: 'edited since render (differs from lock.json)' }],
+  ],
   ['a generated file deleted', (ws) => rmSync(ws.path(`${G}/app/seen.json`)), [{ cause: 'file missing', path: `${G}/app/seen.json` }]],
   ['an extra file in generated/', (ws) => ws.write(`${G}/net/extra.yaml`, 'x: 1\n'), [{ cause: 'file unexpected', path: `${G}/net/extra.yaml` }]],
-  ['platform.yaml changed', (ws) => ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace('mtu: 9000', 'mtu: 1400')), [
-    { cause: 'platform.yaml changed', path: 'platforms/demo/platform.yaml' },
-    { cause: 'file modified', path: `${G}/net/config.yaml`, detail: 'stale: a fresh render differs' },
-  ]],
-  ['an adapter source changed', (ws) => ws.write('adapters/app/templates/deployment.yaml', `${ws.read('adapters/app/templates/deployment.yaml')}tier: web\n`), [
-    { cause: 'adapter changed', path: 'adapters/app', detail: 'source files changed since render' },
-    { cause: 'file modified', path: `${G}/app/deployment.yaml`, detail: 'stale: a fresh render differs' },
-    // The app's steps read its rendered files: their inputs (files_sha256) changed too.
-    { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'stale: a fresh render differs' },
-  ]],
-  ['an adapter version bumped', (ws) => ws.write('adapters/net/adapter.yaml', ws.read('adapters/net/adapter.yaml').replace('version: 1.0.0', 'version: 1.1.0')), [
-    { cause: 'adapter changed', path: 'adapters/net', detail: 'version 1.0.0 -> 1.1.0' },
-  ]],
-  ['an adapter script changed', (ws) => ws.write('adapters/app/scripts/bootstrap/deploy.sh', `${ws.read('adapters/app/scripts/bootstrap/deploy.sh')}echo done\n`), [
-    { cause: 'adapter changed', path: 'adapters/app' },
-    { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'stale: a fresh render differs' },
-  ]],
-  ['pipeline.yaml edited', (ws) => ws.write('platforms/demo/pipeline.yaml', ws.read('platforms/demo/pipeline.yaml').replace('timeout_seconds: 60', 'timeout_seconds: 6000')), [
-    { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'edited since render (differs from lock.json)' },
-  ]],
-  ['lock.json from another engine version', (ws) => ws.write('platforms/demo/lock.json', ws.read('platforms/demo/lock.json').replace(`"engine_version": "${ENGINE_VERSION}"`, '"engine_version": "0.0.0-old"')), [
-    { cause: 'file modified', path: 'platforms/demo/lock.json', detail: `engine version 0.0.0-old -> ${ENGINE_VERSION}` },
-  ]],
+  [
+    'platform.yaml changed',
+    (ws) => ws.write('platforms/demo/platform.yaml', ws.read('platforms/demo/platform.yaml').replace('mtu: 9000', 'mtu: 1400')),
+    [
+      { cause: 'platform.yaml changed', path: 'platforms/demo/platform.yaml' },
+      { cause: 'file modified', path: `${G}/net/config.yaml`, detail: 'stale: a fresh render differs' },
+    ],
+  ],
+  [
+    'an adapter source changed',
+    (ws) => ws.write('adapters/app/templates/deployment.yaml', `${ws.read('adapters/app/templates/deployment.yaml')}tier: web\n`),
+    [
+      { cause: 'adapter changed', path: 'adapters/app', detail: 'source files changed since render' },
+      { cause: 'file modified', path: `${G}/app/deployment.yaml`, detail: 'stale: a fresh render differs' },
+      // The app's steps read its rendered files: their inputs (files_sha256) changed too.
+      { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'stale: a fresh render differs' },
+    ],
+  ],
+  [
+    'an adapter version bumped',
+    (ws) => ws.write('adapters/net/adapter.yaml', ws.read('adapters/net/adapter.yaml').replace('version: 1.0.0', 'version: 1.1.0')),
+    [{ cause: 'adapter changed', path: 'adapters/net', detail: 'version 1.0.0 -> 1.1.0' }],
+  ],
+  [
+    'an adapter script changed',
+    (ws) => ws.write('adapters/app/scripts/bootstrap/deploy.sh', `${ws.read('adapters/app/scripts/bootstrap/deploy.sh')}echo done\n`),
+    [
+      { cause: 'adapter changed', path: 'adapters/app' },
+      { cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'stale: a fresh render differs' },
+    ],
+  ],
+  [
+    'pipeline.yaml edited',
+    (ws) => ws.write('platforms/demo/pipeline.yaml', ws.read('platforms/demo/pipeline.yaml').replace('timeout_seconds: 60', 'timeout_seconds: 6000')),
+    [{ cause: 'pipeline changed', path: 'platforms/demo/pipeline.yaml', detail: 'edited since render (differs from lock.json)' }],
+  ],
+  [
+    'lock.json from another engine version',
+    (ws) => ws.write('platforms/demo/lock.json', ws.read('platforms/demo/lock.json').replace(`"engine_version": "${ENGINE_VERSION}"`, '"engine_version": "0.0.0-old"')),
+    [{ cause: 'file modified', path: 'platforms/demo/lock.json', detail: `engine version 0.0.0-old -> ${ENGINE_VERSION}` }],
+  ],
 ];
 
 describe('ztc validate', () => {

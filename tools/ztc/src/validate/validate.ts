@@ -14,13 +14,7 @@ import { listTree, readIfExists } from '../render/disk';
 import { withCache, type EngineCache } from '../util/content-cache';
 import { compareStrings, sha256 } from '../util/hash';
 
-export type DriftCause =
-  | 'platform.yaml changed'
-  | 'adapter changed'
-  | 'file modified'
-  | 'file missing'
-  | 'file unexpected'
-  | 'pipeline changed';
+export type DriftCause = 'platform.yaml changed' | 'adapter changed' | 'file modified' | 'file missing' | 'file unexpected' | 'pipeline changed';
 
 /** Stable machine-readable code of each cause (`--json`; docs/json.md). */
 export const DRIFT_CODES = {
@@ -135,7 +129,9 @@ function validate(workspaceRoot: string, platform: string, opts: ValidateOptions
       const actual = sha256(readIfExists(abs) ?? '');
       if (actual !== plan.lock.files[p]) {
         const edited = actual !== lock.files[p];
-        found.push(edited ? drift('file modified', path, 'edited since render (differs from lock.json)', 'edited') : drift('file modified', path, 'stale: a fresh render differs', 'stale'));
+        found.push(
+          edited ? drift('file modified', path, 'edited since render (differs from lock.json)', 'edited') : drift('file modified', path, 'stale: a fresh render differs', 'stale'),
+        );
       }
     }
   }
@@ -144,7 +140,11 @@ function validate(workspaceRoot: string, platform: string, opts: ValidateOptions
   else if (!pipeline.equals(Buffer.from(plan.pipelineText))) {
     const edited = sha256(pipeline) !== lock.pipeline_hash;
     const path = `${base}/${PIPELINE_FILE}`;
-    found.push(edited ? drift('pipeline changed', path, 'edited since render (differs from lock.json)', 'edited') : drift('pipeline changed', path, 'stale: a fresh render differs', 'stale'));
+    found.push(
+      edited
+        ? drift('pipeline changed', path, 'edited since render (differs from lock.json)', 'edited')
+        : drift('pipeline changed', path, 'stale: a fresh render differs', 'stale'),
+    );
   }
   if (found.length === 0) {
     if (lockText !== plan.lockText) {

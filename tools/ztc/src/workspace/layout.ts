@@ -54,7 +54,12 @@ export function normalizeLayout(options: Partial<Record<keyof WorkspaceLayout, u
     capabilitiesRoot: canonicalRoot(options?.capabilitiesRoot, 'capabilitiesRoot', file, issues),
   };
   if (issues.length === 0 && nested(layout.adaptersRoot, layout.platformsRoot)) {
-    issues.push({ file, path: 'plugins[ztc].options.platformsRoot', message: `"${layout.platformsRoot}" and adaptersRoot "${layout.adaptersRoot}" overlap`, hint: 'give adapters and platforms separate folders' });
+    issues.push({
+      file,
+      path: 'plugins[ztc].options.platformsRoot',
+      message: `"${layout.platformsRoot}" and adaptersRoot "${layout.adaptersRoot}" overlap`,
+      hint: 'give adapters and platforms separate folders',
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return layout;
@@ -92,7 +97,7 @@ export function findPluginEntry(nxJson: unknown, workspaceRoot: string): PluginE
   const plugins = (nxJson as { plugins?: unknown[] } | null)?.plugins;
   if (!Array.isArray(plugins)) return undefined;
   for (const p of plugins) {
-    const entry: PluginEntry | undefined = typeof p === 'string' ? { plugin: p } : (p as PluginEntry | null) ?? undefined;
+    const entry: PluginEntry | undefined = typeof p === 'string' ? { plugin: p } : ((p as PluginEntry | null) ?? undefined);
     if (entry && typeof entry.plugin === 'string' && isZtcPlugin(entry.plugin, workspaceRoot)) return entry;
   }
   return undefined;

@@ -32,7 +32,11 @@ function ztc(fx: FixtureWorkspace, args: string[], env: NodeJS.ProcessEnv = {}, 
     child.stdout.on('data', (c: Buffer) => {
       const before = stdout.length;
       stdout += c.toString();
-      for (const line of stdout.slice(stdout.lastIndexOf('\n', before - 1) + 1).split('\n').slice(0, -1)) onLine?.(line, child.pid!);
+      for (const line of stdout
+        .slice(stdout.lastIndexOf('\n', before - 1) + 1)
+        .split('\n')
+        .slice(0, -1))
+        onLine?.(line, child.pid!);
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
@@ -66,7 +70,17 @@ describe('ztc bootstrap (real process)', () => {
   });
 
   it('prints live output prefixed by the step, exits 1 on a failing step and names it on stderr', async () => {
-    const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'ok', script: 'record' }, { name: 'breaks', script: 'fail', context: { exit_code: 7 } }] } }]);
+    const fx = fixtureWorkspace([
+      {
+        name: 'solo',
+        stages: {
+          bootstrap: [
+            { name: 'ok', script: 'record' },
+            { name: 'breaks', script: 'fail', context: { exit_code: 7 } },
+          ],
+        },
+      },
+    ]);
     const run = await ztc(fx, ['bootstrap', PLATFORM]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('[solo/ok] recorded solo/ok: no message\n');
@@ -78,19 +92,51 @@ describe('ztc bootstrap (real process)', () => {
     const fx = fixtureWorkspace([{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record' }] } }]);
     const run = await ztc(fx, ['bootstrap', '--json']);
     expect(run.code).toBe(0);
-    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string });
-    expect(events.map((e) => e.event)).toEqual(['run_started', 'stage_started', 'step_started', 'output', 'step_finished', 'stage_started', 'stage_started', 'stage_started', 'run_finished']);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string });
+    expect(events.map((e) => e.event)).toEqual([
+      'run_started',
+      'stage_started',
+      'step_started',
+      'output',
+      'step_finished',
+      'stage_started',
+      'stage_started',
+      'stage_started',
+      'run_finished',
+    ]);
     expect(events[4]).toMatchObject({ step: 'solo/ok', status: 'succeeded', exit_code: 0, duration_ms: expect.any(Number) });
     expect(run.stderr).toContain('[solo/ok] recorded solo/ok: no message');
   });
 
   it('--json: every line carries format_version; a failed run ends in run_finished with codes, not_run and the resume command, and no second document', async () => {
-    const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'breaks', script: 'fail' }, { name: 'later', script: 'record' }] } }]);
+    const fx = fixtureWorkspace([
+      {
+        name: 'solo',
+        stages: {
+          bootstrap: [
+            { name: 'breaks', script: 'fail' },
+            { name: 'later', script: 'record' },
+          ],
+        },
+      },
+    ]);
     const run = await ztc(fx, ['bootstrap', '--json'], { ZTC_RESUME_COMMAND: 'npx nx run demo:bootstrap' });
     expect(run.code).toBe(1);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.every((l) => l.format_version === 2 && typeof l.event === 'string')).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ event: 'run_finished', outcome: 'failed', error_code: 'failed', not_run: [{ step: 'solo/later', stage: 'bootstrap' }], resume_command: 'npx nx run demo:bootstrap' });
+    expect(lines.at(-1)).toMatchObject({
+      event: 'run_finished',
+      outcome: 'failed',
+      error_code: 'failed',
+      not_run: [{ step: 'solo/later', stage: 'bootstrap' }],
+      resume_command: 'npx nx run demo:bootstrap',
+    });
     expect(run.stderr).toContain('  resume: npx nx run demo:bootstrap');
 
     const usage = await ztc(fx, ['bootstrap', '--json', '--stage', 'deploy']);
@@ -113,14 +159,19 @@ describe('ztc bootstrap (real process)', () => {
   });
 
   it('ztc plan lists the steps with stage, adapter, timeout, secrets by name and status', async () => {
-    const fx = fixtureWorkspace([{ name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record', secrets: ['SOLO_TOKEN'], timeout: 42 }], validation: [{ name: 'check', script: 'record' }] } }]);
+    const fx = fixtureWorkspace([
+      { name: 'solo', stages: { 'pre-work': [{ name: 'ok', script: 'record', secrets: ['SOLO_TOKEN'], timeout: 42 }], validation: [{ name: 'check', script: 'record' }] } },
+    ]);
     const human = await ztc(fx, ['plan']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/1\s+pre-work\s+solo\/ok\s+solo\s+42s\s+SOLO_TOKEN\s+pending/);
     expect(human.stdout).toMatch(/2\s+validation\s+solo\/check\s+solo\s+60s\s+-\s+always/);
     const json = JSON.parse((await ztc(fx, ['plan', '--json'])).stdout) as { up_to_date: boolean; steps: { step: string; status: string }[] };
     expect(json.up_to_date).toBe(true);
-    expect(json.steps.map((s) => [s.step, s.status])).toEqual([['solo/ok', 'pending'], ['solo/check', 'always']]);
+    expect(json.steps.map((s) => [s.step, s.status])).toEqual([
+      ['solo/ok', 'pending'],
+      ['solo/check', 'always'],
+    ]);
   });
 });
 
@@ -175,7 +226,11 @@ describe('ztc bootstrap under a launcher: a signal to the launcher stops the run
 
   it('stops the step group when its output can no longer be written (the reader went away)', async () => {
     const fx = fixtureWorkspace([{ name: 'solo', stages: { bootstrap: [{ name: 'chatty', script: 'hang', context: { tick: true } }] } }]);
-    const child = spawn(process.execPath, [BIN, 'bootstrap'], { cwd: fx.root, env: minimalEnv({ TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir }), stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'bootstrap'], {
+      cwd: fx.root,
+      env: minimalEnv({ TMPDIR: fx.tmpRoot, ZTC_PRIVATE_DIR: fx.privateDir }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     onTestFinished(() => void child.kill('SIGKILL'));
     await lineSeen(child, '[solo/chatty] waiting');
     const bgPid = Number(readFileSync(fx.state('bg.pid'), 'utf8'));

@@ -8,10 +8,10 @@ export const initCommand: Command = {
   usage: 'ztc init [platform] [--answers FILE] [--set adapter.field=value]… [--non-interactive] [--all] [--skip-init-scripts]',
   optionHelp: [
     '--answers FILE        values from a YAML file shaped like platform.yaml (any subset of it)',
-    '--set a.field=value   a value, typed by the adapter\'s schema (repeatable; lists comma-separated); also platform.organization, platform.app_name',
+    "--set a.field=value   a value, typed by the adapter's schema (repeatable; lists comma-separated); also platform.organization, platform.app_name",
     '--non-interactive     never prompt (also without a terminal): exit 3 listing every missing or invalid input',
     '--all                 ask every input again, current values as defaults (wizard)',
-    '--skip-init-scripts   do not run the adapters\' init scripts (credential checks)',
+    "--skip-init-scripts   do not run the adapters' init scripts (credential checks)",
     'Env vars ZTC_<ADAPTER>_<FIELD> give values too. Precedence: --set > env > --answers > platform.yaml > defaults.',
     'Secrets go to ${ZTC_SECRETS_FILE:-~/.config/ztc/<org>/<app>/<platform>.env} (0600), never into the workspace.',
     'In the wizard "<" goes back one question; a secret may be given as @FILE (a multi-line one: from a file or $EDITOR).',

@@ -47,7 +47,7 @@ async function digests(fx: FixtureWorkspace, stage: string, vars: Record<string,
 }
 
 describe('ztc plan --secret-digests (what the Nx stage targets hash)', () => {
-  it('prints the receipts\' keyed digests by name: never a value or its sha256; stable while the value is the one applied, never while a rotation is pending; unknown when absent', async () => {
+  it("prints the receipts' keyed digests by name: never a value or its sha256; stable while the value is the one applied, never while a rotation is pending; unknown when absent", async () => {
     const fx = fixtureWorkspace([VAULT]);
     // Before the first run there is no key: names with a stable marker, whatever the values.
     expect(await digests(fx, 'bootstrap', { TOKEN_A: A1, TOKEN_B: B })).toEqual(['TOKEN_A unknown: no digest key', 'TOKEN_B unknown: no digest key']);
@@ -57,7 +57,8 @@ describe('ztc plan --secret-digests (what the Nx stage targets hash)', () => {
     const first = await digests(fx, 'bootstrap', { TOKEN_A: A1, TOKEN_B: B });
     expect(first).toEqual([expect.stringMatching(/^TOKEN_A [0-9a-f]{64}$/), expect.stringMatching(/^TOKEN_B [0-9a-f]{64}$/)]);
     // The very digests the receipts hold, so Nx misses exactly when bootstrap would re-run a step.
-    const receipt = (stage: string, step: string) => JSON.parse(fx.ws.read(`platforms/${PLATFORM}/.ztc/receipts/${stage}/vault.${step}.json`)) as { secret_digests: Record<string, string> };
+    const receipt = (stage: string, step: string) =>
+      JSON.parse(fx.ws.read(`platforms/${PLATFORM}/.ztc/receipts/${stage}/vault.${step}.json`)) as { secret_digests: Record<string, string> };
     expect(first).toEqual([`TOKEN_A ${receipt('bootstrap', 'd').secret_digests.TOKEN_A}`, `TOKEN_B ${receipt('bootstrap', 'b').secret_digests.TOKEN_B}`]);
     const text = first.join('\n');
     for (const secret of [A1, B]) {

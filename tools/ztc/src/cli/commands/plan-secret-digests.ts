@@ -39,7 +39,7 @@ function notInReceipts(workspaceRoot: string, platform: string, stages: Pipeline
       if (step.secret_env.length === 0) continue;
       const receipt = readReceipt(area, s.name, step);
       if (receipt === undefined) continue;
-      const held = receipt.receipt_version === 2 ? receipt.secret_digests ?? {} : {};
+      const held = receipt.receipt_version === 2 ? (receipt.secret_digests ?? {}) : {};
       for (const [name, digest] of Object.entries(digester.of(step).digests)) if (held[name] !== digest) pending.add(name);
     }
   }

@@ -27,7 +27,8 @@ const STATUS_DETAIL: Record<StepStatus, string> = {
   pending: 'no receipt: bootstrap runs it',
   changed: `one of its ${RECEIPT_INPUTS.replace(/ and /, ' or ')} changed since its receipt (see changes): bootstrap runs it again`,
   always: 'validation and pre-flight steps run on every bootstrap',
-  unknown: 'its receipt matches all else, but a secret it receives has no value here (see secrets_unknown): bootstrap needs the value to tell, and runs the step unless the digest matches',
+  unknown:
+    'its receipt matches all else, but a secret it receives has no value here (see secrets_unknown): bootstrap needs the value to tell, and runs the step unless the digest matches',
 };
 
 /** Whether bootstrap would accept the rendered output, and why not. */
@@ -43,10 +44,22 @@ function renderState(workspaceRoot: string, platform: string): { upToDate: boole
 
 /** The steps as a table; a disruptive step's row ends with its mark, and a changed step is followed by what changed. */
 function table(entries: PlanEntry[]): string[] {
-  const rows = entries.map((e, i) => [String(i + 1), e.stage, e.step, e.adapter, `${e.timeout_seconds}s`, e.secret_env.join(',') || '-', e.status + (e.required ? '' : ' (optional)')]);
+  const rows = entries.map((e, i) => [
+    String(i + 1),
+    e.stage,
+    e.step,
+    e.adapter,
+    `${e.timeout_seconds}s`,
+    e.secret_env.join(',') || '-',
+    e.status + (e.required ? '' : ' (optional)'),
+  ]);
   const head = ['#', 'stage', 'step', 'adapter', 'timeout', 'secrets', 'status'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const indent = ' '.repeat(widths[0]! + 2);
   return [
     line(head),

@@ -10,7 +10,7 @@ import { pickPlatform, type Command } from '../command';
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: "Write platforms/<platform>/platform.schema.json: the JSON Schema of its platform.yaml, for editors",
+  summary: 'Write platforms/<platform>/platform.schema.json: the JSON Schema of its platform.yaml, for editors',
   usage: 'ztc schema [platform] [--stdout]',
   optionHelp: ['--stdout  print the schema instead of writing the file'],
   options: { stdout: { type: 'boolean' } },
@@ -19,7 +19,12 @@ export const schemaCommand: Command = {
     const platform = pickPlatform(workspaceRoot, positionals[0]);
     const loaded = readPlatform(workspaceRoot, platform);
     const order = resolve(loaded.adapters, { file: loaded.file }).order;
-    const text = serializeSchema(platformJsonSchema(platform, order.map((a) => loaded.adapters.get(a)!)));
+    const text = serializeSchema(
+      platformJsonSchema(
+        platform,
+        order.map((a) => loaded.adapters.get(a)!),
+      ),
+    );
     if (values.stdout === true) {
       io.out(text.trimEnd());
       return 0;

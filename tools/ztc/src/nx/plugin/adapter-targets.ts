@@ -23,11 +23,7 @@ export function createAdapterTargets(info: AdapterInfo, opts: NormalizedOptions,
       executor: LINT_EXECUTOR,
       options: { adapter: name } satisfies LintExecutorSchema,
       cache: true,
-      inputs: [
-        'ztc-source',
-        ...engineInputs(engine, opts),
-        { runtime: opts.shellcheckVersionCommand },
-      ],
+      inputs: ['ztc-source', ...engineInputs(engine, opts), { runtime: opts.shellcheckVersionCommand }],
       outputs: [],
       metadata: {
         technologies: TECH,

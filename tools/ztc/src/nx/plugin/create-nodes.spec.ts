@@ -30,7 +30,13 @@ describe('createNodes', () => {
     const without = cached(await run(ws));
     expect(without.length).toBeGreaterThan(5);
     expect(without.filter((t) => t.inputs!.includes('sharedGlobals'))).toEqual([]);
-    const withShared = cached((await createNodes[1](FILES, {}, { workspaceRoot: ws.root, nxJsonConfiguration: { namedInputs: { sharedGlobals: ['{workspaceRoot}/.github/workflows/ci.yml'] } } })) as Results);
+    const withShared = cached(
+      (await createNodes[1](
+        FILES,
+        {},
+        { workspaceRoot: ws.root, nxJsonConfiguration: { namedInputs: { sharedGlobals: ['{workspaceRoot}/.github/workflows/ci.yml'] } } },
+      )) as Results,
+    );
     expect(withShared.filter((t) => !t.inputs!.includes('sharedGlobals'))).toEqual([]);
   });
 
@@ -65,7 +71,10 @@ describe('createNodes', () => {
   it('reports an invalid adapter.yaml by file name and still returns every other project', async () => {
     const ws = fixtureWorkspace();
     ws.write('adapters/storage/adapter.yaml', 'name: storage\nversion: one\n');
-    const error = await run(ws).then(() => undefined, (e: unknown) => e);
+    const error = await run(ws).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AggregateCreateNodesError);
     const agg = error as AggregateCreateNodesError;
     expect(agg.errors.map(([file]) => file)).toEqual(['adapters/storage/adapter.yaml']);
@@ -104,7 +113,17 @@ describe('createDependencies', () => {
     ws.write('adapters/net2/render.ts', ws.read('adapters/net/render.ts'));
     const byRoot = projects(await run(ws, [...FILES, 'adapters/net2/adapter.yaml']));
     const byName = Object.fromEntries(Object.values(byRoot).map((c) => [c.name!, { ...c, root: Object.keys(byRoot).find((r) => byRoot[r] === c)! }]));
-    const deps = await createDependencies({}, { projects: byName, workspaceRoot: ws.root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } });
+    const deps = await createDependencies(
+      {},
+      {
+        projects: byName,
+        workspaceRoot: ws.root,
+        nxJsonConfiguration: {},
+        externalNodes: {},
+        fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+        filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+      },
+    );
     const edges = deps.map((d) => `${d.source}->${d.target} ${d.type} (${(d as { sourceFile?: string }).sourceFile ?? '-'})`).sort();
     expect(edges).toEqual([
       'app->net implicit (-)',
@@ -120,9 +139,17 @@ describe('createDependencies', () => {
     const ws = fixtureWorkspace();
     const byRoot = projects(await run(ws));
     const adapters = Object.fromEntries(Object.entries(byRoot).map(([root, c]) => [c.name!, { ...c, root }]));
-    const ctx = { workspaceRoot: ws.root, nxJsonConfiguration: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } };
+    const ctx = {
+      workspaceRoot: ws.root,
+      nxJsonConfiguration: {},
+      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+    };
     const engineEdges = async (projects: Record<string, ProjectConfiguration>, externalNodes = {}): Promise<string[]> =>
-      (await createDependencies({}, { ...ctx, projects, externalNodes })).filter((d) => !['app', 'net', 'storage'].includes(d.target)).map((d) => `${d.source}->${d.target} ${d.type} (${(d as { sourceFile?: string }).sourceFile})`).sort();
+      (await createDependencies({}, { ...ctx, projects, externalNodes }))
+        .filter((d) => !['app', 'net', 'storage'].includes(d.target))
+        .map((d) => `${d.source}->${d.target} ${d.type} (${(d as { sourceFile?: string }).sourceFile})`)
+        .sort();
     const engine = { name: '@ztc/engine', root: 'tools/ztc', metadata: { js: { packageName: '@ztc/engine' } } } as unknown as ProjectConfiguration;
     expect(await engineEdges({ ...adapters, '@ztc/engine': engine })).toEqual([
       'app->@ztc/engine static (adapters/app/render.ts)',

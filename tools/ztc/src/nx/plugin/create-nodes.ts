@@ -109,7 +109,12 @@ function createNodesInternal(file: string, { opts, engine, adapters, vitest }: P
   }
   if (kind === 'platform') {
     const platform = readPlatformInfo(context.workspaceRoot, file, (n) => adapters.manifest(n), adapters.names);
-    platform.packages = new Map(platform.order.flatMap((a) => { const pkg = adapters.installed.get(a); return pkg ? [[a, pkg.packageName] as const] : []; }));
+    platform.packages = new Map(
+      platform.order.flatMap((a) => {
+        const pkg = adapters.installed.get(a);
+        return pkg ? [[a, pkg.packageName] as const] : [];
+      }),
+    );
     return {
       projects: {
         [root]: {

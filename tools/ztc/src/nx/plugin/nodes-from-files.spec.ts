@@ -11,17 +11,23 @@ describe('the plugin without @nx/devkit at run time', () => {
   });
 
   it('reports the files that failed in an AggregateCreateNodesError, with the results of the others', () => {
-    const results = nodesFromFiles((file) => {
-      if (file === 'a.yaml') return { projects: { a: { root: 'a' } } };
-      throw new Error(`bad ${file}`);
-    }, ['a.yaml']);
+    const results = nodesFromFiles(
+      (file) => {
+        if (file === 'a.yaml') return { projects: { a: { root: 'a' } } };
+        throw new Error(`bad ${file}`);
+      },
+      ['a.yaml'],
+    );
     expect(results).toEqual([['a.yaml', { projects: { a: { root: 'a' } } }]]);
     let thrown: unknown;
     try {
-      nodesFromFiles((file) => {
-        if (file === 'b.yaml') throw new Error('bad b');
-        return { projects: {} };
-      }, ['a.yaml', 'b.yaml']);
+      nodesFromFiles(
+        (file) => {
+          if (file === 'b.yaml') throw new Error('bad b');
+          return { projects: {} };
+        },
+        ['a.yaml', 'b.yaml'],
+      );
     } catch (e) {
       thrown = e;
     }

@@ -9,8 +9,15 @@ const platform: PlatformInfo = {
   root: 'platforms/demo',
   file: 'platforms/demo/platform.yaml',
   order: ['net', 'storage', 'app'],
-  dependsOn: new Map([['net', []], ['storage', []], ['app', ['net', 'storage']]]),
-  providers: new Map([['network', 'net'], ['volumes', 'storage']]),
+  dependsOn: new Map([
+    ['net', []],
+    ['storage', []],
+    ['app', ['net', 'storage']],
+  ]),
+  providers: new Map([
+    ['network', 'net'],
+    ['volumes', 'storage'],
+  ]),
 };
 const engine: EngineLocation = { dir: 'tools/ztc', inWorkspace: true };
 const targets = createPlatformTargets(platform, normalizeOptions({}), engine);
@@ -23,14 +30,16 @@ describe('createPlatformTargets', () => {
     expect(targets['render-app']!.options).toEqual({ platform: 'demo', step: 'adapter', adapter: 'app' });
   });
 
-  it('hashes an adapter task on its own files without scripts and tests, its slice and its providers\' payloads', () => {
+  it("hashes an adapter task on its own files without scripts and tests, its slice and its providers' payloads", () => {
     const inputs = targets['render-app']!.inputs!;
-    expect(inputs).toEqual(expect.arrayContaining([
-      { input: 'ztc-render-source', projects: ['app'] },
-      { dependentTasksOutputFiles: '**/.ztc/render/{config/app.json,*.capabilities.json}', transitive: false },
-      '{workspaceRoot}/tools/ztc/src/**/*',
-      { externalDependencies: ['ajv', 'ajv-formats', 'semver', 'yaml'] },
-    ]));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        { input: 'ztc-render-source', projects: ['app'] },
+        { dependentTasksOutputFiles: '**/.ztc/render/{config/app.json,*.capabilities.json}', transitive: false },
+        '{workspaceRoot}/tools/ztc/src/**/*',
+        { externalDependencies: ['ajv', 'ajv-formats', 'semver', 'yaml'] },
+      ]),
+    );
     expect(JSON.stringify(inputs)).not.toContain('"net"');
     expect(inputs).not.toContain('{projectRoot}/platform.yaml');
     expect(targets['render-app']!.outputs).toEqual([
@@ -42,19 +51,18 @@ describe('createPlatformTargets', () => {
 
   it('assembles from platform.yaml, every adapter including its scripts, and the adapter outputs', () => {
     const inputs = targets.render!.inputs!;
-    expect(inputs).toEqual(expect.arrayContaining([
-      '{projectRoot}/platform.yaml',
-      { input: 'ztc-source', projects: ['net', 'storage', 'app'] },
-      { dependentTasksOutputFiles: '**/.ztc/render/*.json', transitive: false },
-    ]));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        '{projectRoot}/platform.yaml',
+        { input: 'ztc-source', projects: ['net', 'storage', 'app'] },
+        { dependentTasksOutputFiles: '**/.ztc/render/*.json', transitive: false },
+      ]),
+    );
     expect(targets.render!.outputs).toEqual(['{projectRoot}/generated', '{projectRoot}/pipeline.yaml', '{projectRoot}/lock.json']);
   });
 
   it('splits platform.yaml from the file itself and the adapter.yaml of the adapters it uses', () => {
-    expect(targets['split-config']!.inputs).toEqual(expect.arrayContaining([
-      '{projectRoot}/platform.yaml',
-      { input: 'ztc-manifest', projects: ['net', 'storage', 'app'] },
-    ]));
+    expect(targets['split-config']!.inputs).toEqual(expect.arrayContaining(['{projectRoot}/platform.yaml', { input: 'ztc-manifest', projects: ['net', 'storage', 'app'] }]));
     expect(targets['split-config']!.outputs).toEqual(['{workspaceRoot}/platforms/demo/.ztc/render/config']);
   });
 
@@ -82,7 +90,7 @@ describe('createPlatformTargets', () => {
     }
   });
 
-  it('hashes each cached stage\'s secrets through ztc\'s keyed digests (a runtime input), so a rotation is a cache miss', () => {
+  it("hashes each cached stage's secrets through ztc's keyed digests (a runtime input), so a rotation is a cache miss", () => {
     for (const stage of ['pre-work', 'bootstrap', 'post-work']) {
       expect(targets[`stage-${stage}`]!.inputs).toContainEqual({ runtime: `node tools/ztc/bin/ztc.js plan demo --stage ${stage} --secret-digests` });
     }
@@ -93,12 +101,21 @@ describe('createPlatformTargets', () => {
     expect(platformTargetGroups(platform, normalizeOptions({})).render).toEqual(['split-config', 'render-net', 'render-storage', 'render-app', 'render', 'validate']);
   });
 
-  it('renames and prefixes every target and its dependsOn, and writes under the platform\'s own folder', () => {
+  it("renames and prefixes every target and its dependsOn, and writes under the platform's own folder", () => {
     const custom = { ...platform, root: 'infra/platforms/demo' };
     const t = createPlatformTargets(custom, normalizeOptions({ targetPrefix: 'ztc-', platformsRoot: 'infra/platforms' }), engine);
     expect(Object.keys(t)).toEqual([
-      'ztc-split-config', 'ztc-render-net', 'ztc-render-storage', 'ztc-render-app', 'ztc-render', 'ztc-validate',
-      'ztc-stage-pre-work', 'ztc-stage-bootstrap', 'ztc-stage-post-work', 'ztc-stage-validation', 'ztc-bootstrap',
+      'ztc-split-config',
+      'ztc-render-net',
+      'ztc-render-storage',
+      'ztc-render-app',
+      'ztc-render',
+      'ztc-validate',
+      'ztc-stage-pre-work',
+      'ztc-stage-bootstrap',
+      'ztc-stage-post-work',
+      'ztc-stage-validation',
+      'ztc-bootstrap',
     ]);
     expect(t['ztc-render-app']!.dependsOn).toEqual(['ztc-split-config', 'ztc-render-net', 'ztc-render-storage']);
     expect(t['ztc-stage-bootstrap']!.dependsOn).toEqual(['ztc-render', 'ztc-stage-pre-work']);

@@ -28,11 +28,7 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
     executor: RENDER_EXECUTOR,
     options: { platform: p, step: 'config' } satisfies RenderExecutorSchema,
     cache: true,
-    inputs: [
-      '{projectRoot}/platform.yaml',
-      ...adapterInput('ztc-manifest', platform.order, platform.packages),
-      ...engineInputs(engine, opts),
-    ],
+    inputs: ['{projectRoot}/platform.yaml', ...adapterInput('ztc-manifest', platform.order, platform.packages), ...engineInputs(engine, opts)],
     outputs: [ws(renderPaths.configDir(dir))],
     metadata: {
       technologies: TECH,

@@ -36,7 +36,6 @@ export interface PlatformInfo {
   packages?: ReadonlyMap<string, string>;
 }
 
-
 /** Read and validate `adapters/<name>/adapter.yaml` (the engine's own checks). */
 export function readAdapterInfo(workspaceRoot: string, file: string, name = basename(dirname(file))): AdapterInfo {
   const root = dirname(file);
@@ -56,12 +55,7 @@ export function readAdapterInfo(workspaceRoot: string, file: string, name = base
  * adapters it uses and how they resolve. Values inside adapter sections are not checked here; the
  * split-config task checks them exactly as `ztc render` does.
  */
-export function readPlatformInfo(
-  workspaceRoot: string,
-  file: string,
-  adapters: (name: string) => AdapterManifest | undefined,
-  knownAdapters: readonly string[],
-): PlatformInfo {
+export function readPlatformInfo(workspaceRoot: string, file: string, adapters: (name: string) => AdapterManifest | undefined, knownAdapters: readonly string[]): PlatformInfo {
   const root = dirname(file);
   const { data } = readPlatformShape(workspaceRoot, file);
   const used = new Map<string, AdapterManifest>();

@@ -6,8 +6,16 @@ import { vitestSetup } from './vitest-setup';
 describe('how adapter specs run in a workspace (the test target)', () => {
   it.each([
     ['no vitest installed: no test target', {}, 'none'],
-    ['a root config without test projects (this repository): vitest from the root', { 'node_modules/.bin/vitest': '', 'vitest.config.mts': 'export default { test: { include: ["**/*.spec.ts"] } };\n' }, 'root'],
-    ['the root config @nx/vite generates (test projects): vitest rooted in the adapter', { 'node_modules/.bin/vitest': '', 'vitest.config.mts': "export default defineConfig({ test: { projects: ['**/vitest.config.{mjs,js,ts,mts}'] } });\n" }, 'project'],
+    [
+      'a root config without test projects (this repository): vitest from the root',
+      { 'node_modules/.bin/vitest': '', 'vitest.config.mts': 'export default { test: { include: ["**/*.spec.ts"] } };\n' },
+      'root',
+    ],
+    [
+      'the root config @nx/vite generates (test projects): vitest rooted in the adapter',
+      { 'node_modules/.bin/vitest': '', 'vitest.config.mts': "export default defineConfig({ test: { projects: ['**/vitest.config.{mjs,js,ts,mts}'] } });\n" },
+      'project',
+    ],
     ['a vitest.workspace file', { 'node_modules/.bin/vitest': '', 'vitest.workspace.ts': 'export default [];\n' }, 'project'],
     ['vitest without a root config', { 'node_modules/.bin/vitest': '' }, 'project'],
   ])('%s', (_what, files, expected) => {

@@ -18,7 +18,8 @@ describe('lint executor (batch)', () => {
     const ids = ['good:lint', 'bad:lint'];
     const graph = { roots: ids, tasks: Object.fromEntries(ids.map((id) => [id, { id }])), dependencies: {}, continuousDependencies: {} } as unknown as TaskGraph;
     const results: BatchTaskResult[] = [];
-    for await (const r of batch(graph, { 'good:lint': { adapter: 'good' }, 'bad:lint': { adapter: 'bad' } }, { adapter: '' }, { root: ws.root } as ExecutorContext)) results.push(r);
+    for await (const r of batch(graph, { 'good:lint': { adapter: 'good' }, 'bad:lint': { adapter: 'bad' } }, { adapter: '' }, { root: ws.root } as ExecutorContext))
+      results.push(r);
     const byTask = Object.fromEntries(results.map((r) => [r.task, r.result]));
     expect(byTask['good:lint']).toMatchObject({ success: true, terminalOutput: 'adapters/good: ok (adapter.yaml, 0 templates, 0 scripts)\n' });
     expect(byTask['bad:lint']!.success).toBe(false);

@@ -149,6 +149,11 @@ describe('render executor schema', () => {
     const dts = readFileSync(join(__dirname, 'schema.d.ts'), 'utf8');
     const declared = [...dts.matchAll(/^\s+(\w+)(\?)?:/gm)].map((m) => ({ name: m[1], optional: !!m[2] }));
     expect(declared.map((d) => d.name).sort()).toEqual(Object.keys(schema.properties).sort());
-    expect(declared.filter((d) => !d.optional).map((d) => d.name).sort()).toEqual([...schema.required].sort());
+    expect(
+      declared
+        .filter((d) => !d.optional)
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual([...schema.required].sort());
   });
 });

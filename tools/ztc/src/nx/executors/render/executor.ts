@@ -65,12 +65,7 @@ export async function* batch(
 }
 
 /** The batch: every step in dependency order, in this process, leaving out what early cut-off allows. */
-export async function* runBatch(
-  root: string,
-  graph: TaskGraph,
-  inputs: Record<string, RenderExecutorSchema>,
-  ledger: LeftOutLedger,
-): AsyncGenerator<BatchTaskResult> {
+export async function* runBatch(root: string, graph: TaskGraph, inputs: Record<string, RenderExecutorSchema>, ledger: LeftOutLedger): AsyncGenerator<BatchTaskResult> {
   const memo = new StepMemo(root);
   const order = topologicalOrder(graph);
   const inBatch = new Set(order);
@@ -78,7 +73,10 @@ export async function* runBatch(
   const outcomes = new Map<string, Outcome>();
   const leftOut: string[] = [];
   const sliceAdapters = (platform: string): string[] =>
-    order.map((id) => inputs[id]!).filter((o) => o.platform === platform && o.step === 'adapter').map((o) => o.adapter!);
+    order
+      .map((id) => inputs[id]!)
+      .filter((o) => o.platform === platform && o.step === 'adapter')
+      .map((o) => o.adapter!);
 
   for (const id of order) {
     const options = inputs[id]!;

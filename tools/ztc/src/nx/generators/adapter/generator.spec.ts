@@ -19,7 +19,11 @@ describe('adapter generator (nx g @ztc/engine:adapter)', () => {
 
   it.each([
     ['an existing adapter', { name: 'dns' }, '--name: adapters/dns already exists; choose another name'],
-    ['an unknown required capability', { name: 'mail', requires: 'kubernetes-api, nope' }, "--requires: no contract for nope in tools/ztc/capabilities/ or the engine's (add one or fix the name)"],
+    [
+      'an unknown required capability',
+      { name: 'mail', requires: 'kubernetes-api, nope' },
+      "--requires: no contract for nope in tools/ztc/capabilities/ or the engine's (add one or fix the name)",
+    ],
     ['an unknown stage', { name: 'mail', stages: 'bootstrap,later' }, '--stages: unknown stage(s) later (expected pre-work, bootstrap, post-work, validation)'],
   ])('refuses %s and says what to change, writing nothing', async (_what, options, message) => {
     const tree = workspace();
@@ -37,21 +41,29 @@ describe('adapter generator (nx g @ztc/engine:adapter)', () => {
 describe('adapter generator --from an installed package', () => {
   it('copies the package into the adapters folder with its TypeScript render module, and refuses what is not an adapter package', async () => {
     const { FsTree } = require('nx/src/generators/tree') as typeof import('nx/src/generators/tree');
-    const ws = tempWorkspace({
-      'nx.json': '{}',
-      'node_modules/@acme/ztc-dns/package.json': JSON.stringify({ name: '@acme/ztc-dns', version: '2.0.0', ztc: { adapter: 'dns' } }),
-      'node_modules/@acme/ztc-dns/adapter.yaml': 'name: dns\nversion: 2.0.0\ndescription: DNS.\nrender: render.js\n',
-      'node_modules/@acme/ztc-dns/render.js': 'exports.render = () => ({ files: {} });\n',
-      'node_modules/@acme/ztc-dns/render.ts': "export const render = () => ({ files: {} });\n",
-      'node_modules/@acme/ztc-dns/scripts/bootstrap/apply.sh': '#!/usr/bin/env bash\necho apply\n',
-      'node_modules/@acme/ztc-other/package.json': JSON.stringify({ name: '@acme/ztc-other', version: '1.0.0' }),
-    }, { nodeModules: 'own' });
+    const ws = tempWorkspace(
+      {
+        'nx.json': '{}',
+        'node_modules/@acme/ztc-dns/package.json': JSON.stringify({ name: '@acme/ztc-dns', version: '2.0.0', ztc: { adapter: 'dns' } }),
+        'node_modules/@acme/ztc-dns/adapter.yaml': 'name: dns\nversion: 2.0.0\ndescription: DNS.\nrender: render.js\n',
+        'node_modules/@acme/ztc-dns/render.js': 'exports.render = () => ({ files: {} });\n',
+        'node_modules/@acme/ztc-dns/render.ts': 'export const render = () => ({ files: {} });\n',
+        'node_modules/@acme/ztc-dns/scripts/bootstrap/apply.sh': '#!/usr/bin/env bash\necho apply\n',
+        'node_modules/@acme/ztc-other/package.json': JSON.stringify({ name: '@acme/ztc-other', version: '1.0.0' }),
+      },
+      { nodeModules: 'own' },
+    );
     const tree = new FsTree(ws.root, false);
     await adapterGenerator(tree, { name: 'dns-custom', from: '@acme/ztc-dns' });
-    const written = tree.listChanges().map((c) => c.path).sort();
+    const written = tree
+      .listChanges()
+      .map((c) => c.path)
+      .sort();
     expect(written).toEqual(['adapters/dns-custom/adapter.yaml', 'adapters/dns-custom/render.ts', 'adapters/dns-custom/scripts/bootstrap/apply.sh']);
     expect(tree.read('adapters/dns-custom/adapter.yaml', 'utf8')).toBe('name: dns-custom\nversion: 2.0.0\ndescription: DNS.\nrender: render.ts\n');
     await expect(adapterGenerator(new FsTree(ws.root, false), { name: 'x', from: '@acme/ztc-other' })).rejects.toThrow('--from: @acme/ztc-other is not a ZTC adapter package');
-    await expect(adapterGenerator(new FsTree(ws.root, false), { name: 'x', from: '@acme/nope' })).rejects.toThrow('--from: package @acme/nope is not installed in this workspace (npm install -D @acme/nope, then run the generator again)');
+    await expect(adapterGenerator(new FsTree(ws.root, false), { name: 'x', from: '@acme/nope' })).rejects.toThrow(
+      '--from: package @acme/nope is not installed in this workspace (npm install -D @acme/nope, then run the generator again)',
+    );
   });
 });

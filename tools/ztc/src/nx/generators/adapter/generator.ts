@@ -26,13 +26,25 @@ import type { AdapterGeneratorSchema } from './schema';
  */
 function typeScriptProject(tree: Tree, root: string): Record<string, string> {
   if (!tree.exists('tsconfig.base.json')) return {};
-  const up = root.split('/').map(() => '..').join('/');
+  const up = root
+    .split('/')
+    .map(() => '..')
+    .join('/');
   const out = `${up}/dist/out-tsc/${root}`;
   const files: Record<string, string> = {
     [`${root}/tsconfig.json`]: `${JSON.stringify(
       {
         extends: `${up}/tsconfig.base.json`,
-        compilerOptions: { rootDir: '.', outDir: out, tsBuildInfoFile: `${out}/tsconfig.tsbuildinfo`, strict: true, verbatimModuleSyntax: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
+        compilerOptions: {
+          rootDir: '.',
+          outDir: out,
+          tsBuildInfoFile: `${out}/tsconfig.tsbuildinfo`,
+          strict: true,
+          verbatimModuleSyntax: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: [],
+        },
         include: ['**/*.ts'],
       },
       null,
@@ -80,7 +92,10 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
     logger.info(`${root}/ is a copy of ${options.from}: this workspace's adapter "${name}" now wins over the package (ztc render says so). Next: nx run ${name}:${targets.lint}.`);
     return;
   }
-  const requires = (options.requires ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const requires = (options.requires ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const missing = requires.filter((r) => !hasContract(r));
   if (missing.length) throw new Error(`--requires: no contract for ${missing.join(', ')} in ${contracts}/ or the engine's (add one or fix the name)`);
   const { stages, unknown } = parseStages(options.stages ?? 'bootstrap,validation');

@@ -12,7 +12,7 @@ function workspace(nxJson: object = {}, files: Record<string, string> = {}): Tre
 const plugins = (tree: Tree) => readNxJson(tree)!.plugins;
 
 describe('init generator (nx add @ztc/engine)', () => {
-  it('registers the plugin by package name with today\'s defaults and keeps the state area out of git', async () => {
+  it("registers the plugin by package name with today's defaults and keeps the state area out of git", async () => {
     const tree = workspace({ plugins: ['@nx/js/typescript'] }, { '.gitignore': 'node_modules' });
     await initGenerator(tree, {});
     expect(plugins(tree)).toEqual(['@nx/js/typescript', { plugin: '@ztc/engine/plugin', options: {} }]);

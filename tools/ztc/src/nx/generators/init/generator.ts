@@ -69,7 +69,9 @@ export async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Pr
     const taken = await takenTargetNames(tree);
     if (taken.length > 0) {
       options.targetPrefix = AUTO_PREFIX;
-      logger.info(`The workspace already configures ${taken.join(', ')}: ZTC's targets are prefixed "${AUTO_PREFIX}" (${taken.map((t) => AUTO_PREFIX + t).join(', ')}). Change targetPrefix in nx.json to choose.`);
+      logger.info(
+        `The workspace already configures ${taken.join(', ')}: ZTC's targets are prefixed "${AUTO_PREFIX}" (${taken.map((t) => AUTO_PREFIX + t).join(', ')}). Change targetPrefix in nx.json to choose.`,
+      );
     }
   }
   const normalized = normalizeOptions(options); // refuses bad roots and names before anything is written

@@ -22,7 +22,17 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   if (options.appName) set.unshift(`platform.app_name=${options.appName}`);
   let plan;
   try {
-    plan = await planInit({ workspaceRoot: tree.root, platform: options.name, answersFile: options.answers, set, all: false, skipInitScripts: true, env: process.env, cwd: tree.root, io: { out: (l) => logger.info(l), err: (l) => logger.error(l) } });
+    plan = await planInit({
+      workspaceRoot: tree.root,
+      platform: options.name,
+      answersFile: options.answers,
+      set,
+      all: false,
+      skipInitScripts: true,
+      env: process.env,
+      cwd: tree.root,
+      io: { out: (l) => logger.info(l), err: (l) => logger.error(l) },
+    });
   } catch (e) {
     throw new Error(describeError(e), { cause: e });
   }
@@ -31,7 +41,10 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   // platform.yaml after formatting: the same bytes as `ztc init` writes (init's .prettierignore lists it).
   if (plan.before !== plan.after) tree.write(plan.file, plan.after);
   for (const note of plan.result.notes) logger.info(`Note: ${note}`);
-  if (plan.result.secrets.size > 0) logger.warn(`Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`);
+  if (plan.result.secrets.size > 0)
+    logger.warn(
+      `Secrets (${[...plan.result.secrets.keys()].join(', ')}) are not stored by the generator: run "ztc init ${plan.platform}" in a terminal, or export them for bootstrap.`,
+    );
   const targets = normalizeOptions(pluginOptionsFromNxJson(tree.read('nx.json', 'utf8'), tree.root)).targets;
   logger.info(`Next: nx run ${plan.platform}:${targets.render}`);
 }

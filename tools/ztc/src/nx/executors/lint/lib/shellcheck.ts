@@ -21,9 +21,7 @@ export async function runShellcheck(cwd: string, files: readonly string[]): Prom
     const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     return {
       findings: [],
-      failure: missing
-        ? 'shellcheck is not installed (Debian/Ubuntu: apt-get install shellcheck)'
-        : `shellcheck could not run: ${result.shortMessage}`,
+      failure: missing ? 'shellcheck is not installed (Debian/Ubuntu: apt-get install shellcheck)' : `shellcheck could not run: ${result.shortMessage}`,
     };
   }
   // 0: clean, 1: findings; anything else is shellcheck itself failing.

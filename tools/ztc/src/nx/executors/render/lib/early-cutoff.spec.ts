@@ -21,13 +21,29 @@ describe('consumedFiles', () => {
 
 describe('canLeaveOut', () => {
   it.each<[string, Parameters<typeof canLeaveOut>[0], boolean]>([
-    ['provider ran, its payload is unchanged', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran('platforms/p/.ztc/render/net.json') }], upToDate: yes }, true],
+    [
+      'provider ran, its payload is unchanged',
+      { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran('platforms/p/.ztc/render/net.json') }], upToDate: yes },
+      true,
+    ],
     ['provider ran and its payload changed', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran(NET_CAPS) }], upToDate: yes }, false],
-    ['another adapter\'s slice changed', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/net.json') }], upToDate: yes }, true],
-    ['its own slice changed', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/app.json') }], upToDate: yes }, false],
+    [
+      "another adapter's slice changed",
+      { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/net.json') }], upToDate: yes },
+      true,
+    ],
+    [
+      'its own slice changed',
+      { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: config, outcome: ran('platforms/p/.ztc/render/config/app.json') }], upToDate: yes },
+      false,
+    ],
     ['provider was left out itself', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: { kind: 'left-out' } }], upToDate: yes }, true],
     ['no dependency in the batch (it missed the cache)', { options: app, platformDir: 'platforms/p', depsInBatch: [], upToDate: yes }, false],
-    ['its own inputs or outputs changed since its last render (stamp)', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran() }], upToDate: no }, false],
+    [
+      'its own inputs or outputs changed since its last render (stamp)',
+      { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran() }], upToDate: no },
+      false,
+    ],
     ['a dependency failed', { options: app, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: { kind: 'failed' } }], upToDate: yes }, false],
     ['it is the assemble step', { options: assemble, platformDir: 'platforms/p', depsInBatch: [{ options: net, outcome: ran() }], upToDate: yes }, false],
   ])('%s → %s', (_name, query, expected) => {

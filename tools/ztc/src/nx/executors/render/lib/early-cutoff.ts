@@ -22,11 +22,7 @@
 import { renderPaths } from '../../../constants';
 import type { RenderExecutorSchema } from '../schema';
 
-export type Outcome =
-  | { kind: 'ran'; changed: ReadonlySet<string> }
-  | { kind: 'left-out' }
-  | { kind: 'failed' }
-  | { kind: 'skipped' };
+export type Outcome = { kind: 'ran'; changed: ReadonlySet<string> } | { kind: 'left-out' } | { kind: 'failed' } | { kind: 'skipped' };
 
 /**
  * Workspace-relative files `task` hashes from the outputs of `dep` (mirrors DEP_OUTPUT_GLOBS).

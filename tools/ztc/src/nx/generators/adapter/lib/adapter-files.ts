@@ -23,7 +23,11 @@ export interface AdapterScaffold {
   newContract: boolean;
 }
 
-const pascal = (s: string): string => s.split(/[-_]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+const pascal = (s: string): string =>
+  s
+    .split(/[-_]/)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
 
 export function adapterFiles(a: AdapterScaffold): Record<string, string> {
   const root = a.root;
@@ -135,6 +139,9 @@ main "$@"
 
 /** "bootstrap, validation" → stages in their fixed order; unknown names are returned in `unknown`. */
 export function parseStages(text: string | undefined): { stages: Stage[]; unknown: string[] } {
-  const names = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { stages: STAGES.filter((s) => names.includes(s)), unknown: names.filter((n) => !(STAGES as readonly string[]).includes(n)) };
 }
