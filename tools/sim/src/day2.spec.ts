@@ -75,7 +75,9 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
     expect(sim.world.calls.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/'))).toEqual([]);
     for (const ip of ['203.0.113.10', '203.0.113.11', '203.0.113.12']) {
-      expect(r.stdout).toMatch(new RegExp(`\\[hetzner/rescue\\] ${ip.replace(/\./g, '\\.')} \\(ztc-sim-\\d\\): refuses SSH, so it runs an installed OS without sshd \\(Talos runs none\\): not rebooted`));
+      expect(r.stdout).toMatch(
+        new RegExp(`\\[hetzner/rescue\\] ${ip.replace(/\./g, '\\.')} \\(ztc-sim-\\d\\): refuses SSH, so it runs an installed OS without sshd \\(Talos runs none\\): not rebooted`),
+      );
     }
     expect(r.stdout).toContain('[talos/install-image] cp-1 (203.0.113.10): already runs Talos as a node of this cluster; disk not written');
     expect(r.stdout).toContain('[talos/bootstrap-etcd] etcd already exists on cp-1 (203.0.113.10): not bootstrapped again');
@@ -127,11 +129,34 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect((await sim.ztc(['render', 'example'])).code).toBe(0);
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code, r.stdout.slice(-3000)).toBe(0);
-    expect(r.stdout).toContain('[hetzner/rescue] 203.0.113.12 (ztc-sim-3): answers SSH but not with the platform\'s key');
-    expect(r.stdout).toMatch(/\[talos\/install-image\] WARNING: worker-2 \(203\.0\.113\.12\): the local record .* says it runs Talos, but it does not answer the Talos API: the record is stale and was removed|worker-2 \(203\.0\.113\.12\): the local record .* is stale and was removed/);
+    expect(r.stdout).toContain("[hetzner/rescue] 203.0.113.12 (ztc-sim-3): answers SSH but not with the platform's key");
+    expect(r.stdout).toMatch(
+      /\[talos\/install-image\] WARNING: worker-2 \(203\.0\.113\.12\): the local record .* says it runs Talos, but it does not answer the Talos API: the record is stale and was removed|worker-2 \(203\.0\.113\.12\): the local record .* is stale and was removed/,
+    );
     expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1 });
     expect(sim.status().kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
     expect(JSON.parse(readFileSync(join(second, 'platforms/example/.ztc/state/machines/203.0.113.12.json'), 'utf8'))).toEqual({ os: 'talos', version: 'v1.11.5' });
+    await sim.close();
+  });
+
+  it('a server reinstalled under unchanged receipts: validation names it and the safe fix; --fresh touches only that server', async () => {
+    const sim = await openWorld({ world, workspace: second });
+    sim.world.recycleServer('203.0.113.11');
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("ERROR: configured nodes do not run this cluster's Talos: worker-1 (203.0.113.11): none");
+    expect(r.stdout).toContain('run "ztc bootstrap example --fresh": every step asks the machines what they run and redoes only what is missing');
+    const before = sim.world.calls.length;
+    const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
+    expect(fresh.code, fresh.stdout.slice(-3000)).toBe(0);
+    expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1 });
+    const made = sim.world.calls.slice(before);
+    expect([...new Set(made.filter((c) => c.tool === 'dd@rescue').map((c) => c.node))]).toEqual(['203.0.113.11']);
+    expect(made.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/')).map((c) => c.argv[1])).toEqual([
+      '/v1/servers/4202/actions/enable_rescue',
+      '/v1/servers/4202/actions/reset',
+    ]);
+    expect(sim.status().kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
     await sim.close();
   });
 

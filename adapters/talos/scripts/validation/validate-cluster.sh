@@ -11,6 +11,20 @@ join_ips() {
   talos::nodes "$1" | awk '{ print $2 }' | paste -sd, -
 }
 
+# Every configured node asked first: one that does not answer as a node of this cluster was reinstalled,
+# replaced or powered off since its steps ran, and receipts alone would never redo them.
+check_members() {
+  local name ip _role state strays=()
+  while read -r name ip _role; do
+    state=$(talos::probe "$ip")
+    [[ $state == ours ]] || strays+=("$name ($ip): $state")
+  done < <(talos::nodes all)
+  ((${#strays[@]} == 0)) && return
+  local list
+  printf -v list '%s; ' "${strays[@]}"
+  ztc::error "configured nodes do not run this cluster's Talos: ${list%; } (none: another OS, the rescue system, or down; maintenance: Talos without its config). If a server was reinstalled, replaced or powered off, start it and run \"ztc bootstrap $ZTC_PLATFORM --fresh\": every step asks the machines what they run and redoes only what is missing"
+}
+
 main() {
   ztc::init
   talos::init
@@ -18,6 +32,7 @@ main() {
   first=$(talos::nodes controlplane | awk 'NR == 1 { print $2 }')
   cps=$(join_ips controlplane)
   workers=$(join_ips worker)
+  check_members
   talosctl --nodes "$first" health --control-plane-nodes "$cps" ${workers:+--worker-nodes "$workers"} --wait-timeout 2m \
     || ztc::error "talosctl health failed (see above). Fix what it names; \"talosctl --nodes <ip> dmesg\" and \"kubectl get nodes\" (credentials in the private dir) help; then run ztc bootstrap again"
   expected=$(jq -c '[.nodes[].name] | sort' "$ZTC_CONTEXT_FILE")
