@@ -89,6 +89,8 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'talos/join-workers | talosctl --nodes 203.0.113.11 version --insecure',
       'talos/join-workers | talosctl apply-config --insecure --nodes 203.0.113.11 --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml',
       'talos/join-workers | talosctl --nodes 203.0.113.11 version',
+      // Validation asks every configured node whether it runs this cluster's Talos.
+      'talos/validate-cluster | talosctl --nodes 203.0.113.11 version',
     ]);
     // The control plane: configured before etcd is bootstrapped on it, once; nothing else is bootstrapped.
     const cp = calls(sim, (c) => c.node === '203.0.113.10' && c.tool === 'talosctl' && !c.argv.includes('version'));

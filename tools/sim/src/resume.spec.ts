@@ -39,6 +39,7 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
       'talos/join-workers | talosctl --nodes 203.0.113.11 version',
       'talos/join-workers | talosctl --nodes 203.0.113.11 apply-config --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml --dry-run',
       'talos/join-workers | talosctl --nodes 203.0.113.11 version',
+      'talos/validate-cluster | talosctl --nodes 203.0.113.11 version',
     ]);
     expect(resumed.stdout).toContain('worker-1 (203.0.113.11): config unchanged');
     expect(sim.world.cluster.nodes().filter((n) => n.ready)).toHaveLength(3);
