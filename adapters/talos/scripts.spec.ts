@@ -14,41 +14,34 @@ const nodes = [
 ];
 const node = (name: string, conditions?: unknown[]) => ({ metadata: { name }, status: conditions ? { conditions } : {} });
 
-describe('talos/validate-cluster', () => {
-  it('a node without conditions is reported not Ready, not a jq crash', async () => {
-    const r = await runAdapterScript({
-      script: script('validation/validate-cluster.sh'),
-      context: { nodes },
-      privateFiles: { 'talos/talosconfig': 'context: demo\n' },
-      tools: {
-        // Every node answers as a node of this cluster; health passes.
-        talosctl: `case "$*" in
+/** validate-cluster with the platform's talosconfig and a talosctl answering `talosctl` (bash case arms) first. */
+const validate = (talosctl: string, kubectl: string) =>
+  runAdapterScript({
+    script: script('validation/validate-cluster.sh'),
+    context: { nodes },
+    privateFiles: { 'talos/talosconfig': 'context: demo\n' },
+    tools: {
+      talosctl: `case "$*" in
+${talosctl}
   *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
   *) echo "waiting for all k8s nodes to report ready: OK" ;;
 esac`,
-        kubectl: `printf '%s\\n' '${JSON.stringify({ items: [node('cp-1', [{ type: 'Ready', status: 'True' }]), node('worker-1')] })}'`,
-      },
-    });
+      kubectl,
+    },
+  });
+
+describe('talos/validate-cluster', () => {
+  it('a node without conditions is reported not Ready, not a jq crash', async () => {
+    // Every node answers as a node of this cluster; health passes.
+    const r = await validate('', `printf '%s\\n' '${JSON.stringify({ items: [node('cp-1', [{ type: 'Ready', status: 'True' }]), node('worker-1')] })}'`);
     expect(r.stderr).not.toContain('Cannot iterate over null');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ERROR: nodes not Ready: worker-1');
   });
 
   it('a configured node that no longer runs this cluster (reinstalled, replaced) is named, with the safe way to redo it', async () => {
-    const r = await runAdapterScript({
-      script: script('validation/validate-cluster.sh'),
-      context: { nodes },
-      privateFiles: { 'talos/talosconfig': 'context: demo\n' },
-      tools: {
-        // worker-1 was reinstalled with another OS: no Talos API answers there.
-        talosctl: `case "$*" in
-  *203.0.113.11*version*) echo "error: connection refused" >&2; exit 1 ;;
-  *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
-  *) echo "unexpected: $*" >&2; exit 1 ;;
-esac`,
-        kubectl: 'exit 1',
-      },
-    });
+    // worker-1 was reinstalled with another OS: no Talos API answers there.
+    const r = await validate('  *203.0.113.11*version*) echo "error: connection refused" >&2; exit 1 ;;', 'exit 1');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("ERROR: configured nodes do not run this cluster's Talos: worker-1 (203.0.113.11): none");
     expect(r.stderr).toContain('run "ztc bootstrap demo --fresh": every step asks the machines what they run');
