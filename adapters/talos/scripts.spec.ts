@@ -74,3 +74,29 @@ esac`,
     expect(r.code).toBe(0);
   });
 });
+
+describe('talos/gen-config', () => {
+  it("reads a node's patch with the name passed to jq as data (--arg), not spliced into the program", async () => {
+    const name = 'cp"1';
+    const r = await runAdapterScript({
+      script: script('bootstrap/gen-config.sh'),
+      context: {
+        nodes: [{ name, ip: '203.0.113.10', role: 'controlplane' }],
+        patches: [],
+        node_patches: { [name]: 'talos/nodes/cp-1.yaml' },
+        cluster_name: 'prod',
+        cluster_endpoint: 'https://203.0.113.10:6443',
+        kubernetes_version: '1.34.1',
+        install_disk: '/dev/sda',
+        install_image: 'factory.talos.dev/hcloud-installer/x:v1.11.5',
+        validate_mode: 'cloud',
+      },
+      env: { ZTC_GENERATED_DIR: '/generated' },
+      privateFiles: { 'talos/secrets.yaml': 'cluster: {}\n' },
+      tools: { talosctl: 'exit 0' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.calls.find((c) => c.startsWith('talosctl machineconfig patch'))).toContain('--patch @/generated/talos/nodes/cp-1.yaml');
+  });
+});
