@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv } from '../../tools/ztc/testing/child-env';
 import { REPO } from '../nx/workspace';
+import { adoptEnv } from './adopt-env';
 
 const NX_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.nx!;
 const MINUTE = 60_000;
@@ -28,21 +28,7 @@ interface Run {
   out: string;
 }
 
-function env(): NodeJS.ProcessEnv {
-  return {
-    ...childEnv('adopt'),
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    NX_ISOLATE_PLUGINS: 'true',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  };
-}
+const env = (): NodeJS.ProcessEnv => adoptEnv({ NX_ISOLATE_PLUGINS: 'true' });
 
 function run(cwd: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../nx/workspace';
+import { adoptEnv } from './adopt-env';
 
 const MINUTE = 60_000;
 const NX_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.nx!;
-const AGENT_VARS = ['CLAUDECODE', 'CLAUDE_CODE', 'CODEX_THREAD_ID', 'GEMINI_CLI', 'REPL_ID', 'VSCODE_AGENT', 'OPENCODE', 'COPILOT_CLI', 'CURSOR_TRACE_ID'];
 const ADAPTERS = ['hetzner', 'talos', 'cilium'];
 const ANSWERS = `platform:
   organization: acme
@@ -154,26 +154,7 @@ interface Run {
   out: string;
 }
 
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (AGENT_VARS.includes(k) || k.startsWith('NX_') || k.startsWith('VITEST') || k.startsWith('npm_') || k === 'CI' || k.startsWith('ZTC_')) continue;
-    e[k] = v;
-  }
-  return {
-    ...e,
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-    ...extra,
-  };
-}
+const env = adoptEnv;
 
 function run(cwd: string, cmd: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
