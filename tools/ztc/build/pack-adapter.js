@@ -91,7 +91,8 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--out');
   const out = at === -1 ? process.cwd() : args[at + 1];
-  const dirs = args.filter((a, i) => a !== '--out' && i !== at + 1);
+  // Without --out (at is -1) every argument is a folder; with it, neither --out nor its value is.
+  const dirs = at === -1 ? args : args.filter((_, i) => i !== at && i !== at + 1);
   if (dirs.length === 0 || out === undefined) {
     console.error('usage: node tools/ztc/build/pack-adapter.js <adapter folder>... [--out <dir>]');
     process.exit(64);
