@@ -62,13 +62,15 @@ export class SecretDigester {
    */
   ensureKey(): boolean {
     if (this.key || !this.located) return false;
+    let made = true;
     try {
       writeFileSync(this.keyFile, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      made = false; // another run made it first: that key is the platform's
     }
     this.key = readKey(this.keyFile);
-    return true;
+    return made;
   }
 
   private keyId(key: Buffer): string {
