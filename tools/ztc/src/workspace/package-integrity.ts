@@ -1,7 +1,7 @@
 /**
  * The integrity (`sha512-…`) the workspace's lockfile records for an installed package: npm's
  * (`node_modules/.package-lock.json`, else `package-lock.json`: `packages["node_modules/<name>"]`) or
- * pnpm's (`pnpm-lock.yaml`: `packages["<name>@<version or spec>"].resolution`). Undefined when no
+ * pnpm's (`pnpm-lock.yaml`: `packages["<name>@<version or spec>"].resolution`, the installed version's first). Undefined when no
  * lockfile names it (yarn, a hand-made node_modules): lock.json then records the version alone.
  */
 import { readFileSync } from 'node:fs';
@@ -37,10 +37,18 @@ function fromPnpm(workspaceRoot: string, pkg: InstalledAdapter): string | undefi
   try {
     const { parse } = require('yaml') as typeof import('yaml');
     const lock = parse(text) as { packages?: Record<string, { resolution?: { integrity?: unknown } }> };
+    // Keys are `<name>@<version>` (pnpm 8: `/<name>@<version>`; peers add `(…)`) or `<name>@file:…`
+    // for a tarball: the installed version's entry, else the first by another spec.
+    let other: string | undefined;
     for (const [key, entry] of Object.entries(lock.packages ?? {})) {
       const integrity = entry.resolution?.integrity;
-      if (key.startsWith(`${pkg.packageName}@`) && typeof integrity === 'string') return integrity;
+      const spec = key.replace(/^\//, '');
+      if (typeof integrity !== 'string' || !spec.startsWith(`${pkg.packageName}@`)) continue;
+      const version = spec.slice(pkg.packageName.length + 1).replace(/\(.*$/, '');
+      if (version === pkg.version) return integrity;
+      other ??= integrity;
     }
+    return other;
   } catch {
     /* not YAML: pnpm will say so */
   }
