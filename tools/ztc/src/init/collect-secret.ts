@@ -21,7 +21,8 @@ export async function collectSecret(
   issues: Issue[],
   secrets: Map<string, string>,
   notes: string[],
-  opts: { skipped?: string; canGoBack?: boolean } = {},
+  /** again: the wizard went back to this question: ask it even when a value is kept (Enter keeps that). */
+  opts: { skipped?: string; canGoBack?: boolean; again?: boolean } = {},
 ): Promise<'asked' | typeof BACK | undefined> {
   const env = spec.env!;
   const zEnv = envName(m.name, spec.name);
@@ -51,7 +52,7 @@ export async function collectSecret(
     if (!kept) notes.push(`secret ${env} (${path}) is not stored: export it before bootstrap, or run "ztc init" in a terminal to type it`);
     return undefined;
   }
-  if (kept && !mode.askAll) return undefined;
+  if (kept && !mode.askAll && !opts.again) return undefined;
   const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept, canGoBack: opts.canGoBack });
   if (answer === BACK) return BACK;
   if (typeof answer === 'string' && answer !== '') secrets.set(env, answer);

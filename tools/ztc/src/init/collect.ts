@@ -195,6 +195,8 @@ async function collectAdapter(
   }
   // Indices of the questions asked so far, for going back one (BACK): the fields from there on are decided again.
   const asked: number[] = [];
+  // The question gone back to: asked again even when it has a value by now (a secret typed a moment ago).
+  let backTo = -1;
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
     const path = `adapters.${m.name}.${spec.name}`;
@@ -203,8 +205,12 @@ async function collectAdapter(
     // they have is kept (the wizard drops one the schema refuses, saying so).
     const skipped = spec.legacy ? 'a legacy input' : !applies(spec.when, withDefaults(m, Object.fromEntries(section))) ? `only used when ${describeWhen(spec.when!)}` : undefined;
     if (spec.secret) {
-      const outcome = await collectSecret(ctx, ui, m, spec, fromSources.get(spec.name), mode, issues, secrets, notes, { skipped, canGoBack: asked.length > 0 });
-      if (outcome === BACK) i = goBack(asked, specs, section) - 1;
+      const outcome = await collectSecret(ctx, ui, m, spec, fromSources.get(spec.name), mode, issues, secrets, notes, {
+        skipped,
+        canGoBack: asked.length > 0,
+        again: i === backTo,
+      });
+      if (outcome === BACK) i = (backTo = goBack(asked, specs, section)) - 1;
       else if (outcome === 'asked') asked.push(i);
       continue;
     }
@@ -243,7 +249,7 @@ async function collectAdapter(
       canGoBack: asked.length > 0,
     });
     if (answer === BACK) {
-      i = goBack(asked, specs, section) - 1;
+      i = (backTo = goBack(asked, specs, section)) - 1;
       continue;
     }
     asked.push(i);

@@ -5,7 +5,7 @@
  * question on `<`.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { initWorkspace, type InitWorkspace } from '../../testing/init-workspace';
 import { runBin } from '../../testing/run-bin';
@@ -168,5 +168,21 @@ describe('ztc init wizard: answers a new user gives', () => {
     const yaml = ws.read('platforms/prod/platform.yaml');
     expect(yaml).toContain('organization: acme-corp');
     expect(yaml).toContain('location: hel1');
+  });
+
+  it('"<" at a secret goes back to the secret before it, asked again (not skipped as already given)', async () => {
+    const ws = fullWorkspace();
+    const first = answeringPrompter({ ...REQUIRED, 'Choose the infrastructure provisioner': 'crossplane' });
+    expect((await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, first)).code).toBe(0);
+    // The platform exists, its secrets are not stored: init asks only for them.
+    rmSync(ws.secretsFile, { force: true });
+    const p = answeringPrompter({ 'S3 access key': ['first-key', 'second-key'], 'S3 secret key': ['<', 'the-secret'] });
+    const r = await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, p);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(p.transcript.filter((l) => l.includes('S3 access key'))).toHaveLength(2);
+    const secrets = readFileSync(ws.secretsFile, 'utf8');
+    expect(secrets).toContain('S3_ACCESS_KEY=second-key\n');
+    expect(secrets).toContain('S3_SECRET_KEY=the-secret\n');
   });
 });
