@@ -75,9 +75,13 @@ export async function encryptTo(recipients: readonly string[], plaintext: Uint8A
   return Buffer.from(await e.encrypt(plaintext));
 }
 
-/** The age identities the environment gives (AGE-SECRET-KEY-1… lines), with where they came from; [] when none is set. */
+/**
+ * The age identities the environment gives (AGE-SECRET-KEY-1… lines), with where they came from; [] when
+ * none is set. A variable that is set but holds no identity (a recipient `age1…` pasted instead) is
+ * refused (exit 3), naming the variable, never its value: else a run would ask for the variable it has.
+ */
 export function ageIdentities(env: NodeJS.ProcessEnv): { keys: string[]; from: string } {
-  if (env[STATE_AGE_KEY]) return { keys: identityLines(env[STATE_AGE_KEY]), from: STATE_AGE_KEY };
+  if (env[STATE_AGE_KEY]) return withKeys(identityLines(env[STATE_AGE_KEY]), STATE_AGE_KEY);
   const file = env[STATE_AGE_IDENTITY_FILE];
   if (!file) return { keys: [], from: '' };
   let text: string;
@@ -89,7 +93,15 @@ export function ageIdentities(env: NodeJS.ProcessEnv): { keys: string[]; from: s
       ExitCode.invalid,
     );
   }
-  return { keys: identityLines(text), from: `${STATE_AGE_IDENTITY_FILE} (${file})` };
+  return withKeys(identityLines(text), `${STATE_AGE_IDENTITY_FILE} (${file})`);
+}
+
+function withKeys(keys: string[], from: string): { keys: string[]; from: string } {
+  if (keys.length > 0) return { keys, from };
+  throw new ExitError(
+    `${from} holds no age identity (no AGE-SECRET-KEY-1… line; an age1… recipient is the public half): set it to the identity of one of state.private_dir.encrypt_to (age-keygen's output)`,
+    ExitCode.invalid,
+  );
 }
 
 function identityLines(text: string): string[] {
