@@ -1,6 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { describe, expect, it } from 'vitest';
+import { logger } from '@nx/devkit';
+import { describe, expect, it, vi } from 'vitest';
 import { tempWorkspace } from '../../../../testing/temp-workspace';
 import { adapterGenerator } from './generator';
 
@@ -53,8 +54,15 @@ describe('adapter generator --from an installed package', () => {
       },
       { nodeModules: 'own' },
     );
+    const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    await adapterGenerator(new FsTree(ws.root, false), { name: 'dns', from: '@acme/ztc-dns' });
+    expect(info).toHaveBeenLastCalledWith(expect.stringContaining('adapters/dns/ is a copy of @acme/ztc-dns: this workspace\'s adapter "dns" now wins over the package'));
     const tree = new FsTree(ws.root, false);
     await adapterGenerator(tree, { name: 'dns-custom', from: '@acme/ztc-dns' });
+    // Under another name the copy replaces nothing: the package's "dns" still renders where a platform names it.
+    expect(info).toHaveBeenLastCalledWith(expect.stringContaining('a new adapter "dns-custom" beside the package\'s "dns"'));
+    expect(info.mock.lastCall?.[0]).not.toContain('wins over');
+    info.mockRestore();
     const written = tree
       .listChanges()
       .map((c) => c.path)

@@ -87,9 +87,14 @@ export async function adapterGenerator(tree: Tree, options: AdapterGeneratorSche
   const hasContract = (c: string): boolean => tree.exists(`${contracts}/${c}.json`) || existsSync(join(BUILTIN_CONTRACTS_DIR, `${c}.json`));
   if (tree.exists(`${root}/adapter.yaml`)) throw new Error(`--name: ${root} already exists; choose another name`);
   if (options.from !== undefined) {
-    copyInstalledAdapter(tree, options.from, name, root);
+    const copied = copyInstalledAdapter(tree, options.from, name, root);
     await formatKeepingTemplates(tree, root);
-    logger.info(`${root}/ is a copy of ${options.from}: this workspace's adapter "${name}" now wins over the package (ztc render says so). Next: nx run ${name}:${targets.lint}.`);
+    // Under the package's adapter name the copy replaces the package; under another it is an adapter beside it.
+    const effect =
+      copied.adapterName === name
+        ? `this workspace's adapter "${name}" now wins over the package (ztc render says so)`
+        : `a new adapter "${name}" beside the package's "${copied.adapterName}" (use "${name}" under adapters: of a platform to render it)`;
+    logger.info(`${root}/ is a copy of ${options.from}: ${effect}. Next: nx run ${name}:${targets.lint}.`);
     return;
   }
   const requires = (options.requires ?? '')

@@ -31,8 +31,8 @@ function filesBelow(dir: string, rel = ''): string[] {
   return out;
 }
 
-/** Copy the adapter of package `from` to `root` (workspace-relative) under the adapter name `name`; returns what was written. */
-export function copyInstalledAdapter(tree: Tree, from: string, name: string, root: string): string[] {
+/** Copy the adapter of package `from` to `root` (workspace-relative) under the adapter name `name`; returns the package's adapter name and what was written. */
+export function copyInstalledAdapter(tree: Tree, from: string, name: string, root: string): { adapterName: string; written: string[] } {
   const dir = packageDir(from, tree.root);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { ztc?: { adapter?: unknown } };
   const adapterName = pkg.ztc?.adapter;
@@ -53,5 +53,5 @@ export function copyInstalledAdapter(tree: Tree, from: string, name: string, roo
     tree.write(`${root}/${rel}`, content, rel.endsWith('.sh') ? { mode: mode | 0o755 } : undefined);
     written.push(`${root}/${rel}`);
   }
-  return written;
+  return { adapterName, written };
 }
