@@ -11,6 +11,23 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 const BIN = join(__dirname, '..', 'bin', 'ztc-sim.js');
 
 describe('npm run sim', { timeout: 120_000 }, () => {
+  it.each([[['example', '--world']], [['--world', '--status']], [['--world=', '--status']]])(
+    '%j without a world dir is a usage error (exit 64), not a run in the checkout',
+    async (args) => {
+      const tmp = mkdtempSync(join(tmpdir(), 'ztc-sim-main-'));
+      onTestFinished(() => rmSync(tmp, { recursive: true, force: true }));
+      const sim = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      onTestFinished(() => void sim.kill('SIGKILL'));
+      let err = '';
+      sim.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => sim.once('exit', resolve));
+      expect(err).toContain('sim: --world needs a directory');
+      expect(err).not.toContain('datacenter up');
+      expect(code).toBe(64);
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+  );
+
   it.each(['SIGTERM', 'SIGINT'] as const)('stopped with %s: bootstrap ends with its signal exit code and no session is left', async (signal) => {
     const tmp = mkdtempSync(join(tmpdir(), 'ztc-sim-main-'));
     onTestFinished(() => rmSync(tmp, { recursive: true, force: true }));

@@ -68,7 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     if (a === '--scenario') scenarios.push(argv[++i] ?? '');
     else if (a === '--keep') keep = true;
     else if (a === '--quiet') quiet = true;
-    else if (a === '--world') worldDir = argv[++i];
+    // A missing dir, or a flag where the dir should be, is a usage error: never a world dir named "--status".
+    else if (a === '--world') worldDir = argv[i + 1] === undefined || argv[i + 1]!.startsWith('-') ? '' : argv[++i];
     else if (a.startsWith('--world=')) worldDir = a.slice('--world='.length);
     else if (a === '--status') status = true;
     else if (!a.startsWith('-') && platform === undefined && forwarded[forwarded.length - 1] !== '--stage') platform = a;
