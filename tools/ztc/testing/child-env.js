@@ -14,7 +14,8 @@
  * - `adopt`: a new user's workspace installed from the registry (e2e/adopt): `nx`, and no npm_* or ZTC_*
  *   of the caller either.
  * - `sim`: ztc in the simulation (tools/sim): nothing that could reach real infrastructure (cloud, S3,
- *   GitHub, Argo CD and AWS credentials, kubeconfig, talosconfig), and no ZTC_*, NX_* or VITEST*.
+ *   GitHub, Argo CD and AWS credentials, kubeconfig, talosconfig, SOPS's Age identity), and no ZTC_*,
+ *   NX_* or VITEST*.
  */
 
 /** Set by coding agents and IDE terminals; Nx and npm print differently under them. */
@@ -26,7 +27,7 @@ const POLICIES = {
   nx: { drop: [...AGENT_VARS, 'CI'], dropPrefixes: ['NX_', 'VITEST'] },
   bench: { drop: AGENT_VARS, dropPrefixes: ['NX_', 'ZTC_'] },
   adopt: { drop: [...AGENT_VARS, 'CI'], dropPrefixes: ['NX_', 'VITEST', 'npm_', 'ZTC_'] },
-  sim: { drop: ['KUBECONFIG', 'TALOSCONFIG'], dropPrefixes: ['HCLOUD_', 'ZTC_', 'NX_', 'VITEST', 'S3_', 'GITHUB_', 'ARGOCD_', 'AWS_'] },
+  sim: { drop: ['KUBECONFIG', 'TALOSCONFIG'], dropPrefixes: ['HCLOUD_', 'ZTC_', 'NX_', 'VITEST', 'S3_', 'GITHUB_', 'ARGOCD_', 'AWS_', 'SOPS_'] },
 };
 
 /**

@@ -41,6 +41,11 @@ describe('childEnv', () => {
     expect(childEnv('sim', {}, caller)).not.toHaveProperty('HCLOUD_TOKEN');
   });
 
+  it("sim drops the caller's SOPS Age identity, so nothing in the simulation decrypts with a real key", () => {
+    const env = childEnv('sim', {}, { PATH: '/bin', SOPS_AGE_KEY: 'AGE-SECRET-KEY-1REAL', SOPS_AGE_KEY_FILE: '/home/u/keys.txt' });
+    expect(env).toEqual({ PATH: '/bin' });
+  });
+
   it('names the policies when given an unknown one', () => {
     expect(() => childEnv('everything' as 'nx', {}, caller)).toThrow('no policy "everything" (one of: minimal, nx, bench, adopt, sim)');
   });
