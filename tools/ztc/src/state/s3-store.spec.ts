@@ -1,4 +1,6 @@
 /** The S3 operations of the state backend against the simulated S3: what S3 answers to conditional writes and listings. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startServer } from '../../../sim/src/server';
 import { World } from '../../../sim/src/world/world';
@@ -58,5 +60,28 @@ describe('S3Store against the simulated S3', () => {
       exitCode: 3,
       message: expect.stringMatching(/refused PUT p\/k \(403 SignatureDoesNotMatch\): ZTC_STATE_S3_ACCESS_KEY\/ZTC_STATE_S3_SECRET_KEY may not read and write it/),
     });
+  });
+});
+
+describe('S3Store against object storage that keeps failing', () => {
+  it('says the storage failed and to run again, not to fix the endpoint, after a 5xx on every attempt (exit 3)', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+    const config: S3StateConfig = {
+      backend: 's3',
+      bucket: 'state-bucket',
+      prefix: 'p',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'fsn1',
+      file: 'platforms/x/platform.yaml',
+    };
+    const s3 = new S3Store(config, s3Credentials({ ZTC_STATE_S3_ACCESS_KEY: 'a', ZTC_STATE_S3_SECRET_KEY: 's' }, config), { attempts: 1 });
+    const err = await s3.put('p/k', Buffer.from('x')).catch((e: Error) => e);
+    expect(err).toMatchObject({ exitCode: 3, message: expect.stringContaining('refused PUT p/k (503 SlowDown): the object storage failed (1 attempt); run again later') });
+    expect((err as Error).message).not.toContain('check state.endpoint');
   });
 });

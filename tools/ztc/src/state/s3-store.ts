@@ -3,7 +3,8 @@
  * path-style endpoint, signed with SigV4 by aws4fetch. Loaded only when a platform's state backend is s3.
  *
  * Answers S3 gives for a request that cannot succeed (403, a missing bucket, no answer at all) become an
- * error that names the bucket, the endpoint and what to do (exit 3); 5xx and lost connections are retried.
+ * error that names the bucket, the endpoint and what to do (exit 3); 5xx and lost connections are retried,
+ * and a 5xx that lasts says to run again later (not to fix the configuration).
  * A failed condition (412 PreconditionFailed, 409 ConditionalRequestConflict) is an answer, not an error.
  */
 import { createHash } from 'node:crypto';
@@ -140,6 +141,15 @@ export class S3Store {
   private async refused(res: Response, what: string): Promise<ExitError> {
     const text = await res.text();
     const code = xmlText(text, 'Code') ?? `HTTP ${res.status}`;
+    const attempts = this.opts.attempts ?? 4;
+    if (res.status >= 500) {
+      // Retried already (request): the storage, not the configuration, failed.
+      return new ExitError(
+        `the state backend ${this.where} refused ${what} (${res.status} ${code}): the object storage failed (${attempts} attempt${attempts === 1 ? '' : 's'}); run again later, and check its status page if it persists`,
+        ExitCode.invalid,
+        { code: 'state_backend_unreachable' },
+      );
+    }
     const fix =
       res.status === 403
         ? `${this.credentials.from.access}/${this.credentials.from.secret} may not read and write it: use credentials of this bucket (Hetzner Console > Object Storage > Credentials; on AWS an IAM policy with s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)`
