@@ -73,6 +73,27 @@ esac`,
     expect(r.calls.filter((c) => / bootstrap$/.test(c))).toEqual([]);
     expect(r.code).toBe(0);
   });
+
+  it('a control plane that does not answer with its config: etcd there cannot be ruled out, so nothing is bootstrapped', async () => {
+    // cp-1 answers without etcd; cp-2 (which may hold the cluster's etcd) is down.
+    const r = await runAdapterScript({
+      script: script('bootstrap/bootstrap-etcd.sh'),
+      context: { nodes: cps },
+      privateFiles: { 'talos/talosconfig': 'context: demo\n' },
+      tools: {
+        talosctl: `case "$*" in
+  *203.0.113.11*) echo "error: connection refused" >&2; exit 1 ;;
+  *"service etcd"*) echo "STATE    Preparing" ;;
+  *"etcd members"*) echo "error: etcd not running" >&2; exit 1 ;;
+  *bootstrap*) echo "bootstrapped" ;;
+  *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
+esac`,
+      },
+    });
+    expect(r.calls.filter((c) => / bootstrap$/.test(c))).toEqual([]);
+    expect(r.stderr).toContain('ERROR: cp-2 (203.0.113.11) does not answer with its config');
+    expect(r.code).toBe(1);
+  });
 });
 
 describe('talos/gen-config', () => {

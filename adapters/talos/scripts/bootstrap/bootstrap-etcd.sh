@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bootstrap etcd, once, on the first control-plane node, and wait until etcd runs there. Every control
 # plane is asked first (live): when etcd runs, or has members, on any of them, the cluster's etcd exists
-# and is never bootstrapped again (a second bootstrap would start a second, empty etcd: a split brain).
+# and is never bootstrapped again (a second bootstrap would start a second, empty etcd: a split brain);
+# when one does not answer with its config, nothing is bootstrapped either (an ERROR names it).
 # A control plane that was reinstalled joins the existing etcd by itself once it runs its config.
 set -euo pipefail
 # shellcheck source=ztc.sh
@@ -22,16 +23,23 @@ etcd_members() {
   talosctl --nodes "$1" etcd members 2>/dev/null | awk 'NR > 1 && NF > 0'
 }
 
-# existing_etcd: "name ip" of a control plane where etcd runs or has members, if any.
+# existing_etcd: "name ip" of a control plane where etcd runs or has members, if any. A control plane that
+# does not answer with its config stops the step: etcd there cannot be ruled out (fail closed).
 existing_etcd() {
   local name ip _role
+  local -a silent=()
   while read -r name ip _role; do
-    talos::configured "$ip" || continue
+    if ! talos::configured "$ip"; then
+      silent+=("$name ($ip)")
+      continue
+    fi
     if etcd_running "$ip" || [[ -n $(etcd_members "$ip") ]]; then
       printf '%s %s\n' "$name" "$ip"
       return
     fi
   done < <(talos::nodes controlplane)
+  ((${#silent[@]} == 0)) \
+    || ztc::error "${silent[*]} does not answer with its config, so whether the cluster's etcd runs there cannot be checked: etcd was not bootstrapped (a second bootstrap would split the cluster). Bring the control plane up (its console, or talosctl --nodes <ip> version with the talosconfig in the private dir), then run ztc bootstrap again"
 }
 
 main() {
