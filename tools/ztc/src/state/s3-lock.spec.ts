@@ -49,6 +49,19 @@ describe('the s3 run lock', () => {
     expect(s3.objects.has('p/run.lock')).toBe(false);
   });
 
+  it('is not left behind when the check of the endpoint fails (the next run is not refused by this one)', async () => {
+    class FailsSecondWrite extends IgnoresConditions {
+      private writes = 0;
+      override async put(key: string, body: Buffer, cond: WriteCondition = {}): Promise<PutResult> {
+        if (++this.writes === 2) throw Object.assign(new Error('the state backend did not answer PUT p/run.lock (ECONNRESET, 1 attempts)'), { exitCode: 3 });
+        return super.put(key, body, cond);
+      }
+    }
+    const s3 = new FailsSecondWrite();
+    await expect(RemoteRunLock.acquire(s3 as unknown as S3Store, 'p/run.lock', who, { renewMs: 0 })).rejects.toThrow(/ECONNRESET/);
+    expect(s3.objects.has('p/run.lock')).toBe(false);
+  });
+
   it('that ztc did not write is not taken over: exit 3 naming the object and how to remove it', async () => {
     const { store, world } = await simStore();
     world.s3.buckets.get('state-bucket')!.set('p/run.lock', Buffer.from('held by a shell script\n'));

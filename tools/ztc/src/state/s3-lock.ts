@@ -122,7 +122,13 @@ export class RemoteRunLock {
       const body = Buffer.from(`${JSON.stringify(mine, null, 2)}\n`);
       const put = await store.put(key, body, { ifNoneMatch: true });
       if (put.ok) {
-        await RemoteRunLock.checkConditionsHonoured(store, key, body);
+        try {
+          await RemoteRunLock.checkConditionsHonoured(store, key, body);
+        } catch (e) {
+          // Not left behind to refuse the next run (as this run's, until it expires) when the check itself failed.
+          await store.delete(key, { ifMatch: put.etag }).catch(() => undefined);
+          throw e;
+        }
         return new RemoteRunLock(store, key, mine, put.etag, opts).start();
       }
       if (put.status === 409) {
