@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeChild } from '../../testing/node-child';
 import { tempWorkspace } from '../../testing/temp-workspace';
 import { stateArea } from '../workspace/state-area';
+import { acquireRunLock } from './run-lock';
 
 /** A pid that belonged to a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -43,5 +44,24 @@ describe('run.lock', () => {
     }
     for (const r of racers) expect(await r.nextLine()).toBe('ready');
     expect(readdirSync(area.abs(area.root))).toEqual([]);
+  });
+
+  it('refuses a second run while the first holds it (exit 3, code concurrent_run as with the s3 backend), naming the lock', () => {
+    const ws = tempWorkspace();
+    const area = stateArea(ws.root, 'demo');
+    mkdirSync(area.abs(area.root), { recursive: true });
+    const release = acquireRunLock(area);
+    try {
+      expect(() => acquireRunLock(area)).toThrow(
+        expect.objectContaining({
+          exitCode: 3,
+          code: 'concurrent_run',
+          message: expect.stringMatching(/^another bootstrap of demo is running \(.*\); wait for it to finish \(lock: platforms\/demo\/\.ztc\/run\.lock\)$/),
+        }),
+      );
+    } finally {
+      release();
+    }
+    expect(acquireRunLock(area)).toBeTypeOf('function');
   });
 });

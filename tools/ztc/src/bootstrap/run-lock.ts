@@ -11,5 +11,7 @@ import type { StateArea } from '../workspace/state-area';
 export function acquireRunLock(area: StateArea): () => void {
   const attempt = tryLock(area.abs(area.runLockFile));
   if (attempt.held) return attempt.release;
-  throw new ExitError(`another bootstrap of ${area.platform} is running (${describeHolder(attempt.holder)}); wait for it to finish (lock: ${area.runLockFile})`, ExitCode.invalid);
+  throw new ExitError(`another bootstrap of ${area.platform} is running (${describeHolder(attempt.holder)}); wait for it to finish (lock: ${area.runLockFile})`, ExitCode.invalid, {
+    code: 'concurrent_run',
+  });
 }
