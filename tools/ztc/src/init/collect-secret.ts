@@ -31,18 +31,22 @@ export async function collectSecret(
   let value: string | undefined;
   let origin: string | undefined;
   if (ctx.env[zEnv]) [value, origin] = [ctx.env[zEnv], `env ${zEnv}`];
-  else if (g && typeof g.value === 'string') {
-    [value, origin] = [g.value, g.file];
-    notes.push(`moved ${path} out of platform.yaml into the secrets file (secrets never go into the workspace)`);
-  }
+  else if (g && typeof g.value === 'string') [value, origin] = [g.value, g.file];
+  // The current value's problem (never the value), when the wizard asks for it again.
+  let problem: string | undefined;
   if (value !== undefined) {
     const problems = check(value);
     if (problems.length === 0) {
       secrets.set(env, value);
+      if (origin === g?.file) notes.push(`moved ${path} out of platform.yaml into the secrets file (secrets never go into the workspace)`);
       if (!ui || !mode.reask || opts.skipped) return undefined;
     } else if (!ui) {
       issues.push(...problems.map((i) => ({ ...i, file: origin!, path })));
       return undefined;
+    } else if (opts.skipped) {
+      ui.say(`Dropping ${path} (${origin}): ${problems[0]!.message} (${opts.skipped}, not asked).`);
+    } else {
+      problem = `${origin}: ${problems[0]!.message}`;
     }
   }
   // A legacy secret, or one that does not apply: never asked, nothing to remind of.
@@ -53,7 +57,7 @@ export async function collectSecret(
     return undefined;
   }
   if (kept && !mode.askAll && !opts.again) return undefined;
-  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept, canGoBack: opts.canGoBack });
+  const answer = await ui.ask({ owner: m.name, spec, root: m.inputs, path, check, secretKept: kept, canGoBack: opts.canGoBack, problem });
   if (answer === BACK) return BACK;
   if (typeof answer === 'string' && answer !== '') secrets.set(env, answer);
   else if (!kept) notes.push(`secret ${env} (${path}) was left empty: export it before bootstrap`);

@@ -170,6 +170,20 @@ describe('ztc init wizard: answers a new user gives', () => {
     expect(yaml).toContain('location: hel1');
   });
 
+  it('a legacy secret in platform.yaml that its schema refuses is dropped, saying so (not "moved" into the secrets file)', async () => {
+    const ws = initWorkspace();
+    const first = answeringPrompter({ ...REQUIRED, 'Hetzner Cloud API token': 'a'.repeat(64) });
+    expect((await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, first)).code).toBe(0);
+    const yaml = ws.read('platforms/prod/platform.yaml');
+    ws.write('platforms/prod/platform.yaml', yaml.replace(/^( *)(server_ips:)/m, '$1hetzner_dns_token: too-short\n$1$2'));
+    const r = await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, answeringPrompter({}));
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('moved adapters.hetzner.hetzner_dns_token');
+    expect(r.stdout).toContain('Dropping adapters.hetzner.hetzner_dns_token');
+    expect(ws.read('platforms/prod/platform.yaml')).not.toContain('hetzner_dns_token');
+    expect(readFileSync(ws.secretsFile, 'utf8')).not.toContain('HETZNER_DNS_TOKEN');
+  });
+
   it('"<" at a secret goes back to the secret before it, asked again (not skipped as already given)', async () => {
     const ws = fullWorkspace();
     const first = answeringPrompter({ ...REQUIRED, 'Choose the infrastructure provisioner': 'crossplane' });
