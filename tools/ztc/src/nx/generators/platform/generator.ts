@@ -7,7 +7,7 @@
  * for; a missing or invalid one fails with the full list, as `ztc init --non-interactive` does.
  */
 import type { Tree } from '@nx/devkit';
-import { formatFiles, logger } from '@nx/devkit';
+import { logger } from '@nx/devkit';
 import { describeError } from '../../executors/report-error';
 import { planInit } from '../../../init/run-init';
 import { SCHEMA_FILE } from '../../../init/platform-document';
@@ -36,10 +36,10 @@ export async function platformGenerator(tree: Tree, options: PlatformGeneratorSc
   } catch (e) {
     throw new Error(describeError(e), { cause: e });
   }
-  tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
-  await formatFiles(tree);
-  // platform.yaml after formatting: the same bytes as `ztc init` writes (init's .prettierignore lists it).
+  // Not formatted (no formatFiles): the same bytes as `ztc init` and `ztc schema` write (init's
+  // .prettierignore lists both), or the next of those would write them again.
   if (plan.before !== plan.after) tree.write(plan.file, plan.after);
+  tree.write(`${dirname(plan.file)}/${SCHEMA_FILE}`, plan.schema);
   for (const note of plan.result.notes) logger.info(`Note: ${note}`);
   if (plan.result.secrets.size > 0)
     logger.warn(
