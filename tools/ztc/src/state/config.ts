@@ -113,8 +113,3 @@ export function stateSecrets(env: NodeJS.ProcessEnv, config: StateConfig): { nam
   const values = names.map((n) => env[n]).filter((v): v is string => !!v);
   return { names, values };
 }
-
-/** `s3://bucket/prefix`, as messages name the backend. */
-export function describeBackend(config: StateConfig, localRoot: string): string {
-  return config.backend === 's3' ? `s3://${config.bucket}/${config.prefix}` : localRoot;
-}
