@@ -19,6 +19,7 @@ import { listPlatforms, platformPath } from '../workspace/workspace';
 import { loadCatalog, providersOf, type Catalog } from './catalog';
 import { collectInit, type CollectContext } from './collect';
 import { unifiedDiff } from '../util/diff';
+import { Masker } from '../bootstrap/masker';
 import { fieldsOf, sameValue } from './fields';
 import { initScriptRunner, secretNames } from './init-scripts';
 import { MODELINE, platformYaml, SCHEMA_FILE } from './platform-document';
@@ -188,9 +189,28 @@ export function applyInit(opts: InitOptions, plan: InitPlan): string[] {
   return report;
 }
 
+/**
+ * Masks every secret value init knows of in what it prints: the values given or typed, and those the
+ * platform.yaml before init held in secret inputs (moved to the secrets file, or dropped): its diff shows them.
+ */
+function secretMasker(plan: InitPlan): Masker {
+  const values = [...plan.result.secrets.values()];
+  const before = plan.before === undefined ? undefined : (parseYaml({ file: plan.file, text: plan.before }) as { adapters?: unknown } | null);
+  const adapters = before?.adapters && typeof before.adapters === 'object' ? (before.adapters as Record<string, unknown>) : {};
+  for (const [name, section] of Object.entries(adapters)) {
+    const m = plan.catalog.adapters.get(name);
+    if (!m || !section || typeof section !== 'object') continue;
+    for (const f of fieldsOf(m)) {
+      const value = (section as Record<string, unknown>)[f.name];
+      if (f.secret && typeof value === 'string') values.push(value);
+    }
+  }
+  return new Masker(values);
+}
+
 export async function runInit(opts: InitOptions): Promise<number> {
   const plan = await planInit(opts);
-  const diff = unifiedDiff(plan.before ?? '', plan.after, plan.file);
+  const diff = secretMasker(plan).mask(unifiedDiff(plan.before ?? '', plan.after, plan.file));
   const out = opts.io.out;
   if (diff !== '' && opts.prompter) {
     if (!(await createWizardUi(opts.prompter, out).confirmWrite(plan.file, diff))) {

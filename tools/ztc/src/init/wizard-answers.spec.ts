@@ -180,8 +180,24 @@ describe('ztc init wizard: answers a new user gives', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('moved adapters.hetzner.hetzner_dns_token');
     expect(r.stdout).toContain('Dropping adapters.hetzner.hetzner_dns_token');
+    expect(r.stdout).not.toContain('too-short');
     expect(ws.read('platforms/prod/platform.yaml')).not.toContain('hetzner_dns_token');
     expect(readFileSync(ws.secretsFile, 'utf8')).not.toContain('HETZNER_DNS_TOKEN');
+  });
+
+  it('a secret moved out of platform.yaml never shows in the diff: its line is printed masked', async () => {
+    const ws = initWorkspace();
+    const token = 'c'.repeat(64);
+    const first = answeringPrompter({ ...REQUIRED, 'Hetzner Cloud API token': '' });
+    expect((await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, first)).code).toBe(0);
+    const yaml = ws.read('platforms/prod/platform.yaml');
+    ws.write('platforms/prod/platform.yaml', yaml.replace(/^( *)(server_ips:)/m, `$1hcloud_api_token: ${token}\n$1$2`));
+    const p = answeringPrompter({});
+    const r = await runCli(['init', 'prod', '--skip-init-scripts'], ws.root, ws.env, p);
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}${p.transcript.join('\n')}`).not.toContain(token);
+    expect(r.stdout).toContain('-    hcloud_api_token: ***');
+    expect(readFileSync(ws.secretsFile, 'utf8')).toContain(`HCLOUD_TOKEN=${token}\n`);
   });
 
   it('"<" at a secret goes back to the secret before it, asked again (not skipped as already given)', async () => {
