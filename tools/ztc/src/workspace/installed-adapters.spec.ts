@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../testing/run-cli';
 import { fixtureWorkspace, type TempWorkspace } from '../../testing/temp-workspace';
 import { sha256 } from '../util/hash';
-import { adapterPath, listAdapters } from './workspace';
+import { adapterPath, installedAdapters, listAdapters } from './workspace';
 
 const NET_JS = `"use strict";
 exports.render = (config) => ({
@@ -63,6 +63,14 @@ describe('adapters installed as packages', () => {
     expect(lockOf(ws).adapters.net).toMatchObject({ source: 'adapters/net' });
     const init = await runCli(['init', 'demo', '--non-interactive', '--skip-init-scripts'], ws.root);
     expect(init.stderr).toContain('note: adapter "net": adapters/net/ (this workspace) is used, not the installed @acme/ztc-net@1.0.0');
+  });
+
+  it('a package installed after package.json named it is found by the same process (the Nx daemon lives on)', () => {
+    const ws = fixtureWorkspace({ nodeModules: 'own' });
+    ws.write('package.json', JSON.stringify({ name: 'acme', private: true, devDependencies: { '@acme/ztc-net': '1.0.0' } }));
+    expect([...installedAdapters(ws.root).keys()]).toEqual([]);
+    installNet(ws); // `npm install`: the same package.json, a new node_modules/.package-lock.json
+    expect([...installedAdapters(ws.root).keys()]).toEqual(['net']);
   });
 
   it('a package the workspace does not depend on is not an adapter of it', () => {

@@ -2,7 +2,7 @@
  * Locating the workspace and the adapters and platforms in it (where: workspace/layout.ts). Adapters come
  * from the workspace's adapters folder and from installed npm packages (InstalledAdapter).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ADAPTER_FILE, PLATFORM_FILE } from '../constants';
 import { compareStrings } from '../util/hash';
@@ -45,7 +45,13 @@ export interface InstalledAdapter {
 
 const installedCache = new Map<string, { key: string; adapters: Map<string, InstalledAdapter> }>();
 
-/** Adapters installed as packages, by adapter name (see InstalledAdapter); read again when package.json changes. */
+/** The files each package manager rewrites in node_modules on every install (npm, pnpm, yarn 1, yarn berry). */
+const INSTALL_MARKERS = ['node_modules/.package-lock.json', 'node_modules/.modules.yaml', 'node_modules/.yarn-integrity', 'node_modules/.yarn-state.yml'];
+
+/**
+ * Adapters installed as packages, by adapter name (see InstalledAdapter); read again when package.json
+ * changes or a package manager installed (a long-lived process, the Nx daemon's plugin worker, sees both).
+ */
 export function installedAdapters(root: string): ReadonlyMap<string, InstalledAdapter> {
   let text: string;
   try {
@@ -53,8 +59,13 @@ export function installedAdapters(root: string): ReadonlyMap<string, InstalledAd
   } catch {
     return new Map();
   }
+  const installs = INSTALL_MARKERS.map((f) => {
+    const st = statSync(join(root, f), { throwIfNoEntry: false });
+    return st === undefined ? '-' : `${st.size}:${st.mtimeMs}:${st.ino}`;
+  });
+  const key = `${installs.join(' ')}\n${text}`;
   const cached = installedCache.get(root);
-  if (cached?.key === text) return cached.adapters;
+  if (cached?.key === key) return cached.adapters;
   const adapters = new Map<string, InstalledAdapter>();
   let deps: string[] = [];
   try {
@@ -75,7 +86,7 @@ export function installedAdapters(root: string): ReadonlyMap<string, InstalledAd
     if (typeof name !== 'string' || !existsSync(join(root, dir, ADAPTER_FILE)) || adapters.has(name)) continue;
     adapters.set(name, { name, dir, packageName: typeof manifest.name === 'string' ? manifest.name : dep, version: typeof manifest.version === 'string' ? manifest.version : '' });
   }
-  installedCache.set(root, { key: text, adapters });
+  installedCache.set(root, { key, adapters });
   return adapters;
 }
 
