@@ -4,7 +4,8 @@
  *   from the root with that config, filtered to the adapter's folder;
  * - `project`: a root config that splits the workspace into test projects (what @nx/vite generates:
  *   `test.projects`, or a vitest.workspace file) would find no project for the adapter's specs, so
- *   vitest runs with the adapter's folder as its root (its defaults, or a config of the adapter's own);
+ *   vitest runs with the adapter's folder as its root and the engine's vitest.adapter.mjs as its config
+ *   (vitest's defaults but where specs are; a config in the adapter's folder is not read);
  *   so does a workspace with vitest installed and no root config;
  * - `none`: vitest is not installed: no `test` target is made.
  * Graph construction only reads files; the config is looked at as text (it is code, not data).
