@@ -1,5 +1,8 @@
 /** The s3 backend's credentials and endpoint come from the environment: what a user is told when they are wrong. */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { s3Credentials, stateSecrets, type S3StateConfig } from './config';
 
 const config: S3StateConfig = {
@@ -43,5 +46,19 @@ describe('the s3 state backend credentials', () => {
         ),
       }),
     );
+  });
+});
+
+describe('the state backend secrets kept from steps and masked', () => {
+  it('include the age identity a ZTC_STATE_AGE_IDENTITY file holds (masked), and that variable (kept from steps), not its path as a value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztc-state-secrets-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const key = 'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ';
+    writeFileSync(join(dir, 'key.txt'), `# public key: age1xyz\n${key}\n`);
+    const secrets = stateSecrets({ ZTC_STATE_AGE_IDENTITY: join(dir, 'key.txt') }, { backend: 'local' });
+    expect(secrets.names).toContain('ZTC_STATE_AGE_IDENTITY');
+    expect(secrets.values).toEqual([key]);
+    // An unreadable file is reported where it is used (private-archive.ts), not here.
+    expect(stateSecrets({ ZTC_STATE_AGE_IDENTITY: join(dir, 'missing.txt') }, { backend: 'local' }).values).toEqual([]);
   });
 });

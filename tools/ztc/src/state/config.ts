@@ -7,6 +7,7 @@
  *
  * This module is light on purpose (no S3 client): `local` platforms never load more than this.
  */
+import { readFileSync } from 'node:fs';
 import { PLATFORM_FILE } from '../constants';
 import { ConfigError, ExitCode, ExitError } from '../errors';
 import { readPlatformShape } from '../platform/read-platform';
@@ -105,11 +106,28 @@ export function s3Credentials(env: NodeJS.ProcessEnv, config: S3StateConfig): S3
 
 /**
  * Variables that hold the state backend's secrets in `env` (names and values): kept from every step
- * and masked in everything printed. ztc's own names always; the AWS pair when the s3 backend uses it.
+ * and masked in everything printed. ztc's own names always; the AWS pair when the s3 backend uses it;
+ * ZTC_STATE_AGE_IDENTITY (kept from steps), with the identities its file holds as values.
  */
 export function stateSecrets(env: NodeJS.ProcessEnv, config: StateConfig): { names: string[]; values: string[] } {
   const names = [...OWN_SECRET_VARS];
   if (config.backend === 's3' && !env.ZTC_STATE_S3_ACCESS_KEY && env.AWS_ACCESS_KEY_ID) names.push('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN');
   const values = names.map((n) => env[n]).filter((v): v is string => !!v);
+  // The identity file's path is no secret, but a step has no use for it: kept from steps; its keys are masked.
+  names.push(STATE_AGE_IDENTITY_FILE);
+  values.push(...identityFileKeys(env[STATE_AGE_IDENTITY_FILE]));
   return { names, values };
+}
+
+/** The AGE-SECRET-KEY lines of the identity file, or none when it is unset or cannot be read (private-archive.ts says why, where it is used). */
+function identityFileKeys(file: string | undefined): string[] {
+  if (!file) return [];
+  try {
+    return readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+  } catch {
+    return [];
+  }
 }

@@ -304,9 +304,12 @@ describe('s3 state backend: state that outlives a checkout', () => {
   it('never gives the state credentials to a step, and masks them', async () => {
     const sim = await s3Sim();
     const fx = checkout();
-    expect((await run(fx, sim)).result.exitCode).toBe(0);
+    const identity = join(fx.tmpRoot, 'age-identity.txt');
+    writeFileSync(identity, `${AGE_KEY}\n`);
+    expect((await run(fx, sim, { ZTC_STATE_AGE_IDENTITY: identity })).result.exitCode).toBe(0);
     const seen = JSON.parse(readFileSync(fx.state('seen.alpha.install.json'), 'utf8')) as { env_names: string[] };
     expect(seen.env_names).toContain('DEMO_TOKEN');
+    expect(seen.env_names).not.toContain('ZTC_STATE_AGE_IDENTITY');
     expect(seen.env_names).not.toContain('ZTC_STATE_S3_SECRET_KEY');
     expect(seen.env_names).not.toContain('ZTC_STATE_S3_ACCESS_KEY');
     expect(seen.env_names).toContain('AWS_ENDPOINT_URL_S3');
