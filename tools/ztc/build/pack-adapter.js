@@ -23,6 +23,7 @@ function fail(message) {
 function readManifest(dir) {
   const pkgFile = path.join(dir, 'package.json');
   const yamlFile = path.join(dir, 'adapter.yaml');
+  if (!fs.existsSync(yamlFile)) fail(`${yamlFile}: not found (an adapter folder has adapter.yaml beside package.json)`);
   if (!fs.existsSync(pkgFile)) fail(`${pkgFile}: not found (an adapter package needs a package.json beside adapter.yaml)`);
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
   const { parse } = require('yaml');

@@ -41,6 +41,14 @@ describe('pack-adapter.js', () => {
     expect(r.stderr).toContain(`${join(copy, 'package.json')}: version 0.0.0-other differs from adapter.yaml's`);
   });
 
+  it('exits 3 naming adapter.yaml when the folder is not an adapter', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@acme/not-an-adapter', version: '1.0.0' }));
+    const r = spawnSync(process.execPath, [SCRIPT, dir, '--out', join(dir, 'out')], { encoding: 'utf8' });
+    expect(r.stderr).toBe(`error: ${join(dir, 'adapter.yaml')}: not found (an adapter folder has adapter.yaml beside package.json)\n`);
+    expect(r.status).toBe(3);
+  });
+
   it('exits 64 with the usage when no adapter folder is given', () => {
     const r = spawnSync(process.execPath, [SCRIPT, '--out', tempDir()], { encoding: 'utf8' });
     expect(r.status).toBe(64);
