@@ -88,4 +88,14 @@ describe('the s3 run lock', () => {
     expect(second.holder.owner).toBe('ci@runner-2');
     await second.release();
   });
+
+  it('replaced by someone else is left alone at release, and the notice names the object', async () => {
+    const { store, world } = await simStore();
+    const notices: string[] = [];
+    const lock = await RemoteRunLock.acquire(store, 'p/run.lock', who, { renewMs: 0, notice: (m) => notices.push(m) });
+    world.s3.buckets.get('state-bucket')!.set('p/run.lock', Buffer.from('replaced by hand\n'));
+    await lock.release();
+    expect(world.s3.buckets.get('state-bucket')!.get('p/run.lock')?.toString()).toBe('replaced by hand\n');
+    expect(notices).toEqual(["the run lock s3://state-bucket/p/run.lock was no longer this run's when it ended; left as it is"]);
+  });
 });

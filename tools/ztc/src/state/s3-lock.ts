@@ -229,9 +229,10 @@ export class RemoteRunLock {
     await this.renewing;
     if (this.lost) return;
     try {
-      if (!(await this.store.delete(this.key, { ifMatch: this.etag }))) this.opts.notice?.(`the run lock ${this.key} was no longer this run's when it ended; left as it is`);
+      if (!(await this.store.delete(this.key, { ifMatch: this.etag })))
+        this.opts.notice?.(`the run lock ${this.store.objectName(this.key)} was no longer this run's when it ended; left as it is`);
     } catch (e) {
-      this.opts.notice?.(`the run lock ${this.key} could not be released (${(e as Error).message}); it expires at ${this.record.expires_at}`);
+      this.opts.notice?.(`the run lock ${this.store.objectName(this.key)} could not be released (${(e as Error).message}); it expires at ${this.record.expires_at}`);
     }
     this.lost = 'released';
   }
