@@ -370,6 +370,30 @@ describe('s3 state backend: the private dir, encrypted on the client', () => {
     expect(readFileSync(join(third.privateDir, 'talos', 'secrets.yaml'), 'utf8')).toBe(bundle);
   });
 
+  it('is never replaced by a machine that cannot read it (its own private dir may lack files)', async () => {
+    const sim = await s3Sim();
+    const first = checkout({ private_dir: { encrypt_to: [AGE_RECIPIENT] } });
+    mkdirSync(join(first.privateDir, 'talos'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(first.privateDir, 'talos', 'secrets.yaml'), 'cluster-secret: 1\n', { mode: 0o600 });
+    expect((await run(first, sim)).result.exitCode).toBe(0);
+    const stored = sim.objects().get(`${PREFIX}/private-dir.tar.age`);
+    // Another machine with only a kubeconfig in its private dir and no identity.
+    const second = checkout({ private_dir: { encrypt_to: [AGE_RECIPIENT] } });
+    mkdirSync(second.privateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(second.privateDir, 'kubeconfig'), 'x', { mode: 0o600 });
+    const r = await run(second, sim);
+    expect(r.result.exitCode).toBe(0);
+    expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).toBe(stored);
+    expect(notices(r.events)).toContainEqual(
+      expect.stringContaining('the private dir was not stored: s3://ztc-state/platforms/demo/private-dir.tar.age holds a copy this run could not read'),
+    );
+    // With the identity, the two are merged (the missing bundle restored) and the result stored.
+    const merged = await run(second, sim, { ZTC_STATE_AGE_KEY: AGE_KEY });
+    expect(merged.result.exitCode).toBe(0);
+    expect(readFileSync(join(second.privateDir, 'talos', 'secrets.yaml'), 'utf8')).toBe('cluster-secret: 1\n');
+    expect(sim.objects().get(`${PREFIX}/private-dir.tar.age`)).not.toBe(stored);
+  });
+
   it('says which identity does not decrypt it', async () => {
     const sim = await s3Sim();
     const first = checkout({ private_dir: { encrypt_to: [AGE_RECIPIENT] } });

@@ -252,13 +252,22 @@ class S3Session implements StateSession {
     }
   }
 
-  /** Encrypt the private dir to the recipients and store it (unless it is what the backend already holds). */
+  /**
+   * Encrypt the private dir to the recipients and store it (unless it is what the backend already holds). A copy
+   * this run could not read (no identity) is never replaced: this machine's dir may be the less complete one.
+   */
   private async pushPrivateDir(): Promise<void> {
     const recipients = this.backend.config.encryptTo;
     const dir = this.opts.privateDir;
     if (!recipients || isEmptyDir(dir)) return;
     const tar = tarDir(dir);
     const wanted = `${JSON.stringify([...recipients].sort())}\n`;
+    if (this.privateTarHash === undefined && (await this.store.get(this.backend.key(PRIVATE_OBJECT)))) {
+      this.opts.notice(
+        `the private dir was not stored: ${this.backend.location}/${PRIVATE_OBJECT} holds a copy this run could not read, and this machine's may lack some of it; export ZTC_STATE_AGE_IDENTITY (or ZTC_STATE_AGE_KEY) with an identity of state.private_dir.encrypt_to, so the next run merges both and stores the result`,
+      );
+      return;
+    }
     if (this.privateTarHash === sha256(tar)) {
       // Unchanged since this run decrypted it: stored again only when encrypt_to changed.
       const stored = await this.store.get(this.backend.key(PRIVATE_RECIPIENTS_OBJECT));
