@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=lib/hcloud.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/lib}/hcloud.sh"
+. "$ZTC_LIB_DIR/hcloud.sh"
 
 main() {
   ztc::init

@@ -16,7 +16,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/hcloud.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/hcloud.sh"
+. "$ZTC_LIB_DIR/hcloud.sh"
 
 KEY_FILE=''
 KEY_ID=''
@@ -60,10 +60,6 @@ register_key() {
   ztc::info "registered SSH key $name (id $KEY_ID) in the Hetzner Cloud project"
 }
 
-in_rescue() {
-  ztc::ssh "$KEY_FILE" "root@$1" true 2>/dev/null
-}
-
 # ssh_probe IP: what the server answers on SSH with the platform's key, asked live:
 #   rescue       the rescue system, booted with our key
 #   os           an OS whose sshd refuses our key (a stock image, a recycled server, an old rescue boot)
@@ -84,6 +80,10 @@ ssh_probe() {
 
 answers() {
   [[ $(ssh_probe "$1") != unreachable ]]
+}
+
+in_rescue() {
+  [[ $(ssh_probe "$1") == rescue ]]
 }
 
 # reboot_into_rescue ID NAME: enable rescue with the platform's key, then reset the (running) server.

@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+. "$ZTC_LIB_DIR/talos.sh"
 
 etcd_state() {
   talosctl --nodes "$1" service etcd 2>/dev/null | awk '$1 == "STATE" { print $2 }'

@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+. "$ZTC_LIB_DIR/talos.sh"
 
 # Stop before making a new bundle when any node already runs a configured Talos (a live cluster).
 refuse_over_live_cluster() {

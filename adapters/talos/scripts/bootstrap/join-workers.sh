@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+. "$ZTC_LIB_DIR/talos.sh"
 
 registered() {
   kubectl get node "$1" >/dev/null 2>&1

@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 # shellcheck source=../lib/talos.sh
-. "${ZTC_LIB_DIR:-${BASH_SOURCE[0]%/*}/../lib}/talos.sh"
+. "$ZTC_LIB_DIR/talos.sh"
 
 api_ready() {
   [[ $(kubectl get --raw=/readyz 2>/dev/null) == ok ]]
