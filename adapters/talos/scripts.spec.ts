@@ -54,45 +54,60 @@ describe('talos/bootstrap-etcd', () => {
     { name: 'cp-1', ip: '203.0.113.10', role: 'controlplane' },
     { name: 'cp-2', ip: '203.0.113.11', role: 'controlplane' },
   ];
-  it('etcd with members on another control plane (the first one was reinstalled): never bootstrapped again', async () => {
-    const r = await runAdapterScript({
+  /** bootstrap-etcd with the platform's talosconfig; `arms` (bash case arms) answer before the defaults. */
+  const bootstrapEtcd = (arms: string) =>
+    runAdapterScript({
       script: script('bootstrap/bootstrap-etcd.sh'),
       context: { nodes: cps },
       privateFiles: { 'talos/talosconfig': 'context: demo\n' },
       tools: {
         talosctl: `case "$*" in
-  *"service etcd"*) [[ $* == *203.0.113.11* ]] && echo "STATE    Running" || echo "STATE    Preparing" ;;
-  *"etcd members"*) [[ $* == *203.0.113.11* ]] || { echo "error: etcd not running" >&2; exit 1; }
-                    printf 'NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER\\n203.0.113.11 1a2b cp-2 https://203.0.113.11:2380 https://203.0.113.11:2379 false\\n' ;;
+${arms}
   *bootstrap*) echo "bootstrapped" ;;
   *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
 esac`,
       },
     });
+  const bootstraps = (calls: string[]) => calls.filter((c) => / bootstrap$/.test(c));
+
+  it('etcd with members on another control plane (the first one was reinstalled): never bootstrapped again', async () => {
+    const r = await bootstrapEtcd(`  *"service etcd"*) [[ $* == *203.0.113.11* ]] && echo "STATE    Running" || echo "STATE    Preparing" ;;
+  *"etcd members"*) [[ $* == *203.0.113.11* ]] || { echo "error: etcd not running" >&2; exit 1; }
+                    printf 'NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER\\n203.0.113.11 1a2b cp-2 https://203.0.113.11:2380 https://203.0.113.11:2379 false\\n' ;;`);
     expect(r.stdout).toContain('etcd already exists on cp-2 (203.0.113.11): not bootstrapped again');
-    expect(r.calls.filter((c) => / bootstrap$/.test(c))).toEqual([]);
+    expect(bootstraps(r.calls)).toEqual([]);
     expect(r.code).toBe(0);
   });
 
   it('a control plane that does not answer with its config: etcd there cannot be ruled out, so nothing is bootstrapped', async () => {
     // cp-1 answers without etcd; cp-2 (which may hold the cluster's etcd) is down.
-    const r = await runAdapterScript({
-      script: script('bootstrap/bootstrap-etcd.sh'),
-      context: { nodes: cps },
-      privateFiles: { 'talos/talosconfig': 'context: demo\n' },
-      tools: {
-        talosctl: `case "$*" in
-  *203.0.113.11*) echo "error: connection refused" >&2; exit 1 ;;
+    const r = await bootstrapEtcd(`  *203.0.113.11*) echo "error: connection refused" >&2; exit 1 ;;
   *"service etcd"*) echo "STATE    Preparing" ;;
-  *"etcd members"*) echo "error: etcd not running" >&2; exit 1 ;;
-  *bootstrap*) echo "bootstrapped" ;;
+  *"etcd members"*) echo "error: etcd not running" >&2; exit 1 ;;`);
+    expect(bootstraps(r.calls)).toEqual([]);
+    expect(r.stderr).toContain('ERROR: cp-2 (203.0.113.11) does not answer with its config');
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('talos/check-health (pre-flight)', () => {
+  it('a node of another cluster: the run stops, naming the node, what was found and what to do', async () => {
+    const r = await runAdapterScript({
+      script: script('check-health.sh'),
+      context: { nodes },
+      privateFiles: { 'talos/talosconfig': 'context: demo\n', 'talos/secrets.yaml': 'cluster: {}\n' },
+      tools: {
+        // worker-1 runs Talos configured by another cluster's CA: our talosconfig is rejected.
+        talosctl: `case "$*" in
+  *203.0.113.11*--insecure*) echo "error: remote error: tls: certificate required" >&2; exit 1 ;;
+  *203.0.113.11*) echo "error: x509: certificate signed by unknown authority" >&2; exit 1 ;;
   *version*) printf 'Server:\\n\\tTag:         v1.11.5\\n' ;;
 esac`,
       },
     });
-    expect(r.calls.filter((c) => / bootstrap$/.test(c))).toEqual([]);
-    expect(r.stderr).toContain('ERROR: cp-2 (203.0.113.11) does not answer with its config');
     expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ERROR: worker-1 (203.0.113.11) runs Talos configured for another cluster (its API rejects this platform's talosconfig): it was left alone.");
+    expect(r.stderr).toContain('otherwise fix talos.nodes in platforms/demo/platform.yaml');
   });
 });
 
