@@ -160,6 +160,24 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     await sim.close();
   });
 
+  it('a powered-off node is powered on from its own disk by --fresh, never sent to rescue: no disk written', async () => {
+    const sim = await openWorld({ world, workspace: second });
+    sim.world.powerOff('203.0.113.12');
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("ERROR: configured nodes do not run this cluster's Talos: worker-2 (203.0.113.12): none");
+    const before = sim.world.calls.length;
+    const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
+    expect(fresh.code, fresh.stdout.slice(-3000)).toBe(0);
+    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.12 (ztc-sim-3): powered off; powering it on from its own disk to see what it runs');
+    expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.12 (ztc-sim-3): refuses SSH, so it runs an installed OS without sshd (Talos runs none): not rebooted');
+    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
+    const actions = sim.world.calls.slice(before).filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/'));
+    expect(actions.map((c) => c.argv[1])).toEqual(['/v1/servers/4203/actions/poweron']);
+    expect(sim.status().kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
+    await sim.close();
+  });
+
   it('the private dir missing on a live cluster: stops in pre-flight, before any server is touched', async () => {
     const third = checkout();
     const sim = await openWorld({ world, workspace: third, privateDir: temp('ztc-day2-empty-private-') });
