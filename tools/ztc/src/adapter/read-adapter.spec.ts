@@ -57,6 +57,22 @@ const CASES: [string, string, string[]][] = [
     `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/../../../../../outside.sh, description: Escape }\n`,
     ['scripts.bootstrap[0].file: "scripts/../../../../../outside.sh" leaves adapters/net/ ("..")'],
   ],
+  [
+    'purge on a bootstrap step',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/install.sh, description: Install, purge: everything }\n`,
+    ['scripts.bootstrap[0].purge: unknown field "purge"'],
+  ],
+  [
+    'purge of two lines on a teardown step',
+    `${BASE}scripts:\n  teardown:\n    - { file: scripts/teardown/x.sh, description: X, purge: "a\\nb" }\n`,
+    ['scripts.teardown[0].purge: must be one line of text saying what the step deletes for good'],
+  ],
+  [
+    'teardown step named like a bootstrap step',
+    `${BASE}scripts:\n  bootstrap:\n    - { file: scripts/install.sh, description: Install }\n  teardown:\n    - { name: install, file: scripts/teardown/x.sh, description: X }\n`,
+    ['scripts.teardown[0].name: step name "install" is already used by scripts.bootstrap[0]'],
+  ],
+  ['backup script missing', `${BASE}backup: { file: scripts/backup/snap.sh, description: Snapshot }\n`, ['backup.file: script "scripts/backup/snap.sh" not found']],
   ['shared path escaping generated/', `${BASE}shared_paths: [../secrets.yaml]\n`, ['shared_paths[0]: "../secrets.yaml" escapes generated/ with ".."']],
   ['shared path with a newline', `${BASE}shared_paths: ["a\\nb/"]\n`, ['shared_paths[0]', 'contains a control character']],
   [

@@ -27,6 +27,7 @@ type RawScript = {
   context?: Record<string, unknown>;
   required: boolean;
   disruptive?: string;
+  purge?: string;
 };
 type RawCap = string | { capability: string; version?: string };
 interface RawAdapter {
@@ -42,9 +43,10 @@ interface RawAdapter {
   shared_paths?: string[];
   inputs?: Record<string, unknown>;
   tools?: (string | { name: string; install?: string })[];
-  scripts?: Partial<Record<Stage, RawScript[]>>;
+  scripts?: Partial<Record<Stage | 'teardown', RawScript[]>>;
   init?: RawScript[];
   check_health?: RawScript;
+  backup?: RawScript;
 }
 
 // semver's functions one by one, loaded when first used: the whole package is 45 modules.
@@ -84,6 +86,9 @@ export function parseAdapter(value: unknown, ctx: ParseContext): AdapterManifest
 
 /** The schema's words for a bad `disruptive:` ("must match pattern …") replaced by what it takes. */
 function explainDisruptive(issue: Issue): Issue {
+  if (/(^|\.)purge$/.test(issue.path) && !issue.message.startsWith('unknown field')) {
+    return { ...issue, message: 'must be one line of text saying what the step deletes for good', hint: 'e.g. purge: "deletes the rescue SSH key from the Hetzner project"' };
+  }
   if (!/(^|\.)disruptive$/.test(issue.path)) return issue;
   const got = /got (.*)$/.exec(issue.message)?.[1];
   return {
@@ -103,6 +108,7 @@ function normaliseScript(s: RawScript): ScriptDecl {
     context: s.context ?? {},
     required: s.required,
     ...(s.disruptive !== undefined && { disruptive: s.disruptive }),
+    ...(s.purge !== undefined && { purge: s.purge }),
   };
 }
 
@@ -129,6 +135,8 @@ function normalise(d: RawAdapter, ctx: ParseContext): AdapterManifest {
     scripts,
     init: (d.init ?? []).map(normaliseScript),
     checkHealth: d.check_health ? { ...normaliseScript(d.check_health), name: 'check-health' } : undefined,
+    teardown: (d.scripts?.teardown ?? []).map(normaliseScript),
+    backup: d.backup ? normaliseScript(d.backup) : undefined,
     root: ctx.root,
     file: ctx.file,
   };
@@ -180,6 +188,8 @@ function checkScripts(m: AdapterManifest, ctx: ParseContext): Issue[] {
   const seen = new Map<string, string>();
   const all: [string, ScriptDecl][] = [
     ...STAGES.flatMap((stage) => m.scripts[stage].map((s, i) => [`scripts.${stage}[${i}]`, s] as [string, ScriptDecl])),
+    ...m.teardown.map((s, i) => [`scripts.teardown[${i}]`, s] as [string, ScriptDecl]),
+    ...(m.backup ? [['backup', m.backup] as [string, ScriptDecl]] : []),
     ...m.init.map((s, i) => [`init[${i}]`, s] as [string, ScriptDecl]),
     ...(m.checkHealth ? [['check_health', m.checkHealth] as [string, ScriptDecl]] : []),
   ];

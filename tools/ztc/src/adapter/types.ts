@@ -15,6 +15,8 @@ export interface ScriptDecl {
   required: boolean;
   /** One line: what the step may disrupt on a live system (reboot, disk write, etcd bootstrap); absent for a step that disrupts nothing. */
   disruptive?: string;
+  /** Teardown steps only: one line saying what the step deletes for good; such a step runs only under `ztc destroy --purge-private`. */
+  purge?: string;
 }
 
 export interface ProvidedCapability {
@@ -53,6 +55,10 @@ export interface AdapterManifest {
   scripts: Record<Stage, ScriptDecl[]>;
   init: ScriptDecl[];
   checkHealth?: ScriptDecl;
+  /** `scripts.teardown`: the steps `ztc destroy` runs for this adapter, in the order listed. */
+  teardown: ScriptDecl[];
+  /** `backup`: the script `ztc backup` runs for this adapter. */
+  backup?: ScriptDecl;
   /** Workspace-relative folder (`adapters/<name>`). */
   root: string;
   /** Workspace-relative adapter.yaml path. */

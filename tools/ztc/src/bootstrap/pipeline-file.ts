@@ -21,10 +21,12 @@ export function readPipeline(workspaceRoot: string, platform: string): Pipeline 
   const p = value as Partial<Pipeline> | null;
   const stagesOk =
     Array.isArray(p?.stages) && p.stages.length === STAGES.length && p.stages.every((s, i) => s?.name === STAGES[i] && Array.isArray(s.steps) && s.steps.every(isStep));
-  if (!p || p.version !== 1 || !stagesOk || !Array.isArray(p.preflight) || !p.preflight.every(isStep) || !Array.isArray(p.tools)) {
+  const listOk = (l: unknown) => l === undefined || (Array.isArray(l) && l.every(isStep));
+  if (!p || p.version !== 1 || !stagesOk || !Array.isArray(p.preflight) || !p.preflight.every(isStep) || !Array.isArray(p.tools) || !listOk(p.teardown) || !listOk(p.backup)) {
     throw ConfigError.one({ file, path: '', message: 'not a pipeline.yaml written by this version of ztc render', hint });
   }
-  return p as Pipeline;
+  // A pipeline.yaml rendered before teardown and backup existed has neither: nothing to run for them.
+  return { ...p, teardown: p.teardown ?? [], backup: p.backup ?? [] } as Pipeline;
 }
 
 function isStep(s: unknown): s is PipelineStep {
@@ -52,6 +54,6 @@ export function selectStages(pipeline: Pipeline, stage?: Stage): Pipeline['stage
 /** Every secret env var name declared anywhere in the pipeline (preflight included). */
 export function allSecretNames(pipeline: Pipeline): Set<string> {
   const names = new Set<string>();
-  for (const step of [...pipeline.preflight, ...pipeline.stages.flatMap((s) => s.steps)]) for (const n of step.secret_env) names.add(n);
+  for (const step of [...pipeline.preflight, ...pipeline.stages.flatMap((s) => s.steps), ...pipeline.teardown, ...pipeline.backup]) for (const n of step.secret_env) names.add(n);
   return names;
 }

@@ -110,6 +110,31 @@ describe('buildPipeline', () => {
   });
 });
 
+describe('teardown and backup', () => {
+  it('lists teardown steps with adapters in reverse order (each adapter’s steps as listed, purge kept) and backup in render order', () => {
+    const ws = fixtureWorkspace();
+    for (const a of ['net', 'storage']) ws.write(`adapters/${a}/scripts/bootstrap/deploy.sh`, `echo ${a}\n`);
+    const deploy = (m: AdapterManifest) => m.scripts.bootstrap[0] ?? readAdapter(ws.root, 'app').scripts.bootstrap[0]!;
+    const decl = (m: AdapterManifest, name: string, extra = {}) => ({ ...deploy(m), name, context: { who: name }, ...extra });
+    const pipeline = buildPipeline(
+      input(ws, (m) => ({
+        ...m,
+        teardown: [decl(m, `${m.name}-down`), ...(m.name === 'net' ? [decl(m, 'net-forget', { purge: 'deletes the network for good' })] : [])],
+        ...(m.name !== 'storage' && { backup: decl(m, `${m.name}-backup`) }),
+      })),
+    );
+    expect(pipeline.teardown.map((s) => s.id)).toEqual(['app/app-down', 'storage/storage-down', 'net/net-down', 'net/net-forget']);
+    expect(pipeline.teardown[3]).toMatchObject({ purge: 'deletes the network for good', context: { who: 'net-forget' } });
+    expect(pipeline.teardown[0]).not.toHaveProperty('purge');
+    expect(pipeline.backup.map((s) => s.id)).toEqual(['net/net-backup', 'app/app-backup']);
+  });
+
+  it('writes empty lists when no adapter has teardown or backup', () => {
+    const pipeline = buildPipeline(input(fixtureWorkspace()));
+    expect(pipeline).toMatchObject({ teardown: [], backup: [] });
+  });
+});
+
 describe('serializePipeline', () => {
   it('writes YAML under a do-not-edit header naming the platform, the same text every time', () => {
     const pipeline = buildPipeline(input(fixtureWorkspace()));

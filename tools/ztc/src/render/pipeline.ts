@@ -31,6 +31,8 @@ export interface PipelineStep {
   description: string;
   /** One line: what the step may disrupt on a live system (adapter.yaml `disruptive:`); absent for a step that disrupts nothing. */
   disruptive?: string;
+  /** Teardown steps only (adapter.yaml `purge:`): what the step deletes for good; it runs only under `ztc destroy --purge-private`. */
+  purge?: string;
   timeout_seconds: number;
   required: boolean;
   secret_env: string[];
@@ -49,6 +51,10 @@ export interface Pipeline {
   tools: PipelineTool[];
   preflight: PipelineStep[];
   stages: { name: Stage; steps: PipelineStep[] }[];
+  /** `ztc destroy`: every adapter's `scripts.teardown`, adapters in the reverse of the resolved order, each adapter's steps as listed. */
+  teardown: PipelineStep[];
+  /** `ztc backup`: every adapter's `backup` script, in the resolved adapter order. */
+  backup: PipelineStep[];
 }
 
 export interface PipelineInput {
@@ -86,6 +92,7 @@ export function pipelineStep(
     ...(parts.files && { files: parts.files }),
     description: decl.description,
     ...(decl.disruptive !== undefined && { disruptive: decl.disruptive }),
+    ...(decl.purge !== undefined && { purge: decl.purge }),
     timeout_seconds: decl.timeoutSeconds,
     required: decl.required,
     secret_env: [...decl.secretEnv],
@@ -138,6 +145,9 @@ export function buildPipeline(input: PipelineInput): Pipeline {
       name: stage,
       steps: adapters.flatMap((a) => a.scripts[stage].map((s, i) => step(a, s, `scripts.${stage}[${i}]`))),
     })),
+    // Teardown undoes bootstrap: what depends on an adapter goes before it (apps before the CNI before the nodes).
+    teardown: [...adapters].reverse().flatMap((a) => a.teardown.map((s, i) => step(a, s, `scripts.teardown[${i}]`))),
+    backup: adapters.filter((a) => a.backup).map((a) => step(a, a.backup!, 'backup')),
   };
 }
 

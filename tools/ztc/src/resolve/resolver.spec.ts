@@ -15,6 +15,7 @@ function adapter(name: string, provides: [string, string?][] = [], requires: [st
     inputs: {},
     tools: [],
     scripts: { 'pre-work': [], bootstrap: [], 'post-work': [], validation: [] },
+    teardown: [],
     init: [],
     root: `adapters/${name}`,
     file: `adapters/${name}/adapter.yaml`,

@@ -42,7 +42,7 @@ export function readAdapterInfo(workspaceRoot: string, file: string, name = base
   const { value } = readYamlFile(join(workspaceRoot, file), file);
   const manifest = parseAdapter(value, { workspaceRoot, root, file, folderName: name });
   const files = listFiles(join(workspaceRoot, root));
-  const declared = STAGES.some((s) => manifest.scripts[s].length > 0) || manifest.init.length > 0 || !!manifest.checkHealth;
+  const declared = STAGES.some((s) => manifest.scripts[s].length > 0) || manifest.init.length > 0 || !!manifest.checkHealth || manifest.teardown.length > 0 || !!manifest.backup;
   return {
     manifest,
     hasScripts: declared || files.some((f) => f.endsWith('.sh')),

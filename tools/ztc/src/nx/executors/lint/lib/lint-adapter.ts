@@ -29,7 +29,7 @@ export interface LintReport {
 const SOURCES_ZTC_SH = /^\s*(?:\.|source)\s+.*\bztc\.sh"?\s*$/m;
 
 function declaredScripts(m: AdapterManifest): string[] {
-  return [...STAGES.flatMap((s) => m.scripts[s]), ...m.init, ...(m.checkHealth ? [m.checkHealth] : [])].map((s) => s.file);
+  return [...STAGES.flatMap((s) => m.scripts[s]), ...m.teardown, ...(m.backup ? [m.backup] : []), ...m.init, ...(m.checkHealth ? [m.checkHealth] : [])].map((s) => s.file);
 }
 
 export async function lintAdapter(workspaceRoot: string, adapter: string): Promise<LintReport> {
