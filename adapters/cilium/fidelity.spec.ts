@@ -1,8 +1,9 @@
 /**
- * Fidelity: the Helm values cilium renders pass the Cilium 1.18.5 chart's values.schema.json (what Helm
- * runs on install), name only keys the chart has (Helm ignores unknown keys, so a typo would pass
+ * Fidelity: the Helm values cilium renders pass the values.schema.json of every Cilium chart the adapter
+ * accepts (1.18.5 and 1.19.6 vendored: what Helm runs on install and upgrade), name only keys the chart has (Helm ignores unknown keys, so a typo would pass
  * silently), and set explicitly every value the Talos guide needs where the chart's default differs.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -16,7 +17,8 @@ const REPO_ROOT = join(__dirname, '..', '..');
 const plan = renderPlatform(REPO_ROOT, 'example');
 const values = parse(plan.files.get('cilium/values.yaml')!) as Record<string, any>;
 const chartDefaults = upstreamYaml<Record<string, any>>('cilium/1.18.5/values.yaml');
-const validate = upstreamValidator('cilium/1.18.5/values.schema.json');
+/** The vendored charts, one per minor the adapter's version pattern accepts. */
+const CHARTS = ['1.18.5', '1.19.6'];
 
 /** Dotted paths of every leaf in `v` that the chart's values.yaml does not have. */
 function unknownKeys(v: Record<string, any>, defaults: Record<string, any>, prefix = ''): string[] {
@@ -27,16 +29,25 @@ function unknownKeys(v: Record<string, any>, defaults: Record<string, any>, pref
   });
 }
 
-describe('cilium values against the Cilium 1.18.5 chart', () => {
-  it('pass the chart values schema', () => {
+describe('cilium values against the vendored Cilium charts', () => {
+  it.each(CHARTS)('pass the %s chart values schema, and use only keys that chart knows', (chart) => {
+    const validate = upstreamValidator(`cilium/${chart}/values.schema.json`);
     const ok = validate(values);
     expect(describeErrors(validate.errors)).toEqual([]);
     expect(ok).toBe(true);
+    const defaults = upstreamYaml<Record<string, any>>(`cilium/${chart}/values.yaml`);
+    expect(unknownKeys(values, defaults)).toEqual([]);
+    expect(unknownKeys({ ipam: { mod: 'kubernetes' } }, defaults)).toEqual(['ipam.mod']);
+    // An upgrade passes upgradeCompatibility: the chart takes it as a string.
+    expect(validate({ ...values, upgradeCompatibility: '1.18' })).toBe(true);
+    expect(validate({ ...values, upgradeCompatibility: 1.18 })).toBe(false);
   });
 
-  it('use only keys the chart knows', () => {
-    expect(unknownKeys(values, chartDefaults)).toEqual([]);
-    expect(unknownKeys({ ipam: { mod: 'kubernetes' } }, chartDefaults)).toEqual(['ipam.mod']);
+  it("the adapter's version input accepts exactly the vendored charts' minors", () => {
+    const pattern = new RegExp((parse(readFileSync(join(__dirname, 'adapter.yaml'), 'utf8')) as any).inputs.properties.version.pattern);
+    for (const chart of CHARTS) expect(pattern.test(`v${chart}`), chart).toBe(true);
+    expect(pattern.test('v1.20.0')).toBe(false);
+    expect(pattern.test('1.17.9')).toBe(false);
   });
 
   it('set what the Talos guide needs, each differing from the chart default', () => {

@@ -1,6 +1,7 @@
 /**
  * cilium: Helm values for Cilium on Talos, and the `cni` capability carrying the Talos machine-config
- * patch every node needs (no built-in CNI, no kube-proxy). The chart is installed at bootstrap.
+ * patch every node needs (no built-in CNI, no kube-proxy). The chart is installed (or upgraded, one minor
+ * at a time) at bootstrap; validation compares the agents' image tag with `version`.
  */
 import { stringify } from 'yaml';
 import { defineRender } from '@ztc/engine';
@@ -49,6 +50,7 @@ export const render = defineRender<CiliumConfig>((config, _platform, _caps, { te
   return {
     files,
     scriptContext: {
+      validate: { version },
       install: {
         repository: 'https://helm.cilium.io',
         chart: 'cilium',

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install (or upgrade) the Cilium Helm chart with the rendered values at the pinned version, then wait
 # for the agent DaemonSet, the operator and every node to turn Ready (Talos nodes run without a CNI until
-# now). A release already deployed with this chart version and these values is left as it is. BGP objects
-# are applied only when rendered, after checking the cluster serves their API version.
+# now). A release already deployed with this chart version and these values is left as it is. The live
+# release decides how: a minor-version change (1.18 -> 1.19) sets upgradeCompatibility to the minor
+# being left, as Cilium's upgrade guide asks, and a jump over a minor is refused (the only tested path is
+# one minor at a time). BGP objects are applied only when rendered, after checking the cluster serves
+# their API version.
 set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
@@ -21,9 +24,33 @@ apply_bgp() {
   ztc::k8s::apply -f "$file"
 }
 
+# major.minor of a version (v1.18.5 -> 1.18).
+minor_of() {
+  local v=${1#v}
+  printf '%s\n' "${v%.*}"
+}
+
+# UPGRADE_ARGS: the helm arguments an upgrade from the deployed chart version FROM to TO needs: none for
+# a new install or a patch change, `--set upgradeCompatibility=<FROM's minor>` for the next minor; a
+# skipped minor or a change of major ends the step. Called in the script's own shell (it may exit).
+UPGRADE_ARGS=()
+upgrade_args() {
+  local from=$1 to=$2 fmin tmin
+  [[ -n $from ]] || return 0
+  fmin=$(minor_of "$from")
+  tmin=$(minor_of "$to")
+  [[ $fmin != "$tmin" ]] || return 0
+  local fmaj=${fmin%.*} fm=${fmin#*.} tmaj=${tmin%.*} tm=${tmin#*.}
+  if [[ $fmaj != "$tmaj" ]] || ((tm != fm + 1)); then
+    ztc::error "Cilium $from runs and platform.yaml asks for $to: Cilium upgrades (and rolls back) one minor version at a time only. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml to the newest $fmaj.$((fm + 1)).x first (render, bootstrap), then to $to"
+  fi
+  ztc::info "upgrading Cilium $from -> $to: upgradeCompatibility=$fmin (the minor being left, as Cilium's upgrade guide asks)"
+  UPGRADE_ARGS=(--set "upgradeCompatibility=$fmin")
+}
+
 main() {
   ztc::init
-  local release version values digest status repository
+  local release version values digest status repository deployed=''
   NAMESPACE=$(ztc::ctx .namespace)
   release=$(ztc::ctx .chart) # the release is named after its chart
   repository=$(ztc::ctx .repository)
@@ -35,9 +62,11 @@ main() {
     '.info.status == "deployed" and .chart.metadata.version == $v and .info.description == $d' <<<"$status" >/dev/null; then
     ztc::info "Cilium $version is deployed with these values already"
   else
-    ztc::info "installing Cilium $version into $NAMESPACE"
+    [[ -z $status ]] || deployed=$(jq -r '.chart.metadata.version // empty' <<<"$status")
+    upgrade_args "$deployed" "$version"
+    ztc::info "installing Cilium $version into $NAMESPACE${deployed:+ (deployed: $deployed)}"
     helm upgrade --install "$release" "$release" --repo "$repository" --version "$version" \
-      --namespace "$NAMESPACE" --values "$values" --description "$digest" >/dev/null \
+      --namespace "$NAMESPACE" --values "$values" "${UPGRADE_ARGS[@]}" --description "$digest" >/dev/null \
       || ztc::error "helm could not install Cilium $version (see above). Check that this machine reaches $repository and the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
   fi
   ztc::k8s::wait_rollout "$NAMESPACE" daemonset/cilium "the Cilium agents (daemonset/cilium)" \

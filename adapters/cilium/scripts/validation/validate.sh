@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Validation: one Cilium agent per node, each ready and reporting a healthy status (cilium-dbg status).
+# Validation: the Cilium agents run the configured version (the DaemonSet's image tag), and one agent per
+# node is ready and reports a healthy status (cilium-dbg status).
 set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   ztc::init
-  local ns nodes pods pod node report
+  local ns nodes pods pod node report want ds image running
   ns=$(ztc::ctx .namespace)
+  want=v$(ztc::ctx .version)
+  want=${want#vv}
+  ds=$(kubectl --namespace "$ns" get daemonset cilium -o json) \
+    || ztc::error "there is no Cilium DaemonSet in $ns (see above): run the post-work stage (cilium/install), then validate again"
+  image=$(jq -r '[.spec.template.spec.containers[]? | select(.name == "cilium-agent") | .image][0] // empty' <<<"$ds")
+  running=${image%@*}
+  running=${running##*:}
+  [[ $running == "$want" ]] \
+    || ztc::error "the Cilium agents run ${running:-an unknown version} (image ${image:-none}), platform.yaml asks for $want: run the post-work stage again (ztc bootstrap $ZTC_PLATFORM --stage post-work) so that cilium/install upgrades them, then validate again"
+  ztc::info "Cilium agents run $running"
   nodes=$(kubectl get nodes -o json | jq -r '[.items[].metadata.name] | sort | join(" ")')
   pods=$(kubectl --namespace "$ns" get pods -l k8s-app=cilium -o json)
   local -a unhealthy=()

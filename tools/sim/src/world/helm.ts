@@ -1,9 +1,11 @@
 /**
  * helm against the simulated cluster, for the charts ZTC adapters install. A chart version must exist
  * in its repository (the sim knows every patch version of a minor whose chart is vendored under
- * tools/upstream), values are checked against that vendored chart's values.schema.json as Helm does on install, and installing creates the
- * chart's workloads and CRDs. A values file that cannot work on Talos (kube-proxy off without KubePrism,
- * SYS_MODULE kept) leaves the Cilium agents crash-looping, as on a real cluster.
+ * tools/upstream: Cilium 1.18 and 1.19), values (the files, then --set) are checked against that vendored
+ * chart's values.schema.json as Helm does on install, and installing creates the chart's workloads (their
+ * images at the chart's tag, so an upgrade shows the new version running) and CRDs; `uninstall` removes
+ * them. A values file that cannot work on Talos (kube-proxy off without KubePrism, SYS_MODULE kept) leaves
+ * the Cilium agents crash-looping, as on a real cluster.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -12,7 +14,7 @@ import { first, parseArgs, type ParsedArgs } from './args';
 import { fail, ok, pathIn, type ExecRequest, type ExecResult } from './exec';
 import { connect } from './kubectl';
 import { mergeMaps } from './merge';
-import { applyObjects } from './objects';
+import { applyObjects, objectKey } from './objects';
 import type { Doc, World } from './world';
 
 const SPEC = {
@@ -27,6 +29,7 @@ interface Chart {
   versions: RegExp;
   /** The vendored chart (tools/upstream/<name>/<version>) whose values.yaml and schema stand for `version`. */
   vendored(version: string): string;
+  /** `values` are the user's values merged over the vendored chart's defaults. */
   install(world: World, ns: string, values: Doc, version: string): Doc[];
   /** Why the workloads would not come up with these values on this cluster (undefined: they do). */
   broken?(world: World, values: Doc): string | undefined;
@@ -51,17 +54,28 @@ const CHARTS: Chart[] = [
   {
     repo: 'https://helm.cilium.io',
     name: 'cilium',
-    // Any 1.18.x is in the repository; values are checked against the vendored chart of that minor.
-    versions: /^1\.18\.\d+$/,
-    vendored: () => '1.18.5',
-    install: (_world, ns, values) => [
+    // Any 1.18.x or 1.19.x is in the repository; values are checked against the vendored chart of that minor.
+    versions: /^1\.(18|19)\.\d+$/,
+    vendored: (version) => (version.startsWith('1.19.') ? '1.19.6' : '1.18.5'),
+    install: (_world, ns, values, version) => [
       {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
         metadata: { name: 'cilium', namespace: ns, labels: { 'k8s-app': 'cilium' } },
-        spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } } },
+        spec: {
+          selector: { matchLabels: { 'k8s-app': 'cilium' } },
+          template: { spec: { containers: [{ name: 'cilium-agent', image: `${String(values.image?.repository ?? 'quay.io/cilium/cilium')}:v${version}` }] } },
+        },
       },
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cilium-operator', namespace: ns }, spec: { replicas: values.operator?.replicas ?? 2 } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'cilium-operator', namespace: ns },
+        spec: {
+          replicas: values.operator?.replicas ?? 2,
+          template: { spec: { containers: [{ name: 'cilium-operator', image: `quay.io/cilium/operator-generic:v${version}` }] } },
+        },
+      },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: ns }, data: { 'kube-proxy-replacement': String(values.kubeProxyReplacement) } },
       crd('cilium.io', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', [{ name: 'v2', served: true, storage: true }]),
       crd('cilium.io', 'CiliumNode', 'ciliumnodes', [{ name: 'v2', served: true, storage: true }]),
@@ -84,6 +98,28 @@ const CHARTS: Chart[] = [
   },
 ];
 
+/** `--set a.b=c` as a values map (Helm's type guessing for true/false/null/integers; no lists or escapes). */
+function setValue(spec: string): Doc {
+  const [path, raw = ''] = spec.split(/=(.*)/s);
+  const value = raw === 'true' ? true : raw === 'false' ? false : raw === 'null' ? null : /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  return path!.split('.').reduceRight<unknown>((v, k) => ({ [k]: v }), value) as Doc;
+}
+
+/** `helm uninstall RELEASE`: the release and the objects its chart made are gone (CRDs stay, as Helm keeps them). */
+function uninstall(world: World, a: ParsedArgs): ExecResult {
+  const ns = first(a, 'namespace') ?? 'default';
+  const name = a.positionals[1];
+  const r = world.cluster.releases.get(`${ns}/${name}`);
+  if (!r) return a.bools.has('ignore-not-found') ? ok() : fail(`Error: uninstall: Release not loaded: ${String(name)}: release: not found`);
+  const chart = CHARTS.find((c) => c.name === r.chart.metadata.name)!;
+  for (const o of chart.install(world, ns, r.config as Doc, String(r.chart.metadata.version))) {
+    if (o.kind !== 'CustomResourceDefinition') world.cluster.objects.delete(objectKey(world, o.kind, o.metadata.namespace, o.metadata.name));
+  }
+  world.cluster.releases.delete(`${ns}/${name}`);
+  if (chart.name === 'cilium') world.cluster.cni = undefined;
+  return ok(`release "${String(name)}" uninstalled\n`);
+}
+
 function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const [, release, chartName] = a.positionals;
   const repo = (first(a, 'repo') ?? '').replace(/\/$/, '');
@@ -95,14 +131,16 @@ function upgradeInstall(world: World, req: ExecRequest, a: ParsedArgs): ExecResu
   const ns = first(a, 'namespace') ?? 'default';
   let values: Doc = {};
   for (const f of a.flags.get('values') ?? []) values = mergeMaps(values, (parse(f === '-' ? (req.stdin?.toString() ?? '') : readFileSync(pathIn(req, f), 'utf8')) as Doc) ?? {});
+  for (const s of a.flags.get('set') ?? []) values = mergeMaps(values, setValue(s));
   const vendored = chart.vendored(version);
   const validate = upstreamValidator(`${chartName}/${vendored}/values.schema.json`);
-  if (!validate(mergeMaps(upstreamYaml<Doc>(`${chartName}/${vendored}/values.yaml`), values))) {
+  const effective = mergeMaps(upstreamYaml<Doc>(`${chartName}/${vendored}/values.yaml`), values);
+  if (!validate(effective)) {
     return fail(`Error: values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n- ${describeErrors(validate.errors).join('\n- ')}`);
   }
   const key = `${ns}/${release}`;
   const previous = world.cluster.releases.get(key);
-  const { error } = applyObjects(world, chart.install(world, ns, values, version), ns);
+  const { error } = applyObjects(world, chart.install(world, ns, effective, version), ns);
   if (error) return fail(error);
   const revision = (previous?.version ?? 0) + 1;
   const now = new Date().toISOString();
@@ -135,6 +173,8 @@ export async function helm(world: World, req: ExecRequest): Promise<ExecResult> 
     case 'upgrade':
       if (!a.bools.has('install')) return fail('Error: only "helm upgrade --install" is simulated');
       return upgradeInstall(world, req, a);
+    case 'uninstall':
+      return uninstall(world, a);
     case 'status': {
       const r = world.cluster.releases.get(`${ns}/${a.positionals[1]}`);
       if (!r) return fail('Error: release: not found');

@@ -1,0 +1,94 @@
+/**
+ * The cilium scripts' own decisions, with stand-in helm and kubectl: an upgrade across a minor version
+ * passes upgradeCompatibility set to the minor being left (as Cilium's upgrade guide asks) and a patch
+ * change or a new install does not; a skipped minor is refused before helm runs; validation compares the
+ * agents' image tag with the configured version. The whole upgrade against faithful tools is the
+ * simulation's (tools/sim).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runAdapterScript } from '@ztc/engine/testing';
+
+const generated = mkdtempSync(join(tmpdir(), 'ztc-cilium-generated-'));
+writeFileSync(join(generated, 'values.yaml'), 'kubeProxyReplacement: true\n');
+afterAll(() => rmSync(generated, { recursive: true, force: true }));
+const installContext = (version: string) => ({ repository: 'https://helm.cilium.io', chart: 'cilium', version, namespace: 'kube-system', values: 'values.yaml', bgp_manifests: [] });
+
+/** helm answering `status` with a deployed release of `deployed` (none: not found), and accepting the upgrade. */
+const helm = (deployed?: string) => `case $1 in
+  status) ${deployed ? `echo '{"info":{"status":"deployed","description":"ztc values sha256 old"},"chart":{"metadata":{"version":"${deployed}"}}}'` : 'echo "Error: release: not found" >&2; exit 1'} ;;
+  upgrade) exit 0 ;;
+esac`;
+/** kubectl: every rollout complete, every node Ready. */
+const kubectl = `case "$*" in
+  *rollout*) exit 0 ;;
+  *"get nodes"*) echo '{"items":[{"metadata":{"name":"n1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}' ;;
+esac`;
+
+async function install(deployed: string | undefined, version: string) {
+  return runAdapterScript({
+    script: join(__dirname, 'scripts', 'post-work', 'install.sh'),
+    context: installContext(version),
+    env: { ZTC_GENERATED_DIR: generated },
+    tools: { helm: helm(deployed), kubectl },
+  });
+}
+const upgradeCall = (calls: string[]) => calls.find((c) => c.startsWith('helm upgrade'));
+
+describe('cilium/install', () => {
+  it('1.18.5 → 1.19.6: helm upgrade at 1.19.6 with upgradeCompatibility=1.18, the minor being left', async () => {
+    const r = await install('1.18.5', '1.19.6');
+    expect(r.code, r.stderr).toBe(0);
+    expect(upgradeCall(r.calls)).toContain('--version 1.19.6');
+    expect(upgradeCall(r.calls)).toContain('--set upgradeCompatibility=1.18');
+    expect(r.stdout).toContain('upgrading Cilium 1.18.5 -> 1.19.6: upgradeCompatibility=1.18');
+  });
+
+  it('a patch change (1.18.5 → 1.18.6) and a new install pass no upgradeCompatibility', async () => {
+    for (const [deployed, version] of [['1.18.5', '1.18.6'], [undefined, '1.19.6']] as const) {
+      const r = await install(deployed, version);
+      expect(r.code, r.stderr).toBe(0);
+      expect(upgradeCall(r.calls)).toContain(`--version ${version}`);
+      expect(upgradeCall(r.calls)).not.toContain('upgradeCompatibility');
+    }
+  });
+
+  it('a jump over a minor (1.17 → 1.19) is refused before helm upgrades anything, naming the path', async () => {
+    const r = await install('1.17.9', '1.19.6');
+    expect(r.code).toBe(1);
+    expect(upgradeCall(r.calls)).toBeUndefined();
+    expect(r.stderr).toContain('ERROR: Cilium 1.17.9 runs and platform.yaml asks for 1.19.6: Cilium upgrades (and rolls back) one minor version at a time only');
+    expect(r.stderr).toContain('to the newest 1.18.x first');
+  });
+});
+
+describe('cilium/validate', () => {
+  const run = (image: string) =>
+    runAdapterScript({
+      script: join(__dirname, 'scripts', 'validation', 'validate.sh'),
+      context: { namespace: 'kube-system', version: '1.19.6' },
+      tools: {
+        kubectl: `case "$*" in
+  *"get daemonset cilium"*) echo '{"spec":{"template":{"spec":{"containers":[{"name":"cilium-agent","image":"${image}"}]}}}}' ;;
+  *"get nodes"*) echo '{"items":[{"metadata":{"name":"n1"}}]}' ;;
+  *"get pods"*) echo '{"items":[{"metadata":{"name":"cilium-a"},"spec":{"nodeName":"n1"},"status":{"phase":"Running"}}]}' ;;
+  *exec*) echo OK ;;
+esac`,
+      },
+    });
+
+  it('the agents at the configured version (image tag, digest ignored) pass', async () => {
+    const r = await run('quay.io/cilium/cilium:v1.19.6@sha256:abc');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Cilium agents run v1.19.6');
+    expect(r.code).toBe(0);
+  });
+
+  it('agents still at the old version fail, saying which runs and what to do', async () => {
+    const r = await run('quay.io/cilium/cilium:v1.18.5@sha256:abc');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: the Cilium agents run v1.18.5 (image quay.io/cilium/cilium:v1.18.5@sha256:abc), platform.yaml asks for v1.19.6');
+  });
+});
