@@ -43,7 +43,8 @@ const crd = (group: string, kind: string): Doc => ({
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: `${kind.toLowerCase()}s.${group}` },
-  spec: { group, names: { kind, plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase() }, scope: 'Cluster', versions: [{ name: 'v1alpha1', served: true, storage: true }] },
+  // categories as the providers' CRDs have them: a managed resource's CRD is in category "managed".
+  spec: { group, names: { kind, plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), categories: ['crossplane', /^(ProviderConfig|StoreConfig)/.test(kind) ? 'provider' : 'managed'] }, scope: 'Cluster', versions: [{ name: 'v1alpha1', served: true, storage: true }] },
 });
 
 function running(world: World, kind: string, name: string): Doc | undefined {
@@ -156,7 +157,7 @@ function syncApplication(world: World, app: Doc): void {
   }
   const health = docs.map((d) => healthOf(world, d));
   const status = health.includes('Degraded') ? 'Degraded' : health.includes('Progressing') ? 'Progressing' : 'Healthy';
-  app.status = { sync: { status: 'Synced', revision: 'HEAD' }, health: { status }, resources: docs.map((d) => ({ kind: d.kind, name: d.metadata.name })) };
+  app.status = { sync: { status: 'Synced', revision: 'HEAD' }, health: { status }, resources: docs.map((d) => ({ kind: d.kind, namespace: d.metadata.namespace ?? app.spec.destination.namespace, name: d.metadata.name })) };
 }
 
 function reconcileProviders(world: World): void {

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { kustomizeBinary, kustomizeBuild } from '../../../upstream/upstream';
 import { first, parseArgs, type ParsedArgs } from './args';
+import { deleteObject } from './apps';
 import { reconcile } from './controllers';
 import { durationMs, fail, ok, pathIn, waitFor, type ExecRequest, type ExecResult } from './exec';
 import { mergeMaps } from './merge';
@@ -191,7 +192,7 @@ function del(world: World, a: ParsedArgs): ExecResult {
   const kind = kindOf(world, typeWord ?? '');
   const key = kind && name ? objectKey(world, kind, nsOf(a), name) : '';
   // A Node object lives until deleted (its kubelet, if it still runs, registers it again).
-  const deleted = kind === 'Node' ? world.cluster.registered.delete(name!) : world.cluster.objects.delete(key);
+  const deleted = kind === 'Node' ? world.cluster.registered.delete(name!) : deleteObject(world, key);
   if (!deleted) return a.bools.has('ignore-not-found') ? ok() : fail(`Error from server (NotFound): ${String(typeWord)} "${String(name)}" not found`);
   return ok(`${kind!.toLowerCase()} "${name}" deleted\n`);
 }
