@@ -60,6 +60,8 @@
 #   ztc::k8s::crd_established CRD          the CRD's Established condition is True
 #   ztc::k8s::nodes_not_ready [NODES_JSON] names of the nodes without Ready=True (no conditions: not Ready)
 #   ztc::k8s::nodes_ready      there are nodes and every one is Ready; fails when kubectl does
+#   ztc::k8s::api_answers      the cluster's API server answers (3 tries); 1 without a readable KUBECONFIG:
+#                              for teardown steps telling a gone cluster from one to act on
 #
 # Tunables (environment): ZTC_POLL_INTERVAL (s, default 5), ZTC_RETRY_DELAY (first backoff in s, default
 # 1), ZTC_API_ATTEMPTS (default 6), ZTC_WAIT_MARGIN (s kept before the step deadline for the last check
@@ -400,4 +402,12 @@ ztc::k8s::nodes_ready() {
   jq -e '.items | length > 0' <<<"$nodes" >/dev/null || return 1
   not_ready=$(ztc::k8s::nodes_not_ready "$nodes") || return 1
   [[ -z $not_ready ]]
+}
+
+# ztc::k8s::api_answers: the cluster's API server answers `kubectl get --raw /readyz` (tried 3 times: one
+# refused connection does not make a cluster gone). 1 when KUBECONFIG is unset or unreadable, or the API
+# does not answer. Teardown steps use it to tell a cluster that is gone from one they must act on.
+ztc::k8s::api_answers() {
+  [[ -n ${KUBECONFIG:-} && -r ${KUBECONFIG%%:*} ]] || return 1
+  ztc::retry 3 kubectl get --raw /readyz >/dev/null 2>&1
 }

@@ -64,3 +64,20 @@ nodes() { # NODES_JSON: kubectl get nodes -o json answers it
   run script 'ztc::k8s::crd_established good.example.io && echo yes; ztc::k8s::crd_established bad.example.io || echo no'
   [ "$output" = $'yes\nno' ]
 }
+
+@test "api_answers: the API answering /readyz; a refused connection tried 3 times; no kubeconfig is no API" {
+  touch kubeconfig
+  export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
+  stub kubectl '[[ $* == "get --raw /readyz" ]] && echo ok'
+  run script 'ztc::k8s::api_answers && echo answers'
+  [ "$output" = 'answers' ]
+  stub kubectl 'echo "The connection to the server 10.0.0.1:6443 was refused" >&2; exit 1'
+  : >calls.log
+  run script 'ztc::k8s::api_answers || echo "no answer"'
+  [ "$output" = 'no answer' ]
+  [ "$(grep -c 'kubectl get --raw /readyz' calls.log)" -eq 3 ]
+  : >calls.log
+  KUBECONFIG=$BATS_TEST_TMPDIR/missing run script 'ztc::k8s::api_answers || echo "no answer"'
+  [ "$output" = 'no answer' ]
+  [ ! -s calls.log ]
+}
