@@ -33,8 +33,14 @@ export interface StepRef {
   stage: string;
 }
 
+/** The command of a run: bootstrap's events carry none; `ztc destroy` and `ztc backup` name themselves. */
+export type RunCommand = 'destroy' | 'backup';
+
+/** What `ztc destroy` deletes or keeps besides running teardown steps (docs/json.md). */
+export type PurgeItem = 'private_dir' | 'state_backend' | 'local_state' | 'receipts';
+
 export type BootstrapEvent =
-  | { event: 'run_started'; platform: string; stages: string[]; fresh: boolean; dry_run: boolean }
+  | { event: 'run_started'; platform: string; stages: string[]; fresh: boolean; dry_run: boolean; command?: RunCommand; purge_private?: boolean }
   | { event: 'receipts_restored'; stages: { stage: string; steps: string[] }[] }
   | { event: 'stage_started'; stage: string; steps: number }
   | ({ event: 'step_started'; step: string; stage: string; adapter: string; description: string; timeout_seconds: number; log: string; disruptive?: string } & Position &
@@ -53,10 +59,33 @@ export type BootstrapEvent =
       receipt?: string;
     } & Position)
   | ({ event: 'step_skipped'; step: string; stage: string; reason: string } & Position)
-  | ({ event: 'step_planned'; step: string; stage: string; action: 'run' | 'skip'; status: StepStatus; changes?: Change[]; disruptive?: string } & Position)
+  | ({
+      event: 'step_planned';
+      step: string;
+      stage: string;
+      action: 'run' | 'skip';
+      status: StepStatus;
+      changes?: Change[];
+      disruptive?: string;
+      /** destroy: the step's description, and for a purge step what it deletes for good. */
+      description?: string;
+      purge?: string;
+      /** Why a step is skipped when it is not a receipt (a purge step without --purge-private). */
+      reason?: string;
+    } & Position)
+  | {
+      event: 'purge';
+      item: PurgeItem;
+      /** A path or an s3:// location. */
+      location: string;
+      /** would_*: a dry run; deleted/kept: done. */
+      action: 'would_delete' | 'would_keep' | 'deleted' | 'kept';
+      message: string;
+    }
   | { event: 'notice'; message: string }
   | {
       event: 'run_finished';
+      command?: RunCommand;
       platform: string;
       exit_code: number;
       outcome: RunOutcome;
@@ -91,6 +120,9 @@ export const disruptiveMark = (what: string | undefined) => (what ? `  ! disrupt
 export function describeEvent(e: BootstrapEvent): string | undefined {
   switch (e.event) {
     case 'run_started':
+      if (e.command === 'destroy')
+        return `ztc destroy ${e.platform}: ${e.dry_run ? 'dry run of ' : ''}the teardown steps${e.purge_private ? ', purge steps included (--purge-private)' : ''}`;
+      if (e.command === 'backup') return `ztc backup ${e.platform}: ${e.dry_run ? 'dry run of ' : ''}the backup scripts`;
       return `ztc bootstrap ${e.platform}: ${e.dry_run ? 'dry run of ' : ''}${e.stages.join(' -> ')}${e.fresh ? ' (fresh: receipts ignored)' : ''}`;
     case 'stage_started':
       return `== ${e.stage} (${e.steps} step${e.steps === 1 ? '' : 's'})`;
@@ -113,15 +145,22 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
     case 'step_skipped':
       return `${at(e)}[${e.step}] skipped: ${e.reason}`;
     case 'step_planned': {
-      const lines = [`${at(e)}[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'} (${e.status})${disruptiveMark(e.disruptive)}`];
+      const what = e.description ? `: ${e.description}` : '';
+      const why = e.reason ?? e.status;
+      const lines = [`${at(e)}[${e.step}] would ${e.action === 'run' ? 'run' : 'skip'}${what} (${why})${disruptiveMark(e.disruptive)}`];
+      if (e.purge) lines.push(`    purges: ${e.purge}`);
       if (e.changes?.length) lines.push(`    because: ${e.changes.map(describeChange).join('; ')}`);
       return lines.join('\n');
     }
+    case 'purge':
+      return e.message;
     case 'notice':
       return e.message;
     case 'run_finished': {
       const counts = `${e.ran} ran, ${e.skipped} skipped`;
-      const lines = [`ztc bootstrap ${e.platform}: ${e.outcome.replace('_', ' ')} (${counts}) in ${seconds(e.duration_ms)}${e.exit_code ? `, exit ${e.exit_code}` : ''}`];
+      const lines = [
+        `ztc ${e.command ?? 'bootstrap'} ${e.platform}: ${e.outcome.replace('_', ' ')} (${counts}) in ${seconds(e.duration_ms)}${e.exit_code ? `, exit ${e.exit_code}` : ''}`,
+      ];
       if (e.not_run?.length) lines.push(`  not run (${e.not_run.length}): ${e.not_run.map((s) => `${s.step} (${s.stage})`).join(', ')}`);
       if (e.resume_command) lines.push(`  resume: ${e.resume_command}   (steps with a matching receipt are skipped)`);
       return lines.join('\n');

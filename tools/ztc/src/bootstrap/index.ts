@@ -8,3 +8,4 @@ export { createReporter, describeEvent, type BootstrapEvent, type EventSink, typ
 export { withTerminationSignals, exitCodeForAbort } from './signals';
 export { stateArea, PREFLIGHT, STATE_AREA_DIR, type StateArea } from '../workspace/state-area';
 export type { StepStatus } from './receipts';
+export { runDestroy, runBackup, TEARDOWN, BACKUP, type OpsOptions, type DestroyOptions } from './run-ops';

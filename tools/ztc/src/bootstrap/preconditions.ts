@@ -11,8 +11,8 @@ import { diskCache } from '../util/content-cache';
 import { validatePlatform } from '../validate/validate';
 
 /** Refuse unless lock.json, platform.yaml, the adapters, pipeline.yaml and generated/ all agree. */
-export function checkRendered(workspaceRoot: string, platform: string): void {
-  const first = `cannot bootstrap ${platform}: run render first ("ztc render ${platform}")`;
+export function checkRendered(workspaceRoot: string, platform: string, verb = 'bootstrap'): void {
+  const first = `cannot ${verb} ${platform}: run render first ("ztc render ${platform}")`;
   let drift;
   try {
     ({ drift } = validatePlatform(workspaceRoot, platform, { determinism: false, cache: diskCache() }));

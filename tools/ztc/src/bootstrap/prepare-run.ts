@@ -87,7 +87,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
 }
 
 /** A secret value in a step's context (hard-coded in adapter.yaml) would reach context.json and git. */
-function checkContextsHoldNoSecret(steps: readonly { stage: string; step: PipelineStep }[], masker: Masker, platform: string): void {
+export function checkContextsHoldNoSecret(steps: readonly { stage: string; step: PipelineStep }[], masker: Masker, platform: string): void {
   const leaking = steps.filter(({ step }) => masker.finds(JSON.stringify(step.context))).map(({ step }) => step.id);
   if (leaking.length > 0) {
     throw new ExitError(

@@ -61,7 +61,7 @@ export interface BootstrapResult {
   skipped: number;
 }
 
-type Ending = Omit<BootstrapResult, 'ran' | 'skipped'> & { notRun?: StepRef[] };
+export type Ending = Omit<BootstrapResult, 'ran' | 'skipped'> & { notRun?: StepRef[] };
 
 export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapResult> {
   const started = Date.now();
@@ -238,7 +238,7 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
 }
 
 /** Push what the step changed to the state backend (s3): undefined when done, else how the run ends (lock lost, backend not writable). */
-async function pushState(session: StateSession | undefined): Promise<Ending | undefined> {
+export async function pushState(session: StateSession | undefined): Promise<Ending | undefined> {
   try {
     await session?.sync();
     return undefined;
@@ -254,7 +254,7 @@ function commandLine(opts: BootstrapOptions): string {
 }
 
 /** Run one step, with a heartbeat event whenever it has been silent for `heartbeatMs`. */
-async function withHeartbeat(ctx: StepRunContext, stage: string, step: PipelineStep, heartbeatMs: number, position: Position & StartReason): Promise<StepRunResult> {
+export async function withHeartbeat(ctx: StepRunContext, stage: string, step: PipelineStep, heartbeatMs: number, position: Position & StartReason): Promise<StepRunResult> {
   const heartbeat = new Heartbeat({
     intervalMs: heartbeatMs,
     onBeat: (elapsed, silent) => ctx.emit({ event: 'heartbeat', step: step.id, stage, elapsed_ms: elapsed, silent_ms: silent }),
@@ -276,7 +276,7 @@ function reportRestored(p: PreparedRun, emit: EventSink): void {
 }
 
 /** What a finished step means for the run: undefined to go on, else how the run ends. */
-function verdict(stage: string, step: PipelineStep, r: StepRunResult, signal: AbortSignal | undefined): Ending | undefined {
+export function verdict(stage: string, step: PipelineStep, r: StepRunResult, signal: AbortSignal | undefined): Ending | undefined {
   if (r.status === 'succeeded') return undefined;
   if (r.status === 'interrupted') return interrupted(signal?.reason, step.id);
   if (stage === PREFLIGHT) {
@@ -290,9 +290,9 @@ function verdict(stage: string, step: PipelineStep, r: StepRunResult, signal: Ab
   return { exitCode: code, outcome: timedOut ? 'timed_out' : 'failed', error: new ExitError(`step ${step.id} (${stage}) ${what}; log: ${r.log}`, code) };
 }
 
-function interrupted(reason: unknown, step: string | undefined): Ending {
+export function interrupted(reason: unknown, step: string | undefined, command = 'bootstrap'): Ending {
   const code = exitCodeForAbort(reason);
   const by = describeAbort(reason);
   const during = step ? ` during step ${step} (its process group was stopped; no receipt written)` : '';
-  return { exitCode: code, outcome: 'interrupted', error: new ExitError(`bootstrap interrupted${by}${during}`, code) };
+  return { exitCode: code, outcome: 'interrupted', error: new ExitError(`${command} interrupted${by}${during}`, code) };
 }

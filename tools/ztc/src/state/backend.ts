@@ -23,8 +23,13 @@ export interface StateSession {
   sync(): Promise<void>;
   /** Why this run no longer holds the lock; undefined while it does. */
   lost(): string | undefined;
-  /** Push the private dir (when kept in the backend), release the lock. Never throws. */
-  end(): Promise<void>;
+  /**
+   * Push the private dir (when kept in the backend), release the lock. Never throws.
+   * @returns where the backend holds the private dir after the push (`s3://…/private-dir.tar.age`), or undefined when it holds none from this run
+   */
+  end(): Promise<string | undefined>;
+  /** `ztc destroy --purge-private`: delete every object of the platform in the backend but the run lock (released by end). Returns the deleted objects' locations. */
+  purge(): Promise<string[]>;
 }
 
 /** A read-only view of the backend's receipts, as a StateArea (plan, --dry-run). */
@@ -52,6 +57,8 @@ export interface StateBackend {
   begin(opts: BeginOptions): Promise<StateSession | undefined>;
   /** The receipts as the backend has them, without the lock (local: the cache itself). */
   view(area: StateArea): Promise<StateView>;
+  /** s3 with `state.private_dir`: where the encrypted private dir is kept (`s3://…/private-dir.tar.age`); else undefined. */
+  privateLocation?: string;
 }
 
 export interface StateBackendOptions {

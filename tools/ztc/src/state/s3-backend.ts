@@ -48,6 +48,7 @@ function localFiles(area: StateArea): string[] {
 export class S3StateBackend implements StateBackend {
   readonly kind = 's3' as const;
   readonly location: string;
+  readonly privateLocation: string | undefined;
   readonly store: S3Store;
 
   constructor(
@@ -57,6 +58,7 @@ export class S3StateBackend implements StateBackend {
     private readonly opts: StateBackendOptions = {},
   ) {
     this.location = `s3://${config.bucket}/${config.prefix}`;
+    this.privateLocation = config.encryptTo ? `${this.location}/${PRIVATE_OBJECT}` : undefined;
     this.store = new S3Store(config, s3Credentials(env, config), opts.store);
   }
 
@@ -256,37 +258,52 @@ class S3Session implements StateSession {
    * Encrypt the private dir to the recipients and store it (unless it is what the backend already holds). A copy
    * this run could not read (no identity) is never replaced: this machine's dir may be the less complete one.
    */
-  private async pushPrivateDir(): Promise<void> {
+  private async pushPrivateDir(): Promise<boolean> {
     const recipients = this.backend.config.encryptTo;
     const dir = this.opts.privateDir;
-    if (!recipients || isEmptyDir(dir)) return;
+    if (!recipients || isEmptyDir(dir)) return false;
     const tar = tarDir(dir);
     const wanted = `${JSON.stringify([...recipients].sort())}\n`;
     if (this.privateTarHash === undefined && (await this.store.get(this.backend.key(PRIVATE_OBJECT)))) {
       this.opts.notice(
         `the private dir was not stored: ${this.backend.location}/${PRIVATE_OBJECT} holds a copy this run could not read, and this machine's may lack some of it; export ZTC_STATE_AGE_IDENTITY (or ZTC_STATE_AGE_KEY) with an identity of state.private_dir.encrypt_to, so the next run merges both and stores the result`,
       );
-      return;
+      return false;
     }
     if (this.privateTarHash === sha256(tar)) {
       // Unchanged since this run decrypted it: stored again only when encrypt_to changed.
       const stored = await this.store.get(this.backend.key(PRIVATE_RECIPIENTS_OBJECT));
-      if (stored?.body.toString() === wanted) return;
+      if (stored?.body.toString() === wanted) return true;
     }
     await this.store.put(this.backend.key(PRIVATE_OBJECT), await encryptTo(recipients, tar));
     await this.store.put(this.backend.key(PRIVATE_RECIPIENTS_OBJECT), Buffer.from(wanted));
     this.privateTarHash = sha256(tar);
+    return true;
   }
 
-  async end(): Promise<void> {
+  async end(): Promise<string | undefined> {
+    let stored = false;
     if (!this.lock.lost) {
       try {
-        await this.pushPrivateDir();
+        stored = await this.pushPrivateDir();
       } catch (e) {
         this.opts.notice(`the private dir could not be stored in ${this.backend.location}/${PRIVATE_OBJECT} (${(e as Error).message}); back it up by hand (docs/bootstrap.md)`);
       }
     }
     await this.lock.release();
+    return stored ? `${this.backend.location}/${PRIVATE_OBJECT}` : undefined;
+  }
+
+  async purge(): Promise<string[]> {
+    await this.lock.renewIfDue();
+    if (this.lock.lost) throw lostError(this.lock.lost, this.backend.location);
+    const lockKey = this.backend.key(LOCK_OBJECT);
+    const keys = (await this.store.list(this.backend.key(''))).map((o) => o.key).filter((k) => k !== lockKey);
+    for (const key of keys.sort()) await this.store.delete(key);
+    this.synced.clear();
+    // Nothing of this run's to push any more: the private dir is gone too.
+    this.privateTarHash = undefined;
+    return keys.map((k) => `s3://${this.backend.config.bucket}/${k}`);
   }
 }
 

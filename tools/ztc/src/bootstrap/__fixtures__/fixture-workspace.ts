@@ -15,7 +15,7 @@ import { planRender } from '../../render/plan';
 import type { BootstrapEvent } from '../events';
 import { runBootstrap, type BootstrapOptions, type BootstrapResult } from '../run-bootstrap';
 
-export type FixtureScript = 'record' | 'fail' | 'hang' | 'leaky' | 'health';
+export type FixtureScript = 'record' | 'fail' | 'hang' | 'leaky' | 'health' | 'snapshot';
 
 export interface FixtureStep {
   name: string;
@@ -26,6 +26,8 @@ export interface FixtureStep {
   required?: boolean;
   /** adapter.yaml `disruptive:` */
   disruptive?: string;
+  /** adapter.yaml `purge:` (teardown steps only) */
+  purge?: string;
 }
 
 export interface FixtureAdapter {
@@ -37,6 +39,10 @@ export interface FixtureAdapter {
   tools?: (string | { name: string; install?: string })[];
   checkHealth?: Omit<FixtureStep, 'name'>;
   stages?: Partial<Record<Stage, FixtureStep[]>>;
+  /** adapter.yaml `scripts.teardown` */
+  teardown?: FixtureStep[];
+  /** adapter.yaml `backup` */
+  backup?: FixtureStep;
 }
 
 export const PLATFORM = 'demo';
@@ -58,11 +64,13 @@ function scriptDecl(s: Omit<FixtureStep, 'name'> & { name?: string }) {
     context: s.context ?? {},
     required: s.required ?? true,
     ...(s.disruptive !== undefined ? { disruptive: s.disruptive } : {}),
+    ...(s.purge !== undefined ? { purge: s.purge } : {}),
   };
 }
 
 function adapterYaml(a: FixtureAdapter): string {
-  const scripts = Object.fromEntries(Object.entries(a.stages ?? {}).map(([stage, steps]) => [stage, steps.map(scriptDecl)]));
+  const scripts: Record<string, unknown> = Object.fromEntries(Object.entries(a.stages ?? {}).map(([stage, steps]) => [stage, steps.map(scriptDecl)]));
+  if (a.teardown) scripts.teardown = a.teardown.map(scriptDecl);
   return stringify({
     name: a.name,
     version: a.version ?? '1.0.0',
@@ -71,6 +79,7 @@ function adapterYaml(a: FixtureAdapter): string {
     ...(a.cni === 'requires' ? { requires: [{ capability: 'cni', version: '>=1.0.0 <2.0.0' }] } : {}),
     ...(a.tools ? { tools: a.tools } : {}),
     ...(a.checkHealth ? { check_health: scriptDecl(a.checkHealth) } : {}),
+    ...(a.backup ? { backup: scriptDecl(a.backup) } : {}),
     scripts,
   });
 }
@@ -106,7 +115,7 @@ export function fixtureWorkspace(adapters: FixtureAdapter[]): FixtureWorkspace {
       const base = `adapters/${a.name}`;
       ws.write(`${base}/adapter.yaml`, adapterYaml(a));
       if (a.cni === 'provides') ws.write(`${base}/render.ts`, CNI_RENDER);
-      for (const script of ['record', 'fail', 'hang', 'leaky', 'health']) {
+      for (const script of ['record', 'fail', 'hang', 'leaky', 'health', 'snapshot']) {
         ws.write(`${base}/scripts/${script}.sh`, readFileSync(join(SCRIPTS, `${script}.sh`), 'utf8'));
       }
     },

@@ -1,0 +1,253 @@
+/**
+ * `ztc destroy` and `ztc backup` with fixture adapters in temp workspaces: the confirmation, the dry run,
+ * the teardown order, purge steps, what is deleted or kept, the run lock, the "run render first" check,
+ * failures, and the backup's files. In-process (runCli and runDestroy/runBackup), real bash scripts.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { minimalEnv } from '../../testing/run-bin';
+import { runCli } from '../../testing/run-cli';
+import type { Prompter } from '../init/prompter';
+import { stateArea } from '../workspace/state-area';
+import { fixtureWorkspace, PLATFORM, stepsOf, type FixtureAdapter, type FixtureWorkspace } from './__fixtures__/fixture-workspace';
+import type { BootstrapEvent } from './events';
+import { acquireRunLock } from './run-lock';
+import { runBackup, runDestroy, type DestroyOptions } from './run-ops';
+
+/** zeta provides cni, alpha requires it: bootstrap runs zeta before alpha, destroy alpha before zeta. */
+const ADAPTERS: FixtureAdapter[] = [
+  {
+    name: 'alpha',
+    cni: 'requires',
+    stages: { bootstrap: [{ name: 'install', script: 'record' }] },
+    teardown: [
+      { name: 'uninstall', script: 'record', disruptive: 'deletes the apps' },
+      { name: 'forget', script: 'record', purge: 'deletes the apps’ bucket for good' },
+    ],
+    backup: { name: 'dump', script: 'snapshot', context: { message: 'alpha data' } },
+  },
+  {
+    name: 'zeta',
+    cni: 'provides',
+    stages: { bootstrap: [{ name: 'net', script: 'record' }] },
+    teardown: [{ name: 'unnet', script: 'record' }],
+    backup: { name: 'snap', script: 'snapshot', context: { message: 'etcd snapshot' } },
+  },
+];
+
+async function bootstrapped(adapters = ADAPTERS): Promise<FixtureWorkspace> {
+  const fx = fixtureWorkspace(adapters);
+  expect((await fx.run()).result.exitCode).toBe(0);
+  mkdirSync(join(fx.privateDir, 'talos'), { recursive: true });
+  writeFileSync(join(fx.privateDir, 'talos', 'talosconfig'), 'context: demo\n');
+  writeFileSync(fx.state('order.txt'), '');
+  return fx;
+}
+
+const receipts = (fx: FixtureWorkspace) => {
+  const dir = fx.ws.path(`platforms/${PLATFORM}/.ztc/receipts`);
+  return existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json')).length : 0;
+};
+
+async function destroy(fx: FixtureWorkspace, opts: Partial<DestroyOptions> = {}) {
+  const events: BootstrapEvent[] = [];
+  const result = await runDestroy({
+    workspaceRoot: fx.root,
+    platform: PLATFORM,
+    env: { ...minimalEnv(), ZTC_PRIVATE_DIR: fx.privateDir },
+    tmpRoot: fx.tmpRoot,
+    onEvent: (e) => events.push(e),
+    ...opts,
+  });
+  return { result, events };
+}
+
+const cli = (fx: FixtureWorkspace, args: string[], prompter?: Prompter) => runCli(args, fx.root, { ...minimalEnv(), ZTC_PRIVATE_DIR: fx.privateDir, TMPDIR: fx.tmpRoot }, prompter);
+
+const typing = (answer: string): Prompter & { asked: string[] } => {
+  const asked: string[] = [];
+  const no = () => Promise.reject(new Error('not asked'));
+  return { asked, text: async (o) => (asked.push(o.message), answer), secret: no, confirm: no, select: no, editor: no };
+};
+
+describe('ztc destroy: confirmation', () => {
+  it('without --confirm and no terminal: exit 64 saying how, nothing run', async () => {
+    const fx = await bootstrapped();
+    const r = await cli(fx, ['destroy', PLATFORM]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(`confirm with --confirm ${PLATFORM}, or run it in a terminal and type the name`);
+    expect(fx.order()).toEqual([]);
+    expect(receipts(fx)).toBe(2);
+  });
+
+  it('a wrong --confirm or a wrong name typed: refused (exit 3), nothing run', async () => {
+    const fx = await bootstrapped();
+    const wrong = await cli(fx, ['destroy', PLATFORM, '--confirm', 'prod']);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain(`--confirm "prod" does not match the platform "${PLATFORM}"; nothing was run`);
+    const typed = typing('dmeo');
+    const mistyped = await cli(fx, ['destroy', PLATFORM], typed);
+    expect(mistyped.code).toBe(3);
+    expect(typed.asked).toEqual([`This runs the teardown steps of ${PLATFORM} against its live cluster. Type the platform name to confirm:`]);
+    expect(fx.order()).toEqual([]);
+  });
+
+  it('the name typed in a terminal confirms it', async () => {
+    const fx = await bootstrapped();
+    const r = await cli(fx, ['destroy', PLATFORM], typing(PLATFORM));
+    expect(r.code).toBe(0);
+    expect(fx.order()).toEqual(['alpha/uninstall', 'zeta/unnet']);
+  });
+});
+
+describe('ztc destroy --dry-run', () => {
+  it('lists every step in teardown order, the skipped purge step, what is kept, and changes nothing', async () => {
+    const fx = await bootstrapped();
+    const r = await cli(fx, ['destroy', PLATFORM, '--dry-run']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('[1/3] [alpha/uninstall] would run: fixture record step (always)  ! disruptive: deletes the apps');
+    expect(lines).toContain('[2/3] [alpha/forget] would skip: fixture record step (purge step: runs only with --purge-private)');
+    expect(lines).toContain('    purges: deletes the apps’ bucket for good');
+    expect(lines).toContain('[3/3] [zeta/unnet] would run: fixture record step (always)');
+    expect(r.stdout).toContain(`private dir: ${fx.privateDir} (credentials, backups) is kept; run "ztc destroy" again with --purge-private to delete it`);
+    expect(r.stdout).toContain(`receipts: the bootstrap receipts in platforms/${PLATFORM}/.ztc/receipts are cleared after every step succeeded`);
+    expect(r.stdout).toContain('pre-flight checks (check_health) are not run');
+    expect(fx.order()).toEqual([]);
+    expect(receipts(fx)).toBe(2);
+    expect(existsSync(join(fx.privateDir, 'talos', 'talosconfig'))).toBe(true);
+  });
+
+  it('with --purge-private names what would be deleted, as JSON events too', async () => {
+    const fx = await bootstrapped();
+    const r = await cli(fx, ['destroy', PLATFORM, '--dry-run', '--purge-private', '--json']);
+    expect(r.code).toBe(0);
+    const events = r.stdout.split('\n').map((l) => JSON.parse(l) as BootstrapEvent & Record<string, unknown>);
+    expect(events.filter((e) => e.event === 'step_planned').map((e) => [e.step, e.action])).toEqual([
+      ['alpha/uninstall', 'run'],
+      ['alpha/forget', 'run'],
+      ['zeta/unnet', 'run'],
+    ]);
+    expect(events.filter((e) => e.event === 'purge').map((e) => [e.item, e.action, e.location])).toEqual([
+      ['receipts', 'would_delete', `platforms/${PLATFORM}/.ztc/receipts`],
+      ['private_dir', 'would_delete', fx.privateDir],
+      ['local_state', 'would_delete', `platforms/${PLATFORM}/.ztc`],
+    ]);
+    expect(fx.order()).toEqual([]);
+    expect(existsSync(fx.privateDir)).toBe(true);
+  });
+});
+
+describe('ztc destroy', () => {
+  it('runs teardown in reverse adapter order, skips purge steps, clears the receipts and keeps the private dir', async () => {
+    const fx = await bootstrapped();
+    const { result, events } = await destroy(fx);
+    expect(result).toMatchObject({ exitCode: 0, outcome: 'succeeded', ran: 2, skipped: 1 });
+    expect(fx.order()).toEqual(['alpha/uninstall', 'zeta/unnet']);
+    const seen = JSON.parse(readFileSync(fx.state('seen.alpha.uninstall.json'), 'utf8')) as { stage: string; env_names: string[] };
+    expect(seen.stage).toBe('teardown');
+    expect(seen.env_names).toEqual(expect.arrayContaining(['ZTC_PRIVATE_DIR', 'ZTC_STEP_DEADLINE', 'ZTC_LIB_DIR', 'KUBECONFIG']));
+    expect(events.find((e) => e.event === 'step_skipped')).toMatchObject({
+      step: 'alpha/forget',
+      reason: 'purge step: runs only with --purge-private (it deletes the apps’ bucket for good)',
+    });
+    expect(receipts(fx)).toBe(0);
+    expect(readFileSync(join(fx.privateDir, 'talos', 'talosconfig'), 'utf8')).toBe('context: demo\n');
+    expect(events.filter((e) => e.event === 'purge').map((e) => [e.item, e.action])).toEqual([
+      ['receipts', 'deleted'],
+      ['private_dir', 'kept'],
+      ['local_state', 'kept'],
+    ]);
+    // The next bootstrap runs every step again: the cluster is gone.
+    writeFileSync(fx.state('order.txt'), '');
+    expect((await fx.run()).result).toMatchObject({ exitCode: 0, ran: 2, skipped: 0 });
+  });
+
+  it('with --purge-private runs the purge steps, then deletes the private dir and the local state', async () => {
+    const fx = await bootstrapped();
+    const { result, events } = await destroy(fx, { purgePrivate: true });
+    expect(result.exitCode).toBe(0);
+    expect(stepsOf(events, 'step_finished')).toEqual(['alpha/uninstall', 'alpha/forget', 'zeta/unnet']);
+    expect(existsSync(fx.privateDir)).toBe(false);
+    expect(existsSync(fx.state('order.txt'))).toBe(false);
+    expect(receipts(fx)).toBe(0);
+    expect(events.filter((e) => e.event === 'purge').map((e) => (e as { message: string }).message)).toEqual([
+      `receipts: cleared platforms/${PLATFORM}/.ztc/receipts (the next bootstrap runs every step)`,
+      `private dir: deleted ${fx.privateDir}`,
+      `local state: deleted platforms/${PLATFORM}/.ztc/state and platforms/${PLATFORM}/.ztc/logs`,
+    ]);
+  });
+
+  it('stops at the first failing step (exit 1, naming it), keeps receipts and private dir; a re-run runs every step again', async () => {
+    const failing: FixtureAdapter[] = [
+      ADAPTERS[0]!,
+      {
+        ...ADAPTERS[1]!,
+        teardown: [
+          { name: 'unnet', script: 'fail' },
+          { name: 'after', script: 'record' },
+        ],
+      },
+    ];
+    const fx = await bootstrapped(failing);
+    const { result, events } = await destroy(fx, { purgePrivate: true, resumeCommand: 'ztc destroy demo --confirm demo --purge-private' });
+    expect(result.exitCode).toBe(1);
+    expect(result.error?.message).toMatch(/^step zeta\/unnet \(teardown\) failed with exit code 1; log: platforms\/demo\/\.ztc\/logs\/teardown\/zeta\.unnet\.log$/);
+    expect(events.at(-1)).toMatchObject({ event: 'run_finished', command: 'destroy', not_run: [{ step: 'zeta/after', stage: 'teardown' }] });
+    expect(fx.order()).toEqual(['alpha/uninstall', 'alpha/forget', 'zeta/unnet']);
+    expect(receipts(fx)).toBe(2);
+    expect(existsSync(join(fx.privateDir, 'talos', 'talosconfig'))).toBe(true);
+    writeFileSync(fx.state('order.txt'), '');
+    await destroy(fx, { purgePrivate: true });
+    expect(fx.order()).toEqual(['alpha/uninstall', 'alpha/forget', 'zeta/unnet']);
+  });
+
+  it('is refused while another run holds the platform’s lock, and when the render is stale', async () => {
+    const fx = await bootstrapped();
+    const release = acquireRunLock(stateArea(fx.root, PLATFORM));
+    try {
+      const held = await destroy(fx);
+      expect(held.result.exitCode).toBe(3);
+      expect(held.result.error?.code).toBe('concurrent_run');
+    } finally {
+      release();
+    }
+    fx.ws.write('adapters/zeta/scripts/record.sh', '#!/usr/bin/env bash\necho changed\n');
+    const stale = await destroy(fx);
+    expect(stale.result.exitCode).toBe(3);
+    expect(stale.result.error?.message).toMatch(/^cannot destroy demo: run render first \("ztc render demo"\)/);
+    expect(fx.order()).toEqual([]);
+  });
+});
+
+describe('ztc backup', () => {
+  it('runs every adapter’s backup script in adapter order and says what it wrote and where', async () => {
+    const fx = await bootstrapped();
+    const r = await cli(fx, ['backup', PLATFORM]);
+    expect(r.code).toBe(0);
+    expect(fx.order()).toEqual(['zeta/snap', 'alpha/dump']);
+    expect(readFileSync(fx.state('stage.zeta.snap'), 'utf8')).toBe('backup\n');
+    expect(readFileSync(join(fx.privateDir, 'backups', 'zeta.snap.snap'), 'utf8')).toBe('etcd snapshot\n');
+    expect(r.stdout).toContain(`backup: written to the private dir ${fx.privateDir}: backups/alpha.dump.snap, backups/zeta.snap.snap`);
+    expect(r.stdout).toContain(`backup: it is on this machine only: copy ${fx.privateDir} somewhere safe`);
+    expect(receipts(fx)).toBe(2);
+  });
+
+  it('a platform without backup scripts: says so, exit 0', async () => {
+    const fx = await bootstrapped(ADAPTERS.map(({ backup: _b, ...a }) => a));
+    const { result, events } = await (async () => {
+      const events: BootstrapEvent[] = [];
+      const result = await runBackup({
+        workspaceRoot: fx.root,
+        platform: PLATFORM,
+        env: { ...minimalEnv(), ZTC_PRIVATE_DIR: fx.privateDir },
+        tmpRoot: fx.tmpRoot,
+        onEvent: (e) => events.push(e),
+      });
+      return { result, events };
+    })();
+    expect(result.exitCode).toBe(0);
+    expect(events).toContainEqual({ event: 'notice', message: 'no adapter of demo declares a backup script' });
+  });
+});
