@@ -62,7 +62,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect(r.code, r.stderr).toBe(0);
     const s = sim.status();
     // Two writes per server: the disk image (dd from rescue), then the Talos installer run by the first config.
-    expect(s.last_run).toEqual({ disks_written: 6, rescue_boots: 3, resets: 3 });
+    expect(s.last_run).toEqual({ disks_written: 6, rescue_boots: 3, resets: 3, upgrades: 0 });
     expect(s.kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
     await sim.close();
   });
@@ -72,7 +72,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect(existsSync(join(second, 'platforms', 'example', '.ztc'))).toBe(false);
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code, r.stderr).toBe(0);
-    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
+    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0, upgrades: 0 });
     expect(sim.world.calls.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/'))).toEqual([]);
     for (const ip of ['203.0.113.10', '203.0.113.11', '203.0.113.12']) {
       expect(r.stdout).toMatch(
@@ -133,7 +133,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect(r.stdout).toMatch(
       /\[talos\/install-image\] WARNING: worker-2 \(203\.0\.113\.12\): the local record .* says it runs Talos, but it does not answer the Talos API: the record is stale and was removed|worker-2 \(203\.0\.113\.12\): the local record .* is stale and was removed/,
     );
-    expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1 });
+    expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1, upgrades: 0 });
     expect(sim.status().kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
     expect(JSON.parse(readFileSync(join(second, 'platforms/example/.ztc/state/machines/203.0.113.12.json'), 'utf8'))).toEqual({ os: 'talos', version: 'v1.11.5' });
     await sim.close();
@@ -149,7 +149,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     const before = sim.world.calls.length;
     const fresh = await sim.ztc(['bootstrap', 'example', '--fresh']);
     expect(fresh.code, fresh.stdout.slice(-3000)).toBe(0);
-    expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1 });
+    expect(sim.status().last_run).toEqual({ disks_written: 2, rescue_boots: 1, resets: 1, upgrades: 0 });
     const made = sim.world.calls.slice(before);
     expect([...new Set(made.filter((c) => c.tool === 'dd@rescue').map((c) => c.node))]).toEqual(['203.0.113.11']);
     expect(made.filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/')).map((c) => c.argv[1])).toEqual([
@@ -171,7 +171,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     expect(fresh.code, fresh.stdout.slice(-3000)).toBe(0);
     expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.12 (ztc-sim-3): powered off; powering it on from its own disk to see what it runs');
     expect(fresh.stdout).toContain('[hetzner/rescue] 203.0.113.12 (ztc-sim-3): refuses SSH, so it runs an installed OS without sshd (Talos runs none): not rebooted');
-    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
+    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0, upgrades: 0 });
     const actions = sim.world.calls.slice(before).filter((c) => c.tool === 'hcloud-api' && c.argv[0] === 'POST' && c.argv[1]!.includes('/actions/'));
     expect(actions.map((c) => c.argv[1])).toEqual(['/v1/servers/4203/actions/poweron']);
     expect(sim.status().kubernetes.nodes.map((n) => `${n.name} ${n.ready}`)).toEqual(['cp-1 true', 'worker-1 true', 'worker-2 true']);
@@ -189,7 +189,7 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
     const made = sim.world.calls.slice(before);
     expect(new Set(made.map((c) => c.step))).toEqual(new Set(['github/check-health', 'hetzner/check-health', 'talos/check-health']));
     expect(made.filter((c) => c.tool === 'talosctl' && c.argv[0] !== 'version' && !c.argv.includes('version'))).toEqual([]);
-    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
+    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0, upgrades: 0 });
     await sim.close();
   });
 

@@ -8,9 +8,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
-import { loadWorld, startSim, WORLD_FILE, type Sim, type SimOptions } from './session';
+import { loadWorld, lockWorld, saveWorld, startSim, WORLD_FILE, type Sim, type SimOptions } from './session';
 import { describeCall, shorten } from './transcript';
 import { counterLine, formatStatus, worldStatus } from './world/status';
+import { talosVersion } from './world/world';
 import { World, type Call } from './world/world';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -18,13 +19,15 @@ const REPO = join(__dirname, '..', '..', '..');
 const USAGE = `usage: npm run sim -- [platform] [--scenario <name>]... [--keep] [--quiet] [ztc bootstrap flags]
        npm run sim -- [platform] --world <dir> [--quiet] [ztc bootstrap flags] [-- <ztc args>]
        npm run sim -- --world <dir> --status [--json]
+       npm run sim -- [platform] --world <dir> --repair <ip>
 
 Runs "ztc bootstrap <platform>" against a simulated datacenter on loopback (fake Hetzner Cloud API,
 S3, GitHub App API; stub talosctl, kubectl, helm, ssh and sops; rescue systems), from a clean state, in a private copy of the
 workspace. Every call to a simulated tool is shown as it happens (hide them with --quiet). Every run ends
-with "disks written: N, rescue boots: N, resets: N".
+with "disks written: N, rescue boots: N, resets: N, upgrades: N".
 
   --scenario <name>  inject a failure: ${SCENARIO_NAMES.join(', ')}
+                     (upgrade-stuck also with --world: it stays in the world until --repair)
   --keep             keep the session's temp dir (workspace copy, private dir, logs) and print its path
   --quiet            do not show the tool calls
   --world <dir>      keep the datacenter in <dir> (world.json; made by the first run, continued by the
@@ -33,6 +36,8 @@ with "disks written: N, rescue boots: N, resets: N".
                      S3_SECRET_KEY, GITHUB_APP_PRIVATE_KEY, ARGOCD_ADMIN_PASSWORD when set
   -- <ztc args>      with --world: run "ztc <ztc args>" instead of "ztc bootstrap <platform> [flags]"
   --status [--json]  with --world: print the world (servers, nodes, etcd members, Helm releases, last run)
+  --repair <ip>      with --world: the operator fixes that server at its console (a stuck upgrade, a
+                     server that never came back): it boots what its disk holds; no ztc run
 Other flags go to ztc bootstrap (--fresh, --json, --stage <stage>, --dry-run).`;
 
 function platforms(): string[] {
@@ -54,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   let quiet = false;
   let worldDir: string | undefined;
   let status = false;
+  let repair: string | undefined;
   let ztcArgs: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -72,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (a === '--world') worldDir = argv[i + 1] === undefined || argv[i + 1]!.startsWith('-') ? '' : argv[++i];
     else if (a.startsWith('--world=')) worldDir = a.slice('--world='.length);
     else if (a === '--status') status = true;
+    else if (a === '--repair') repair = argv[i + 1] === undefined || argv[i + 1]!.startsWith('-') ? '' : argv[++i];
     else if (!a.startsWith('-') && platform === undefined && forwarded[forwarded.length - 1] !== '--stage') platform = a;
     else forwarded.push(a);
   }
@@ -81,9 +88,16 @@ export async function main(argv: string[]): Promise<number> {
     if (platform || ztcArgs || scenarios.length || forwarded.some((f) => f !== '--json')) return usage('--status takes only --world <dir> and --json');
     return printStatus(resolve(worldDir), forwarded.includes('--json'));
   }
+  if (repair !== undefined) {
+    if (!repair) return usage('--repair needs the IP of a server');
+    if (!worldDir) return usage('--repair needs --world <dir>');
+    if (ztcArgs || scenarios.length || keep || forwarded.length) return usage('--repair takes only [platform] --world <dir> --repair <ip>');
+    return repairServer(resolve(worldDir), repair);
+  }
   if (ztcArgs && !worldDir) return usage('"-- <ztc args>" needs --world <dir> (a throwaway world runs ztc bootstrap only)');
   if (ztcArgs && forwarded.length) return usage(`flags before "--" go to ztc bootstrap; with "-- <ztc args>" put them after "--" (${forwarded.join(' ')})`);
-  if (worldDir && (scenarios.length || keep)) return usage('--scenario and --keep work on a throwaway world only, not with --world');
+  if (worldDir && (scenarios.some((name) => SCENARIOS[name] && !SCENARIOS[name].persistent) || keep))
+    return usage('--keep and --scenario work on a throwaway world only, not with --world (except upgrade-stuck, which the world keeps)');
   const known = platforms();
   platform ??= known.length === 1 ? known[0] : undefined;
   if (!platform || !known.includes(platform))
@@ -135,6 +149,40 @@ function printStatus(dir: string, json: boolean): number {
   const status = worldStatus(new World({ servers: [], saved }));
   process.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   return 0;
+}
+
+/** `--repair <ip>`: the operator fixes the server at its console; the world is changed and saved, no ztc run. */
+function repairServer(dir: string, ip: string): number {
+  let unlock: (() => void) | undefined;
+  try {
+    const saved = existsSync(dir) ? loadWorld(dir) : undefined;
+    if (!saved) {
+      process.stderr.write(`sim: ${dir} holds no ${WORLD_FILE}: make one with npm run sim -- <platform> --world ${dir}\n`);
+      return 64;
+    }
+    unlock = lockWorld(dir);
+    const world = new World({ servers: [], saved: loadWorld(dir) });
+    const m = world.machineByIp(ip);
+    if (!m) {
+      process.stderr.write(`sim: the world has no server ${ip} (servers: ${world.machines.map((x) => x.ip).join(', ')})\n`);
+      return 64;
+    }
+    const toRescue = m.rescueEnabled;
+    const repaired = world.repairNode(ip);
+    saveWorld(dir, world);
+    const disk = talosVersion(m.disk.image) ? `Talos ${talosVersion(m.disk.image)}` : (m.disk.image ?? 'an empty disk');
+    process.stdout.write(
+      repaired
+        ? `sim: ${ip} (${m.name}) repaired at its console: it boots ${toRescue ? 'the rescue system' : `${disk} from its disk`}\n`
+        : `sim: ${ip} (${m.name}) is not stuck (it runs ${world.running(m)}): nothing to repair\n`,
+    );
+    return 0;
+  } catch (e) {
+    process.stderr.write(`sim: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    unlock?.();
+  }
 }
 
 async function run(sim: Sim, ztcArgs: string[], scenarios: string[], quiet: boolean, stop: AbortSignal): Promise<number> {

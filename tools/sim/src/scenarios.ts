@@ -6,6 +6,8 @@ export interface Scenario {
   description: string;
   /** Make the started session misbehave this way. */
   apply(sim: Sim): void;
+  /** Kept in the world until repaired: also allowed with --world (the others belong to a throwaway world). */
+  persistent?: boolean;
 }
 
 const lastServer = (sim: Sim) => sim.world.machines[sim.world.machines.length - 1]?.ip ?? '';
@@ -38,6 +40,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   'bucket-missing': {
     description: 'the bucket for the Age key backup does not exist: the pre-flight check names it (exit 3)',
     apply: (sim) => sim.world.s3.buckets.clear(),
+  },
+  'upgrade-stuck': {
+    description: 'the last server does not come back from its next talosctl upgrade (it stays down) until npm run sim -- --world <dir> --repair <ip>',
+    apply: (sim) => void (sim.world.faults.stuckUpgrade = [...new Set([...(sim.world.faults.stuckUpgrade ?? []), lastServer(sim)])]),
+    persistent: true,
   },
   'github-key-wrong': {
     description: "GITHUB_APP_PRIVATE_KEY is not the App's key: the pre-flight check says so (exit 3)",

@@ -121,7 +121,7 @@ export function saveWorld(dir: string, world: World): void {
 }
 
 /** One session at a time per world dir: `dir/world.lock` holds the owner's pid (a dead owner's lock is taken over). */
-function lockWorld(dir: string): () => void {
+export function lockWorld(dir: string): () => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const lock = join(dir, 'world.lock');

@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import { REPO_ROOT } from '../../ztc/testing/temp-workspace';
 import { copyWorkspace, startSim, type Sim, type SimOptions } from './session';
 import { transcript } from './transcript';
@@ -94,4 +94,22 @@ export async function openWorld(
   const sim = await startSim({ repoRoot: REPO_ROOT, ...rest, platform, worldDir: world });
   onTestFinished(() => sim.stop());
   return Object.assign(sim, { close: () => sim.stop() });
+}
+
+/**
+ * A world dir kept for a whole `describe` (one world across its tests, in order): made now, removed after
+ * the suite. Call it in the describe body.
+ */
+export function worldDirKept(prefix = 'ztc-sim-world-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A checkout of its own kept for a whole `describe` (see `workspaceCopy`), removed after the suite. */
+export function workspaceCopyKept(platform = 'example'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ztc-sim-checkout-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  copyWorkspace(REPO_ROOT, dir, platform);
+  return dir;
 }

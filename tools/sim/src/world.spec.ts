@@ -74,7 +74,9 @@ describe("etcd lives on the control planes' disks", () => {
     expect(world.cluster.members().map((m) => m.ip)).toEqual([cp1.ip, cp3.ip]);
     expect(cp2.disk).toEqual({ image: 'talos:v1.11.6:metal-amd64:x' });
     expect(world.cluster.apiUp()).toBe(true);
-    // One of two members off: no quorum, the API does not answer; its objects are still there.
+    // As in real etcd, the lost member stays listed until removed, and counts against quorum.
+    expect(world.cluster.memberList.map((e) => e.ip)).toEqual([cp1.ip, cp2.ip, cp3.ip]);
+    // One of the three listed members off: one serves of three, no quorum, the API does not answer; its objects are still there.
     world.powerOff(cp3.ip);
     expect(world.cluster.apiUp()).toBe(false);
     world.powerOn(cp3.ip);
@@ -87,8 +89,8 @@ describe("etcd lives on the control planes' disks", () => {
     expect(world.cluster.apiUp()).toBe(false);
     expect(world.cluster.objects.size).toBe(0);
     expect(world.cluster.id).toBeUndefined();
-    expect(world.run).toEqual({ disksWritten: 1, rescueBoots: 1, resets: 1 });
-    expect(cp2.counters).toEqual({ disksWritten: 1, rescueBoots: 1, resets: 1 });
+    expect(world.run).toEqual({ disksWritten: 1, rescueBoots: 1, resets: 1, upgrades: 0 });
+    expect(cp2.counters).toEqual({ disksWritten: 1, rescueBoots: 1, resets: 1, upgrades: 0 });
   });
 
   it('a saved world loads with its servers, disks, etcd members and objects, later', async () => {
@@ -104,8 +106,8 @@ describe("etcd lives on the control planes' disks", () => {
     expect(again.cluster.members().map((m) => m.ip)).toEqual(['198.51.100.1']);
     expect(again.cluster.objects.get('Secret/argocd/x')).toBeDefined();
     expect(worldStatus(again).kubernetes.nodes).toEqual([
-      { name: 'cp-1', ip: '198.51.100.1', ready: false, kubelet_version: 'v1.34.1' },
-      { name: 'worker-1', ip: '198.51.100.2', ready: false, kubelet_version: 'v1.34.1' },
+      { name: 'cp-1', ip: '198.51.100.1', ready: false, kubelet_version: 'v1.34.1', cordoned: false },
+      { name: 'worker-1', ip: '198.51.100.2', ready: false, kubelet_version: 'v1.34.1', cordoned: false },
     ]);
     // The platform names a server the world lacks: it is added, running a stock OS.
     expect(worldStatus(again).servers.map((s) => `${s.ip} ${s.name} ${s.power} ${s.os} ${s.talos_version ?? '-'}`)).toEqual([
@@ -123,7 +125,7 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     const first = await openWorld({ world: worldDir, workspace });
     const r1 = await first.ztc(['bootstrap', 'example']);
     expect(r1.code).toBe(0);
-    expect(first.world.lastRun).toEqual({ disksWritten: 6, rescueBoots: 3, resets: 3 });
+    expect(first.world.lastRun).toEqual({ disksWritten: 6, rescueBoots: 3, resets: 3, upgrades: 0 });
     await first.close();
     expect(statSync(worldDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(worldDir, 'world.json')).mode & 0o777).toBe(0o600);
@@ -133,7 +135,7 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     const r2 = await second.ztc(['bootstrap', 'example']);
     expect(r2.code).toBe(0);
     expect(startedSteps(r2.stdout).filter((s) => !/\/(check-health|validate|validate-cluster|round-trip)$/.test(s))).toEqual([]);
-    expect(second.world.lastRun).toEqual({ disksWritten: 0, rescueBoots: 0, resets: 0 });
+    expect(second.world.lastRun).toEqual({ disksWritten: 0, rescueBoots: 0, resets: 0, upgrades: 0 });
 
     // The admin password the run was given works against the hash in the cluster; another does not.
     expect(second.world.argocdPasswordWorks(second.env.ARGOCD_ADMIN_PASSWORD!)).toBe(true);
@@ -171,16 +173,16 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
       ['203.0.113.12', 'ztc-sim-3', 'off', 'talos', 'v1.11.5', 2, 1, 1],
     ]);
     expect(s.kubernetes.nodes).toEqual([
-      { name: 'cp-1', ip: '203.0.113.10', ready: true, kubelet_version: 'v1.34.1' },
-      { name: 'worker-1', ip: '203.0.113.11', ready: true, kubelet_version: 'v1.34.1' },
-      { name: 'worker-2', ip: '203.0.113.12', ready: false, kubelet_version: 'v1.34.1' },
+      { name: 'cp-1', ip: '203.0.113.10', ready: true, kubelet_version: 'v1.34.1', cordoned: false },
+      { name: 'worker-1', ip: '203.0.113.11', ready: true, kubelet_version: 'v1.34.1', cordoned: false },
+      { name: 'worker-2', ip: '203.0.113.12', ready: false, kubelet_version: 'v1.34.1', cordoned: false },
     ]);
-    expect(s.etcd.members).toEqual([{ name: 'cp-1', ip: '203.0.113.10', id: expect.stringMatching(/^[0-9a-f]{16}$/), healthy: true }]);
+    expect(s.etcd.members).toEqual([{ name: 'cp-1', ip: '203.0.113.10', id: expect.stringMatching(/^[0-9a-f]{16}$/), healthy: true, data: true }]);
     expect(s.helm).toEqual([{ release: 'cilium', namespace: 'kube-system', chart: 'cilium', version: '1.18.5', revision: 1, status: 'deployed' }]);
-    expect(s.last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0 });
+    expect(s.last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0, upgrades: 0 });
     const human = await npmSim(['--world', worldDir, '--status']);
     expect(human.stdout).toMatch(
-      /^SERVER\s+NAME\s+POWER\s+OS\s+TALOS\s+ROLE\s+ETCD\s+DISK WRITES\s+RESCUE BOOTS\s+RESETS\n203\.0\.113\.10\s+ztc-sim-1\s+running\s+talos\s+v1\.11\.5\s+controlplane cp-1\s+data\s+2\s+1\s+1\n/,
+      /^SERVER\s+NAME\s+POWER\s+RUNNING\s+OS\s+TALOS\s+KUBELET\s+ROLE\s+CORDONED\s+ETCD\s+DISK WRITES\s+RESCUE BOOTS\s+RESETS\s+UPGRADES\n203\.0\.113\.10\s+ztc-sim-1\s+running\s+talos\s+talos\s+v1\.11\.5\s+v1\.34\.1\s+controlplane cp-1\s+-\s+member\s+2\s+1\s+1\s+0\n/,
     );
 
     // A third session: cp-1's disk written from its rescue system loses the only etcd member: the API
@@ -227,7 +229,7 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
   it('ends every run with one line counting disk writes, rescue boots and resets; --status without a world is a usage error', async () => {
     const r = await npmSim(['example', '--quiet', '--scenario', 'bad-token']);
     expect(r.code).toBe(3);
-    expect(r.stderr.trimEnd().split('\n').pop()).toBe('disks written: 0, rescue boots: 0, resets: 0');
+    expect(r.stderr.trimEnd().split('\n').pop()).toBe('disks written: 0, rescue boots: 0, resets: 0, upgrades: 0');
     expect(r.stderr.match(/^disks written:/gm)).toHaveLength(1);
     const noWorld = await npmSim(['--status']);
     expect(noWorld.code).toBe(64);

@@ -36,6 +36,8 @@ const SPEC = {
     'type',
     'patch',
     'patch-file',
+    'grace-period',
+    'pod-selector',
   ],
   aliases: { n: 'namespace', o: 'output', l: 'selector', f: 'filename', c: 'container', k: 'kustomize', p: 'patch' },
 };
@@ -89,7 +91,7 @@ function get(world: World, a: ParsedArgs): ExecResult {
   if (items.length === 0) return ok('');
   const row = (o: Doc) =>
     kind === 'Node'
-      ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}    <none>   1m    ${String(o.status.nodeInfo.kubeletVersion)}`
+      ? `${o.metadata.name}   ${o.status.conditions[0].status === 'True' ? 'Ready' : 'NotReady'}${o.spec?.unschedulable ? ',SchedulingDisabled' : ''}    <none>   1m    ${String(o.status.nodeInfo.kubeletVersion)}`
       : String(o.metadata.name);
   return ok(`${kind === 'Node' ? 'NAME   STATUS   ROLES   AGE   VERSION' : 'NAME'}\n${items.map(row).join('\n')}\n`);
 }
@@ -192,9 +194,54 @@ function del(world: World, a: ParsedArgs): ExecResult {
   const kind = kindOf(world, typeWord ?? '');
   const key = kind && name ? objectKey(world, kind, nsOf(a), name) : '';
   // A Node object lives until deleted (its kubelet, if it still runs, registers it again).
-  const deleted = kind === 'Node' ? world.cluster.registered.delete(name!) : deleteObject(world, key);
+  const deleted = kind === 'Node' ? world.cluster.deleteNode(name!) : deleteObject(world, key);
   if (!deleted) return a.bools.has('ignore-not-found') ? ok() : fail(`Error from server (NotFound): ${String(typeWord)} "${String(name)}" not found`);
   return ok(`${kind!.toLowerCase()} "${name}" deleted\n`);
+}
+
+/** `kubectl cordon|uncordon NAME`: the Node's spec.unschedulable. */
+function cordon(world: World, a: ParsedArgs, on: boolean): ExecResult {
+  const [verb, name] = a.positionals;
+  if (!name) return fail(`error: USAGE: ${String(verb)} NODE [flags]`);
+  const node = world.cluster.registered.get(name);
+  if (!node) return fail(`Error from server (NotFound): nodes "${name}" not found`);
+  if (!!node.unschedulable === on) return ok(`node/${name} already ${on ? 'cordoned' : 'uncordoned'}\n`);
+  node.unschedulable = on || undefined;
+  return ok(`node/${name} ${on ? 'cordoned' : 'uncordoned'}\n`);
+}
+
+/**
+ * `kubectl drain NAME [--ignore-daemonsets] [--delete-emptydir-data] [--timeout=Ns]`: cordons the node,
+ * then evicts the pods the simulation runs on it (they run elsewhere, or stay Pending); DaemonSet pods
+ * need --ignore-daemonsets and pods with emptyDir volumes --delete-emptydir-data, as kubectl refuses
+ * otherwise.
+ */
+function drain(world: World, a: ParsedArgs): ExecResult {
+  const name = a.positionals[1];
+  if (!name) return fail('error: USAGE: drain NODE [flags]');
+  if (!world.cluster.registered.get(name)) return fail(`Error from server (NotFound): nodes "${name}" not found`);
+  const onNode = liveObjects(world).filter((o) => o.kind === 'Pod' && o.spec?.nodeName === name);
+  const out = [String(cordon(world, { ...a, positionals: ['cordon', name] }, true).stdout).trimEnd()];
+  const podName = (p: Doc) => `${String(p.metadata.namespace)}/${String(p.metadata.name)}`;
+  const daemons = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet');
+  const local = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet' && (p.spec.volumes as Doc[] | undefined)?.some((v) => v.emptyDir));
+  const problems = [
+    ...(daemons.length && !a.bools.has('ignore-daemonsets') ? [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.map(podName).join(', ')}`] : []),
+    ...(local.length && !a.bools.has('delete-emptydir-data') ? [`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${local.map(podName).join(', ')}`] : []),
+  ];
+  if (problems.length)
+    return {
+      code: 1,
+      stdout: `${out.join('\n')}\n`,
+      stderr: `error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}\n`,
+    };
+  const evicted = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet');
+  const warn = daemons.length ? `Warning: ignoring DaemonSet-managed Pods: ${daemons.map(podName).join(', ')}\n` : '';
+  return {
+    code: 0,
+    stdout: `${[...out, ...evicted.map((p) => `pod/${String(p.metadata.name)} evicted`), `node/${name} drained`].join('\n')}\n`,
+    stderr: `${warn}${evicted.map((p) => `evicting pod ${podName(p)}\n`).join('')}`,
+  };
 }
 
 /** exec into a pod (by name or `deploy/<name>`): cilium-dbg answered here, anything else run in a container. */
@@ -245,8 +292,13 @@ export async function kubectl(world: World, req: ExecRequest): Promise<ExecResul
       return del(world, a);
     case 'exec':
       return exec(world, a);
+    case 'cordon':
+    case 'uncordon':
+      return cordon(world, a, verb === 'cordon');
+    case 'drain':
+      return drain(world, a);
     case 'version':
-      return ok('Client Version: v1.34.1\nServer Version: v1.34.1\n');
+      return ok(`Client Version: v1.34.1\nServer Version: ${world.cluster.apiServerVersion()}\n`);
     default:
       return fail(`error: "kubectl ${String(verb)}" is not simulated`);
   }

@@ -122,7 +122,8 @@ export function workloadReady(world: World, o: Doc): boolean {
   const c = world.cluster;
   if (o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'cilium' || ['cilium', 'cilium-operator'].includes(o.metadata?.name)) return c.cniReady();
   const created = c.createdAt.get(objectKey(world, o.kind, o.metadata.namespace, o.metadata.name)) ?? 0;
-  return c.cniReady() && c.nodes().some((n) => n.ready) && world.now() >= created + world.timing.workloadMs;
+  // A Deployment's or StatefulSet's pods need a Ready node that takes pods (not cordoned); a DaemonSet's run on every node.
+  return c.cniReady() && c.nodes().some((n) => n.ready && (o.kind === 'DaemonSet' || !n.unschedulable)) && world.now() >= created + world.timing.workloadMs;
 }
 
 /** A DaemonSet runs a pod on every Node; those on NotReady nodes (off, reinstalled) are not ready. */
@@ -160,6 +161,7 @@ function nodeObjects(world: World): Doc[] {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, ...(n.role === 'controlplane' ? { 'node-role.kubernetes.io/control-plane': '' } : {}) } },
+    spec: n.unschedulable ? { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } : {},
     status: {
       addresses: [{ type: 'InternalIP', address: n.ip }],
       conditions: [
@@ -177,10 +179,15 @@ function nodeObjects(world: World): Doc[] {
   }));
 }
 
-/** Pods of a workload: one per node for a DaemonSet, `replicas` for the others. */
-function podsOf(world: World, o: Doc, nodes: Doc[]): Doc[] {
-  const ready = workloadReady(world, o);
+/**
+ * Pods of a workload: one per node for a DaemonSet, `replicas` for the others, spread over the nodes that
+ * take pods (not cordoned: a drained node's pods run elsewhere, or stay Pending when no node is left).
+ */
+function podsOf(world: World, o: Doc, allNodes: Doc[]): Doc[] {
+  const nodes = o.kind === 'DaemonSet' ? allNodes : allNodes.filter((n) => !n.spec?.unschedulable);
+  const ready = workloadReady(world, o) && nodes.length > 0;
   const count = o.kind === 'DaemonSet' ? nodes.length : Number(o.spec?.replicas ?? 1);
+  const emptyDirs = ((o.spec?.template?.spec?.volumes as Doc[] | undefined) ?? []).filter((v) => v.emptyDir);
   const containers = (o.spec?.template?.spec?.containers as Doc[] | undefined)?.map((c) => c.name) ?? [
     o.kind === 'DaemonSet' && o.metadata.name === 'cilium' ? 'cilium-agent' : o.metadata.name,
   ];
@@ -193,9 +200,13 @@ function podsOf(world: World, o: Doc, nodes: Doc[]): Doc[] {
       labels: o.spec?.selector?.matchLabels ?? o.spec?.template?.metadata?.labels ?? {},
       ownerReferences: [{ kind: o.kind, name: o.metadata.name }],
     },
-    spec: { nodeName: nodes[i % Math.max(nodes.length, 1)]?.metadata.name, containers: containers.map((name) => ({ name })) },
+    spec: {
+      nodeName: nodes[i % Math.max(nodes.length, 1)]?.metadata.name,
+      containers: containers.map((name) => ({ name })),
+      ...(emptyDirs.length ? { volumes: emptyDirs.map((v) => ({ name: v.name, emptyDir: {} })) } : {}),
+    },
     status: {
-      phase: world.cluster.cni?.broken ? 'Running' : ready ? 'Running' : 'Pending',
+      phase: world.cluster.cni?.broken && nodes.length ? 'Running' : ready ? 'Running' : 'Pending',
       containerStatuses: containers.map((name) => ({ name, ready, restartCount: world.cluster.cni?.broken ? 4 : 0 })),
     },
   }));

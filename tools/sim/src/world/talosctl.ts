@@ -5,13 +5,14 @@
  * configured for this cluster (a talosconfig with the cluster's CA and an endpoint that is one of its
  * control planes) for the rest. bootstrap works once; kubeconfig and health follow etcd and the CNI.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { describeErrors, upstreamValidator } from '../../../upstream/upstream';
 import { first, list, parseArgs, type ParsedArgs } from './args';
 import { durationMs, fail, ok, pathIn, waitFor, type ExecRequest, type ExecResult } from './exec';
-import { nodeName, talosVersion, type Doc, type Machine, type World } from './world';
+import { compareVersions, kubeletVersion, nodeName, talosVersion, type Doc, type EtcdContent, type Machine, type World } from './world';
 
 /** The talosctl client's version. */
 const VERSION = 'v1.11.5';
@@ -41,6 +42,13 @@ const SPEC = {
     'control-plane-nodes',
     'worker-nodes',
     'timeout',
+    'image',
+    'to',
+    'from',
+    'recover-from',
+    'system-labels-to-wipe',
+    'user-disks-to-wipe',
+    'reboot-mode',
   ],
   aliases: { n: 'nodes', e: 'endpoints', o: 'output', f: 'file', m: 'mode', c: 'config', p: 'patch', t: 'output-types' },
 };
@@ -361,6 +369,274 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]! + 3))).join('')).join('\n') + '\n';
 }
 
+/** A boolean flag with talosctl's default: `--x`, `--x=true`, `--x=false`; the last one given wins. */
+function flag(req: ExecRequest, name: string, dflt: boolean): boolean {
+  let value = dflt;
+  for (const arg of req.argv) {
+    if (arg === `--${name}` || arg === `--${name}=true`) value = true;
+    else if (arg === `--${name}=false`) value = false;
+  }
+  return value;
+}
+
+/** etcd prints member IDs in decimal in its errors, talosctl in hex (`%016x`). */
+const decimalId = (hex: string) => BigInt(`0x${hex}`).toString();
+
+const etcdFailure = (m: Machine, what: string, desc: string, code = 'Unknown') => fail(`error ${what}: 1 error occurred:\n\t* ${m.ip}: rpc error: code = ${code} desc = ${desc}`);
+
+/** Parse an installer image: `factory.talos.dev/<platform>-installer/<schematic>:<version>` or `ghcr.io/siderolabs/installer:<version>`. */
+function installer(image: string): { platform?: string; schematic: string; version: string } | undefined {
+  const factory = /^factory\.talos\.dev\/([a-z0-9-]+)-installer\/([0-9a-f]{64}):(v\d+\.\d+\.\d+)$/.exec(image);
+  if (factory) return { platform: factory[1], schematic: factory[2]!, version: factory[3]! };
+  const plain = /^ghcr\.io\/siderolabs\/installer:(v\d+\.\d+\.\d+)$/.exec(image);
+  return plain ? { schematic: 'default', version: plain[1]! } : undefined;
+}
+
+/** Talos's pre-upgrade etcd check on a control plane (ValidateForUpgrade): refusals as Talos words them. */
+function etcdUpgradeRefusal(world: World): string | undefined {
+  const c = world.cluster;
+  if (!c.etcdRunning()) return 'etcdserver: no leader';
+  if (c.memberList.length === 2) return 'etcd member count(2) is insufficient to maintain quorum if upgrade commences';
+  for (const e of c.memberList) {
+    if (!c.serving(c.holder(e))) return `etcd member ${e.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`;
+  }
+  return undefined;
+}
+
+/**
+ * `talosctl upgrade --nodes IP --image <installer> [--wait=false] [--timeout 30m] [--force]`: the node
+ * installs the image's Talos and reboots into it (machine config, etcd data and objects kept). A control
+ * plane refuses while etcd could lose quorum (unless --force). --wait (the default) waits until the node
+ * answers at the new version, or fails at --timeout.
+ */
+async function upgrade(world: World, req: ExecRequest, a: ParsedArgs): Promise<ExecResult> {
+  const t = target(world, req, a);
+  if (isResult(t)) return t;
+  const { m } = t;
+  const image = first(a, 'image') ?? '';
+  if (!image) return fail('error: --image is required (the installer image of the Talos version to upgrade to)');
+  const parsed = installer(image);
+  if (!parsed) return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating installer image "${image}": failed to resolve reference "${image}": not found`);
+  if (!KNOWN_TALOS.test(parsed.version))
+    return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating installer image "${image}": sim: Talos ${parsed.version} is not known to the simulation (v1.11.x is)`);
+  if (m.config!.machine.type === 'controlplane' && !a.bools.has('force')) {
+    const refusal = etcdUpgradeRefusal(world);
+    if (refusal) return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating etcd for upgrade: ${refusal}`);
+  }
+  const [, old = 'metal-amd64'] = /^talos:[^:]+:([^:]+)/.exec(m.disk.image ?? '') ?? [];
+  const arch = old.split('-').pop() ?? 'amd64';
+  world.upgradeNode(m, `talos:${parsed.version}:${parsed.platform ? `${parsed.platform}-${arch}` : old}:${parsed.schematic}`);
+  if (!flag(req, 'wait', true)) {
+    return ok(table([['NODE', 'ACK', 'STARTED'], [m.ip, 'Upgrade request received', new Date(world.now()).toISOString()]]));
+  }
+  const timeout = durationMs(first(a, 'timeout'), 30 * 60_000);
+  const back = () => world.running(m) === 'talos' && talosVersion(m.disk.image) === parsed.version;
+  if (!(await waitFor(back, timeout, 100)))
+    return fail(`watching nodes: [${m.ip}]\n    * ${m.ip}: error: the node did not come back from the upgrade within ${first(a, 'timeout') ?? '30m0s'}: context deadline exceeded`);
+  return ok(`watching nodes: [${m.ip}]\n    * ${m.ip}: post check passed\n`);
+}
+
+/** `1.34.1` → [1, 34, 1]. */
+const semver = (v: string) => v.replace(/^v/, '').split('.').map(Number) as [number, number, number];
+
+/**
+ * `talosctl upgrade-k8s --nodes <cp ip> --to <x.y.z> [--from <x.y.z>] [--dry-run]`: the control-plane
+ * components' images and every node's kubelet image (in their machine configs) move to x.y.z, so the
+ * API server and every Node report it. A jump of more than one minor version, or a downgrade, is
+ * refused as talosctl refuses an unsupported path.
+ */
+function upgradeK8s(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
+  const t = target(world, req, a);
+  if (isResult(t)) return t;
+  const { m } = t;
+  if (m.config!.machine.type !== 'controlplane') return fail(`error: ${m.ip} is not a control plane node: upgrade-k8s needs --nodes <control plane ip>`);
+  const c = world.cluster;
+  if (!c.apiUp()) return fail(`error: error building kubernetes client: Get "${String(m.config!.cluster.controlPlane.endpoint)}/api": dial tcp: connect: connection refused`);
+  const to = (first(a, 'to') ?? '1.34.1').replace(/^v/, '');
+  const from = (first(a, 'from') ?? c.apiServerVersion()).replace(/^v/, '');
+  const lines = first(a, 'from') ? [] : [`automatically detected the lowest Kubernetes version ${from}`];
+  if (!/^\d+\.\d+\.\d+$/.test(to)) return fail(`error: invalid version "${to}": expected x.y.z`);
+  const [fMaj, fMin] = semver(from);
+  const [tMaj, tMin] = semver(to);
+  const path = `${fMaj}.${fMin}->${tMaj}.${tMin}`;
+  if (fMaj !== tMaj || (tMin !== fMin && tMin !== fMin + 1) || compareVersions(to, from) < 0)
+    return { code: 1, stdout: lines.map((l) => `${l}\n`).join(''), stderr: `error: unsupported upgrade path ${path} (from "${from}" to "${to}")\n` };
+  if (!/^1\.3[34]\.\d+$/.test(to)) return fail(`error: sim: Kubernetes ${to} is not known to the simulation (1.33.x and 1.34.x are)`);
+  const nodes = c.nodes();
+  const machines = nodes.map((n) => ({ n, m: world.machineByIp(n.ip) }));
+  const cps = machines.filter((x) => x.n.role === 'controlplane');
+  const workers = machines.filter((x) => x.n.role !== 'controlplane');
+  lines.push(`discovered controlplane nodes [${cps.map((x) => `"${x.n.ip}"`).join(' ')}]`, `discovered worker nodes [${workers.map((x) => `"${x.n.ip}"`).join(' ')}]`);
+  const down = machines.find((x) => !x.m || world.running(x.m) !== 'talos' || x.m.config?.cluster?.id !== c.id);
+  if (down)
+    return {
+      code: 1,
+      stdout: lines.map((l) => `${l}\n`).join(''),
+      stderr: `error: error updating node "${down.n.ip}": rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${down.n.ip}:50000: connect: connection refused"\n`,
+    };
+  const dry = a.bools.has('dry-run');
+  const components = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'];
+  const field: Record<string, string> = { 'kube-apiserver': 'apiServer', 'kube-controller-manager': 'controllerManager', 'kube-scheduler': 'scheduler', 'kube-proxy': 'proxy' };
+  for (const comp of components) {
+    lines.push(`updating "${comp}" to version "${to}"`);
+    for (const { m: cp } of cps) {
+      const was = /:v?([\d.]+)$/.exec(String(cp!.config!.cluster[field[comp]!]?.image ?? ''))?.[1] ?? from;
+      lines.push(` > "${cp!.ip}": starting update`, ` > update ${comp}: v${was} -> v${to}`, dry ? ` > skipped in dry-run` : ` > "${cp!.ip}": machine configuration patched`);
+    }
+  }
+  lines.push(`updating kubelet to version "${to}"`);
+  for (const { m: node } of [...cps, ...workers]) {
+    lines.push(` > "${node!.ip}": starting update`, ` > update kubelet: ${kubeletVersion(node!.config).replace(/^v/, '')} -> ${to}`);
+    lines.push(...(dry ? [' > skipped in dry-run'] : [` > "${node!.ip}": machine configuration patched`, ` > "${node!.ip}": waiting for kubelet restart`, ` > "${node!.ip}": kubelet is ready`]));
+  }
+  lines.push(dry ? 'updating manifests (skipped in dry-run)' : 'updating manifests');
+  if (!dry) {
+    for (const { m: node } of machines) {
+      for (const cfg of new Set([node!.config!, node!.disk.talosConfig].filter(Boolean) as Doc[])) {
+        cfg.machine.kubelet = { ...cfg.machine.kubelet, image: `ghcr.io/siderolabs/kubelet:v${to}` };
+        if (cfg.machine.type === 'controlplane') {
+          for (const comp of components) cfg.cluster[field[comp]!] = { ...cfg.cluster[field[comp]!], image: `registry.k8s.io/${comp}:v${to}` };
+        }
+      }
+    }
+    c.settle();
+  }
+  return ok(`${lines.join('\n')}\n`);
+}
+
+const WIPEABLE = ['STATE', 'EPHEMERAL', 'META'];
+
+/**
+ * `talosctl reset --nodes IP [--graceful=true] [--reboot=false] [--system-labels-to-wipe STATE ...]
+ * [--wait=false]`: graceful (the default) cordons the node and, on a control plane holding an etcd
+ * member, leaves etcd first, which etcd refuses when it would lose quorum (as Talos's reset sequence
+ * then fails; with --wait=false the call returns and the node stays up, cordoned). Then the listed
+ * partitions are wiped and the node powers off (or reboots with --reboot).
+ */
+async function reset(world: World, req: ExecRequest, a: ParsedArgs): Promise<ExecResult> {
+  const t = target(world, req, a);
+  if (isResult(t)) return t;
+  const { m } = t;
+  const labels = list(a, 'system-labels-to-wipe');
+  const unknown = labels.find((l) => !WIPEABLE.includes(l));
+  if (unknown)
+    return fail(`error executing reset: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unknown desc = failed to get volume status with label "${unknown}": resource VolumeStatuses.block.talos.dev(runtime/${unknown}@undefined) doesn't exist`);
+  const wait = flag(req, 'wait', true);
+  const c = world.cluster;
+  if (flag(req, 'graceful', true)) {
+    const node = c.registered.get(nodeName(m));
+    if (node && c.apiUp()) node.unschedulable = true; // cordonAndDrainNode
+    const member = m.config!.machine.type === 'controlplane' ? c.memberOf(m) : undefined;
+    if (member) {
+      const refused = c.removalRefused(member.id);
+      if (refused) {
+        const why = `failed to leave cluster: failed to remove member ${decimalId(member.id)}: ${refused}`;
+        return wait ? fail(`watching nodes: [${m.ip}]\n    * ${m.ip}: error: sequence error: sequence failed: error running phase in reset sequence: task leaveEtcd: failed, ${why}`) : ok();
+      }
+      c.removeMember(member.id);
+    }
+  }
+  world.talosReset(m, { state: labels.includes('STATE'), ephemeral: labels.includes('EPHEMERAL'), all: labels.length === 0 }, flag(req, 'reboot', false));
+  return ok(wait ? `watching nodes: [${m.ip}]\n    * ${m.ip}: ${flag(req, 'reboot', false) ? 'post check passed' : 'events check condition met (the node is shut down)'}\n` : '');
+}
+
+/** The marker of a snapshot file the simulation writes (it is not a real bbolt database). */
+const SNAPSHOT_MARK = 'ztc-sim etcd snapshot';
+
+interface SnapshotFile {
+  sim: typeof SNAPSHOT_MARK;
+  note: string;
+  format: 1;
+  cluster: string;
+  revision: number;
+  sha256: string;
+  content: EtcdContent;
+}
+
+const contentHash = (content: EtcdContent) => createHash('sha256').update(JSON.stringify(content)).digest('hex');
+const keysOf = (content: EtcdContent) => content.objects.length + content.releases.length + content.registered.length;
+
+function snapshotInfo(file: SnapshotFile, size: number): string {
+  return `hash ${file.sha256.slice(0, 8)}, revision ${file.revision}, total keys ${keysOf(file.content)}, total size ${size}`;
+}
+
+/** `talosctl etcd snapshot <path> --nodes <cp>`: the etcd content of the member on that node, written locally. */
+function snapshot(world: World, req: ExecRequest, a: ParsedArgs, m: Machine): ExecResult {
+  const path = a.positionals[2];
+  if (!path) return fail('Error: accepts 1 arg(s), received 0');
+  const c = world.cluster;
+  if (!c.serving(m) || !c.memberOf(m)) return etcdFailure(m, 'reading etcd snapshot', 'failed to create etcd client: etcd is not running on this node', 'Unavailable');
+  const content = c.content();
+  const file: SnapshotFile = {
+    sim: SNAPSHOT_MARK,
+    note: 'written by the ZTC simulation: the etcd content of the simulated cluster (objects, Helm releases, Node objects), not a bbolt database',
+    format: 1,
+    cluster: c.id!,
+    revision: content.objects.length + content.registered.length + content.releases.length + c.createdAt.size,
+    sha256: contentHash(content),
+    content,
+  };
+  const out = pathIn(req, path);
+  const text = `${JSON.stringify(file)}\n`;
+  writeFileSync(`${out}.part`, text, { mode: 0o600 });
+  renameSync(`${out}.part`, out);
+  const size = Buffer.byteLength(text);
+  return ok(`etcd snapshot saved to "${path}" (${size} bytes)\nsnapshot info: ${snapshotInfo(file, size)}\n`);
+}
+
+/** Read a snapshot the simulation wrote, checking its mark and hash. */
+function readSnapshot(path: string, skipHashCheck: boolean): { file: SnapshotFile; size: number } | string {
+  if (!existsSync(path)) return `open ${path}: no such file or directory`;
+  const text = readFileSync(path, 'utf8');
+  let file: SnapshotFile;
+  try {
+    file = JSON.parse(text) as SnapshotFile;
+  } catch {
+    return `sim: ${path} is not an etcd snapshot the simulation wrote (talosctl etcd snapshot)`;
+  }
+  if (file?.sim !== SNAPSHOT_MARK || !file.content) return `sim: ${path} is not an etcd snapshot the simulation wrote (talosctl etcd snapshot)`;
+  if (!skipHashCheck && contentHash(file.content) !== file.sha256) return `snapshot file ${path} hash mismatch (use --recover-skip-hash-check to skip the check)`;
+  return { file, size: Buffer.byteLength(text) };
+}
+
+/** `talosctl etcd leave|remove-member|snapshot|members` on a control plane. */
+function etcd(world: World, req: ExecRequest, a: ParsedArgs, m: Machine, sub: string | undefined): ExecResult {
+  const c = world.cluster;
+  if (m.config!.machine.type !== 'controlplane') {
+    if (sub === 'members') return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unimplemented desc = etcd is not available on worker nodes`);
+    return etcdFailure(m, `executing etcd ${sub}`, `etcd ${sub === 'remove-member' ? 'remove member' : sub} is only available on control plane nodes`, 'FailedPrecondition');
+  }
+  switch (sub) {
+    case 'members': {
+      if (!c.memberRunning(m)) return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unavailable desc = etcd is not running on this node`);
+      const rows = c.memberList.map((e) => [m.ip, e.id, e.name, `https://${e.ip}:2380`, `https://${e.ip}:2379`, 'false']);
+      return ok(table([['NODE', 'ID', 'HOSTNAME', 'PEER URLS', 'CLIENT URLS', 'LEARNER'], ...rows]));
+    }
+    case 'leave': {
+      const member = c.memberOf(m);
+      if (!member || !c.serving(m)) return etcdFailure(m, 'executing leave', 'failed to leave cluster: etcd member not found: this node runs no etcd member');
+      const refused = c.removalRefused(member.id);
+      if (refused) return etcdFailure(m, 'executing leave', `failed to leave cluster: failed to remove member ${decimalId(member.id)}: ${refused}`);
+      c.removeMember(member.id);
+      return ok();
+    }
+    case 'remove-member': {
+      const id = a.positionals[2] ?? '';
+      if (!/^[0-9a-f]{1,16}$/i.test(id)) return fail(`Error: ${id ? `failed to parse member ID "${id}": invalid syntax` : 'accepts 1 arg(s), received 0'}`);
+      const hex = id.toLowerCase().padStart(16, '0');
+      if (!c.memberList.some((e) => e.id === hex)) return etcdFailure(m, 'removing member', `failed to remove member ${decimalId(hex)}: etcdserver: member not found`, 'NotFound');
+      const refused = c.removalRefused(hex);
+      if (refused) return etcdFailure(m, 'removing member', `failed to remove member: failed to remove member ${decimalId(hex)}: ${refused}`);
+      c.removeMember(hex);
+      return ok();
+    }
+    case 'snapshot':
+      return snapshot(world, req, a, m);
+    default:
+      return fail(`Error: unknown command "${String(sub)}" for "talosctl etcd" (not simulated)`);
+  }
+}
+
 export async function talosctl(world: World, req: ExecRequest): Promise<ExecResult> {
   const a = parseArgs(req.argv, SPEC);
   const [cmd, sub] = a.positionals;
@@ -421,6 +697,9 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
         const t = target(world, req, a);
         if (isResult(t)) return t;
         const { m } = t;
+        const recoverFrom = first(a, 'recover-from');
+        const recovered = recoverFrom ? readSnapshot(pathIn(req, recoverFrom), a.bools.has('recover-skip-hash-check')) : undefined;
+        if (typeof recovered === 'string') return fail(`error recovering etcd: ${recovered}`);
         if (m.config!.machine.type !== 'controlplane')
           return fail('error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
         if (m.disk.etcd) return fail('error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty');
@@ -439,8 +718,8 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
             `error executing bootstrap: sim: etcd already has members (${elsewhere.map((x) => x.ip).join(', ')}); bootstrapping ${m.ip} would start a second, empty etcd (a split brain)`,
           );
         }
-        world.cluster.bootstrap(m);
-        return ok();
+        world.cluster.bootstrap(m, recovered?.file.content);
+        return ok(recovered ? `recovering from snapshot "${recoverFrom}": ${snapshotInfo(recovered.file, recovered.size)}\n` : '');
       }
       case 'service': {
         const t = target(world, req, a);
@@ -456,15 +735,14 @@ export async function talosctl(world: World, req: ExecRequest): Promise<ExecResu
       case 'etcd': {
         const t = target(world, req, a);
         if (isResult(t)) return t;
-        const { m } = t;
-        if (sub !== 'members') return fail(`Error: unknown command "${String(sub)}" for "talosctl etcd" (not simulated)`);
-        if (m.config!.machine.type !== 'controlplane')
-          return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unimplemented desc = etcd is not available on worker nodes`);
-        if (!world.cluster.memberRunning(m))
-          return fail(`error getting members: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unavailable desc = etcd is not running on this node`);
-        const rows = world.cluster.members().map((x) => [m.ip, x.disk.etcd!.member, nodeName(x), `https://${x.ip}:2380`, `https://${x.ip}:2379`, 'false']);
-        return ok(table([['NODE', 'ID', 'HOSTNAME', 'PEER URLS', 'CLIENT URLS', 'LEARNER'], ...rows]));
+        return etcd(world, req, a, t.m, sub);
       }
+      case 'upgrade':
+        return await upgrade(world, req, a);
+      case 'upgrade-k8s':
+        return upgradeK8s(world, req, a);
+      case 'reset':
+        return await reset(world, req, a);
       case 'kubeconfig': {
         const t = target(world, req, a);
         if (isResult(t)) return t;

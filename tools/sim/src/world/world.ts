@@ -58,7 +58,16 @@ export interface Faults {
   hangSsh?: string[];
   /** Servers powered off at the start. */
   offServers?: string[];
+  /**
+   * Servers whose next `talosctl upgrade` never finishes: the node goes down to reboot into the new
+   * version and stays down until `repairNode(ip)` (`npm run sim -- --world <dir> --repair <ip>`). Kept
+   * with the world (world.json) until repaired.
+   */
+  stuckUpgrade?: string[];
 }
+
+/** The faults a saved world keeps (the rest belong to one session). */
+const PERSISTENT_FAULTS = ['stuckUpgrade'] as const;
 
 export type Running = 'os' | 'rescue' | 'talos' | 'down';
 
@@ -80,9 +89,13 @@ export interface Counters {
   rescueBoots: number;
   /** A Hetzner `reset` action (hard power cycle), or a `talosctl reset`. */
   resets: number;
+  /** A `talosctl upgrade` started (the installer writes the inactive OS partition only: no disk written). */
+  upgrades: number;
 }
 
-export const zeroCounters = (): Counters => ({ disksWritten: 0, rescueBoots: 0, resets: 0 });
+export const zeroCounters = (): Counters => ({ disksWritten: 0, rescueBoots: 0, resets: 0, upgrades: 0 });
+/** Counters of a world saved before a counter existed read 0 for it. */
+const countersOf = (c: Partial<Counters> | undefined): Counters => ({ ...zeroCounters(), ...c });
 
 export interface Machine {
   id: number;
@@ -101,6 +114,10 @@ export interface Machine {
   /** The Talos config the node runs with (absent: maintenance mode). */
   config?: Doc;
   configuredAt?: number;
+  /** A `talosctl upgrade` that never finished (`Faults.stuckUpgrade`): down until `World.repairNode`. */
+  hung?: boolean;
+  /** Its etcd service was stopped by `etcd leave` / `remove-member` (until its next boot). */
+  etcdStopped?: boolean;
   /** What happened to this server over the world's life. */
   counters: Counters;
 }
@@ -148,8 +165,12 @@ export interface SavedWorld {
   sshKeys: World['sshKeys'];
   actions: { id: number; command: string; server: number; doneAt: number; status: 'running' | 'success' | 'error' }[];
   credentials: string[];
+  /** Faults that last until repaired (`Faults.stuckUpgrade`). */
+  faults?: Pick<Faults, (typeof PERSISTENT_FAULTS)[number]>;
   cluster: {
     id?: string;
+    /** The etcd member list (absent in worlds saved before it was kept: read from the disks). */
+    members?: EtcdMember[];
     objects: [string, Doc][];
     createdAt: [string, number][];
     releases: [string, Doc][];
@@ -168,6 +189,17 @@ export interface RegisteredNode {
   registeredAt: number;
   /** What its kubelet last reported (a Node keeps it while its machine is off or reinstalled). */
   kubeletVersion: string;
+  /** `kubectl cordon` (spec.unschedulable), until uncordoned or the Node object is deleted. */
+  unschedulable?: boolean;
+}
+
+/** An entry of etcd's member list: it stays listed until removed, whether or not its data still exists. */
+export interface EtcdMember {
+  /** The member ID as talosctl prints it (16 hex digits). */
+  id: string;
+  /** The hostname of the node that joined with it. */
+  name: string;
+  ip: string;
 }
 
 const stockServer = (ip: string, i: number, off: boolean): Machine => ({
@@ -215,7 +247,7 @@ export class World extends EventEmitter {
     super();
     const saved = opts.saved;
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
-    this.faults = opts.faults ?? {};
+    this.faults = { ...structuredClone(saved?.faults ?? {}), ...(opts.faults ?? {}) };
     this.repositories = opts.repositories ?? {};
     if (saved) {
       if (saved.format !== 1) throw new Error(`world.json has format ${String(saved.format)}; this simulation reads format 1`);
@@ -235,12 +267,12 @@ export class World extends EventEmitter {
         publicKey: createPublicKey(gh.privateKeyPem),
         tokens: new Set(),
       };
-      this.machines = saved.machines.map((m) => ({ ...m, readyAt: m.readyAt ?? Number.POSITIVE_INFINITY }));
+      this.machines = saved.machines.map((m) => ({ ...m, readyAt: m.readyAt ?? Number.POSITIVE_INFINITY, counters: countersOf(m.counters) }));
       this.sshKeys.push(...saved.sshKeys);
       for (const a of saved.actions) this.actions.set(a.id, a);
       for (const c of saved.credentials) this.credentials.add(c);
       this.cluster.restore(saved.cluster);
-      this.lastRun = saved.lastRun;
+      this.lastRun = countersOf(saved.lastRun);
       // Buckets and servers the platform names now and the project lacks: made, as an operator would.
       for (const b of opts.buckets ?? []) if (!this.s3.buckets.has(b)) this.s3.buckets.set(b, new Map());
       for (const ip of opts.servers) if (!this.machineByIp(ip) && !this.faults.missingServers?.includes(ip)) this.addServer(ip);
@@ -273,6 +305,7 @@ export class World extends EventEmitter {
       for (const [k, v] of objects) buckets[b][k] = v.toString('base64');
     }
     const gh = this.github;
+    const faults = Object.fromEntries(PERSISTENT_FAULTS.filter((f) => this.faults[f]?.length).map((f) => [f, [...this.faults[f]!]]));
     return {
       format: 1,
       started: this.started,
@@ -286,6 +319,7 @@ export class World extends EventEmitter {
       sshKeys: structuredClone(this.sshKeys),
       actions: [...this.actions.values()].map((a) => ({ ...a })),
       credentials: [...this.credentials],
+      ...(Object.keys(faults).length ? { faults } : {}),
       cluster: this.cluster.save(),
       lastRun: { ...this.lastRun },
     };
@@ -321,7 +355,8 @@ export class World extends EventEmitter {
   reboot(m: Machine, delay = this.timing.bootMs): void {
     this.cluster.settle(); // what happened before the reboot (a join, a registration) stays
     m.power = 'running';
-    m.readyAt = this.faults.neverBoots?.includes(m.ip) ? Number.POSITIVE_INFINITY : this.now() + delay;
+    m.readyAt = this.faults.neverBoots?.includes(m.ip) || m.hung ? Number.POSITIVE_INFINITY : this.now() + delay;
+    m.etcdStopped = undefined;
     if (m.rescueEnabled) {
       this.count(m, 'rescueBoots');
       m.target = 'rescue';
@@ -358,7 +393,72 @@ export class World extends EventEmitter {
     const lost = m.disk.etcd;
     m.disk = disk;
     if (counted) this.count(m, 'disksWritten');
-    if (lost) this.cluster.memberLost(lost.cluster);
+    if (lost) this.cluster.dataLost();
+  }
+
+  /**
+   * `talosctl upgrade`: the installer writes the new Talos to the inactive OS partition (the machine
+   * config, etcd data and everything else stay; not a disk written), then the node reboots into it:
+   * down for `bootMs` (its etcd member too, its Node NotReady), then back at the new version. A server
+   * in `faults.stuckUpgrade` never comes back (until `repairNode`).
+   */
+  upgradeNode(m: Machine, image: string): void {
+    this.cluster.settle();
+    m.disk.image = image;
+    this.count(m, 'upgrades');
+    if (this.faults.stuckUpgrade?.includes(m.ip)) m.hung = true;
+    this.reboot(m);
+  }
+
+  /**
+   * `talosctl reset`: wipes the listed system partitions (STATE: the machine config; EPHEMERAL: etcd and
+   * kubelet data; none listed: the whole system disk, OS included), counted as a reset (not a disk
+   * written), then powers the server off (or reboots it, into maintenance mode once STATE is gone).
+   */
+  talosReset(m: Machine, wipe: { state: boolean; ephemeral: boolean; all: boolean }, reboot: boolean): void {
+    this.cluster.settle();
+    const lost = (wipe.ephemeral || wipe.all) && !!m.disk.etcd;
+    if (wipe.ephemeral || wipe.all) m.disk.etcd = undefined;
+    if (wipe.state || wipe.all) m.disk.talosConfig = undefined;
+    if (wipe.all) m.disk.image = undefined;
+    m.config = undefined;
+    m.configuredAt = undefined;
+    this.count(m, 'resets');
+    if (lost) this.cluster.dataLost();
+    if (reboot) this.reboot(m);
+    else this.powerOff(m.ip);
+  }
+
+  /**
+   * The operator fixed the server at its console (`npm run sim -- --world <dir> --repair <ip>`): its
+   * faults are cleared and, if it was stuck or off, it boots what its disk holds now (after a stuck
+   * upgrade: the new version). False when there was nothing to repair.
+   */
+  repairNode(ip: string): boolean {
+    const m = this.mustMachine(ip);
+    const was = !!m.hung || m.power === 'off' || !Number.isFinite(m.readyAt);
+    for (const f of ['stuckUpgrade', 'neverBoots'] as const) if (this.faults[f]) this.faults[f] = this.faults[f]!.filter((x) => x !== ip);
+    m.hung = undefined;
+    if (was) this.reboot(m);
+    return was;
+  }
+
+  /**
+   * Every control plane loses its etcd data (as after an EPHEMERAL wipe of each): etcd, the API and every
+   * object in it are gone; machine configs stay, so `talosctl bootstrap --recover-from` can bring the
+   * cluster back from a snapshot. Returns the IPs that held data.
+   */
+  loseEtcd(): string[] {
+    this.cluster.settle();
+    const holders = this.machines.filter((m) => m.disk.etcd);
+    for (const m of holders) m.disk.etcd = undefined;
+    this.cluster.dataLost();
+    return holders.map((m) => m.ip);
+  }
+
+  /** The Hetzner project's SSH keys by name. */
+  get hcloudKeys(): Map<string, World['sshKeys'][number]> {
+    return new Map(this.sshKeys.map((k) => [k.name, k]));
   }
 
   /** A Hetzner `reset`: a hard power cycle (counted). */
@@ -396,7 +496,7 @@ export class World extends EventEmitter {
     return m;
   }
 
-  private mustMachine(ip: string): Machine {
+  mustMachine(ip: string): Machine {
     const m = this.machineByIp(ip);
     if (!m) throw new Error(`the world has no server ${ip} (servers: ${this.machines.map((x) => x.ip).join(', ')})`);
     return m;
@@ -434,31 +534,56 @@ export class World extends EventEmitter {
   }
 }
 
+/** The API server's stored objects by key (`Kind/namespace/name`), with a lookup by apiVersion and kind. */
+export class ObjectStore extends Map<string, Doc> {
+  /** The stored objects of `apiVersion` `kind` (`list('v1', 'Namespace')`). */
+  list(apiVersion: string, kind: string): Doc[] {
+    return [...this.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+  }
+}
+
+/** What etcd holds besides its member list: what a snapshot carries and a recovery restores. */
+export interface EtcdContent {
+  objects: [string, Doc][];
+  createdAt: [string, number][];
+  releases: [string, Doc][];
+  registered: RegisteredNode[];
+  initialAdminSecretMade: boolean;
+  cni?: { readyAt: number; broken?: string };
+}
+
 /**
- * The Kubernetes cluster the Talos nodes form (one per world). Its etcd is the set of members whose
- * data lives on control planes' disks (`Disk.etcd`): `talosctl bootstrap` makes the first, other control
- * planes configured for the cluster join once etcd runs, and writing a member's disk removes it. While
- * a majority of the members runs, the API answers; when the last member is gone, etcd and every object
- * in it (Secrets, Deployments, Applications, Helm releases, Node objects) are gone.
+ * The Kubernetes cluster the Talos nodes form (one per world). etcd is a member list (`EtcdMember`) and
+ * the members' data on control planes' disks (`Disk.etcd`): `talosctl bootstrap` makes the first member,
+ * other control planes configured for the cluster join once etcd runs (replacing a listed member of the
+ * same hostname, as Talos does), `etcd leave`/`remove-member` remove one (under etcd's quorum rules).
+ * A member whose data was lost (its disk written, EPHEMERAL wiped) stays listed, and counts against
+ * quorum, until it is removed, as in real etcd. While a majority of the listed members serves, the API
+ * answers; when no disk holds the cluster's data any more, etcd and every object in it (Secrets,
+ * Deployments, Applications, Helm releases, Node objects) are gone.
  */
 export class Cluster {
   /** cluster.id of the configs that formed it (from the secrets bundle); unset while there is no etcd. */
   id?: string;
-  objects = new Map<string, Doc>();
+  /** etcd's member list. */
+  memberList: EtcdMember[] = [];
+  objects = new ObjectStore();
   /** When each stored object was created (for the time its workload or controller takes). */
   createdAt = new Map<string, number>();
   releases = new Map<string, Doc>();
   /** Node objects (kept in etcd like the rest). */
   registered = new Map<string, RegisteredNode>();
+  /** Node objects deleted while their kubelet may still run: it registers again `registerMs` later. */
+  deletedAt = new Map<string, number>();
   initialAdminSecretMade = false;
   /** When the CNI's agents and operator turn ready; `broken` keeps them crash-looping. */
   cni?: { readyAt: number; broken?: string };
 
   constructor(private readonly world: World) {}
 
-  save(): SavedWorld['cluster'] {
+  /** What etcd holds (objects, releases, Node objects…), as a snapshot carries it. */
+  content(): EtcdContent {
     return {
-      id: this.id,
       objects: structuredClone([...this.objects]),
       createdAt: [...this.createdAt],
       releases: structuredClone([...this.releases]),
@@ -468,37 +593,65 @@ export class Cluster {
     };
   }
 
+  private load(c: EtcdContent): void {
+    this.objects = new ObjectStore(structuredClone(c.objects));
+    this.createdAt = new Map(c.createdAt);
+    this.releases = new Map(structuredClone(c.releases));
+    this.registered = new Map(c.registered.map((n) => [n.name, { ...n }]));
+    this.initialAdminSecretMade = c.initialAdminSecretMade;
+    this.cni = c.cni && { ...c.cni };
+  }
+
+  save(): SavedWorld['cluster'] {
+    return { id: this.id, members: this.memberList.map((e) => ({ ...e })), ...this.content() };
+  }
+
   restore(saved: SavedWorld['cluster']): void {
     this.id = saved.id;
-    this.objects = new Map(saved.objects);
-    this.createdAt = new Map(saved.createdAt);
-    this.releases = new Map(saved.releases);
-    this.registered = new Map(saved.registered.map((n) => [n.name, n]));
-    this.initialAdminSecretMade = saved.initialAdminSecretMade;
-    this.cni = saved.cni;
+    this.load(saved);
+    // A world saved before the member list was kept: the members are the disks holding data.
+    this.memberList =
+      saved.members ??
+      this.world.machines.filter((m) => saved.id && m.disk.etcd?.cluster === saved.id).map((m) => ({ id: m.disk.etcd!.member, name: nodeName(m), ip: m.ip }));
   }
 
-  /** The etcd members: the machines whose disk holds this cluster's etcd data. */
+  /** The machine holding the data of listed member `e`, if its disk still does. */
+  holder(e: EtcdMember): Machine | undefined {
+    return this.id ? this.world.machines.find((m) => m.disk.etcd?.cluster === this.id && m.disk.etcd?.member === e.id) : undefined;
+  }
+
+  /** The listed member whose data lies on `m`'s disk. */
+  memberOf(m: Machine): EtcdMember | undefined {
+    return this.memberList.find((e) => this.holder(e) === m);
+  }
+
+  /** The machines whose disk holds data of a listed member. */
   members(): Machine[] {
-    const id = this.id;
-    return id ? this.world.machines.filter((m) => m.disk.etcd?.cluster === id) : [];
+    return this.memberList.map((e) => this.holder(e)).filter((m): m is Machine => !!m);
   }
 
-  /** Since when the member on `m` serves (undefined: not now; its node is off, booting or unconfigured). */
+  /** Since when the member on `m` serves (undefined: not now; its node is off, booting or unconfigured, its service stopped). */
   memberUpSince(m: Machine): number | undefined {
-    if (!m.disk.etcd || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== this.id || m.config?.machine?.type !== 'controlplane') return undefined;
+    if (!m.disk.etcd || m.etcdStopped || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== this.id || m.config?.machine?.type !== 'controlplane') return undefined;
     return Math.max(m.disk.etcd.since, m.readyAt + this.world.timing.etcdMs);
   }
 
-  /** Since when a majority of the members serves (possibly in the future: etcd is starting), else undefined. */
+  /** Does the member on `m` serve now (with or without a quorum)? */
+  serving(m: Machine | undefined): boolean {
+    const since = m && this.memberUpSince(m);
+    return since !== undefined && this.world.now() >= since;
+  }
+
+  /** Since when a majority of the listed members serves (possibly in the future: etcd is starting), else undefined. */
   quorumSince(): number | undefined {
-    const members = this.members();
-    const up = members
-      .map((m) => this.memberUpSince(m))
+    const list = this.memberList;
+    const up = list
+      .map((e) => this.holder(e))
+      .map((m) => (m ? this.memberUpSince(m) : undefined))
       .filter((t): t is number => t !== undefined)
       .sort((a, b) => a - b);
-    const need = Math.floor(members.length / 2) + 1;
-    return members.length > 0 && up.length >= need ? up[need - 1] : undefined;
+    const need = Math.floor(list.length / 2) + 1;
+    return list.length > 0 && up.length >= need ? up[need - 1] : undefined;
   }
 
   /** Does etcd answer now (a majority of members serving)? Joins control planes that are due first. */
@@ -510,33 +663,78 @@ export class Cluster {
 
   /** Does the member on `m` serve now, with a quorum? */
   memberRunning(m: Machine): boolean {
-    const since = this.memberUpSince(m);
-    return since !== undefined && this.world.now() >= since && this.etcdRunning();
+    return this.serving(m) && this.etcdRunning();
   }
 
-  /** The first etcd member, on `m` (`talosctl bootstrap`). */
-  bootstrap(m: Machine): void {
+  /** The first etcd member, on `m` (`talosctl bootstrap`); `content` restores a snapshot into it (`--recover-from`). */
+  bootstrap(m: Machine, content?: EtcdContent): void {
     this.id = String(m.config!.cluster.id);
     const since = this.world.now() + this.world.timing.etcdMs;
     m.disk.etcd = { cluster: this.id, member: memberId(), since };
+    this.memberList = [{ id: m.disk.etcd.member, name: nodeName(m), ip: m.ip }];
+    if (content) {
+      this.load(content);
+      this.deletedAt.clear();
+    }
     if (m.disk.talosConfig === undefined) m.disk.talosConfig = m.config;
   }
 
-  /** A member's data was destroyed: the last one takes etcd, and every object the API held, with it. */
-  memberLost(cluster: string): void {
-    if (cluster !== this.id || this.members().length > 0) return;
+  /**
+   * Why etcd refuses to remove listed member `id` now (strict reconfiguration check), or undefined:
+   * the members left must have a started majority, and removing a member that serves must leave the
+   * serving ones a majority of the cluster.
+   */
+  removalRefused(id: string): string | undefined {
+    if (!this.etcdRunning()) return 'etcdserver: no leader';
+    const target = this.memberList.find((e) => e.id === id);
+    if (!target) return 'etcdserver: member not found';
+    const rest = this.memberList.filter((e) => e !== target);
+    const started = rest.filter((e) => this.serving(this.holder(e))).length;
+    if (started < Math.floor(rest.length / 2) + 1) return 'etcdserver: re-configuration failed due to not enough started members';
+    if (this.serving(this.holder(target))) {
+      const active = this.memberList.filter((e) => this.serving(this.holder(e))).length;
+      if (active - 1 < 1 + Math.floor((this.memberList.length - 1) / 2)) return 'etcdserver: unhealthy cluster';
+    }
+    return undefined;
+  }
+
+  /**
+   * Remove listed member `id` (check `removalRefused` first). Its node, if it still holds the data,
+   * drops it and stops its etcd service until its next boot (then it joins again as a new member, as a
+   * Talos control plane with an empty data dir does).
+   */
+  removeMember(id: string): void {
+    const target = this.memberList.find((e) => e.id === id);
+    if (!target) return;
+    const m = this.holder(target);
+    this.memberList = this.memberList.filter((e) => e !== target);
+    if (m) {
+      m.disk.etcd = undefined;
+      m.etcdStopped = true;
+    }
+    this.dataLost();
+  }
+
+  /** Some member's data was destroyed: when no disk holds the cluster's data any more, etcd and every object are gone. */
+  dataLost(): void {
+    if (!this.id || this.members().length > 0) return;
     this.id = undefined;
-    this.objects.clear();
-    this.createdAt.clear();
-    this.releases.clear();
-    this.registered.clear();
-    this.initialAdminSecretMade = false;
-    this.cni = undefined;
+    this.memberList = [];
+    this.load({ objects: [], createdAt: [], releases: [], registered: [], initialAdminSecretMade: false });
+    this.deletedAt.clear();
+  }
+
+  /** `kubectl delete node`: the object is gone; a kubelet that still runs registers it again later. */
+  deleteNode(name: string): boolean {
+    if (!this.registered.delete(name)) return false;
+    this.deletedAt.set(name, this.world.now());
+    return true;
   }
 
   /**
    * What followed from time passing: control planes configured for the cluster join etcd once it runs
-   * (a member is added on their disk), and kubelets register their Node once the API answers.
+   * (a member is added to the list and its data to their disk, replacing a listed member of the same
+   * hostname), and kubelets register their Node once the API answers.
    */
   settle(): void {
     const id = this.id;
@@ -545,21 +743,27 @@ export class Cluster {
     const q = this.quorumSince();
     if (q === undefined || now < q) return;
     for (const m of this.world.machines) {
-      if (m.disk.etcd || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id || m.config?.machine?.type !== 'controlplane') continue;
+      if (m.disk.etcd || m.etcdStopped || this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id || m.config?.machine?.type !== 'controlplane') continue;
       const joinAt = Math.max(q, m.readyAt, m.configuredAt ?? 0) + this.world.timing.etcdMs;
-      if (now >= joinAt) m.disk.etcd = { cluster: id, member: memberId(), since: joinAt };
+      if (now < joinAt) continue;
+      m.disk.etcd = { cluster: id, member: memberId(), since: joinAt };
+      const name = nodeName(m);
+      this.memberList = [...this.memberList.filter((e) => e.name !== name), { id: m.disk.etcd.member, name, ip: m.ip }];
     }
     const api = q + this.world.timing.apiMs;
     if (now < api) return;
     for (const m of this.world.machines) {
       if (this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id) continue;
       const name = nodeName(m);
-      const at = Math.max(api, m.configuredAt ?? 0, m.readyAt) + this.world.timing.registerMs;
+      const at = Math.max(api, m.configuredAt ?? 0, m.readyAt, (this.deletedAt.get(name) ?? -Infinity) + this.world.timing.registerMs) + this.world.timing.registerMs;
       if (now < at) continue;
       const known = this.registered.get(name);
       const reported = { ip: m.ip, role: String(m.config.machine.type), kubeletVersion: kubeletVersion(m.config) };
       if (known) Object.assign(known, reported);
-      else this.registered.set(name, { name, registeredAt: at, ...reported });
+      else {
+        this.registered.set(name, { name, registeredAt: at, ...reported });
+        this.deletedAt.delete(name);
+      }
     }
   }
 
@@ -574,11 +778,21 @@ export class Cluster {
     return at !== undefined && this.world.now() >= at;
   }
 
+  /** The version the API server runs (its image on the control planes' configs; the lowest when they differ). */
+  apiServerVersion(): string {
+    const versions = this.world.machines
+      .filter((m) => m.config?.cluster?.id === this.id && m.config?.machine?.type === 'controlplane')
+      .map((m) => /:v?(\d+\.\d+\.\d+)$/.exec(String(m.config!.cluster.apiServer?.image ?? ''))?.[1])
+      .filter((v): v is string => !!v)
+      .sort(compareVersions);
+    return versions[0] ? `v${versions[0]}` : 'v1.34.1';
+  }
+
   /**
    * Node objects: every kubelet that registered (a node that is off or reinstalled stays, NotReady). Ready
    * while its machine runs this cluster's config and the CNI runs.
    */
-  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number; kubeletVersion: string }[] {
+  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number; kubeletVersion: string; unschedulable?: boolean }[] {
     if (!this.apiUp()) return [];
     return [...this.registered.values()]
       .map((n) => {
@@ -592,6 +806,14 @@ export class Cluster {
   cniReady(): boolean {
     return !!this.cni && !this.cni.broken && this.world.now() >= this.cni.readyAt;
   }
+}
+
+/** Compare `1.34.1`-style versions numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, '').split('.').map(Number);
+  const pb = b.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
 }
 
 /** The hostname a Talos node registers with. */
