@@ -32,6 +32,6 @@ export const render = defineRender<HetznerConfig>((config, platform) => {
   return {
     files: { 'hetzner/inventory.yaml': stringify(inventory) },
     capabilities: { 'cloud-infrastructure': inventory },
-    scriptContext: { rescue: { ssh_key_name: keyName } },
+    scriptContext: { rescue: { ssh_key_name: keyName }, 'remove-rescue-key': { ssh_key_name: keyName } },
   };
 });

@@ -48,3 +48,32 @@ describe('hetzner/rescue', () => {
     expect(r.calls.filter((c) => c.startsWith('curl ')).length).toBe(3);
   });
 });
+
+describe('hetzner/remove-rescue-key (ztc destroy)', () => {
+  const removeKey = (answers: Record<string, [number, unknown]>) =>
+    runAdapterScript({
+      script: join(__dirname, 'scripts', 'teardown', 'remove-rescue-key.sh'),
+      context: { ssh_key_name: 'ztc-demo-rescue' },
+      env: { HCLOUD_TOKEN: 'token-value', HCLOUD_ENDPOINT: 'https://api.hetzner.example.test/v1' },
+      tools: { curl: curl(answers) },
+    });
+  const requests = (calls: string[]) => calls.filter((c) => c.startsWith('curl ')).map((c) => `${c.match(/-X (\w+)/)![1]} ${c.split(' ').at(-1)!.replace(/^.*\/v1/, '')}`);
+
+  it("deletes the platform's rescue key from the project, found by name; no server is touched", async () => {
+    const r = await removeKey({
+      'GET /ssh_keys?name=ztc-demo-rescue': [200, { ssh_keys: [{ id: 42, name: 'ztc-demo-rescue' }] }],
+      'DELETE /ssh_keys/42': [204, {}],
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(requests(r.calls)).toEqual(['GET /ssh_keys?name=ztc-demo-rescue', 'DELETE /ssh_keys/42']);
+    expect(r.stdout).toContain('removed the rescue SSH key ztc-demo-rescue (id 42) from the Hetzner Cloud project; servers are kept');
+  });
+
+  it('a key that is gone already: nothing to delete, not an error', async () => {
+    const r = await removeKey({ 'GET /ssh_keys?name=ztc-demo-rescue': [200, { ssh_keys: [] }] });
+    expect(r.code).toBe(0);
+    expect(requests(r.calls)).toEqual(['GET /ssh_keys?name=ztc-demo-rescue']);
+    expect(r.stdout).toContain('the Hetzner Cloud project has no SSH key ztc-demo-rescue: nothing to remove');
+  });
+});

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { render, type TalosConfig } from './render';
+import { checkChange, render, type TalosConfig } from './render';
 
 const config: TalosConfig = {
   version: 'v1.11.5',
@@ -81,5 +81,42 @@ describe('talos render', () => {
     expect(() => render({ ...config, kubernetes_version: '1.28.4' }, { name: 'p' }, caps, helpers)).toThrow(
       'kubernetes_version 1.28.4 is not supported by Talos v1.11.5 (it supports 1.29 to 1.34)',
     );
+  });
+});
+
+describe('talos checkChange (render time, against the previous pipeline.yaml)', () => {
+  const cp = (n: number) => ({ name: `cp-${n}`, ip: `203.0.113.${n}`, role: 'controlplane' as const });
+  const worker = (n: number) => ({ name: `worker-${n}`, ip: `203.0.113.${10 + n}`, role: 'worker' as const });
+  const side = (nodes: object[], kubernetes_version = '1.34.1') => ({ scriptContext: { 'talos/gen-config': { nodes, kubernetes_version } } });
+
+  it('refuses a Kubernetes jump of more than one minor, naming the supported path', () => {
+    expect(checkChange(side([cp(1)], '1.32.3'), side([cp(1)], '1.34.1'))).toEqual([
+      'kubernetes_version 1.32.3 → 1.34.1 skips 1.33: Kubernetes upgrades one minor version at a time, so set kubernetes_version to 1.33.x, render and bootstrap after each, then 1.34.1',
+    ]);
+    expect(checkChange(side([cp(1)], '1.33.5'), side([cp(1)], '1.34.1'))).toEqual([]);
+    expect(checkChange(side([cp(1)], '1.34.1'), side([cp(1)], '1.34.0'))).toEqual([]);
+  });
+
+  it('refuses a minor downgrade', () => {
+    expect(checkChange(side([cp(1)], '1.34.1'), side([cp(1)], '1.33.5'))).toEqual([
+      'kubernetes_version 1.34.1 → 1.33.5 is a minor-version downgrade, which Kubernetes does not support: set kubernetes_version back to 1.34.x (or a later version), render and bootstrap',
+    ]);
+  });
+
+  it('refuses removing a majority of the control planes at once (3 → 1, 2 → 1), with the safe sequence; one of three is fine', () => {
+    const [refusal] = checkChange(side([cp(1), cp(2), cp(3), worker(1)]), side([cp(1), worker(1)]));
+    expect(refusal).toBe(
+      'removing the control planes cp-2 (203.0.113.2), cp-3 (203.0.113.3) at once leaves 1 of the 3 control planes (etcd members) the cluster has, not a majority: etcd would lose its quorum. Remove one control plane at a time (take one out of talos.nodes, render and bootstrap, then the next), or add the new control planes first',
+    );
+    expect(checkChange(side([cp(1), cp(2)]), side([cp(1)]))).toHaveLength(1);
+    expect(checkChange(side([cp(1), cp(2), cp(3)]), side([cp(1), cp(2)]))).toEqual([]);
+    // Replacing the only control plane by another at once: none of the previous stays.
+    expect(checkChange(side([cp(1)]), side([cp(2)]))).toHaveLength(1);
+    // Workers come and go freely.
+    expect(checkChange(side([cp(1), worker(1), worker(2)]), side([cp(1)]))).toEqual([]);
+  });
+
+  it('has nothing to compare without a previous gen-config context', () => {
+    expect(checkChange({ scriptContext: {} }, side([cp(1)]))).toEqual([]);
   });
 });

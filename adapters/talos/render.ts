@@ -124,7 +124,63 @@ export const render = defineRender<TalosConfig, Capabilities>((config, _platform
       'bootstrap-etcd': common,
       kubeconfig: { ...common, cluster_endpoint: `https://${config.cluster_endpoint}` },
       'join-workers': common,
-      'validate-cluster': common,
+      'upgrade-os': { ...common, install_image: installer },
+      'upgrade-k8s': { ...common, kubernetes_version: config.kubernetes_version },
+      'remove-nodes': common,
+      'validate-cluster': { ...common, kubernetes_version: config.kubernetes_version },
+      'etcd-snapshot': common,
+      'reset-nodes': common,
     },
   };
 });
+
+/** One side of a render for checkChange (the engine's PlanSide): this adapter's step contexts by step id. */
+export interface PlanSide {
+  scriptContext: Record<string, Record<string, unknown>>;
+}
+
+const minorOf = (version: string): number => Number(version.split('.')[1]);
+
+/** Refusals for a Kubernetes version change the upgrade path does not allow (one minor at a time, no minor downgrade). */
+function kubernetesPath(from: string, to: string): string[] {
+  const [a, b] = [minorOf(from), minorOf(to)];
+  if (b < a) {
+    return [
+      `kubernetes_version ${from} → ${to} is a minor-version downgrade, which Kubernetes does not support: set kubernetes_version back to 1.${a}.x (or a later version), render and bootstrap`,
+    ];
+  }
+  if (b > a + 1) {
+    const skipped = Array.from({ length: b - a - 1 }, (_, i) => `1.${a + 1 + i}`);
+    return [
+      `kubernetes_version ${from} → ${to} skips ${skipped.join(', ')}: Kubernetes upgrades one minor version at a time, so set kubernetes_version to ${skipped.map((m) => `${m}.x`).join(', then ')}, render and bootstrap after each, then ${to}`,
+    ];
+  }
+  return [];
+}
+
+/** Refusals for control planes removed so many at once that etcd would lose its quorum. */
+function controlPlaneRemoval(previous: Node[], next: Node[]): string[] {
+  const before = previous.filter((n) => n.role === 'controlplane');
+  const kept = before.filter((n) => next.some((m) => m.role === 'controlplane' && m.ip === n.ip));
+  if (before.length === 0 || kept.length * 2 > before.length) return [];
+  const gone = before.filter((n) => !kept.includes(n)).map((n) => `${n.name} (${n.ip})`);
+  return [
+    `removing the control planes ${gone.join(', ')} at once leaves ${kept.length} of the ${before.length} control planes (etcd members) the cluster has, not a majority: etcd would lose its quorum. Remove one control plane at a time (take one out of talos.nodes, render and bootstrap, then the next), or add the new control planes first`,
+  ];
+}
+
+/**
+ * The render-time check of a change against the previous render (the engine calls it with the step
+ * contexts of the pipeline.yaml on disk and of the new render): a Kubernetes jump of more than one minor
+ * version or a minor downgrade, and a removal of most control planes at once, are refused with the safe
+ * sequence. Pure: the nodes and versions come from the two `talos/gen-config` contexts.
+ */
+export function checkChange(previous: PlanSide, next: PlanSide): string[] {
+  const before = previous.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
+  const after = next.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
+  if (!before || !after) return [];
+  const refusals: string[] = [];
+  if (before.kubernetes_version && after.kubernetes_version) refusals.push(...kubernetesPath(before.kubernetes_version, after.kubernetes_version));
+  refusals.push(...controlPlaneRemoval(before.nodes ?? [], after.nodes ?? []));
+  return refusals;
+}

@@ -38,6 +38,10 @@
 #                              never the authority for a reboot or a disk write (ask the machine)
 #   ztc::write_file FILE MODE  write stdin to FILE atomically with MODE
 #   ztc::sha256 FILE           hex sha256 of FILE (GNU sha256sum or macOS shasum)
+#   ztc::version_compare A B   -1, 0 or 1 as version A is lower than, equal to or higher than B (x.y.z,
+#                              a leading v ignored, each part compared as a number)
+#   ztc::seconds_left          whole seconds until waits give up (the step's deadline less the margin), at
+#                              least 1: the bound to hand a tool's own --timeout
 #   ztc::wait_until WHAT CMD...  run CMD every $ZTC_POLL_INTERVAL s until it succeeds; 1 when the step's
 #                              deadline is near (the caller then fails with an ERROR that says what to do)
 #   ztc::retry [--on S] N CMD...  the one retry loop: CMD up to N times with backoff (with --on, only
@@ -62,6 +66,9 @@
 #   ztc::k8s::nodes_ready      there are nodes and every one is Ready; fails when kubectl does
 #   ztc::k8s::api_answers      the cluster's API server answers (3 tries); 1 without a readable KUBECONFIG:
 #                              for teardown steps telling a gone cluster from one to act on
+#   ztc::k8s::node_ready NAME  the Node exists and its Ready condition is True; fails when kubectl does
+#   ztc::k8s::drain NAME       cordon, then drain the Node (DaemonSets ignored, emptyDir data deleted),
+#                              bounded by ztc::seconds_left; drain's status
 #
 # Tunables (environment): ZTC_POLL_INTERVAL (s, default 5), ZTC_RETRY_DELAY (first backoff in s, default
 # 1), ZTC_API_ATTEMPTS (default 6), ZTC_WAIT_MARGIN (s kept before the step deadline for the last check
@@ -204,6 +211,24 @@ ztc::sha256() {
   if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
 }
 
+ztc::version_compare() {
+  local -a a b
+  local i
+  IFS=. read -ra a <<<"${1#v}"
+  IFS=. read -ra b <<<"${2#v}"
+  for i in 0 1 2; do
+    if ((10#${a[i]:-0} < 10#${b[i]:-0})); then
+      echo -1
+      return
+    fi
+    if ((10#${a[i]:-0} > 10#${b[i]:-0})); then
+      echo 1
+      return
+    fi
+  done
+  echo 0
+}
+
 # Epoch second by which waits give up: the step's deadline (set by ztc) less a margin, or 10 minutes.
 ztc::_wait_deadline() {
   local now
@@ -213,6 +238,13 @@ ztc::_wait_deadline() {
   else
     printf '%s\n' $((now + 600))
   fi
+}
+
+ztc::seconds_left() {
+  local left
+  left=$(($(ztc::_wait_deadline) - $(date +%s)))
+  ((left >= 1)) || left=1
+  printf '%s\n' "$left"
 }
 
 ztc::wait_until() {
@@ -402,6 +434,18 @@ ztc::k8s::nodes_ready() {
   jq -e '.items | length > 0' <<<"$nodes" >/dev/null || return 1
   not_ready=$(ztc::k8s::nodes_not_ready "$nodes") || return 1
   [[ -z $not_ready ]]
+}
+
+# ztc::k8s::node_ready NAME: the Node exists and its Ready condition is True. Fails when kubectl does.
+ztc::k8s::node_ready() {
+  kubectl get node "$1" -o json 2>/dev/null | jq -e 'any(.status.conditions[]?; .type == "Ready" and .status == "True")' >/dev/null
+}
+
+# ztc::k8s::drain NAME: cordon the Node, then drain it (DaemonSet pods stay, emptyDir data is deleted),
+# waiting at most until the step's deadline (ztc::seconds_left). drain's status: the caller says what to do.
+ztc::k8s::drain() {
+  kubectl cordon "$1" >/dev/null || return
+  kubectl drain "$1" --ignore-daemonsets --delete-emptydir-data --timeout="$(ztc::seconds_left)s"
 }
 
 # ztc::k8s::api_answers: the cluster's API server answers `kubectl get --raw /readyz` (tried 3 times: one

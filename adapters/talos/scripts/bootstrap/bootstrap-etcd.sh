@@ -10,14 +10,6 @@ set -euo pipefail
 # shellcheck source=../lib/talos.sh
 . "$ZTC_LIB_DIR/talos.sh"
 
-etcd_state() {
-  talosctl --nodes "$1" service etcd 2>/dev/null | awk '$1 == "STATE" { print $2 }'
-}
-
-etcd_running() {
-  [[ $(etcd_state "$1") == Running ]]
-}
-
 # etcd_members IP: the etcd member lines the node reports (none when etcd has no data there).
 etcd_members() {
   talosctl --nodes "$1" etcd members 2>/dev/null | awk 'NR > 1 && NF > 0'
@@ -33,7 +25,7 @@ existing_etcd() {
       silent+=("$name ($ip)")
       continue
     fi
-    if etcd_running "$ip" || [[ -n $(etcd_members "$ip") ]]; then
+    if talos::etcd_running "$ip" || [[ -n $(etcd_members "$ip") ]]; then
       printf '%s %s\n' "$name" "$ip"
       return
     fi
@@ -58,8 +50,8 @@ main() {
     grep -q 'AlreadyExists' <<<"$out" || ztc::error "talosctl bootstrap on $name ($ip) failed: $out. Check \"talosctl --nodes $ip service etcd\" (talosconfig in the private dir), then run ztc bootstrap again"
     ztc::info "etcd was bootstrapped already"
   fi
-  ztc::wait_until "etcd on $name ($ip)" etcd_running "$ip" \
-    || ztc::error "etcd did not start on $name ($ip) (state: $(etcd_state "$ip")). See \"talosctl --nodes $ip logs etcd\" (talosconfig in the private dir), then run ztc bootstrap again"
+  ztc::wait_until "etcd on $name ($ip)" talos::etcd_running "$ip" \
+    || ztc::error "etcd did not start on $name ($ip) (state: $(talos::etcd_state "$ip")). See \"talosctl --nodes $ip logs etcd\" (talosconfig in the private dir), then run ztc bootstrap again"
   ztc::info "etcd runs on $name ($ip)"
 }
 

@@ -93,13 +93,18 @@ talos::record() {
   jq -n --arg v "${version:-unknown}" '{os: "talos", version: $v}' | ztc::write_file "$(ztc::machine_fact_file "$1")" 644
 }
 
-# talos::forget IP NAME: drop the machine facts of a node that does not answer as Talos (stale: the
-# machine was recycled or reinstalled), and say so.
+# talos::forget IP NAME [WHY]: drop the machine facts of a node. Without WHY: it does not answer as Talos
+# (stale: the machine was recycled or reinstalled), said as a warning; with WHY (the node was removed or
+# reset on purpose), said as information.
 talos::forget() {
   local fact
   fact=$(ztc::machine_fact_file "$1")
   [[ -f $fact ]] || return 0
-  ztc::warn "$2 ($1): the local record $(jq -c . "$fact" 2>/dev/null || true) says it runs Talos, but it does not answer the Talos API: the record is stale and was removed"
+  if [[ -n ${3:-} ]]; then
+    ztc::info "$2 ($1): machine facts cleared ($3)"
+  else
+    ztc::warn "$2 ($1): the local record $(jq -c . "$fact" 2>/dev/null || true) says it runs Talos, but it does not answer the Talos API: the record is stale and was removed"
+  fi
   rm -f "$fact"
 }
 
@@ -132,4 +137,102 @@ talos::apply() {
   ztc::wait_until "$name ($ip) to come up with its config" talos::configured "$ip" \
     || ztc::error "$name ($ip) did not come back with its config. Look at its console (installer errors show there), or run \"talosctl --nodes $ip dmesg\" with the talosconfig in the private dir, then run ztc bootstrap again"
   talos::record "$ip"
+}
+
+# talos::etcd_state IP: the etcd service's state on a control plane (Running, Preparing, ...), or nothing.
+talos::etcd_state() {
+  talosctl --nodes "$1" service etcd 2>/dev/null | awk '$1 == "STATE" { print $2 }'
+}
+
+talos::etcd_running() {
+  [[ $(talos::etcd_state "$1") == Running ]]
+}
+
+# talos::etcd_healthy IP: the etcd service runs on the node and passes its health check.
+talos::etcd_healthy() {
+  talosctl --nodes "$1" service etcd 2>/dev/null | awk '$1 == "STATE" { s = $2 } $1 == "HEALTH" { h = $2 } END { exit !(s == "Running" && h == "OK") }'
+}
+
+# talos::etcd_members IP: the etcd members the node reports, one "id hostname ip learner" line each (hostname
+# "-" for a member that has not started yet: etcd lists it without a name); nothing when etcd has no data
+# there. Fails when the node does not answer.
+talos::etcd_members() {
+  local out
+  out=$(talosctl --nodes "$1" etcd members 2>/dev/null) || return 1
+  awk 'NR > 1 && NF > 0 {
+    id = $2; host = "-"; peer = ""
+    for (i = 3; i <= NF; i++) if ($i ~ /^https?:\/\//) { peer = $i; break }
+    if ($3 !~ /^https?:\/\//) host = $3
+    sub(/^https?:\/\//, "", peer); sub(/:[0-9]+$/, "", peer)
+    print id, host, peer, $NF
+  }' <<<"$out"
+}
+
+# talos::etcd_all_started IP: etcd on the node is healthy and every member it lists has started (has a
+# name) and votes (is no learner).
+talos::etcd_all_started() {
+  local members
+  talos::etcd_healthy "$1" || return 1
+  members=$(talos::etcd_members "$1") || return 1
+  [[ -n $members ]] && ! awk '$2 == "-" || $4 != "false" { found = 1 } END { exit !found }' <<<"$members"
+}
+
+# talos::healthy_cp: "name ip" of the first control plane of the context whose etcd is healthy, or nothing.
+talos::healthy_cp() {
+  local name ip _role
+  while read -r name ip _role; do
+    if talos::etcd_healthy "$ip"; then
+      printf '%s %s\n' "$name" "$ip"
+      return
+    fi
+  done < <(talos::nodes controlplane)
+}
+
+# talos::etcd_snapshot NAME IP: an etcd snapshot taken on the control plane NAME (IP) into
+# $TALOS_DIR/backups/etcd-<UTC timestamp>.snapshot (0600); the oldest are removed beyond the last
+# $ZTC_ETCD_SNAPSHOTS_KEEP (default 10). Prints the path and size, never the contents. ERROR when it fails.
+talos::etcd_snapshot() {
+  local name=$1 ip=$2 dir file stamp tmp out size keep=${ZTC_ETCD_SNAPSHOTS_KEEP:-10}
+  dir=$(ztc::private_dir talos/backups)
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  file=$dir/etcd-$stamp.snapshot
+  [[ ! -e $file ]] || file=$dir/etcd-$stamp-$$.snapshot
+  tmp=$dir/.partial-$$.snapshot
+  if ! out=$( (umask 077 && talosctl --nodes "$ip" etcd snapshot "$tmp") 2>&1) || [[ ! -s $tmp ]]; then
+    rm -f "$tmp"
+    ztc::error "the etcd snapshot from $name ($ip) failed: ${out##*$'\n'}. Check etcd there (talosctl --talosconfig $TALOSCONFIG --nodes $ip service etcd), then run the command again"
+  fi
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$file"
+  size=$(wc -c <"$file" | tr -d ' ')
+  ztc::info "etcd snapshot from $name ($ip): $file ($size bytes)"
+  local -a all
+  mapfile -t all < <(find "$dir" -maxdepth 1 -name 'etcd-*.snapshot' -type f | sort)
+  local i
+  for ((i = 0; i < ${#all[@]} - keep; i++)); do
+    rm -f "${all[i]}"
+    ztc::info "removed the older snapshot ${all[i]} (the last $keep are kept)"
+  done
+}
+
+# talos::api_ready: the Kubernetes API server answers /readyz with the kubeconfig in $KUBECONFIG.
+talos::api_ready() {
+  [[ $(kubectl get --raw=/readyz 2>/dev/null) == ok ]]
+}
+
+# talos::fetch_kubeconfig IP: the admin kubeconfig from the control plane IP into $KUBECONFIG (0600).
+talos::fetch_kubeconfig() {
+  (umask 077 && talosctl --nodes "$1" kubeconfig "$KUBECONFIG" --force --merge=false >/dev/null 2>&1)
+}
+
+# talos::first_configured_cp: "name ip" of the first control plane of the context that answers as a node of
+# this cluster, or nothing (a new cluster: none is configured yet).
+talos::first_configured_cp() {
+  local name ip _role
+  while read -r name ip _role; do
+    if talos::configured "$ip"; then
+      printf '%s %s\n' "$name" "$ip"
+      return
+    fi
+  done < <(talos::nodes controlplane)
 }

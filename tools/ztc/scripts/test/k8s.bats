@@ -65,6 +65,24 @@ nodes() { # NODES_JSON: kubectl get nodes -o json answers it
   [ "$output" = $'yes\nno' ]
 }
 
+@test "node_ready: only that Node with Ready=True; a missing Node or a failing kubectl is not ready" {
+  stub kubectl '[[ $* == "get node cp-1 -o json" ]] && echo '"'"'{"metadata":{"name":"cp-1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}'"'"' && exit 0
+[[ $* == "get node w-1 -o json" ]] && echo '"'"'{"metadata":{"name":"w-1"},"status":{}}'"'"' && exit 0
+echo "Error from server (NotFound): nodes \"$3\" not found" >&2; exit 1'
+  run script 'ztc::k8s::node_ready cp-1 && echo ready; ztc::k8s::node_ready w-1 || echo "w-1 not ready"; ztc::k8s::node_ready gone || echo "gone not ready"'
+  [ "$status" -eq 0 ]
+  [ "$output" = $'ready\nw-1 not ready\ngone not ready' ]
+}
+
+@test "drain: cordon first, then drain bounded by the step's deadline; drain's failure is returned" {
+  stub kubectl '[[ $1 == drain ]] && exit 3; exit 0'
+  export ZTC_STEP_DEADLINE=$(($(date +%s) + 100)) ZTC_WAIT_MARGIN=0
+  run script 'ztc::k8s::drain w-1 || echo "status $?"'
+  [ "$output" = 'status 3' ]
+  [ "$(sed -n 1p calls.log)" = 'kubectl cordon w-1' ]
+  [[ $(sed -n 2p calls.log) =~ ^'kubectl drain w-1 --ignore-daemonsets --delete-emptydir-data --timeout='(99|100)s$ ]]
+}
+
 @test "api_answers: the API answering /readyz; a refused connection tried 3 times; no kubeconfig is no API" {
   touch kubeconfig
   export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig

@@ -92,6 +92,22 @@ setup() {
   [ "${lines[1]}" = 'gave up: 1' ]
 }
 
+@test "ztc::version_compare: numeric per part, a leading v ignored" {
+  run script 'for p in "1.34.1 1.34.1" "v1.11.5 v1.11.6" "1.9.0 1.10.0" "1.34.10 1.34.9" "v1.11.5 1.11.5"; do ztc::version_compare $p; done'
+  [ "$status" -eq 0 ]
+  [ "$output" = $'0\n-1\n-1\n1\n0' ]
+}
+
+@test "ztc::seconds_left: whole seconds until waits give up (deadline less the margin), at least 1" {
+  export ZTC_STEP_DEADLINE=$(($(date +%s) + 100)) ZTC_WAIT_MARGIN=40
+  run script 'ztc::seconds_left'
+  [ "$status" -eq 0 ]
+  ((output >= 58 && output <= 60))
+  export ZTC_STEP_DEADLINE=$(($(date +%s) - 5))
+  run script 'ztc::seconds_left'
+  [ "$output" = 1 ]
+}
+
 @test "ztc::retry: tries again until the command succeeds, saying so" {
   run script 'n=0; flaky() { n=$((n + 1)); ((n >= 3)); }; ztc::retry 5 flaky; echo "ok after $n"'
   [ "$status" -eq 0 ]
