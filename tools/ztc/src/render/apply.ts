@@ -31,11 +31,17 @@ export interface PlannedOutput {
 export interface ApplyOptions {
   /** How long to wait for another render of the platform to finish. @default 30000 */
   lockWaitMs?: number;
+  /**
+   * Called under the render lock before anything is compared or written, when the previous output on disk is
+   * the one this render replaces: the render-time change check (change-check.ts). A throw writes nothing.
+   */
+  beforeWrite?: () => void;
 }
 
 export function applyRenderPlan(platformDir: string, plan: PlannedOutput, opts: ApplyOptions = {}): ApplyResult {
   const release = acquireRenderLock(platformDir, opts.lockWaitMs ?? DEFAULT_RENDER_LOCK_WAIT_MS);
   try {
+    opts.beforeWrite?.();
     return applyLocked(platformDir, plan);
   } finally {
     release();

@@ -17,7 +17,7 @@ import { syntaxIssues } from './output-syntax';
 import type { FileDigests } from '../util/file-digests';
 import { jsonProblem } from '../util/json-safety';
 import { installTsRequire } from '../util/ts-require';
-import type { PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
+import type { ChangeCheck, PlatformMetadata, RenderFn, RenderResult } from '../sdk/types';
 
 export interface AdapterOutput {
   adapter: string;
@@ -40,17 +40,11 @@ function forgetModulesUnder(dir: string): void {
   for (const key of Object.keys(require.cache)) if (key.startsWith(prefix)) delete require.cache[key];
 }
 
+type RenderModule = { render?: unknown; default?: unknown; checkChange?: unknown };
+
 function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn {
   const file = `${adapter.root}/${adapter.render}`;
-  let mod: { render?: unknown; default?: unknown };
-  try {
-    ensureTsLoader();
-    forgetModulesUnder(join(workspaceRoot, adapter.root));
-    mod = guardedCall(() => require(join(workspaceRoot, file)) as typeof mod, 'loading');
-  } catch (e) {
-    if (e instanceof GuardedCallError) throw guardIssue(file, e);
-    throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });
-  }
+  const mod = loadRenderModule(workspaceRoot, adapter);
   const fn = mod.render ?? mod.default;
   if (typeof fn !== 'function') {
     throw ConfigError.one({
@@ -63,7 +57,40 @@ function loadRenderFn(workspaceRoot: string, adapter: AdapterManifest): RenderFn
   return fn as RenderFn;
 }
 
-function guardIssue(file: string, e: GuardedCallError): ConfigError {
+/**
+ * The render module's `checkChange` export (render-time change check, change-check.ts), or undefined
+ * when it has none. Loads the module afresh, like a render.
+ */
+export function loadChangeCheck(workspaceRoot: string, adapter: AdapterManifest): ChangeCheck | undefined {
+  if (!adapter.render) return undefined;
+  const check = loadRenderModule(workspaceRoot, adapter).checkChange;
+  if (check === undefined) return undefined;
+  if (typeof check !== 'function') {
+    throw ConfigError.one({
+      file: `${adapter.root}/${adapter.render}`,
+      path: 'checkChange',
+      message: `checkChange must be a function, got ${typeof check}`,
+      hint: 'export const checkChange = defineChangeCheck((previous, next) => [])',
+    });
+  }
+  return check as ChangeCheck;
+}
+
+function loadRenderModule(workspaceRoot: string, adapter: AdapterManifest): RenderModule {
+  const file = `${adapter.root}/${adapter.render}`;
+  let mod: RenderModule;
+  try {
+    ensureTsLoader();
+    forgetModulesUnder(join(workspaceRoot, adapter.root));
+    mod = guardedCall(() => require(join(workspaceRoot, file)) as typeof mod, 'loading');
+  } catch (e) {
+    if (e instanceof GuardedCallError) throw guardIssue(file, e);
+    throw new ConfigError([{ file, path: '', message: `cannot load render module: ${(e as Error).message}` }], { cause: e });
+  }
+  return mod;
+}
+
+export function guardIssue(file: string, e: GuardedCallError): ConfigError {
   const hint =
     e.reason === 'timeout'
       ? `a render module must return promptly (look for an endless loop); ${RENDER_TIMEOUT_ENV} raises the limit`
@@ -71,7 +98,7 @@ function guardIssue(file: string, e: GuardedCallError): ConfigError {
   return new ConfigError([{ file, path: 'render', message: e.message, hint }], { cause: e });
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -47,3 +47,24 @@ export type RenderFn<Config = Record<string, unknown>, Capabilities = Record<str
 export function defineRender<Config = Record<string, unknown>, Capabilities = Record<string, unknown>>(fn: RenderFn<Config, Capabilities>): RenderFn<Config, Capabilities> {
   return fn;
 }
+
+/**
+ * One side of a render-time change check: this adapter's steps as pipeline.yaml holds them, by step id
+ * (`talos/gen-config`), each with its resolved context (pre-flight, stage, teardown and backup steps).
+ */
+export interface PlanSide {
+  scriptContext: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * A render module's optional `checkChange` export: given this adapter's step contexts as the previous render
+ * wrote them and as this render would write them, the changes it refuses, each a full sentence saying what
+ * would break and the safe sequence to get there ([] = fine). Pure: no I/O, no clock. `ztc render` (and the
+ * Nx render target) turn refusals into exit 3 and write nothing; `ztc validate` never calls it.
+ */
+export type ChangeCheck = (previous: PlanSide, next: PlanSide) => string[];
+
+/** Typed identity helper, like defineRender: `export const checkChange = defineChangeCheck((previous, next) => [])`. */
+export function defineChangeCheck(fn: ChangeCheck): ChangeCheck {
+  return fn;
+}

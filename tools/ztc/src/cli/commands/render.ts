@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { applyRenderPlan } from '../../render/apply';
+import { checkChanges } from '../../render/change-check';
 import { planRender } from '../../render/plan';
 import { renderLockWaitMs } from '../../render/render-lock';
 import { beginStamp, finishStamp, stampPaths } from '../../render/render-stamp';
@@ -21,7 +22,11 @@ export const renderCommand: Command = {
     const packages = new Set<string>();
     const plan = planRender(workspaceRoot, platform, { memo: true, packages, cache: diskCache() });
     const where = platformPath(workspaceRoot, platform);
-    const result = applyRenderPlan(join(workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(io.env) });
+    const result = applyRenderPlan(join(workspaceRoot, where), plan, {
+      lockWaitMs: renderLockWaitMs(io.env),
+      beforeWrite: () =>
+        checkChanges({ workspaceRoot, platform, platformFile: plan.platform.file, order: plan.resolution.order, adapters: plan.platform.adapters, next: plan.pipeline }),
+    });
     // An installed adapter that one of the workspace's replaces: said on every render (the stamp's line too).
     const notes = shadowedAdapters(workspaceRoot, plan.resolution.order).map((a) => shadowNote(workspaceRoot, a));
     for (const note of notes) io.out(note);

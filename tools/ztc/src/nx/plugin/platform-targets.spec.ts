@@ -54,6 +54,8 @@ describe('createPlatformTargets', () => {
     expect(inputs).toEqual(
       expect.arrayContaining([
         '{projectRoot}/platform.yaml',
+        // the previous render, which the render-time change check compares with
+        '{projectRoot}/pipeline.yaml',
         { input: 'ztc-source', projects: ['net', 'storage', 'app'] },
         { dependentTasksOutputFiles: '**/.ztc/render/*.json', transitive: false },
       ]),

@@ -62,6 +62,9 @@ export function createPlatformTargets(platform: PlatformInfo, opts: NormalizedOp
     dependsOn: platform.order.map(t.renderAdapter),
     inputs: [
       '{projectRoot}/platform.yaml',
+      // The previous pipeline.yaml is what the render-time change check compares with (render/change-check.ts): a cache hit
+      // then stands for a render that passed the check from exactly this previous render.
+      '{projectRoot}/pipeline.yaml',
       ...adapterInput('ztc-source', platform.order, platform.packages),
       { dependentTasksOutputFiles: DEP_OUTPUT_GLOBS.adapterOutputs, transitive: false },
       ...engineInputs(engine, opts),

@@ -54,6 +54,23 @@ describe('render executor (batch)', () => {
     expect(applyRenderPlan(ws.path('platforms/demo'), planRender(ws.root, 'demo')).changed).toBe(false);
   });
 
+  it('refuses what the render module’s checkChange refuses, as `ztc render` does, writing nothing', async () => {
+    const ws = fixtureWorkspace();
+    ws.write(
+      'adapters/app/render.ts',
+      `${ws.read('adapters/app/render.ts')}export const checkChange = (p: any, n: any) => (n.scriptContext['app/deploy'].replicas < p.scriptContext['app/deploy'].replicas ? ['fewer replicas: one by one'] : []);\n`,
+    );
+    const platform = ws.read('platforms/demo/platform.yaml');
+    ws.write('platforms/demo/platform.yaml', platform.replace('    name: shop\n', '    name: shop\n    replicas: 3\n'));
+    expect([...(await collect(ws)).values()].every((r) => r.success)).toBe(true);
+    const pipeline = ws.read('platforms/demo/pipeline.yaml');
+    ws.write('platforms/demo/platform.yaml', platform.replace('    name: shop\n', '    name: shop\n    replicas: 2\n'));
+    const results = await collect(ws);
+    expect(results.get('demo:render')).toMatchObject({ success: false });
+    expect(results.get('demo:render')!.terminalOutput).toContain('platforms/demo/platform.yaml: adapters.app: fewer replicas: one by one');
+    expect(ws.read('platforms/demo/pipeline.yaml')).toBe(pipeline);
+  });
+
   it('leaves out a consumer whose inputs did not change, and runs one whose payload did', async () => {
     const ws = fixtureWorkspace();
     await collect(ws);

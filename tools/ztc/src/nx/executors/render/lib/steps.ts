@@ -13,6 +13,7 @@ import type { AdapterManifest } from '../../../../adapter/types';
 import { ConfigError } from '../../../../errors';
 import { readPlatform, type LoadedPlatform } from '../../../../platform/read-platform';
 import { applyRenderPlan } from '../../../../render/apply';
+import { checkChanges } from '../../../../render/change-check';
 import { checkAllOutputPaths } from '../../../../render/output-paths';
 import { assemble, providersInWorkspace } from '../../../../render/plan';
 import { renderLockWaitMs } from '../../../../render/render-lock';
@@ -129,7 +130,12 @@ export function assembleStep(memo: StepMemo, platform: string): string {
   for (const a of resolution.order) outputs.set(a, readJson<AdapterOutput>(memo, renderPaths.adapterOutput(where, a), `render-${a}`));
   checkAllOutputPaths(loaded.adapters, outputs);
   const plan = assemble(memo.workspaceRoot, loaded, resolution, outputs);
-  const result = applyRenderPlan(join(memo.workspaceRoot, where), plan, { lockWaitMs: renderLockWaitMs(process.env) });
+  const result = applyRenderPlan(join(memo.workspaceRoot, where), plan, {
+    lockWaitMs: renderLockWaitMs(process.env),
+    // The render-time change check, as in `ztc render`; the target hashes pipeline.yaml, so a cache hit stands for this same check (platform-targets.ts).
+    beforeWrite: () =>
+      checkChanges({ workspaceRoot: memo.workspaceRoot, platform, platformFile: loaded.file, order: resolution.order, adapters: loaded.adapters, next: plan.pipeline }),
+  });
   if (!result.changed) return `${where}: up to date (${plan.files.size} files, ${resolution.order.length} adapters)`;
   return [
     `${where}: rendered ${plan.files.size} files from ${resolution.order.length} adapters (${resolution.order.join(' -> ')})`,
