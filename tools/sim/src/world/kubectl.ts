@@ -199,6 +199,19 @@ function del(world: World, a: ParsedArgs): ExecResult {
   return ok(`${kind!.toLowerCase()} "${name}" deleted\n`);
 }
 
+/** `kubectl version [--client] [-o json|yaml]`: the client's version, and the API server's (from its image). */
+function version(world: World, a: ParsedArgs, server: boolean): ExecResult {
+  const info = (v: string) => {
+    const [major, minor] = v.replace(/^v/, '').split('.');
+    return { major, minor, gitVersion: v, gitTreeState: 'clean', goVersion: 'go1.24.6', compiler: 'gc', platform: 'linux/amd64' };
+  };
+  const doc = { clientVersion: info('v1.34.1'), kustomizeVersion: 'v5.7.1', ...(server ? { serverVersion: info(world.cluster.apiServerVersion()) } : {}) };
+  const output = first(a, 'output');
+  if (output === 'json') return ok(`${JSON.stringify(doc, null, 2)}\n`);
+  if (output === 'yaml') return ok(stringify(doc));
+  return ok(`Client Version: v1.34.1\nKustomize Version: v5.7.1\n${server ? `Server Version: ${world.cluster.apiServerVersion()}\n` : ''}`);
+}
+
 /** `kubectl cordon|uncordon NAME`: the Node's spec.unschedulable. */
 function cordon(world: World, a: ParsedArgs, on: boolean): ExecResult {
   const [verb, name] = a.positionals;
@@ -207,12 +220,14 @@ function cordon(world: World, a: ParsedArgs, on: boolean): ExecResult {
   if (!node) return fail(`Error from server (NotFound): nodes "${name}" not found`);
   if (!!node.unschedulable === on) return ok(`node/${name} already ${on ? 'cordoned' : 'uncordoned'}\n`);
   node.unschedulable = on || undefined;
+  if (!on) node.drained = undefined;
   return ok(`node/${name} ${on ? 'cordoned' : 'uncordoned'}\n`);
 }
 
 /**
- * `kubectl drain NAME [--ignore-daemonsets] [--delete-emptydir-data] [--timeout=Ns]`: cordons the node,
- * then evicts the pods the simulation runs on it (they run elsewhere, or stay Pending); DaemonSet pods
+ * `kubectl drain NAME [--ignore-daemonsets] [--delete-emptydir-data] [--timeout=Ns]`: cordons the node
+ * (cordoning alone moves no pod), then evicts the pods the simulation runs on it (they run elsewhere, or
+ * stay Pending); DaemonSet pods
  * need --ignore-daemonsets and pods with emptyDir volumes --delete-emptydir-data, as kubectl refuses
  * otherwise.
  */
@@ -236,6 +251,7 @@ function drain(world: World, a: ParsedArgs): ExecResult {
       stderr: `error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}\n`,
     };
   const evicted = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet');
+  world.cluster.registered.get(name)!.drained = true;
   const warn = daemons.length ? `Warning: ignoring DaemonSet-managed Pods: ${daemons.map(podName).join(', ')}\n` : '';
   return {
     code: 0,
@@ -270,7 +286,7 @@ function exec(world: World, a: ParsedArgs): ExecResult {
 export async function kubectl(world: World, req: ExecRequest): Promise<ExecResult> {
   const a = parseArgs(req.argv, SPEC);
   const verb = a.positionals[0];
-  if (verb === 'version' && a.bools.has('client')) return ok('Client Version: v1.34.1\n');
+  if (verb === 'version' && a.bools.has('client')) return version(world, a, false);
   const dryRun = first(a, 'dry-run') === 'client';
   if (!dryRun) {
     const refused = connect(world, req, a);
@@ -298,7 +314,7 @@ export async function kubectl(world: World, req: ExecRequest): Promise<ExecResul
     case 'drain':
       return drain(world, a);
     case 'version':
-      return ok(`Client Version: v1.34.1\nServer Version: ${world.cluster.apiServerVersion()}\n`);
+      return version(world, a, true);
     default:
       return fail(`error: "kubectl ${String(verb)}" is not simulated`);
   }

@@ -122,8 +122,8 @@ export function workloadReady(world: World, o: Doc): boolean {
   const c = world.cluster;
   if (o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'cilium' || ['cilium', 'cilium-operator'].includes(o.metadata?.name)) return c.cniReady();
   const created = c.createdAt.get(objectKey(world, o.kind, o.metadata.namespace, o.metadata.name)) ?? 0;
-  // A Deployment's or StatefulSet's pods need a Ready node that takes pods (not cordoned); a DaemonSet's run on every node.
-  return c.cniReady() && c.nodes().some((n) => n.ready && (o.kind === 'DaemonSet' || !n.unschedulable)) && world.now() >= created + world.timing.workloadMs;
+  // A Deployment's or StatefulSet's pods need a Ready node they were not evicted from (drained); a DaemonSet's run on every node.
+  return c.cniReady() && c.nodes().some((n) => n.ready && (o.kind === 'DaemonSet' || !n.drained)) && world.now() >= created + world.timing.workloadMs;
 }
 
 /** A DaemonSet runs a pod on every Node; those on NotReady nodes (off, reinstalled) are not ready. */
@@ -180,11 +180,11 @@ function nodeObjects(world: World): Doc[] {
 }
 
 /**
- * Pods of a workload: one per node for a DaemonSet, `replicas` for the others, spread over the nodes that
- * take pods (not cordoned: a drained node's pods run elsewhere, or stay Pending when no node is left).
+ * Pods of a workload: one per node for a DaemonSet, `replicas` for the others, spread over the nodes
+ * (not those drained: their pods were evicted and run elsewhere, or stay Pending when no node is left).
  */
 function podsOf(world: World, o: Doc, allNodes: Doc[]): Doc[] {
-  const nodes = o.kind === 'DaemonSet' ? allNodes : allNodes.filter((n) => !n.spec?.unschedulable);
+  const nodes = o.kind === 'DaemonSet' ? allNodes : allNodes.filter((n) => !world.cluster.registered.get(n.metadata.name)?.drained);
   const ready = workloadReady(world, o) && nodes.length > 0;
   const count = o.kind === 'DaemonSet' ? nodes.length : Number(o.spec?.replicas ?? 1);
   const emptyDirs = ((o.spec?.template?.spec?.volumes as Doc[] | undefined) ?? []).filter((v) => v.emptyDir);

@@ -191,6 +191,8 @@ export interface RegisteredNode {
   kubeletVersion: string;
   /** `kubectl cordon` (spec.unschedulable), until uncordoned or the Node object is deleted. */
   unschedulable?: boolean;
+  /** `kubectl drain` evicted its pods (they run elsewhere) until it is uncordoned. */
+  drained?: boolean;
 }
 
 /** An entry of etcd's member list: it stays listed until removed, whether or not its data still exists. */
@@ -755,7 +757,7 @@ export class Cluster {
     for (const m of this.world.machines) {
       if (this.world.running(m) !== 'talos' || m.config?.cluster?.id !== id) continue;
       const name = nodeName(m);
-      const at = Math.max(api, m.configuredAt ?? 0, m.readyAt, (this.deletedAt.get(name) ?? -Infinity) + this.world.timing.registerMs) + this.world.timing.registerMs;
+      const at = Math.max(api, m.configuredAt ?? 0, m.readyAt, this.deletedAt.get(name) ?? -Infinity) + this.world.timing.registerMs;
       if (now < at) continue;
       const known = this.registered.get(name);
       const reported = { ip: m.ip, role: String(m.config.machine.type), kubeletVersion: kubeletVersion(m.config) };
@@ -792,7 +794,7 @@ export class Cluster {
    * Node objects: every kubelet that registered (a node that is off or reinstalled stays, NotReady). Ready
    * while its machine runs this cluster's config and the CNI runs.
    */
-  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number; kubeletVersion: string; unschedulable?: boolean }[] {
+  nodes(): { name: string; ip: string; role: string; ready: boolean; registeredAt: number; kubeletVersion: string; unschedulable?: boolean; drained?: boolean }[] {
     if (!this.apiUp()) return [];
     return [...this.registered.values()]
       .map((n) => {
