@@ -169,6 +169,8 @@ export const render = defineRender<ArgocdConfig, Capabilities>((config, platform
       'root-app': { ...common, manifests: ['argocd/root/project.yaml', 'argocd/root/root-app.yaml'] },
       wait: { ...common, components: COMPONENTS, root_app: rootName },
       validate: { ...common, components: COMPONENTS, root_app: rootName, sops_config_state_file: caps['secrets-management'].sops_config_state_file },
+      'delete-apps': { ...common, root_app: rootName },
+      uninstall: common,
     },
   };
 });

@@ -23,3 +23,53 @@ echo "error: the server was unable to return a response in the time allotted" >&
     expect(r.stderr).toContain('ERROR: applications not Synced/Healthy');
   });
 });
+
+describe('argocd/delete-apps (teardown)', () => {
+  const context = { namespace: 'argocd', root_app: 'demo-root' };
+  /** kubectl over a file of application names ($HOME/apps): delete removes one when `cascade` is on. */
+  const kubectl = (cascade: boolean) => `apps=$HOME/apps
+case "$*" in
+  "get --raw /readyz") exit 0 ;;
+  "get crd applications.argoproj.io") exit 0 ;;
+  *"get applications.argoproj.io -o json") jq -Rn '{items: [inputs | select(. != "") | {metadata: {name: .}}]}' <"$apps" ;;
+  *"get application "*) echo '{"metadata":{"name":"x","finalizers":["other"]}}' ;;
+  *patch*) exit 0 ;;
+  *delete*) ${cascade ? 'name=$5; grep -vxF "$name" "$apps" >"$apps.new" || true; mv "$apps.new" "$apps"' : 'exit 0'} ;;
+esac`;
+  const run = (cascade: boolean, apps: string[], deadlineSeconds = 10) =>
+    runAdapterScript({
+      script: join(__dirname, 'scripts', 'teardown', 'delete-apps.sh'),
+      context,
+      privateFiles: { kubeconfig: 'apiVersion: v1\n' },
+      deadlineSeconds,
+      tools: { kubectl: `[[ -e $HOME/apps ]] || printf '%s\\n' ${apps.map((a) => `'${a}'`).join(' ')} >$HOME/apps\n${kubectl(cascade)}` },
+    });
+
+  it("the root app first: every app gets Argo CD's cascading finalizer (others kept) and loses automated sync, then is deleted", async () => {
+    const r = await run(true, ['crossplane', 'demo-root']);
+    expect(r.code, r.stderr).toBe(0);
+    const patches = r.calls.filter((c) => c.includes(' patch '));
+    expect(patches.map((c) => c.split(' ')[5])).toEqual(['demo-root', 'crossplane']);
+    expect(patches[0]).toContain('{"metadata":{"finalizers":["other","resources-finalizer.argocd.argoproj.io"]},"spec":{"syncPolicy":{"automated":null}}}');
+    expect(r.calls.filter((c) => c.includes(' delete ')).map((c) => c.split(' ')[5])).toEqual(['demo-root', 'crossplane']);
+    expect(r.stdout).toContain('deleted the applications and what they deployed: demo-root crossplane');
+  });
+
+  it('applications that stay (finalizer not done) end the step at its deadline with an ERROR naming them', async () => {
+    const r = await run(false, ['demo-root'], 2);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: applications still there: demo-root - Argo CD has not finished deleting their resources');
+  });
+
+  it('a cluster whose API does not answer is passed over with a WARNING', async () => {
+    const r = await runAdapterScript({
+      script: join(__dirname, 'scripts', 'teardown', 'delete-apps.sh'),
+      context,
+      privateFiles: { kubeconfig: 'apiVersion: v1\n' },
+      tools: { kubectl: 'echo "dial tcp: connection refused" >&2; exit 1' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("WARNING: the cluster's API does not answer");
+    expect(r.calls.filter((c) => !c.includes('/readyz'))).toEqual([]);
+  });
+});

@@ -51,6 +51,7 @@ export const render = defineRender<CiliumConfig>((config, _platform, _caps, { te
     files,
     scriptContext: {
       validate: { version },
+      uninstall: { namespace: 'kube-system', chart: 'cilium' },
       install: {
         repository: 'https://helm.cilium.io',
         chart: 'cilium',

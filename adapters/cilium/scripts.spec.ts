@@ -92,3 +92,40 @@ esac`,
     expect(r.stderr).toContain('ERROR: the Cilium agents run v1.18.5 (image quay.io/cilium/cilium:v1.18.5@sha256:abc), platform.yaml asks for v1.19.6');
   });
 });
+
+describe('cilium/uninstall (teardown)', () => {
+  const run = (tools: Record<string, string>, kubeconfig = true) =>
+    runAdapterScript({
+      script: join(__dirname, 'scripts', 'teardown', 'uninstall.sh'),
+      context: { namespace: 'kube-system', chart: 'cilium' },
+      privateFiles: kubeconfig ? { kubeconfig: 'apiVersion: v1\n' } : {},
+      tools,
+    });
+  const apiUp = 'exit 0';
+
+  it('uninstalls the release when it is deployed', async () => {
+    const r = await run({ kubectl: apiUp, helm: `[[ $1 == status ]] && echo '{}'; exit 0` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls).toContain('helm uninstall cilium --namespace kube-system');
+  });
+
+  it('no release is fine: nothing is uninstalled', async () => {
+    const r = await run({ kubectl: apiUp, helm: `[[ $1 == status ]] && { echo 'Error: release: not found' >&2; exit 1; }; exit 0` });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no Cilium release in kube-system');
+    expect(r.calls.filter((c) => c.startsWith('helm uninstall'))).toEqual([]);
+  });
+
+  it('a cluster whose API does not answer is passed over with a WARNING (Cilium goes with it); helm is not called', async () => {
+    const r = await run({ kubectl: 'echo "connection refused" >&2; exit 1', helm: 'exit 0' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("WARNING: the cluster's API does not answer");
+    expect(r.calls.filter((c) => c.startsWith('helm'))).toEqual([]);
+  });
+
+  it('helm failing for another reason is an ERROR that says what to do', async () => {
+    const r = await run({ kubectl: apiUp, helm: `echo 'Error: Kubernetes cluster unreachable: forbidden' >&2; exit 1` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: helm could not read the release kube-system/cilium: Error: Kubernetes cluster unreachable: forbidden. Check the cluster');
+  });
+});

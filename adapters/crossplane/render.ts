@@ -105,6 +105,11 @@ export const render = defineRender<CrossplaneConfig, Capabilities>((config, plat
         providers: providers.map(({ name, package: pkg }) => ({ name, package: pkg })),
       },
     },
-    scriptContext: { wait: context, validate: context },
+    scriptContext: {
+      wait: context,
+      validate: context,
+      // The providers' application first: Crossplane still runs while the providers go.
+      'release-resources': { gitops_namespace: gitops.namespace, applications: ['crossplane-providers', 'crossplane'], providers: providers.map((p) => `provider-${p.name}`) },
+    },
   };
 });

@@ -51,6 +51,8 @@ export const render = defineRender<KsopsConfig>((config, platform) => {
       'age-key': { s3, backup_key: backupKey, age_public_key: config.age_public_key ?? null, sops_config_state_file: SOPS_CONFIG_STATE_FILE },
       'age-secret': { secret: { namespace: config.argocd_namespace, ...KEY_SECRET } },
       'round-trip': { sops_config_state_file: SOPS_CONFIG_STATE_FILE },
+      'delete-age-secret': { secret: { namespace: config.argocd_namespace, ...KEY_SECRET } },
+      'purge-key-backup': { s3, backup_key: backupKey },
     },
   };
 });

@@ -51,3 +51,39 @@ describe('ksops/check-health', () => {
     );
   });
 });
+
+describe('ksops teardown', () => {
+  const purgeContext = { ...context, backup_key: 'ztc/acme/app/demo/age.key' };
+  const purge = (statuses: string[]) =>
+    runAdapterScript({ script: join(__dirname, 'scripts', 'teardown', 'purge-key-backup.sh'), context: purgeContext, env, tools: { curl: curl(statuses) } });
+
+  it('purge-key-backup: the backup there is deleted (HEAD 200, DELETE 204)', async () => {
+    const r = await purge(['200', '204']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls.map((c) => (c.includes('--head') ? 'HEAD' : c.includes('-X DELETE') ? 'DELETE' : c))).toEqual(['HEAD', 'DELETE']);
+    expect(r.stdout).toBe('deleted the Age key backup s3://acme-secrets/ztc/acme/app/demo/age.key\n');
+    expect(r.calls.join('\n')).not.toContain('secret-key-value');
+  });
+
+  it('purge-key-backup: no backup is fine, nothing deleted; a refusal is an ERROR saying which credentials to make', async () => {
+    const absent = await purge(['404']);
+    expect(absent.code).toBe(0);
+    expect(absent.calls).toHaveLength(1);
+    expect(absent.stdout).toContain('no Age key backup at s3://acme-secrets/ztc/acme/app/demo/age.key: nothing to delete');
+    const refused = await purge(['200', '403']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('ERROR: S3 refused deleting the key backup ztc/acme/app/demo/age.key in bucket acme-secrets (403)');
+  });
+
+  it('delete-age-secret: deletes the Secret (absent is fine); a cluster whose API does not answer is passed over with a WARNING', async () => {
+    const script = join(__dirname, 'scripts', 'teardown', 'delete-age-secret.sh');
+    const secretContext = { secret: { namespace: 'argocd', name: 'sops-age', key: 'keys.txt' } };
+    const up = await runAdapterScript({ script, context: secretContext, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: 'exit 0' } });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.calls).toContain('kubectl delete secret sops-age --namespace argocd --ignore-not-found');
+    const down = await runAdapterScript({ script, context: secretContext, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: 'exit 1' } });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain("WARNING: the cluster's API does not answer");
+    expect(down.calls.filter((c) => c.includes('delete'))).toEqual([]);
+  });
+});

@@ -30,6 +30,8 @@ export interface AdapterScriptOptions {
   env?: Record<string, string>;
   /** Files already in the private dir (path relative to it → content), e.g. a talosconfig. */
   privateFiles?: Record<string, string>;
+  /** Files already in the state dir (path relative to it → content), e.g. what an earlier run recorded. */
+  stateFiles?: Record<string, string>;
   /** Seconds until ZTC_STEP_DEADLINE. @default 30 */
   deadlineSeconds?: number;
 }
@@ -58,6 +60,10 @@ export async function runAdapterScript(opts: AdapterScriptOptions): Promise<Adap
     for (const [rel, content] of Object.entries(opts.privateFiles ?? {})) {
       mkdirSync(dirname(join(dirs.private, rel)), { recursive: true, mode: 0o700 });
       writeFileSync(join(dirs.private, rel), content, { mode: 0o600 });
+    }
+    for (const [rel, content] of Object.entries(opts.stateFiles ?? {})) {
+      mkdirSync(dirname(join(dirs.state, rel)), { recursive: true });
+      writeFileSync(join(dirs.state, rel), content);
     }
     writeFileSync(join(dirs.lib, 'context.json'), JSON.stringify(opts.context));
     const callLog = join(root, 'calls.log');
