@@ -171,6 +171,13 @@ describe('talosctl upgrade', { timeout: 60_000 }, () => {
     expect(again.stdout).toContain('is not stuck (it runs talos): nothing to repair');
     const noServer = await run(process.execPath, [BIN, '--world', worldDir, '--repair', '198.51.100.1'], process.env);
     expect(noServer.code).toBe(64);
+    expect(noServer.stderr).toContain('the world has no server 198.51.100.1');
+    // Usage: --repair needs a world and an IP; other scenarios than upgrade-stuck stay off a kept world.
+    expect((await run(process.execPath, [BIN, '--repair', '203.0.113.12'], process.env)).stderr).toContain('--repair needs --world <dir>');
+    expect((await run(process.execPath, [BIN, '--world', worldDir, '--repair'], process.env)).code).toBe(64);
+    const other = await run(process.execPath, [BIN, 'example', '--world', worldDir, '--scenario', 'bad-token'], process.env);
+    expect(other.code).toBe(64);
+    expect(other.stderr).toContain('except upgrade-stuck');
   });
 });
 
