@@ -5,7 +5,7 @@
  * cloud-infrastructure inventory; images come from the Talos Image Factory for that platform.
  */
 import { stringify } from 'yaml';
-import { defineRender } from '@ztc/engine';
+import { defineChangeCheck, defineRender } from '@ztc/engine';
 
 interface Node {
   name: string;
@@ -134,11 +134,6 @@ export const render = defineRender<TalosConfig, Capabilities>((config, _platform
   };
 });
 
-/** One side of a render for checkChange (the engine's PlanSide): this adapter's step contexts by step id. */
-export interface PlanSide {
-  scriptContext: Record<string, Record<string, unknown>>;
-}
-
 const minorOf = (version: string): number => Number(version.split('.')[1]);
 
 /** Refusals for a Kubernetes version change the upgrade path does not allow (one minor at a time, no minor downgrade). */
@@ -175,7 +170,7 @@ function controlPlaneRemoval(previous: Node[], next: Node[]): string[] {
  * version or a minor downgrade, and a removal of most control planes at once, are refused with the safe
  * sequence. Pure: the nodes and versions come from the two `talos/gen-config` contexts.
  */
-export function checkChange(previous: PlanSide, next: PlanSide): string[] {
+export const checkChange = defineChangeCheck((previous, next) => {
   const before = previous.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
   const after = next.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
   if (!before || !after) return [];
@@ -183,4 +178,4 @@ export function checkChange(previous: PlanSide, next: PlanSide): string[] {
   if (before.kubernetes_version && after.kubernetes_version) refusals.push(...kubernetesPath(before.kubernetes_version, after.kubernetes_version));
   refusals.push(...controlPlaneRemoval(before.nodes ?? [], after.nodes ?? []));
   return refusals;
-}
+});

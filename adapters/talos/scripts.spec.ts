@@ -299,6 +299,13 @@ describe('talos/upgrade-os', () => {
     expect(at(r.calls, /etcd snapshot /)).toBe(-1);
   });
 
+  it('a control plane is not upgraded while another etcd member is down (its reboot could lose the quorum): nothing is touched', async () => {
+    const r = await upgradeOs({ DOWN: cp2.ip }, stateDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: etcd is not healthy with every member started, as cp-1 (203.0.113.10) reports it: upgrading (rebooting) a control plane now could lose etcd\'s quorum, so it was not upgraded, nor worker-1 (203.0.113.13).');
+    expect(upgrades(r.calls)).toEqual([]);
+  });
+
   it('a node that does not come back stops the step, named, with what to do; the nodes after it are not touched nor recorded', async () => {
     const state = stateDir({ [cp2.ip]: 'v1.11.5', [w1.ip]: 'v1.11.5' });
     const r = await upgradeOs({ STUCK: cp2.ip }, state, 3);
@@ -344,6 +351,18 @@ describe('talos/upgrade-k8s', () => {
       'ERROR: the API server runs Kubernetes 1.32.3, and talos.kubernetes_version is 1.34.1: Kubernetes upgrades one minor version at a time, so nothing was touched. Set kubernetes_version in platforms/demo/platform.yaml to 1.33.x in turn',
     );
     expect(r.calls.filter((c) => /upgrade-k8s|etcd snapshot/.test(c))).toEqual([]);
+  });
+
+  it("reads the API server's version from kubectl version's text when it does not print JSON", async () => {
+    const r = await runAdapterScript({
+      script: script('bootstrap/upgrade-k8s.sh'),
+      context: { nodes: nodes2, talos_version: 'v1.11.5', kubernetes_version: '1.34.1' },
+      privateFiles,
+      env: { ETCD_MEMBERS: membersOf(cp1), K8S_NODES: JSON.stringify(nodes2.map((n) => k8sNode(n, 'v1.34.1'))) },
+      tools: { talosctl: world.talosctl(), kubectl: world.kubectl(`  "version -o json") printf 'Client Version: v1.34.1\\nServer Version: v1.34.1\\n' ;;`) },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('the API server and every kubelet run Kubernetes 1.34.1: nothing to upgrade');
   });
 
   it('a downgrade is refused; the configured version running everywhere is left alone', async () => {

@@ -80,11 +80,17 @@ a_healthy_staying_cp() {
   done < <(staying_members)
 }
 
-# etcd_settled: etcd is healthy with every member started, as a staying control plane reports it.
+# etcd_settled: every member on a configured node has started and its etcd is healthy (the members are
+# asked again; the node about to be removed may be down).
 etcd_settled() {
-  local ip
-  ip=$(a_healthy_staying_cp)
-  [[ -n $ip ]] && talos::etcd_all_started "$ip"
+  local id host ip _learner count=0
+  list_members
+  while read -r id host ip _learner; do
+    if [[ -z $id ]] || ! configured_ip "$ip"; then continue; fi
+    if [[ $host == - ]] || ! talos::etcd_healthy "$ip"; then return 1; fi
+    count=$((count + 1))
+  done <<<"$MEMBERS"
+  ((count > 0))
 }
 
 # check_quorum EXTRA_CP_LINES: ERROR before anything is touched when removing these control planes one at
@@ -210,9 +216,8 @@ main() {
     read -r name ip role member has <<<"$entry"
     [[ $member != - ]] || member=''
     if [[ $role == controlplane ]]; then
-      ztc::wait_until "etcd to be healthy with every member started before $name is removed" etcd_settled \
-        || ztc::error "etcd is not healthy with every member started (as ${MEMBERS_FROM:-a control plane} reports it): $name ($ip) was not removed, so that quorum is kept. Bring every member back (talosctl --talosconfig $TALOSCONFIG --nodes <ip> service etcd), then run ztc bootstrap $ZTC_PLATFORM again"
-      list_members
+      ztc::wait_until "etcd on the configured control planes to be healthy before $name is removed" etcd_settled \
+        || ztc::error "etcd is not healthy on every configured control plane (as ${MEMBERS_FROM:-a control plane} reports the members): $name ($ip) was not removed, so that quorum is kept. Bring every member back (talosctl --talosconfig $TALOSCONFIG --nodes <ip> service etcd), then run ztc bootstrap $ZTC_PLATFORM again"
       check_quorum "$entry"
     fi
     remove "$name" "$ip" "$role" "$member" "$has"

@@ -14,9 +14,14 @@ set -euo pipefail
 
 TARGET=''
 
-# server_version: the API server's version without the leading v (kubectl version -o json).
+# server_version: the API server's version without the leading v (kubectl version -o json; its
+# "Server Version: v…" text line when the output is not JSON).
 server_version() {
-  kubectl version -o json 2>/dev/null | jq -r '.serverVersion.gitVersion // empty' | sed 's/^v//; s/[+-].*//'
+  local out version
+  out=$(kubectl version -o json 2>/dev/null) || return 0
+  version=$(jq -r '.serverVersion.gitVersion // empty' <<<"$out" 2>/dev/null) \
+    || version=$(awk -F': *' '$1 == "Server Version" { print $2 }' <<<"$out")
+  sed 's/^v//; s/[+-].*//' <<<"$version"
 }
 
 # kubelets: "name version" of every Node (kubelet version without the leading v).

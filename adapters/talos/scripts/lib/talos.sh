@@ -168,13 +168,16 @@ talos::etcd_members() {
   }' <<<"$out"
 }
 
-# talos::etcd_all_started IP: etcd on the node is healthy and every member it lists has started (has a
-# name) and votes (is no learner).
+# talos::etcd_all_started IP: etcd on the node is healthy, every member it lists has started (has a name)
+# and votes (is no learner), and etcd is healthy on each member's node.
 talos::etcd_all_started() {
-  local members
+  local members _id _host ip _learner
   talos::etcd_healthy "$1" || return 1
   members=$(talos::etcd_members "$1") || return 1
-  [[ -n $members ]] && ! awk '$2 == "-" || $4 != "false" { found = 1 } END { exit !found }' <<<"$members"
+  [[ -n $members ]] && ! awk '$2 == "-" || $4 != "false" { found = 1 } END { exit !found }' <<<"$members" || return 1
+  while read -r _id _host ip _learner; do
+    [[ $ip == "$1" ]] || talos::etcd_healthy "$ip" || return 1
+  done <<<"$members"
 }
 
 # talos::healthy_cp: "name ip" of the first control plane of the context whose etcd is healthy, or nothing.
