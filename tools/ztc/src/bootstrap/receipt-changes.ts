@@ -28,8 +28,10 @@ export interface Change {
   /** What changed: a path, a library or secret name, the adapter version now. */
   name: string;
   change: 'modified' | 'added' | 'removed';
-  /** For `adapter_version`: the version the receipt was written for. */
+  /** For `adapter_version`: the version the receipt was written for. For a modified `context` leaf holding a short scalar: its value then. */
   from?: string;
+  /** For a modified `context` leaf holding a short scalar (a version, a count): its value now. */
+  to?: string;
 }
 
 /** One line for a person. */
@@ -43,7 +45,7 @@ export function describeChange(c: Change): string {
     case 'adapter_version':
       return `adapter version ${c.from ?? '?'} -> ${c.name}`;
     case 'context':
-      return `${c.name} ${how}`;
+      return c.from !== undefined && c.to !== undefined ? `${c.name} ${c.from} -> ${c.to}` : `${c.name} ${how}`;
     case 'file':
       return `rendered file ${c.name} ${how}`;
     case 'secret':
@@ -83,6 +85,28 @@ export function contextDigests(context: unknown): Record<string, string> {
     else if (v !== null && typeof v === 'object' && Object.keys(v).length > 0) {
       for (const [k, item] of Object.entries(v)) if (item !== undefined) walk(item, `${path}${IDENT.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`);
     } else out[path] = sha256(canonicalJson(v));
+  };
+  walk(context, 'context');
+  return out;
+}
+
+/** Longest scalar a receipt keeps as text, so plan can say `context.talos_version v1.11.5 -> v1.11.6`. */
+const SHOWN_VALUE_MAX = 64;
+
+/**
+ * The step's short scalar context leaves (strings, numbers, booleans up to 64 characters) as path → text: what
+ * plan shows for a changed leaf. Context is never secret (bootstrap refuses a secret value in it before a step runs).
+ */
+export function contextValues(context: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) if (item !== undefined) walk(item, `${path}${IDENT.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`);
+    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      const text = String(v);
+      if (text.length <= SHOWN_VALUE_MAX && !/[\r\n]/.test(text)) out[path] = text;
+    }
   };
   walk(context, 'context');
   return out;

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { ENGINE_VERSION, type Stage } from '../constants';
 import type { PipelineStep } from '../render/pipeline';
 import { canonicalJson, sha256 } from '../util/hash';
-import { contextChanges, contextDigests, mapChanges, type Change } from './receipt-changes';
+import { contextChanges, contextDigests, contextValues, mapChanges, type Change } from './receipt-changes';
 import type { StepSecretDigests } from './secret-digests';
 import { stepFileStem, type StateArea } from '../workspace/state-area';
 
@@ -43,6 +43,8 @@ export interface Receipt {
   context_sha256: string;
   /** Leaf path (`context.nodes[0].ip`) → sha256 of the leaf's canonical JSON. */
   context_digests: Record<string, string>;
+  /** Short scalar leaves (a version, a count) as text, so plan can show what a changed one was: never secret, as all context. */
+  context_values?: Record<string, string>;
   /** Secret name → HMAC-SHA256 of its value under the platform's digest key (never the value, never a plain hash). */
   secret_digests: Record<string, string>;
   /** Which digest key made them (a fingerprint of the key), for a step that receives secrets. */
@@ -118,7 +120,15 @@ function changesSince(r: Receipt, step: PipelineStep, secrets: StepSecretDigests
   if (r.script_sha256 !== step.sha256) changes.push({ kind: 'script', name: step.script, change: 'modified' });
   changes.push(...mapChanges('library', r.libs, step.libs));
   if (r.adapter_version !== step.adapter_version) changes.push({ kind: 'adapter_version', name: step.adapter_version, change: 'modified', from: r.adapter_version });
-  if (r.context_sha256 !== contextHash(step)) changes.push(...contextChanges(r.context_digests ?? {}, contextDigests(step.context)));
+  if (r.context_sha256 !== contextHash(step)) {
+    const now = contextValues(step.context);
+    const then = r.context_values ?? {};
+    changes.push(
+      ...contextChanges(r.context_digests ?? {}, contextDigests(step.context)).map((c) =>
+        c.change === 'modified' && then[c.name] !== undefined && now[c.name] !== undefined ? { ...c, from: then[c.name], to: now[c.name] } : c,
+      ),
+    );
+  }
   if (r.files_sha256 !== step.files_sha256) {
     const files = mapChanges('file', r.files, step.files ?? {});
     changes.push(...(files.length > 0 ? files : [{ kind: 'file', name: 'the set of rendered files', change: 'modified' } as Change]));
@@ -168,6 +178,7 @@ export function writeReceipt(area: StateArea, stage: Stage, step: PipelineStep, 
     files: step.files ?? {},
     context_sha256: contextHash(step),
     context_digests: contextDigests(step.context),
+    context_values: contextValues(step.context),
     secret_digests: secretDigests,
     ...(step.secret_env.length > 0 && secretKeyId && { secret_key_id: secretKeyId }),
     key: receiptKey(step, secretDigests),

@@ -167,8 +167,17 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
       'script:adapters/vault/scripts/record.sh:modified',
       'library:helpers.sh:added',
       'adapter_version:1.1.0:modified:1.0.0',
-      'context:context.message:modified',
+      // A short scalar (a version, a message) is shown with its value then and now.
+      'context:context.message:modified:hello',
     ]);
+    expect(now['vault/c']!.changes.find((c) => c.kind === 'context')).toEqual({
+      kind: 'context',
+      name: 'context.message',
+      change: 'modified',
+      from: 'hello',
+      to: 'changed message',
+    });
+    expect((await runCli(['plan', PLATFORM], fx.root, e)).stdout).toContain('changed: context.message hello -> changed message');
     expect(kinds('zeta/z')).toEqual(['file:zeta/cni.txt:modified']);
 
     // A new node: the subtree by its top path, and a list entry by its index.
@@ -196,9 +205,9 @@ describe('receipts cover the secrets a step receives (keyed digests)', () => {
     fx.render();
     const contextOnly = plan(fx, e)['vault/c']!.changes.filter((c) => c.kind === 'context');
     expect(contextOnly).toEqual([
-      { kind: 'context', name: 'context.message', change: 'modified' },
+      { kind: 'context', name: 'context.message', change: 'modified', from: 'hello', to: 'changed message' },
       { kind: 'context', name: 'context.nodes[1]', change: 'added' },
-      { kind: 'context', name: 'context.server_ips[0]', change: 'modified' },
+      { kind: 'context', name: 'context.server_ips[0]', change: 'modified', from: '10.0.0.1', to: '10.0.0.9' },
     ]);
     const human = await runCli(['plan', PLATFORM], fx.root, e);
     expect(human.stdout).toContain('changed: context.nodes[1] added');
