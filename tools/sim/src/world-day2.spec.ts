@@ -83,7 +83,11 @@ async function cluster(opts: { timing?: Partial<Timing>; extraControlPlanes?: bo
   const kubeconfig = join(sim.root, 'kubeconfig');
   writeFileSync(
     kubeconfig,
-    stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'prod', cluster: { server: 'https://203.0.113.10:6443', 'certificate-authority-data': b64('SIM-CERT k8s c1') } }] }),
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'prod', cluster: { server: 'https://203.0.113.10:6443', 'certificate-authority-data': b64('SIM-CERT k8s c1') } }],
+    }),
   );
   const env = { ...sim.env, TALOSCONFIG: talosconfig, KUBECONFIG: kubeconfig };
   return {
@@ -250,7 +254,9 @@ describe('etcd membership', { timeout: 60_000 }, () => {
     const snap = await c.talosctl('--nodes', '203.0.113.10', 'etcd', 'snapshot', file);
     expect(snap.code, snap.stderr).toBe(0);
     const size = statSync(file).size;
-    expect(snap.stdout).toMatch(new RegExp(`^etcd snapshot saved to "${file}" \\(${size} bytes\\)\\nsnapshot info: hash [0-9a-f]{8}, revision \\d+, total keys \\d+, total size ${size}\\n$`));
+    expect(snap.stdout).toMatch(
+      new RegExp(`^etcd snapshot saved to "${file}" \\(${size} bytes\\)\\nsnapshot info: hash [0-9a-f]{8}, revision \\d+, total keys \\d+, total size ${size}\\n$`),
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toContain('"sim":"ztc-sim etcd snapshot"');
     expect((await c.talosctl('--nodes', '203.0.113.11', 'etcd', 'snapshot', file)).code).toBe(1); // a worker has no etcd
@@ -307,9 +313,25 @@ describe('talosctl reset', { timeout: 60_000 }, () => {
     expect(c.sim.status().etcd.members.map((m) => m.name)).toEqual(['cp-1', 'cp-2']);
     expect(serverOf(c, '203.0.113.14')).toMatchObject({ power: 'off', etcd_data: false, etcd_member: null, resets: 1 });
     // Not graceful: the member's data is wiped but it stays listed (and counts) until removed.
-    const hard = await c.talosctl('--nodes', '203.0.113.13', 'reset', '--graceful=false', '--reboot=false', '--system-labels-to-wipe', 'EPHEMERAL', '--system-labels-to-wipe', 'STATE');
+    const hard = await c.talosctl(
+      '--nodes',
+      '203.0.113.13',
+      'reset',
+      '--graceful=false',
+      '--reboot=false',
+      '--system-labels-to-wipe',
+      'EPHEMERAL',
+      '--system-labels-to-wipe',
+      'STATE',
+    );
     expect(hard.code, hard.stderr).toBe(0);
-    expect(c.sim.status().etcd).toMatchObject({ running: false, members: [{ name: 'cp-1', data: true }, { name: 'cp-2', data: false }] });
+    expect(c.sim.status().etcd).toMatchObject({
+      running: false,
+      members: [
+        { name: 'cp-1', data: true },
+        { name: 'cp-2', data: false },
+      ],
+    });
     expect(c.sim.status().kubernetes.api).toBe('down');
   });
 });
@@ -326,7 +348,9 @@ describe('kubectl cordon, drain, delete node', { timeout: 60_000 }, () => {
       spec: { replicas: 3, template: { spec: { containers: [{ name: 'repo-server' }], volumes: [{ name: 'tmp', emptyDir: {} }] } } },
     });
     const podsOn = async (node: string) =>
-      ((JSON.parse((await c.kubectl('get', 'pods', '--all-namespaces', '-o', 'json')).stdout) as Doc).items as Doc[]).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name as string);
+      ((JSON.parse((await c.kubectl('get', 'pods', '--all-namespaces', '-o', 'json')).stdout) as Doc).items as Doc[])
+        .filter((p) => p.spec.nodeName === node)
+        .map((p) => p.metadata.name as string);
     expect(await podsOn('worker-1')).toHaveLength(2);
 
     const bare = await c.kubectl('drain', 'worker-1', '--timeout=60s');

@@ -241,8 +241,12 @@ function drain(world: World, a: ParsedArgs): ExecResult {
   const daemons = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet');
   const local = onNode.filter((p) => p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet' && (p.spec.volumes as Doc[] | undefined)?.some((v) => v.emptyDir));
   const problems = [
-    ...(daemons.length && !a.bools.has('ignore-daemonsets') ? [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.map(podName).join(', ')}`] : []),
-    ...(local.length && !a.bools.has('delete-emptydir-data') ? [`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${local.map(podName).join(', ')}`] : []),
+    ...(daemons.length && !a.bools.has('ignore-daemonsets')
+      ? [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.map(podName).join(', ')}`]
+      : []),
+    ...(local.length && !a.bools.has('delete-emptydir-data')
+      ? [`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${local.map(podName).join(', ')}`]
+      : []),
   ];
   if (problems.length)
     return {

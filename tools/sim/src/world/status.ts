@@ -140,18 +140,21 @@ export function formatStatus(s: WorldStatus): string {
   out.push(`kubernetes API: ${s.kubernetes.api}`);
   if (s.kubernetes.nodes.length)
     out.push(
-      ...columns([['NODE', 'IP', 'STATUS', 'KUBELET'], ...s.kubernetes.nodes.map((n) => [n.name, n.ip, `${n.ready ? 'Ready' : 'NotReady'}${n.cordoned ? ',SchedulingDisabled' : ''}`, n.kubelet_version])]).map((l) => `  ${l}`),
+      ...columns([
+        ['NODE', 'IP', 'STATUS', 'KUBELET'],
+        ...s.kubernetes.nodes.map((n) => [n.name, n.ip, `${n.ready ? 'Ready' : 'NotReady'}${n.cordoned ? ',SchedulingDisabled' : ''}`, n.kubelet_version]),
+      ]).map((l) => `  ${l}`),
     );
   out.push(`etcd: ${s.etcd.members.length ? `${s.etcd.running ? 'running' : 'no quorum'}, ${s.etcd.members.length} member(s)` : 'none'}`);
   if (s.etcd.members.length)
-    out.push(...columns([['MEMBER', 'IP', 'ID', 'HEALTHY', 'DATA'], ...s.etcd.members.map((m) => [m.name, m.ip, m.id, String(m.healthy), m.data ? 'yes' : 'lost'])]).map((l) => `  ${l}`));
+    out.push(
+      ...columns([['MEMBER', 'IP', 'ID', 'HEALTHY', 'DATA'], ...s.etcd.members.map((m) => [m.name, m.ip, m.id, String(m.healthy), m.data ? 'yes' : 'lost'])]).map((l) => `  ${l}`),
+    );
   out.push(`helm: ${s.helm.length ? '' : 'no releases'}`.trimEnd());
   if (s.helm.length)
     out.push(
       ...columns([['RELEASE', 'NAMESPACE', 'CHART', 'VERSION', 'STATUS'], ...s.helm.map((h) => [h.release, h.namespace, h.chart, h.version, h.status])]).map((l) => `  ${l}`),
     );
-  out.push(
-    `last run: disks written: ${s.last_run.disks_written}, rescue boots: ${s.last_run.rescue_boots}, resets: ${s.last_run.resets}, upgrades: ${s.last_run.upgrades}`,
-  );
+  out.push(`last run: disks written: ${s.last_run.disks_written}, rescue boots: ${s.last_run.rescue_boots}, resets: ${s.last_run.resets}, upgrades: ${s.last_run.upgrades}`);
   return `${out.join('\n')}\n`;
 }

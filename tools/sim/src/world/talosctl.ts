@@ -418,7 +418,9 @@ async function upgrade(world: World, req: ExecRequest, a: ParsedArgs): Promise<E
   const parsed = installer(image);
   if (!parsed) return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating installer image "${image}": failed to resolve reference "${image}": not found`);
   if (!KNOWN_TALOS.test(parsed.version))
-    return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating installer image "${image}": sim: Talos ${parsed.version} is not known to the simulation (v1.11.x is)`);
+    return fail(
+      `error: ${m.ip}: rpc error: code = Unknown desc = error validating installer image "${image}": sim: Talos ${parsed.version} is not known to the simulation (v1.11.x is)`,
+    );
   if (m.config!.machine.type === 'controlplane' && !a.bools.has('force')) {
     const refusal = etcdUpgradeRefusal(world);
     if (refusal) return fail(`error: ${m.ip}: rpc error: code = Unknown desc = error validating etcd for upgrade: ${refusal}`);
@@ -427,7 +429,12 @@ async function upgrade(world: World, req: ExecRequest, a: ParsedArgs): Promise<E
   const arch = old.split('-').pop() ?? 'amd64';
   world.upgradeNode(m, `talos:${parsed.version}:${parsed.platform ? `${parsed.platform}-${arch}` : old}:${parsed.schematic}`);
   if (!flag(req, 'wait', true)) {
-    return ok(table([['NODE', 'ACK', 'STARTED'], [m.ip, 'Upgrade request received', new Date(world.now()).toISOString()]]));
+    return ok(
+      table([
+        ['NODE', 'ACK', 'STARTED'],
+        [m.ip, 'Upgrade request received', new Date(world.now()).toISOString()],
+      ]),
+    );
   }
   const timeout = durationMs(first(a, 'timeout'), 30 * 60_000);
   const back = () => world.running(m) === 'talos' && talosVersion(m.disk.image) === parsed.version;
@@ -487,7 +494,11 @@ function upgradeK8s(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   lines.push(`updating kubelet to version "${to}"`);
   for (const { m: node } of [...cps, ...workers]) {
     lines.push(` > "${node!.ip}": starting update`, ` > update kubelet: ${kubeletVersion(node!.config).replace(/^v/, '')} -> ${to}`);
-    lines.push(...(dry ? [' > skipped in dry-run'] : [` > "${node!.ip}": machine configuration patched`, ` > "${node!.ip}": waiting for kubelet restart`, ` > "${node!.ip}": kubelet is ready`]));
+    lines.push(
+      ...(dry
+        ? [' > skipped in dry-run']
+        : [` > "${node!.ip}": machine configuration patched`, ` > "${node!.ip}": waiting for kubelet restart`, ` > "${node!.ip}": kubelet is ready`]),
+    );
   }
   lines.push(dry ? 'updating manifests (skipped in dry-run)' : 'updating manifests');
   if (!dry) {
@@ -520,7 +531,9 @@ async function reset(world: World, req: ExecRequest, a: ParsedArgs): Promise<Exe
   const labels = list(a, 'system-labels-to-wipe');
   const unknown = labels.find((l) => !WIPEABLE.includes(l));
   if (unknown)
-    return fail(`error executing reset: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unknown desc = failed to get volume status with label "${unknown}": resource VolumeStatuses.block.talos.dev(runtime/${unknown}@undefined) doesn't exist`);
+    return fail(
+      `error executing reset: 1 error occurred:\n\t* ${m.ip}: rpc error: code = Unknown desc = failed to get volume status with label "${unknown}": resource VolumeStatuses.block.talos.dev(runtime/${unknown}@undefined) doesn't exist`,
+    );
   const wait = flag(req, 'wait', true);
   const c = world.cluster;
   if (flag(req, 'graceful', true)) {
@@ -531,7 +544,9 @@ async function reset(world: World, req: ExecRequest, a: ParsedArgs): Promise<Exe
       const refused = c.removalRefused(member.id);
       if (refused) {
         const why = `failed to leave cluster: failed to remove member ${decimalId(member.id)}: ${refused}`;
-        return wait ? fail(`watching nodes: [${m.ip}]\n    * ${m.ip}: error: sequence error: sequence failed: error running phase in reset sequence: task leaveEtcd: failed, ${why}`) : ok();
+        return wait
+          ? fail(`watching nodes: [${m.ip}]\n    * ${m.ip}: error: sequence error: sequence failed: error running phase in reset sequence: task leaveEtcd: failed, ${why}`)
+          : ok();
       }
       c.removeMember(member.id);
     }

@@ -439,7 +439,7 @@ export class World extends EventEmitter {
   repairNode(ip: string): boolean {
     const m = this.mustMachine(ip);
     const was = !!m.hung || m.power === 'off' || !Number.isFinite(m.readyAt);
-    for (const f of ['stuckUpgrade', 'neverBoots'] as const) if (this.faults[f]) this.faults[f] = this.faults[f]!.filter((x) => x !== ip);
+    for (const f of ['stuckUpgrade', 'neverBoots'] as const) if (this.faults[f]) this.faults[f] = this.faults[f].filter((x) => x !== ip);
     m.hung = undefined;
     if (was) this.reboot(m);
     return was;
@@ -613,8 +613,7 @@ export class Cluster {
     this.load(saved);
     // A world saved before the member list was kept: the members are the disks holding data.
     this.memberList =
-      saved.members ??
-      this.world.machines.filter((m) => saved.id && m.disk.etcd?.cluster === saved.id).map((m) => ({ id: m.disk.etcd!.member, name: nodeName(m), ip: m.ip }));
+      saved.members ?? this.world.machines.filter((m) => saved.id && m.disk.etcd?.cluster === saved.id).map((m) => ({ id: m.disk.etcd!.member, name: nodeName(m), ip: m.ip }));
   }
 
   /** The machine holding the data of listed member `e`, if its disk still does. */
