@@ -5,10 +5,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { stringify } from 'yaml';
+import { startServer } from '../../../sim/src/server';
+import { World } from '../../../sim/src/world/world';
 import { minimalEnv } from '../../testing/run-bin';
 import { runCli } from '../../testing/run-cli';
 import type { Prompter } from '../init/prompter';
+import { decryptWith, untar } from '../state/private-archive';
 import { stateArea } from '../workspace/state-area';
 import { fixtureWorkspace, PLATFORM, stepsOf, type FixtureAdapter, type FixtureWorkspace } from './__fixtures__/fixture-workspace';
 import type { BootstrapEvent } from './events';
@@ -249,5 +253,77 @@ describe('ztc backup', () => {
     })();
     expect(result.exitCode).toBe(0);
     expect(events).toContainEqual({ event: 'notice', message: 'no adapter of demo declares a backup script' });
+  });
+});
+
+describe('destroy and backup with the s3 state backend', () => {
+  const BUCKET = 'ztc-state';
+  const PREFIX = `platforms/${PLATFORM}`;
+  /** An age identity made for these tests (age-keygen), and its recipient (as in s3-backend.spec.ts). */
+  const AGE_KEY = 'AGE-SECRET-KEY-1LWYDZYS0JH5D5TF9D5GSJPZ437C4Y8QZDJYGX5GPH5EH99EUE39SGM6HVV';
+  const AGE_RECIPIENT = 'age1gg4lfr7j50xa599vlhu8yrd85zxj8y02slgzvhtnv55ku2e3dcrqk08ejr';
+
+  async function s3Checkout() {
+    const world = new World({ servers: [], buckets: [BUCKET] });
+    const server = await startServer(world);
+    onTestFinished(() => server.close());
+    const fx = fixtureWorkspace(ADAPTERS);
+    fx.ws.write(
+      `platforms/${PLATFORM}/platform.yaml`,
+      stringify({
+        version: '1.0',
+        adapters: { alpha: {}, zeta: {} },
+        state: { backend: 's3', bucket: BUCKET, region: 'fsn1', private_dir: { encrypt_to: [AGE_RECIPIENT] } },
+      }),
+    );
+    fx.render();
+    mkdirSync(join(fx.privateDir, 'talos'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(fx.privateDir, 'talos', 'talosconfig'), 'context: demo\n', { mode: 0o600 });
+    const env = {
+      ...minimalEnv(),
+      ZTC_PRIVATE_DIR: fx.privateDir,
+      AWS_ENDPOINT_URL_S3: `${server.url}/s3`,
+      ZTC_STATE_S3_ACCESS_KEY: world.s3.accessKey,
+      ZTC_STATE_S3_SECRET_KEY: world.s3.secretKey,
+      ZTC_STATE_AGE_KEY: AGE_KEY,
+    };
+    expect((await fx.run({ env })).result.exitCode).toBe(0);
+    const objects = () => [...world.s3.buckets.get(BUCKET)!.keys()].filter((k) => k.startsWith(`${PREFIX}/`)).sort();
+    return { fx, env, world, objects, object: (rel: string) => world.s3.buckets.get(BUCKET)!.get(`${PREFIX}/${rel}`) };
+  }
+
+  it('backup pushes the private dir with the snapshot to the backend, encrypted, and says so', async () => {
+    const { fx, env, object } = await s3Checkout();
+    const r = await runCli(['backup', PLATFORM], fx.root, { ...env, TMPDIR: fx.tmpRoot });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`backup: the private dir is stored encrypted in the state backend at s3://${BUCKET}/${PREFIX}/private-dir.tar.age`);
+    const stored = object('private-dir.tar.age')!;
+    expect(stored.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    expect(stored.toString('latin1')).not.toContain('etcd snapshot');
+    const files = untar(await decryptWith([AGE_KEY], 'test', stored, 'private-dir.tar.age'));
+    expect(files.map((f) => f.name)).toContain('backups/zeta.snap.snap');
+    expect(Buffer.from(files.find((f) => f.name === 'backups/zeta.snap.snap')!.data).toString()).toBe('etcd snapshot\n');
+  });
+
+  it('destroy clears the backend’s receipts and keeps the rest; --purge-private deletes every object of the platform', async () => {
+    const { fx, env, objects } = await s3Checkout();
+    expect(objects().filter((k) => k.includes('/receipts/'))).toHaveLength(2);
+    const kept = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM], fx.root, { ...env, TMPDIR: fx.tmpRoot });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(objects().filter((k) => k.includes('/receipts/'))).toEqual([]);
+    expect(objects()).toContain(`${PREFIX}/private-dir.tar.age`);
+    expect(objects()).toContain(`${PREFIX}/state/order.txt`);
+    expect(kept.stdout).toContain(`state backend: kept s3://${BUCKET}/${PREFIX}/ (receipts cleared)`);
+
+    const purged = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM, '--purge-private', '--dry-run'], fx.root, { ...env, TMPDIR: fx.tmpRoot });
+    expect(purged.stdout).toContain(
+      `state backend: every object under s3://${BUCKET}/${PREFIX}/ (state, receipts, the encrypted private dir) is deleted after every step succeeded`,
+    );
+    expect(objects()).toContain(`${PREFIX}/private-dir.tar.age`);
+    const gone = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM, '--purge-private'], fx.root, { ...env, TMPDIR: fx.tmpRoot });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(objects()).toEqual([]);
+    expect(existsSync(fx.privateDir)).toBe(false);
+    expect(gone.stdout).toContain(`state backend: deleted every object under s3://${BUCKET}/${PREFIX}/`);
   });
 });

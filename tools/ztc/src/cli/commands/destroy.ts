@@ -1,4 +1,4 @@
-import { ExitCode, ExitError, UsageError } from '../../errors';
+import { ExitCode, ExitError, isZtcError, UsageError } from '../../errors';
 import { markReported } from '../../json-format';
 import { pickPlatform, type Command, type Io } from '../command';
 
@@ -57,6 +57,13 @@ async function confirm(platform: string, given: string | undefined, io: Io): Pro
     );
   }
   const prompter = io.prompter ?? (require('../../init/prompter') as typeof import('../../init/prompter')).inquirerPrompter();
-  const typed = await prompter.text({ message: `This runs the teardown steps of ${platform} against its live cluster. Type the platform name to confirm:` });
+  let typed: string;
+  try {
+    typed = await prompter.text({ message: `This runs the teardown steps of ${platform} against its live cluster. Type the platform name to confirm:` });
+  } catch (e) {
+    // Ctrl-C at the prompt (the prompter's own message speaks of init).
+    if (isZtcError(e) && e.exitCode === ExitCode.interrupted) throw new ExitError('destroy interrupted at the confirmation; nothing was run', ExitCode.interrupted);
+    throw e;
+  }
   if (typed.trim() !== platform) throw wrong(`the name typed (${JSON.stringify(typed.trim())})`);
 }
