@@ -223,6 +223,14 @@ describe('ztc destroy', () => {
     expect(stale.result.error?.message).toMatch(/^cannot destroy demo: run render first \("ztc render demo"\)/);
     expect(fx.order()).toEqual([]);
   });
+
+  it('without any teardown step tears nothing down and keeps the receipts', async () => {
+    const fx = await bootstrapped(ADAPTERS.map(({ teardown: _t, ...a }) => a));
+    const { result, events } = await destroy(fx);
+    expect(result).toMatchObject({ exitCode: 0, ran: 0 });
+    expect(events).toContainEqual({ event: 'notice', message: 'no adapter of demo declares teardown steps' });
+    expect(receipts(fx)).toBe(2);
+  });
 });
 
 describe('ztc backup', () => {

@@ -206,12 +206,16 @@ function destroyItems(p: PreparedOps, state: StateBackend, purgePrivate: boolean
   const items: { item: PurgeItem; location: string; delete: boolean; plan: string; done: string }[] = [];
   const receipts = `${p.area.root}/receipts`;
   const remote = state.kind === 's3' ? ` and ${state.location}/receipts/` : '';
+  // No teardown step at all tears nothing down: the cluster still runs what the receipts say.
+  const clears = p.steps.length > 0 || purgePrivate;
   items.push({
     item: 'receipts',
     location: receipts,
-    delete: true,
-    plan: `receipts: the bootstrap receipts in ${receipts}${remote} are cleared after every step succeeded (the cluster is gone: the next bootstrap runs every step)`,
-    done: `receipts: cleared ${receipts}${remote} (the next bootstrap runs every step)`,
+    delete: clears,
+    plan: clears
+      ? `receipts: the bootstrap receipts in ${receipts}${remote} are cleared after every step succeeded (the cluster is gone: the next bootstrap runs every step)`
+      : `receipts: kept in ${receipts}${remote} (no teardown step: nothing is torn down)`,
+    done: clears ? `receipts: cleared ${receipts}${remote} (the next bootstrap runs every step)` : `receipts: kept in ${receipts}${remote} (no teardown step ran)`,
   });
   const keepHow = 'run "ztc destroy" again with --purge-private to delete it';
   items.push({
@@ -313,9 +317,11 @@ async function afterDestroy(p: PreparedOps, state: StateBackend, session: StateS
     if (i) emit({ event: 'purge', item, location: i.location, action: i.delete ? 'deleted' : 'kept', message: i.done });
   };
   try {
-    rmSync(p.area.abs(`${p.area.root}/receipts`), { recursive: true, force: true });
-    // The ledger of receipts this machine wrote (restored-receipts.ts) goes with them.
-    rmSync(p.area.abs(`${p.area.root}/local`), { recursive: true, force: true });
+    if (items.find((i) => i.item === 'receipts')!.delete) {
+      rmSync(p.area.abs(`${p.area.root}/receipts`), { recursive: true, force: true });
+      // The ledger of receipts this machine wrote (restored-receipts.ts) goes with them.
+      rmSync(p.area.abs(`${p.area.root}/local`), { recursive: true, force: true });
+    }
     if (purgePrivate) {
       await session?.purge();
     } else {
