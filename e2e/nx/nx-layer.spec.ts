@@ -148,6 +148,9 @@ describe('Nx layer (real nx binary)', () => {
     const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'e2e-rw' };
     try {
       ws.rm('.nx');
+      // Both machines start from the same previous render (none): the render target hashes pipeline.yaml, which the
+      // render-time change check compares with (docs/nx.md), so a machine with another previous render re-assembles.
+      wipeOutputs(ws);
       const first = await ws.nx(['run', 'example:render', ...RUN], env);
       expect(first.code, first.stdout + first.stderr).toBe(0);
       const rendered = platformOutput(ws);
