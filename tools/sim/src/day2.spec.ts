@@ -112,15 +112,20 @@ describe('day 2: one world, many runs, several checkouts', { timeout: 300_000 },
   });
 
   it('a stale machine fact and a recycled server: the fact is corrected and said, and the server joins', async () => {
-    // worker-2 leaves the platform; its server is later recycled with a stock OS and added again. This
-    // checkout still holds worker-2's machine fact from before.
+    // worker-2 leaves the platform (it is removed: reset, its machine fact cleared); its server is later
+    // recycled with a stock OS and added again. This checkout holds worker-2's machine fact from before
+    // (restored from a copy of .ztc/ made before the removal): a stale one.
     const original = readFileSync(join(second, 'platforms/example/platform.yaml'), 'utf8');
-    expect(existsSync(join(second, 'platforms/example/.ztc/state/machines/203.0.113.12.json'))).toBe(true);
+    const fact = join(second, 'platforms/example/.ztc/state/machines/203.0.113.12.json');
+    expect(existsSync(fact)).toBe(true);
+    const stale = readFileSync(fact);
     let sim = await openWorld({ world, workspace: second });
     editPlatform(second, (y) => y.replace(', 203.0.113.12]', ']').replace(/\n\s+- \{ name: worker-2[^\n]*/, ''));
     expect(readFileSync(join(second, 'platforms/example/platform.yaml'), 'utf8')).not.toContain('203.0.113.12');
     expect((await sim.ztc(['render', 'example'])).code).toBe(0);
     expect((await sim.ztc(['bootstrap', 'example'])).code).toBe(0);
+    expect(existsSync(fact)).toBe(false);
+    writeFileSync(fact, stale);
     sim.world.recycleServer('203.0.113.12');
     await sim.close();
 
