@@ -15,7 +15,7 @@ import type { Prompter } from '../init/prompter';
 import { decryptWith, untar } from '../state/private-archive';
 import { stateArea } from '../workspace/state-area';
 import { fixtureWorkspace, PLATFORM, stepsOf, type FixtureAdapter, type FixtureWorkspace } from './__fixtures__/fixture-workspace';
-import type { BootstrapEvent } from './events';
+import { describeEvent, type BootstrapEvent } from './events';
 import { acquireRunLock } from './run-lock';
 import { runBackup, runDestroy, type DestroyOptions } from './run-ops';
 
@@ -199,6 +199,7 @@ describe('ztc destroy', () => {
     expect(result.exitCode).toBe(1);
     expect(result.error?.message).toMatch(/^step zeta\/unnet \(teardown\) failed with exit code 1; log: platforms\/demo\/\.ztc\/logs\/teardown\/zeta\.unnet\.log$/);
     expect(events.at(-1)).toMatchObject({ event: 'run_finished', command: 'destroy', not_run: [{ step: 'zeta/after', stage: 'teardown' }] });
+    expect(describeEvent(events.at(-1)!)).toContain('resume: ztc destroy demo --confirm demo --purge-private   (every step runs again)');
     expect(fx.order()).toEqual(['alpha/uninstall', 'alpha/forget', 'zeta/unnet']);
     expect(receipts(fx)).toBe(2);
     expect(existsSync(join(fx.privateDir, 'talos', 'talosconfig'))).toBe(true);

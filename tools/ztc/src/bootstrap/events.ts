@@ -162,7 +162,7 @@ export function describeEvent(e: BootstrapEvent): string | undefined {
         `ztc ${e.command ?? 'bootstrap'} ${e.platform}: ${e.outcome.replace('_', ' ')} (${counts}) in ${seconds(e.duration_ms)}${e.exit_code ? `, exit ${e.exit_code}` : ''}`,
       ];
       if (e.not_run?.length) lines.push(`  not run (${e.not_run.length}): ${e.not_run.map((s) => `${s.step} (${s.stage})`).join(', ')}`);
-      if (e.resume_command) lines.push(`  resume: ${e.resume_command}   (steps with a matching receipt are skipped)`);
+      if (e.resume_command) lines.push(`  resume: ${e.resume_command}   (${e.command ? 'every step runs again' : 'steps with a matching receipt are skipped'})`);
       return lines.join('\n');
     }
   }

@@ -129,6 +129,25 @@ describe('teardown and backup', () => {
     expect(pipeline.backup.map((s) => s.id)).toEqual(['net/net-backup', 'app/app-backup']);
   });
 
+  it('orders teardown by when bootstrap last acts on each adapter, not by render order', () => {
+    const ws = fixtureWorkspace();
+    for (const a of ['net', 'storage']) ws.write(`adapters/${a}/scripts/bootstrap/deploy.sh`, `echo ${a}\n`);
+    const deploy = readAdapter(ws.root, 'app').scripts.bootstrap[0]!;
+    // net renders first but installs last (post-work); storage installs in pre-work; app in bootstrap.
+    const pipeline = buildPipeline(
+      input(ws, (m) => ({
+        ...m,
+        scripts: {
+          ...m.scripts,
+          ...(m.name === 'net' && { 'post-work': [{ ...deploy, name: 'cni', context: {} }] }),
+          ...(m.name === 'storage' && { 'pre-work': [{ ...deploy, name: 'disks', context: {} }] }),
+        },
+        teardown: [{ ...deploy, name: `${m.name}-down`, context: {} }],
+      })),
+    );
+    expect(pipeline.teardown.map((s) => s.id)).toEqual(['net/net-down', 'app/app-down', 'storage/storage-down']);
+  });
+
   it('writes empty lists when no adapter has teardown or backup', () => {
     const pipeline = buildPipeline(input(fixtureWorkspace()));
     expect(pipeline).toMatchObject({ teardown: [], backup: [] });

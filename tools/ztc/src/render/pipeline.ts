@@ -136,19 +136,37 @@ export function buildPipeline(input: PipelineInput): Pipeline {
     }
   }
   const adapters = input.order.map((n) => input.adapters.get(n)!);
+  const stages = STAGES.map((stage) => ({
+    name: stage,
+    steps: adapters.flatMap((a) => a.scripts[stage].map((s, i) => step(a, s, `scripts.${stage}[${i}]`))),
+  }));
   return {
     version: 1,
     platform: input.platform.name,
     tools: [...tools.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     preflight: adapters.filter((a) => a.checkHealth).map((a) => step(a, a.checkHealth!, 'check_health')),
-    stages: STAGES.map((stage) => ({
-      name: stage,
-      steps: adapters.flatMap((a) => a.scripts[stage].map((s, i) => step(a, s, `scripts.${stage}[${i}]`))),
-    })),
-    // Teardown undoes bootstrap: what depends on an adapter goes before it (apps before the CNI before the nodes).
-    teardown: [...adapters].reverse().flatMap((a) => a.teardown.map((s, i) => step(a, s, `scripts.teardown[${i}]`))),
+    stages,
+    teardown: teardownOrder(adapters, stages).flatMap((a) => a.teardown.map((s, i) => step(a, s, `scripts.teardown[${i}]`))),
     backup: adapters.filter((a) => a.backup).map((a) => step(a, a.backup!, 'backup')),
   };
+}
+
+/**
+ * The adapters in the order destroy tears them down: the reverse of the order in which bootstrap last acts on
+ * each (its last pre-work, bootstrap or post-work step), so what was installed last goes first: Crossplane and
+ * Argo CD before Cilium, Cilium before the nodes are reset, the nodes before the cloud's rescue key. That is
+ * not the render order: Cilium renders before Talos (Talos consumes its cni payload) but runs on the cluster
+ * Talos makes. Adapters without such steps installed nothing: they go last, in reverse render order.
+ */
+export function teardownOrder(adapters: readonly AdapterManifest[], stages: readonly { name: Stage; steps: readonly PipelineStep[] }[]): AdapterManifest[] {
+  const last = new Map<string, number>();
+  stages
+    .filter((s) => s.name !== 'validation')
+    .flatMap((s) => s.steps)
+    .forEach((s, i) => last.set(s.adapter, i));
+  const rank = new Map(adapters.map((a, i) => [a.name, i]));
+  const key = (a: AdapterManifest) => last.get(a.name) ?? -1;
+  return [...adapters].sort((a, b) => key(b) - key(a) || rank.get(b.name)! - rank.get(a.name)!);
 }
 
 function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: ScriptDecl, where: string): Record<string, unknown> {
