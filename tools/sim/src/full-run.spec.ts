@@ -44,10 +44,13 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'ksops/age-key',
       'talos/gen-config',
       'talos/install-image',
+      'talos/upgrade-os',
+      'talos/upgrade-k8s',
       'talos/apply-controlplane',
       'talos/bootstrap-etcd',
       'talos/kubeconfig',
       'talos/join-workers',
+      'talos/remove-nodes',
       'ksops/age-secret',
       'argocd/install',
       'argocd/admin-password',
@@ -85,6 +88,9 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'talos/install-image | reboot@rescue',
       'talos/install-image | talosctl --nodes 203.0.113.11 version',
       'talos/install-image | talosctl --nodes 203.0.113.11 version --insecure',
+      // Asked which Talos it runs before any upgrade (in maintenance mode still: nothing to upgrade).
+      'talos/upgrade-os | talosctl --nodes 203.0.113.11 version',
+      'talos/upgrade-os | talosctl --nodes 203.0.113.11 version --insecure',
       'talos/join-workers | talosctl --nodes 203.0.113.11 version',
       'talos/join-workers | talosctl --nodes 203.0.113.11 version --insecure',
       'talos/join-workers | talosctl apply-config --insecure --nodes 203.0.113.11 --file $ZTC_PRIVATE_DIR/talos/nodes/worker-1.yaml',
@@ -101,6 +107,8 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 bootstrap',
       'talos/bootstrap-etcd | talosctl --nodes 203.0.113.10 service etcd',
       'talos/kubeconfig | talosctl --nodes 203.0.113.10 kubeconfig $ZTC_PRIVATE_DIR/kubeconfig --force --merge=false',
+      // Looking for nodes to remove: the members etcd lists (none is unnamed by platform.yaml).
+      'talos/remove-nodes | talosctl --nodes 203.0.113.10 etcd members',
       'talos/validate-cluster | talosctl --nodes 203.0.113.10 health --control-plane-nodes 203.0.113.10 --worker-nodes 203.0.113.11,203.0.113.12 --wait-timeout 2m',
     ]);
     // Configs come from the rendered patches, each node's patch on the base of its role.
@@ -136,6 +144,8 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'ksops/age-secret | kubectl apply --server-side --field-manager=ztc -f -',
       'argocd/install | kubectl create namespace argocd --dry-run=client -o yaml',
       'argocd/install | kubectl apply --server-side --field-manager=ztc -f -',
+      // The running version first (an upgrade is applied as one).
+      'argocd/install | kubectl --namespace argocd get deployment argocd-server -o json',
       'argocd/install | kubectl apply --server-side --force-conflicts --field-manager=ztc -k platforms/example/generated/argocd/install',
       'argocd/install | kubectl get crd applications.argoproj.io -o json',
       'argocd/install | kubectl get crd appprojects.argoproj.io -o json',
@@ -155,6 +165,7 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'argocd/wait | kubectl --namespace argocd rollout status statefulset/argocd-application-controller --timeout=10s',
       'argocd/wait | kubectl --namespace argocd get application example-root',
       'argocd/wait | kubectl --namespace argocd get applications.argoproj.io -o json',
+      'crossplane/wait | kubectl --namespace crossplane-system get deployment crossplane -o json',
       'crossplane/wait | kubectl --namespace crossplane-system rollout status deployment/crossplane --timeout=10s',
       'crossplane/wait | kubectl get providers.pkg.crossplane.io -o json',
       'ksops/round-trip | sops --config platforms/example/.ztc/state/ksops/.sops.yaml --encrypt probe.secret.yaml',
@@ -166,10 +177,12 @@ describe('ztc bootstrap example in the simulated datacenter', { timeout: 180_000
       'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-repo-server --timeout=30s',
       'argocd/validate | kubectl --namespace argocd rollout status deployment/argocd-server --timeout=30s',
       'argocd/validate | kubectl --namespace argocd rollout status statefulset/argocd-application-controller --timeout=30s',
+      'argocd/validate | kubectl --namespace argocd get deployment argocd-server -o json',
       'argocd/validate | kubectl --namespace argocd get applications.argoproj.io -o json',
       'argocd/validate | sops --config platforms/example/.ztc/state/ksops/.sops.yaml --encrypt probe.secret.yaml',
       "argocd/validate | kubectl --namespace argocd exec -i deploy/argocd-repo-server -c argocd-repo-server -- sh -c 'set -e; … (8 lines)'",
       'argocd/validate | kustomize@argocd-repo-server build --enable-alpha-plugins --enable-exec .',
+      'crossplane/validate | kubectl --namespace crossplane-system get deployment crossplane -o json',
       'crossplane/validate | kubectl get providers.pkg.crossplane.io -o json',
       'crossplane/validate | kubectl get crd -o json',
     ]);
