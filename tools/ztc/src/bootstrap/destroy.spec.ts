@@ -314,6 +314,14 @@ describe('destroy and backup with the s3 state backend', () => {
     expect(Buffer.from(files.find((f) => f.name === 'backups/zeta.snap.snap')!.data).toString()).toBe('etcd snapshot\n');
   });
 
+  it('backup without an identity to read the backend’s copy: not stored there, and it says so', async () => {
+    const { fx, env } = await s3Checkout();
+    const { ZTC_STATE_AGE_KEY: _key, ...noIdentity } = env;
+    const r = await runCli(['backup', PLATFORM], fx.root, { ...noIdentity, ZTC_STATE_AGE_KEY: '', TMPDIR: fx.tmpRoot });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`backup: not stored in the state backend s3://${BUCKET}/${PREFIX}/private-dir.tar.age (see above why): copy ${fx.privateDir} somewhere safe`);
+  });
+
   it('destroy clears the backend’s receipts and keeps the rest; --purge-private deletes every object of the platform', async () => {
     const { fx, env, objects } = await s3Checkout();
     expect(objects().filter((k) => k.includes('/receipts/'))).toHaveLength(2);

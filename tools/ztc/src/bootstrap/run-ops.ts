@@ -363,6 +363,9 @@ function reportBackup(p: PreparedOps, state: StateBackend, stored: string | unde
   if (stored) notice(`backup: the private dir is stored encrypted in the state backend at ${stored}`);
   else if (state.kind === 's3' && !state.privateLocation)
     notice(`backup: the state backend ${state.location} keeps no copy (platform.yaml state.private_dir is not set): copy ${p.privateDir} somewhere safe (docs/bootstrap.md)`);
-  else if (state.kind === 'local')
-    notice(`backup: it is on this machine only: copy ${p.privateDir} somewhere safe, or keep the private dir in an s3 state backend (docs/operations.md)`);
+  else if (state.kind === 's3')
+    notice(
+      `backup: not stored in the state backend ${state.privateLocation} (see above why): copy ${p.privateDir} somewhere safe, or run "ztc backup" again once it can be stored`,
+    );
+  else notice(`backup: it is on this machine only: copy ${p.privateDir} somewhere safe, or keep the private dir in an s3 state backend (docs/operations.md)`);
 }
