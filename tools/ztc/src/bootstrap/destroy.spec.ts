@@ -225,6 +225,26 @@ describe('ztc destroy', () => {
     expect(fx.order()).toEqual([]);
   });
 
+  it('masks a teardown step’s secret in every event and its log, refuses when it is missing, and stops a step at its deadline (exit 124)', async () => {
+    const SECRET = 'hcloud-9f3e1d7c2b5a4e8f';
+    const leaky: FixtureAdapter[] = [
+      { name: 'alpha', cni: 'requires', teardown: [{ name: 'forget-key', script: 'leaky', secrets: ['HCLOUD_TOKEN'], context: { secret_var: 'HCLOUD_TOKEN' } }] },
+      { name: 'zeta', cni: 'provides', teardown: [{ name: 'stuck', script: 'hang', timeout: 1 }] },
+    ];
+    const fx = await bootstrapped(leaky);
+    const missing = await destroy(fx);
+    expect(missing.result.exitCode).toBe(3);
+    expect(missing.result.error?.message).toContain('HCLOUD_TOKEN for step alpha/forget-key (teardown)');
+    expect(fx.order()).toEqual([]);
+
+    const { result, events } = await destroy(fx, { env: { ...minimalEnv(), ZTC_PRIVATE_DIR: fx.privateDir, HCLOUD_TOKEN: SECRET }, killGraceMs: 300 });
+    expect(result).toMatchObject({ exitCode: 124, outcome: 'timed_out' });
+    expect(result.error?.message).toContain('step zeta/stuck (teardown) exceeded its timeout of 1 s');
+    expect(JSON.stringify(events)).not.toContain(SECRET.slice(0, 12));
+    expect(JSON.stringify(events)).toContain('the secret is ***');
+    expect(readFileSync(fx.ws.path(`platforms/${PLATFORM}/.ztc/logs/teardown/alpha.forget-key.log`), 'utf8')).not.toContain(SECRET.slice(0, 12));
+  });
+
   it('without any teardown step tears nothing down and keeps the receipts', async () => {
     const fx = await bootstrapped(ADAPTERS.map(({ teardown: _t, ...a }) => a));
     const { result, events } = await destroy(fx);
