@@ -30,7 +30,7 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
       startedSteps(resumed.stdout)
         .filter((s) => !s.endsWith('/check-health'))
         .slice(0, 2),
-    ).toEqual(['talos/join-workers', 'ksops/age-secret']);
+    ).toEqual(['talos/join-workers', 'talos/remove-nodes']);
     const worker1 = calls(sim, (c) => c.seq > before && c.node === '203.0.113.11' && c.tool === 'talosctl');
     // Configured already (asked in pre-flight and again by the step): a dry run shows no change, so nothing
     // is applied (no insecure apply, no reboot); the version the node reports is recorded.
@@ -58,7 +58,7 @@ describe('a bootstrap interrupted in the middle of a step', { timeout: 180_000 }
       startedSteps(resumed.stdout)
         .filter((s) => !s.endsWith('/check-health'))
         .slice(0, 2),
-    ).toEqual(['talos/install-image', 'talos/apply-controlplane']);
+    ).toEqual(['talos/install-image', 'talos/upgrade-os']);
     expect(resumed.stdout).toContain('cp-1 (203.0.113.10): already runs Talos');
     // cp-1's disk was written once, by the killed run; the resumed run did not write it again.
     expect(calls(sim, (c) => c.tool === 'dd@rescue' && c.node === '203.0.113.10')).toHaveLength(1);
