@@ -185,7 +185,12 @@ function patch(world: World, req: ExecRequest, a: ParsedArgs): ExecResult {
   const text = first(a, 'patch') ?? (file === '/dev/stdin' || file === '-' ? req.stdin?.toString() : file ? readFileSync(pathIn(req, file), 'utf8') : undefined);
   if (!text) return fail('error: must specify --patch or --patch-file containing a merge patch');
   const patched = mergeMaps(o, JSON.parse(text) as Doc, { nullDeletes: true });
+  // The patched object replaces the stored one (a null deletes its field), keeping its creation time.
+  const key = objectKey(world, kind!, nsOf(a), name!);
+  const created = world.cluster.createdAt.get(key);
+  world.cluster.objects.delete(key);
   applyObjects(world, [patched], nsOf(a));
+  if (created !== undefined) world.cluster.createdAt.set(key, created);
   return ok(`${kind!.toLowerCase()}/${name} patched\n`);
 }
 
