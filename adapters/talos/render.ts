@@ -36,6 +36,8 @@ interface Capabilities {
 
 /** Kubernetes minor versions each Talos minor supports (Talos "support matrix"). */
 const SUPPORTED_KUBERNETES: Record<string, [number, number]> = { '1.10': [28, 33], '1.11': [29, 34] };
+/** How long upgrade-os waits for one node to come back from its upgrade (healthy, Ready) before it stops naming it. */
+const NODE_UPGRADE_SECONDS = 900;
 /** The platforms Talos validates as cloud images; everything else is checked as metal. */
 const CLOUD_PLATFORMS = new Set(['hcloud', 'aws', 'gcp', 'azure', 'digital-ocean', 'openstack', 'scaleway', 'upcloud', 'vultr', 'oracle', 'exoscale', 'nocloud']);
 
@@ -124,7 +126,7 @@ export const render = defineRender<TalosConfig, Capabilities>((config, _platform
       'bootstrap-etcd': common,
       kubeconfig: { ...common, cluster_endpoint: `https://${config.cluster_endpoint}` },
       'join-workers': common,
-      'upgrade-os': { ...common, install_image: installer },
+      'upgrade-os': { ...common, install_image: installer, node_timeout_seconds: NODE_UPGRADE_SECONDS },
       'upgrade-k8s': { ...common, kubernetes_version: config.kubernetes_version },
       'remove-nodes': common,
       'validate-cluster': { ...common, kubernetes_version: config.kubernetes_version },

@@ -5,7 +5,7 @@
 # came back. Before the first control plane is touched an etcd snapshot is taken into the private dir.
 # After each upgrade the step waits until the node is back as before: its Talos API answers with the new
 # version, etcd (on a control plane that ran it) is healthy with every member started, its Node (if it was
-# registered) is Ready. A node that does not come back stops the step with an ERROR naming it; the nodes
+# registered) is Ready, within node_timeout_seconds per node. A node that does not come back stops the step with an ERROR naming it; the nodes
 # after it are not touched. The version recorded in the machine facts is the one read back from the node.
 # Nodes in maintenance mode or without Talos are left to install-image and apply (they install the
 # configured version).
@@ -40,15 +40,19 @@ upgrade() {
   ztc::info "$name ($ip): upgrading Talos $(talos::version "$ip") to $TARGET ($image)"
   out=$(talosctl --nodes "$ip" upgrade --image "$image" --wait=false 2>&1) \
     || ztc::error "$name ($ip) refused the upgrade to $TARGET: ${out##*$'\n'}. Nothing else was touched. Check the installer image $image (talos.version and talos.factory_image_id in platforms/$ZTC_PLATFORM/platform.yaml) and the node (talosctl --talosconfig $TALOSCONFIG --nodes $ip dmesg), then run ztc bootstrap $ZTC_PLATFORM again"
+  # Each node gets at most node_timeout_seconds to come back (within the step's deadline).
+  local node_deadline margin=${ZTC_WAIT_MARGIN:-15}
+  node_deadline=$(($(date +%s) + $(ztc::ctx_or .node_timeout_seconds 900) + margin))
+  if [[ -n ${ZTC_STEP_DEADLINE:-} ]] && ((ZTC_STEP_DEADLINE < node_deadline)); then node_deadline=$ZTC_STEP_DEADLINE; fi
   local stuck="ztc bootstrap $ZTC_PLATFORM resumes: it asks every node its version again and continues after $name.${rest:+ Not touched: $rest.}"
-  ztc::wait_until "$name ($ip) to come back with Talos $TARGET" at_target "$ip" \
+  ZTC_STEP_DEADLINE=$node_deadline ztc::wait_until "$name ($ip) to come back with Talos $TARGET" at_target "$ip" \
     || ztc::error "$name ($ip) did not come back from its upgrade to Talos $TARGET (it answers: $(talos::version "$ip" || true)${rest:+; the nodes after it were not touched}). Look at its console (Hetzner Cloud Console or the provider's KVM) and at \"talosctl --talosconfig $TALOSCONFIG --nodes $ip dmesg\"; once it runs again, $stuck"
   if [[ $had_etcd == true ]]; then
-    ztc::wait_until "etcd on $name ($ip) to be healthy with every member started" talos::etcd_all_started "$ip" \
+    ZTC_STEP_DEADLINE=$node_deadline ztc::wait_until "etcd on $name ($ip) to be healthy with every member started" talos::etcd_all_started "$ip" \
       || ztc::error "$name ($ip) runs Talos $TARGET, but etcd there is not healthy with every member started (talosctl --talosconfig $TALOSCONFIG --nodes $ip etcd members; ... service etcd). Fix etcd before any other control plane is upgraded; then $stuck"
   fi
   if [[ $had_node == true ]]; then
-    ztc::wait_until "Node $name to be Ready" ztc::k8s::node_ready "$name" \
+    ZTC_STEP_DEADLINE=$node_deadline ztc::wait_until "Node $name to be Ready" ztc::k8s::node_ready "$name" \
       || ztc::error "$name ($ip) runs Talos $TARGET, but its Node is not Ready (kubectl describe node $name; talosctl --talosconfig $TALOSCONFIG --nodes $ip logs kubelet). Once it is Ready, $stuck"
   fi
   talos::record "$ip"
