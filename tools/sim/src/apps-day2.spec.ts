@@ -37,6 +37,22 @@ describe('apps on day 2: one world across runs', { timeout: 600_000 }, () => {
     await sim.close();
   });
 
+  it('Argo CD v3.2.12 → v3.2.13 and Crossplane 2.0.8 → 2.0.9: applied as upgrades, waited for, and validation sees both running', async () => {
+    const sim = await open();
+    writeFileSync(platformFile, readFileSync(platformFile, 'utf8').replace('version: v3.2.12', 'version: v3.2.13').replace('version: 2.0.8', 'version: 2.0.9'));
+    expect((await sim.ztc(['render', 'example'])).code).toBe(0);
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code, r.stdout.slice(-3000)).toBe(0);
+    expect(r.stdout).toContain('[argocd/install] upgrading Argo CD v3.2.12 -> v3.2.13');
+    expect(r.stdout).toContain('[argocd/install] Argo CD upgraded to v3.2.13 in argocd');
+    expect(r.stdout).toContain('[argocd/validate] Argo CD runs v3.2.13');
+    expect(r.stdout).toContain('[crossplane/validate] Crossplane runs v2.0.9');
+    const image = (kind: string, key: string) => sim.world.cluster.objects.get(`${kind}/${key}`)!.spec.template.spec.containers[0].image as string;
+    expect(image('Deployment', 'argocd/argocd-server')).toBe('quay.io/argoproj/argocd:v3.2.13');
+    expect(image('Deployment', 'crossplane-system/crossplane')).toBe('xpkg.crossplane.io/crossplane/crossplane:v2.0.9');
+    await sim.close();
+  });
+
   it('ztc destroy: Crossplane releases its resources and its applications go, then every Argo CD application with what it deployed, Argo CD and the Cilium release; the key backup is kept', async () => {
     const sim = await open();
     const before = sim.world.calls.length;
