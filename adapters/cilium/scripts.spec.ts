@@ -14,7 +14,14 @@ import { runAdapterScript } from '@ztc/engine/testing';
 const generated = mkdtempSync(join(tmpdir(), 'ztc-cilium-generated-'));
 writeFileSync(join(generated, 'values.yaml'), 'kubeProxyReplacement: true\n');
 afterAll(() => rmSync(generated, { recursive: true, force: true }));
-const installContext = (version: string) => ({ repository: 'https://helm.cilium.io', chart: 'cilium', version, namespace: 'kube-system', values: 'values.yaml', bgp_manifests: [] });
+const installContext = (version: string) => ({
+  repository: 'https://helm.cilium.io',
+  chart: 'cilium',
+  version,
+  namespace: 'kube-system',
+  values: 'values.yaml',
+  bgp_manifests: [],
+});
 
 /** helm answering `status` with a deployed release of `deployed` (none: not found), and accepting the upgrade. */
 const helm = (deployed?: string) => `case $1 in
@@ -47,7 +54,10 @@ describe('cilium/install', () => {
   });
 
   it('a patch change (1.18.5 → 1.18.6) and a new install pass no upgradeCompatibility', async () => {
-    for (const [deployed, version] of [['1.18.5', '1.18.6'], [undefined, '1.19.6']] as const) {
+    for (const [deployed, version] of [
+      ['1.18.5', '1.18.6'],
+      [undefined, '1.19.6'],
+    ] as const) {
       const r = await install(deployed, version);
       expect(r.code, r.stderr).toBe(0);
       expect(upgradeCall(r.calls)).toContain(`--version ${version}`);

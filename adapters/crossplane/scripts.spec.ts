@@ -32,7 +32,15 @@ describe('crossplane/release-resources (teardown)', () => {
   it('auto-sync off, managed resources deleted and waited for, then the providers app and Crossplane app (cascading)', async () => {
     const r = await runAdapterScript({ script, context, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: cluster } });
     expect(r.code, r.stderr).toBe(0);
-    const verbs = r.calls.filter((c) => / (patch|delete) /.test(c)).map((c) => c.replace(/^kubectl (--namespace argocd )?/, '').split(' ').slice(0, 3).join(' '));
+    const verbs = r.calls
+      .filter((c) => / (patch|delete) /.test(c))
+      .map((c) =>
+        c
+          .replace(/^kubectl (--namespace argocd )?/, '')
+          .split(' ')
+          .slice(0, 3)
+          .join(' '),
+      );
     expect(verbs).toEqual([
       'patch applications.argoproj.io demo-root',
       'patch applications.argoproj.io crossplane',
@@ -49,7 +57,7 @@ describe('crossplane/release-resources (teardown)', () => {
   it('a cluster whose API does not answer, with nothing released before: ERROR naming the providers and what to do', async () => {
     const r = await runAdapterScript({ script, context, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: 'exit 1' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("so Crossplane cannot release the external resources its managed resources hold (providers: provider-kubernetes)");
+    expect(r.stderr).toContain('so Crossplane cannot release the external resources its managed resources hold (providers: provider-kubernetes)');
     expect(r.stderr).toContain("delete those resources in the providers' accounts by hand");
   });
 
@@ -58,10 +66,11 @@ describe('crossplane/release-resources (teardown)', () => {
     const first = await runAdapterScript({ script, context, privateFiles: { kubeconfig }, tools: { kubectl: cluster } });
     expect(first.code, first.stderr).toBe(0);
     const recorded = createHash('sha256').update(kubeconfig).digest('hex');
-    const gone = (kc: string) => runAdapterScript({ script, context, privateFiles: { kubeconfig: kc }, stateFiles: { 'crossplane/released': `${recorded}\n` }, tools: { kubectl: 'exit 1' } });
+    const gone = (kc: string) =>
+      runAdapterScript({ script, context, privateFiles: { kubeconfig: kc }, stateFiles: { 'crossplane/released': `${recorded}\n` }, tools: { kubectl: 'exit 1' } });
     const again = await gone(kubeconfig);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('WARNING: the cluster\'s API does not answer');
+    expect(again.stderr).toContain("WARNING: the cluster's API does not answer");
     expect(again.stderr).toContain("an earlier run of destroy released Crossplane's resources in this cluster");
     const other = await gone('apiVersion: v1\nclusters: [two]\n');
     expect(other.code).toBe(1);

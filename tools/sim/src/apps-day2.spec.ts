@@ -62,13 +62,13 @@ describe('apps on day 2: one world across runs', { timeout: 600_000 }, () => {
     const deletes = sim.world.calls
       .slice(before)
       .filter((c) => c.tool === 'kubectl' && c.argv.includes('delete'))
-      .map((c) => c.argv.filter((a) => !a.startsWith('-')).slice(-2).join(' '));
-    expect(deletes.slice(0, 4)).toEqual([
-      'applications.argoproj.io crossplane-providers',
-      'applications.argoproj.io crossplane',
-      'application example-root',
-      'namespace argocd',
-    ]);
+      .map((c) =>
+        c.argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(-2)
+          .join(' '),
+      );
+    expect(deletes.slice(0, 4)).toEqual(['applications.argoproj.io crossplane-providers', 'applications.argoproj.io crossplane', 'application example-root', 'namespace argocd']);
     expect(out).toContain("[crossplane/release-resources] Crossplane's resources released; Crossplane and its providers removed");
     expect(out).toContain('[argocd/delete-apps] deleted the applications and what they deployed: example-root');
     expect(out).toContain('[argocd/uninstall] Argo CD uninstalled (namespace argocd deleted)');

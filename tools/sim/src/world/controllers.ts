@@ -30,7 +30,12 @@ const CHARTS: Record<string, Record<string, (version: string, ns: string) => Doc
           kind: 'Deployment',
           metadata: { name: 'crossplane', namespace: ns, labels: { app: 'crossplane' } },
           // The chart's image (its values.yaml repository) at the chart's appVersion: the version running.
-          spec: { replicas: 1, template: { spec: { containers: [{ name: 'crossplane', image: `${String(upstreamYaml<Doc>(`${vendored}/values.yaml`).image.repository)}:v${version.replace(/^v/, '')}` }] } } },
+          spec: {
+            replicas: 1,
+            template: {
+              spec: { containers: [{ name: 'crossplane', image: `${String(upstreamYaml<Doc>(`${vendored}/values.yaml`).image.repository)}:v${version.replace(/^v/, '')}` }] },
+            },
+          },
         },
         { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'crossplane-rbac-manager', namespace: ns }, spec: { replicas: 1 } },
       ];
@@ -50,7 +55,17 @@ const crd = (group: string, kind: string): Doc => ({
   kind: 'CustomResourceDefinition',
   metadata: { name: `${kind.toLowerCase()}s.${group}` },
   // categories as the providers' CRDs have them: a managed resource's CRD is in category "managed".
-  spec: { group, names: { kind, plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), categories: ['crossplane', /^(ProviderConfig|StoreConfig)/.test(kind) ? 'provider' : 'managed'] }, scope: 'Cluster', versions: [{ name: 'v1alpha1', served: true, storage: true }] },
+  spec: {
+    group,
+    names: {
+      kind,
+      plural: `${kind.toLowerCase()}s`,
+      singular: kind.toLowerCase(),
+      categories: ['crossplane', /^(ProviderConfig|StoreConfig)/.test(kind) ? 'provider' : 'managed'],
+    },
+    scope: 'Cluster',
+    versions: [{ name: 'v1alpha1', served: true, storage: true }],
+  },
 });
 
 function running(world: World, kind: string, name: string): Doc | undefined {
@@ -163,7 +178,11 @@ function syncApplication(world: World, app: Doc): void {
   }
   const health = docs.map((d) => healthOf(world, d));
   const status = health.includes('Degraded') ? 'Degraded' : health.includes('Progressing') ? 'Progressing' : 'Healthy';
-  app.status = { sync: { status: 'Synced', revision: 'HEAD' }, health: { status }, resources: docs.map((d) => ({ kind: d.kind, namespace: d.metadata.namespace ?? app.spec.destination.namespace, name: d.metadata.name })) };
+  app.status = {
+    sync: { status: 'Synced', revision: 'HEAD' },
+    health: { status },
+    resources: docs.map((d) => ({ kind: d.kind, namespace: d.metadata.namespace ?? app.spec.destination.namespace, name: d.metadata.name })),
+  };
 }
 
 function reconcileProviders(world: World): void {
