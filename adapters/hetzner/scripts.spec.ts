@@ -57,7 +57,16 @@ describe('hetzner/remove-rescue-key (ztc destroy)', () => {
       env: { HCLOUD_TOKEN: 'token-value', HCLOUD_ENDPOINT: 'https://api.hetzner.example.test/v1' },
       tools: { curl: curl(answers) },
     });
-  const requests = (calls: string[]) => calls.filter((c) => c.startsWith('curl ')).map((c) => `${c.match(/-X (\w+)/)![1]} ${c.split(' ').at(-1)!.replace(/^.*\/v1/, '')}`);
+  const requests = (calls: string[]) =>
+    calls
+      .filter((c) => c.startsWith('curl '))
+      .map(
+        (c) =>
+          `${c.match(/-X (\w+)/)![1]} ${c
+            .split(' ')
+            .at(-1)!
+            .replace(/^.*\/v1/, '')}`,
+      );
 
   it("deletes the platform's rescue key from the project, found by name; no server is touched", async () => {
     const r = await removeKey({

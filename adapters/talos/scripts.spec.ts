@@ -14,7 +14,10 @@ const nodes = [
   { name: 'cp-1', ip: '203.0.113.10', role: 'controlplane' },
   { name: 'worker-1', ip: '203.0.113.11', role: 'worker' },
 ];
-const node = (name: string, conditions?: unknown[], kubelet = 'v1.34.1') => ({ metadata: { name }, status: { nodeInfo: { kubeletVersion: kubelet }, ...(conditions ? { conditions } : {}) } });
+const node = (name: string, conditions?: unknown[], kubelet = 'v1.34.1') => ({
+  metadata: { name },
+  status: { nodeInfo: { kubeletVersion: kubelet }, ...(conditions ? { conditions } : {}) },
+});
 const ready = [{ type: 'Ready', status: 'True' }];
 
 /** validate-cluster with the platform's talosconfig and a talosctl answering `talosctl` (bash case arms) first. */
@@ -58,13 +61,13 @@ describe('talos/validate-cluster', () => {
     expect(r.stderr).toContain('its talos/remove-nodes step drains, resets and deletes them');
   });
 
-  it("a kubelet at another version than kubernetes_version fails validation, naming the node and what it runs", async () => {
+  it('a kubelet at another version than kubernetes_version fails validation, naming the node and what it runs', async () => {
     const r = await validate('', `printf '%s\\n' '${JSON.stringify({ items: [node('cp-1', ready), node('worker-1', ready, 'v1.34.0')] })}'`);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ERROR: kubelets do not run Kubernetes 1.34.1 (talos.kubernetes_version): worker-1 runs v1.34.0.');
   });
 
-  it("a node at another Talos version than talos.version fails validation, naming it", async () => {
+  it('a node at another Talos version than talos.version fails validation, naming it', async () => {
     const r = await validate(
       `  *203.0.113.11*version*) printf 'Server:\\n\\tTag:         v1.11.4\\n' ;;`,
       `printf '%s\\n' '${JSON.stringify({ items: [node('cp-1', ready), node('worker-1', ready)] })}'`,
@@ -256,7 +259,8 @@ function stateDir(facts: Record<string, string> = {}): string {
   for (const [ip, version] of Object.entries(facts)) writeFileSync(join(dir, 'machines', `${ip}.json`), JSON.stringify({ os: 'talos', version }));
   return dir;
 }
-const fact = (dir: string, ip: string) => (existsSync(join(dir, 'machines', `${ip}.json`)) ? JSON.parse(readFileSync(join(dir, 'machines', `${ip}.json`), 'utf8')).version : undefined);
+const fact = (dir: string, ip: string) =>
+  existsSync(join(dir, 'machines', `${ip}.json`)) ? JSON.parse(readFileSync(join(dir, 'machines', `${ip}.json`), 'utf8')).version : undefined;
 
 describe('talos/upgrade-os', () => {
   // The context lists a worker first: control planes are still upgraded first.
@@ -302,7 +306,9 @@ describe('talos/upgrade-os', () => {
   it('a control plane is not upgraded while another etcd member is down (its reboot could lose the quorum): nothing is touched', async () => {
     const r = await upgradeOs({ DOWN: cp2.ip }, stateDir());
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ERROR: etcd is not healthy with every member started, as cp-1 (203.0.113.10) reports it: upgrading (rebooting) a control plane now could lose etcd\'s quorum, so it was not upgraded, nor worker-1 (203.0.113.13).');
+    expect(r.stderr).toContain(
+      "ERROR: etcd is not healthy with every member started, as cp-1 (203.0.113.10) reports it: upgrading (rebooting) a control plane now could lose etcd's quorum, so it was not upgraded, nor worker-1 (203.0.113.13).",
+    );
     expect(upgrades(r.calls)).toEqual([]);
   });
 
@@ -424,7 +430,9 @@ describe('talos/remove-nodes', () => {
     // 3 → 1: after cp-2 left, cp-3 would leave 1 healthy member of 2.
     const r = await removeNodes([cp1, w1], [cp1, cp2, cp3, w1], membersOf(cp1, cp2, cp3));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ERROR: removing the control plane cp-3 (203.0.113.12) would leave 1 healthy etcd member(s) of 2, not a majority: etcd would lose its quorum, so nothing was touched.');
+    expect(r.stderr).toContain(
+      'ERROR: removing the control plane cp-3 (203.0.113.12) would leave 1 healthy etcd member(s) of 2, not a majority: etcd would lose its quorum, so nothing was touched.',
+    );
     expect(acts(r.calls)).toEqual([]);
   });
 
@@ -487,7 +495,9 @@ describe('talos/reset-nodes (ztc destroy)', () => {
       `${cp1.ip} true`,
       `${cp2.ip} false`,
     ]);
-    expect(r.calls.find((c) => / reset /.test(c))).toBe(`talosctl --nodes ${w1.ip} reset --graceful=true --reboot=false --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL`);
+    expect(r.calls.find((c) => / reset /.test(c))).toBe(
+      `talosctl --nodes ${w1.ip} reset --graceful=true --reboot=false --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL`,
+    );
     expect(r.stderr).toContain('WARNING: worker-2 (203.0.113.14, worker): does not answer as a node of this cluster (none): not reset.');
     for (const n of [cp1, cp2, w1, w2]) expect(fact(state, n.ip)).toBeUndefined();
   });
