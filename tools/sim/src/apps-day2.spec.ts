@@ -76,4 +76,20 @@ describe('apps on day 2: one world across runs', { timeout: 600_000 }, () => {
     expect(out).toContain('[ksops/purge-key-backup] skipped: purge step');
     await sim.close();
   });
+
+  it('destroy again with --purge-private: the gone cluster is passed over with WARNINGs (Crossplane: released before, in this cluster), and the Age key backup is deleted from S3', async () => {
+    const sim = await open();
+    const key = 'ztc/acme/acme-platform/example/age.key';
+    expect(sim.world.s3.buckets.get('acme-platform-secrets')?.has(key)).toBe(true);
+    const r = await sim.ztc(['destroy', 'example', '--confirm', 'example', '--purge-private']);
+    const out = r.stdout + r.stderr;
+    expect(r.code, out.slice(-4000)).toBe(0);
+    const warned = (step: string) => new RegExp(`\\[${step}\\] (stderr: )?WARNING: the cluster's API does not answer`);
+    expect(out).toMatch(warned('crossplane/release-resources'));
+    expect(out).toContain("an earlier run of destroy released Crossplane's resources in this cluster");
+    for (const step of ['argocd/delete-apps', 'argocd/uninstall', 'cilium/uninstall', 'ksops/delete-age-secret']) expect(out).toMatch(warned(step));
+    expect(out).toContain(`[ksops/purge-key-backup] deleted the Age key backup s3://acme-platform-secrets/${key}`);
+    expect(sim.world.s3.buckets.get('acme-platform-secrets')?.has(key)).toBe(false);
+    await sim.close();
+  });
 });
