@@ -23,23 +23,24 @@ const installContext = (version: string) => ({
   bgp_manifests: [],
 });
 
-/** helm answering `status` with a deployed release of `deployed` (none: not found), and accepting the upgrade. */
-const helm = (deployed?: string) => `case $1 in
-  status) ${deployed ? `echo '{"info":{"status":"deployed","description":"ztc values sha256 old"},"chart":{"metadata":{"version":"${deployed}"}}}'` : 'echo "Error: release: not found" >&2; exit 1'} ;;
+/** helm answering `status` with a release of chart `deployed` in `state` (none: not found), and accepting the upgrade. */
+const helm = (deployed?: string, state = 'deployed') => `case $1 in
+  status) ${deployed ? `echo '{"info":{"status":"${state}","description":"ztc values sha256 old"},"chart":{"metadata":{"version":"${deployed}"}}}'` : 'echo "Error: release: not found" >&2; exit 1'} ;;
   upgrade) exit 0 ;;
 esac`;
-/** kubectl: every rollout complete, every node Ready. */
+/** kubectl: every rollout complete, every node Ready; the agents run 1.18.5. */
 const kubectl = `case "$*" in
+  *"get daemonset cilium"*) echo '{"spec":{"template":{"spec":{"containers":[{"name":"cilium-agent","image":"quay.io/cilium/cilium:v1.18.5@sha256:abc"}]}}}}' ;;
   *rollout*) exit 0 ;;
   *"get nodes"*) echo '{"items":[{"metadata":{"name":"n1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}' ;;
 esac`;
 
-async function install(deployed: string | undefined, version: string) {
+async function install(deployed: string | undefined, version: string, state?: string) {
   return runAdapterScript({
     script: join(__dirname, 'scripts', 'post-work', 'install.sh'),
     context: installContext(version),
     env: { ZTC_GENERATED_DIR: generated },
-    tools: { helm: helm(deployed), kubectl },
+    tools: { helm: helm(deployed, state), kubectl },
   });
 }
 const upgradeCall = (calls: string[]) => calls.find((c) => c.startsWith('helm upgrade'));
@@ -63,6 +64,12 @@ describe('cilium/install', () => {
       expect(upgradeCall(r.calls)).toContain(`--version ${version}`);
       expect(upgradeCall(r.calls)).not.toContain('upgradeCompatibility');
     }
+  });
+
+  it('after a failed upgrade to 1.19.6 (release status failed), the version left is the one the agents still run: upgradeCompatibility=1.18', async () => {
+    const r = await install('1.19.6', '1.19.6', 'failed');
+    expect(r.code, r.stderr).toBe(0);
+    expect(upgradeCall(r.calls)).toContain('--set upgradeCompatibility=1.18');
   });
 
   it('a jump over a minor (1.17 → 1.19) is refused before helm upgrades anything, naming the path', async () => {

@@ -24,6 +24,14 @@ apply_bgp() {
   ztc::k8s::apply -f "$file"
 }
 
+# The version the Cilium agents run (the DaemonSet's cilium-agent image tag, without the v), or nothing.
+agents_version() {
+  local tag
+  tag=$(kubectl --namespace "$NAMESPACE" get daemonset cilium -o json 2>/dev/null \
+    | jq -r '[.spec.template.spec.containers[]? | select(.name == "cilium-agent") | .image][0] // "" | sub("@.*$"; "") | if test(":[^/:]+$") then sub("^.*:"; "") else "" end') || true
+  printf '%s\n' "${tag#v}"
+}
+
 # major.minor of a version (v1.18.5 -> 1.18).
 minor_of() {
   local v=${1#v}
@@ -62,7 +70,10 @@ main() {
     '.info.status == "deployed" and .chart.metadata.version == $v and .info.description == $d' <<<"$status" >/dev/null; then
     ztc::info "Cilium $version is deployed with these values already"
   else
-    [[ -z $status ]] || deployed=$(jq -r '.chart.metadata.version // empty' <<<"$status")
+    # The version being left: the deployed release's chart; after a failed or interrupted upgrade (status
+    # failed, pending-upgrade) the one the agents still run.
+    [[ -z $status ]] || deployed=$(jq -r 'select(.info.status == "deployed") | .chart.metadata.version // empty' <<<"$status")
+    [[ -z $status || -n $deployed ]] || deployed=$(agents_version)
     upgrade_args "$deployed" "$version"
     ztc::info "installing Cilium $version into $NAMESPACE${deployed:+ (deployed: $deployed)}"
     helm upgrade --install "$release" "$release" --repo "$repository" --version "$version" \
