@@ -44,7 +44,7 @@ describe('cilium values against the vendored Cilium charts', () => {
   });
 
   it("the adapter's version input accepts exactly the vendored charts' minors", () => {
-    const pattern = new RegExp((parse(readFileSync(join(__dirname, 'adapter.yaml'), 'utf8')) as any).inputs.properties.version.pattern);
+    const pattern = new RegExp(parse(readFileSync(join(__dirname, 'adapter.yaml'), 'utf8')).inputs.properties.version.pattern);
     for (const chart of CHARTS) expect(pattern.test(`v${chart}`), chart).toBe(true);
     expect(pattern.test('v1.20.0')).toBe(false);
     expect(pattern.test('1.17.9')).toBe(false);
