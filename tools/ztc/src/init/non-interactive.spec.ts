@@ -47,18 +47,18 @@ describe('ztc init, non-interactive', () => {
   });
 
   it('applies precedence --set > env > answers > platform.yaml', async () => {
-    const ws = initWorkspace({ 'answers.yaml': `${ANSWERS}  cilium: { version: v1.17.0 }\n` });
+    const ws = initWorkspace({ 'answers.yaml': `${ANSWERS}  cilium: { version: v1.18.0 }\n` });
     await runCli(['init', 'prod', '--non-interactive', '--answers', 'answers.yaml'], ws.root, ws.env);
-    expect(ws.read('platforms/prod/platform.yaml')).toContain('version: v1.17.0');
+    expect(ws.read('platforms/prod/platform.yaml')).toContain('version: v1.18.0');
     const r = await runCli(['init', 'prod', '--non-interactive', '--answers', 'answers.yaml', '--set', 'cilium.version=v1.18.1'], ws.root, {
       ...ws.env,
-      ZTC_CILIUM_VERSION: 'v1.16.0',
+      ZTC_CILIUM_VERSION: 'v1.19.0',
       ZTC_CILIUM_HUBBLE_ENABLED: 'no',
     });
     expect(r.code).toBe(0);
     const text = ws.read('platforms/prod/platform.yaml');
     expect(text).toContain('cilium:\n    version: v1.18.1\n    hubble_enabled: false\n');
-    expect(r.stdout).toContain('-    version: v1.17.0\n+    version: v1.18.1\n+    hubble_enabled: false');
+    expect(r.stdout).toContain('-    version: v1.18.0\n+    version: v1.18.1\n+    hubble_enabled: false');
   });
 
   it('lists every missing and invalid input at once and writes nothing (exit 3), also with no terminal at all', async () => {

@@ -47,8 +47,8 @@ describe('ztc init wizard', () => {
     expect(transcript).toContain('! must match pattern ^[A-Za-z0-9]{64}$');
     expect(transcript).not.toMatch(/^!.*too-short/m);
     expect(transcript).toContain('Control-plane endpoint (IPv4:port, e.g. 203.0.113.10:6443) [default: "203.0.113.10:6443"]');
-    expect(transcript).toContain('Cilium version [default: "v1.18.5"]');
-    expect(r.stdout).toContain('network tool: Cilium (cilium 1.1.0) (default) (the only option)');
+    expect(transcript).toContain('Cilium version (1.18.x or 1.19.x; an upgrade goes one minor at a time) [default: "v1.18.5"]');
+    expect(r.stdout).toContain('network tool: Cilium (cilium 1.2.0) (default) (the only option)');
     expect(r.stdout).toContain('1. name=cp-1  ip=203.0.113.10  role=controlplane');
     expect(r.stdout).toContain('+    cluster_name: prod');
     expect(r.stdout).toContain(`Stored: HCLOUD_TOKEN in ${ws.secretsFile} (mode 0600, outside the workspace).`);
