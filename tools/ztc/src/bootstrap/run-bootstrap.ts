@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { STAGES, type Stage } from '../constants';
 import { ExitCode, ExitError, isZtcError, type ZtcError } from '../errors';
 import type { PipelineStep } from '../render/pipeline';
-import { maskEvent, type BootstrapEvent, type EventSink, type Position, type RunOutcome, type StartReason, type StepRef } from './events';
+import { maskEvent, type BootstrapEvent, type EventSink, type Position, type RunCommand, type RunOutcome, type StartReason, type StepRef } from './events';
 import { executeStep, type StepRunContext, type StepRunResult } from './execute-step';
 import { Heartbeat } from './heartbeat';
 import { Masker } from './masker';
@@ -103,20 +103,30 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<BootstrapRes
     if (!isZtcError(e)) throw e;
     ending = { exitCode: e.exitCode, outcome: e.exitCode === ExitCode.invalid ? 'refused' : 'failed', error: e };
   }
+  return finishRun(emit, { platform: opts.platform, resumeCommand: opts.resumeCommand, started, counts }, ending);
+}
+
+/** The run_finished event of a bootstrap, destroy or backup (`command` names the last two), and its result. */
+export function finishRun(
+  emit: (e: BootstrapEvent) => void,
+  run: { platform: string; resumeCommand?: string; started: number; counts: { ran: number; skipped: number }; command?: RunCommand },
+  ending: Ending,
+): BootstrapResult {
   const stopped = ending.notRun !== undefined;
   emit({
     event: 'run_finished',
-    platform: opts.platform,
+    ...(run.command && { command: run.command }),
+    platform: run.platform,
     exit_code: ending.exitCode,
     outcome: ending.outcome,
     message: ending.error?.message,
     ...(ending.error && { error_code: ending.error.code }),
-    duration_ms: Date.now() - started,
-    ...counts,
-    ...(stopped && { not_run: ending.notRun, ...(opts.resumeCommand && { resume_command: opts.resumeCommand }) }),
+    duration_ms: Date.now() - run.started,
+    ...run.counts,
+    ...(stopped && { not_run: ending.notRun, ...(run.resumeCommand && { resume_command: run.resumeCommand }) }),
   });
   const { notRun: _notRun, ...result } = ending;
-  return { ...result, ...counts };
+  return { ...result, ...run.counts };
 }
 
 /** A stage of the run as it goes: its steps, each run or skipped (pre-flight steps always run). */

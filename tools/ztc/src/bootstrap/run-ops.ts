@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { ExitCode, isZtcError } from '../errors';
 import type { Pipeline, PipelineStep } from '../render/pipeline';
 import { envWithPlatformSecrets } from '../secrets/platform-secrets';
-import { openStateBackend, type StateBackend, type StateBackendOptions, type StateSession } from '../state/backend';
+import { openStateBackend, type StateBackend, type StateSession } from '../state/backend';
 import { listFiles } from '../util/list-files';
 import { stateArea, type StateArea } from '../workspace/state-area';
 import { maskEvent, type BootstrapEvent, type EventSink, type PurgeItem, type RunCommand, type StepRef } from './events';
@@ -31,28 +31,14 @@ import { Masker } from './masker';
 import { allSecretNames, readPipeline } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
 import { checkContextsHoldNoSecret } from './prepare-run';
-import { checkPrivateDir, preparePrivateDir, resolvePrivateDir } from './private-dir';
-import { DEFAULT_HEARTBEAT_MS, interrupted, pushState, verdict, withHeartbeat, type BootstrapResult, type Ending } from './run-bootstrap';
+import { checkPrivateDir, checkPurgeablePrivateDir, preparePrivateDir, resolvePrivateDir } from './private-dir';
+import { DEFAULT_HEARTBEAT_MS, finishRun, interrupted, pushState, verdict, withHeartbeat, type BootstrapOptions, type BootstrapResult, type Ending } from './run-bootstrap';
 import { acquireRunLock } from './run-lock';
 import { cleanStaleSecureDirs } from './secure-dir';
 import { secretValues } from './step-env';
 
-export interface OpsOptions {
-  workspaceRoot: string;
-  platform: string;
-  /** List what would run and what would be deleted or kept; run nothing, write nothing. */
-  dryRun?: boolean;
-  /** The steps' environment, secrets included (the `ztc init` secrets file fills in). @default process.env */
-  env?: NodeJS.ProcessEnv;
-  onEvent?: EventSink;
-  signal?: AbortSignal;
-  killGraceMs?: number;
-  tmpRoot?: string;
-  heartbeatMs?: number;
-  /** The command that runs this again, named in run_finished after a failure. */
-  resumeCommand?: string;
-  stateOptions?: StateBackendOptions;
-}
+/** What destroy and backup take: bootstrap's options without its stage selection and `--fresh` (they keep no receipts). */
+export type OpsOptions = Omit<BootstrapOptions, 'stage' | 'fresh'>;
 
 export interface DestroyOptions extends OpsOptions {
   /** Run the purge steps too and, after every step succeeded, delete the private dir and the platform's state (backend and local). */
@@ -132,21 +118,7 @@ async function runOps(command: RunCommand, opts: OpsOptions, purgePrivate: boole
     if (!isZtcError(e)) throw e;
     ending = { exitCode: e.exitCode, outcome: e.exitCode === ExitCode.invalid ? 'refused' : 'failed', error: e };
   }
-  const stopped = ending.notRun !== undefined;
-  emit({
-    event: 'run_finished',
-    command,
-    platform: opts.platform,
-    exit_code: ending.exitCode,
-    outcome: ending.outcome,
-    message: ending.error?.message,
-    ...(ending.error && { error_code: ending.error.code }),
-    duration_ms: Date.now() - started,
-    ...counts,
-    ...(stopped && { not_run: ending.notRun, ...(opts.resumeCommand && { resume_command: opts.resumeCommand }) }),
-  });
-  const { notRun: _notRun, ...result } = ending;
-  return { ...result, ...counts };
+  return finishRun(emit, { command, platform: opts.platform, resumeCommand: opts.resumeCommand, started, counts }, ending);
 }
 
 function commandLine(command: RunCommand, platform: string, purgePrivate: boolean): string {
@@ -160,6 +132,7 @@ function prepareOps(command: RunCommand, opts: OpsOptions, callerEnv: NodeJS.Pro
   const area = stateArea(opts.workspaceRoot, opts.platform);
   const privateDir = resolvePrivateDir(opts.workspaceRoot, opts.platform, callerEnv);
   checkPrivateDir(privateDir);
+  if (purgePrivate) checkPurgeablePrivateDir(opts.workspaceRoot, opts.platform, callerEnv, privateDir);
   const names = allSecretNames(pipeline);
   const env = { ...envWithPlatformSecrets(opts.workspaceRoot, opts.platform, callerEnv, names) };
   for (const n of hidden.names) if (!names.has(n)) delete env[n];
