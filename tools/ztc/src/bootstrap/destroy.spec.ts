@@ -3,7 +3,8 @@
  * the teardown order, purge steps, what is deleted or kept, the run lock, the "run render first" check,
  * failures, and the backup's files. In-process (runCli and runDestroy/runBackup), real bash scripts.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
@@ -181,6 +182,35 @@ describe('ztc destroy', () => {
       `private dir: deleted ${fx.privateDir}`,
       `local state: deleted platforms/${PLATFORM}/.ztc/state and platforms/${PLATFORM}/.ztc/logs`,
     ]);
+  });
+
+  it('--purge-private refuses a ZTC_PRIVATE_DIR that holds more than the platform (home, the ztc state folder): nothing run or deleted, dry run too', async () => {
+    const fx = await bootstrapped();
+    const outer = mkdtempSync(join(tmpdir(), 'ztc-home-'));
+    onTestFinished(() => rmSync(outer, { recursive: true, force: true }));
+    chmodSync(outer, 0o700);
+    const home = join(outer, 'home');
+    const otherPlatform = join(home, '.local', 'state', 'ztc', '_', '_', 'prod');
+    mkdirSync(otherPlatform, { recursive: true, mode: 0o700 });
+    writeFileSync(join(otherPlatform, 'kubeconfig'), 'prod credentials\n');
+    for (const dir of [home, join(home, '.local', 'state', 'ztc')]) {
+      chmodSync(dir, 0o700);
+      for (const dryRun of [true, false]) {
+        const { result, events } = await destroy(fx, {
+          purgePrivate: true,
+          dryRun,
+          env: { ...minimalEnv(), HOME: home, XDG_STATE_HOME: join(home, '.local', 'state'), ZTC_PRIVATE_DIR: dir },
+        });
+        expect(result).toMatchObject({ exitCode: 3 });
+        expect(result.error?.code).toBe('unsafe_purge');
+        expect(result.error?.message).toContain(`--purge-private would delete the private dir ${dir} with everything in it`);
+        expect(result.error?.message).toContain(`Set ZTC_PRIVATE_DIR to demo's own private dir (the default is ${join(home, '.local', 'state', 'ztc', '_', '_', 'demo')})`);
+        expect(stepsOf(events, 'step_planned')).toEqual([]);
+      }
+    }
+    expect(fx.order()).toEqual([]);
+    expect(readFileSync(join(otherPlatform, 'kubeconfig'), 'utf8')).toBe('prod credentials\n');
+    expect(receipts(fx)).toBe(2);
   });
 
   it('stops at the first failing step (exit 1, naming it), keeps receipts and private dir; a re-run runs every step again', async () => {

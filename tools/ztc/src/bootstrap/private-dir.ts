@@ -11,7 +11,7 @@
  */
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ExitCode, ExitError } from '../errors';
 import { readPlatformShape } from '../platform/read-platform';
 import { PLATFORM_FILE } from '../constants';
@@ -52,6 +52,33 @@ interface Identity {
 function readIdentity(workspaceRoot: string, platform: string): { organization?: string; app_name?: string } {
   const { data } = readPlatformShape(workspaceRoot, `${platformPath(workspaceRoot, platform)}/${PLATFORM_FILE}`);
   return data.platform ?? {};
+}
+
+/**
+ * `ztc destroy --purge-private` deletes the private dir recursively: refuse (exit 3, before anything runs)
+ * a ZTC_PRIVATE_DIR that is not one platform's own dir but holds more: the filesystem root, the home dir
+ * or the workspace (or a folder above them), or a folder above this platform's default private dir (the
+ * ztc state tree, where every other platform's credentials live).
+ */
+export function checkPurgeablePrivateDir(workspaceRoot: string, platform: string, env: NodeJS.ProcessEnv, dir: string): void {
+  const home = resolve(env.HOME || homedir());
+  const own = resolvePrivateDir(workspaceRoot, platform, { ...env, ZTC_PRIVATE_DIR: undefined });
+  const within = (parent: string, child: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  const holds = [
+    { path: home, what: 'your home directory' },
+    { path: resolve(workspaceRoot), what: `the workspace ${workspaceRoot}` },
+    ...(own === dir ? [] : [{ path: dirname(own), what: `the ztc state folder ${dirname(own)}, where other platforms keep their private dirs` }]),
+  ].filter((h) => within(dir, h.path));
+  if (dir === resolve('/') || holds.length > 0) {
+    throw new ExitError(
+      `--purge-private would delete the private dir ${dir} with everything in it, and it holds ${holds.map((h) => h.what).join(' and ') || 'the whole filesystem'}; nothing was run. Set ZTC_PRIVATE_DIR to ${platform}'s own private dir (the default is ${own}) and run ztc destroy again, or run it without --purge-private and delete what you mean to by hand`,
+      ExitCode.invalid,
+      { code: 'unsafe_purge' },
+    );
+  }
 }
 
 /** Create the dir (0700), or check an existing one: owned by this user, no access for others. */
