@@ -76,8 +76,24 @@ describe('cilium/install', () => {
     const r = await install('1.17.9', '1.19.6');
     expect(r.code).toBe(1);
     expect(upgradeCall(r.calls)).toBeUndefined();
-    expect(r.stderr).toContain('ERROR: Cilium 1.17.9 runs and platform.yaml asks for 1.19.6: Cilium upgrades (and rolls back) one minor version at a time only');
+    expect(r.stderr).toContain('ERROR: Cilium 1.17.9 runs and platform.yaml asks for 1.19.6: Cilium upgrades one minor version at a time only');
     expect(r.stderr).toContain('to the newest 1.18.x first');
+  });
+
+  it('a rollback of one minor (1.19.6 → 1.18.5) is a supported path: helm upgrade at 1.18.5 without upgradeCompatibility', async () => {
+    const r = await install('1.19.6', '1.18.5');
+    expect(r.code, r.stderr).toBe(0);
+    expect(upgradeCall(r.calls)).toContain('--version 1.18.5');
+    expect(upgradeCall(r.calls)).not.toContain('upgradeCompatibility');
+    expect(r.stdout).toContain('rolling Cilium back 1.19.6 -> 1.18.5 (one minor back');
+  });
+
+  it('a rollback over a minor (1.20 → 1.18) is refused naming the minor to go through, not a newer one', async () => {
+    const r = await install('1.20.1', '1.18.5');
+    expect(r.code).toBe(1);
+    expect(upgradeCall(r.calls)).toBeUndefined();
+    expect(r.stderr).toContain('ERROR: Cilium 1.20.1 runs and platform.yaml asks for 1.18.5: Cilium rolls back one minor version at a time only');
+    expect(r.stderr).toContain('to the newest 1.19.x first (render, bootstrap), then to 1.18.5');
   });
 });
 

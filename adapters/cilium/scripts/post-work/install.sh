@@ -3,8 +3,8 @@
 # for the agent DaemonSet, the operator and every node to turn Ready (Talos nodes run without a CNI until
 # now). A release already deployed with this chart version and these values is left as it is. The live
 # release decides how: a minor-version change (1.18 -> 1.19) sets upgradeCompatibility to the minor
-# being left, as Cilium's upgrade guide asks, and a jump over a minor is refused (the only tested path is
-# one minor at a time). BGP objects are applied only when rendered, after checking the cluster serves
+# being left, as Cilium's upgrade guide asks, a rollback of one minor passes the rendered values as they
+# are, and a jump over a minor either way is refused (the only tested path is one minor at a time). BGP objects are applied only when rendered, after checking the cluster serves
 # their API version.
 set -euo pipefail
 # shellcheck source=ztc.sh
@@ -39,8 +39,9 @@ minor_of() {
 }
 
 # UPGRADE_ARGS: the helm arguments an upgrade from the deployed chart version FROM to TO needs: none for
-# a new install or a patch change, `--set upgradeCompatibility=<FROM's minor>` for the next minor; a
-# skipped minor or a change of major ends the step. Called in the script's own shell (it may exit).
+# a new install, a patch change or a rollback to the previous minor, `--set upgradeCompatibility=<FROM's
+# minor>` for the next minor; a skipped minor (up or down) or a change of major ends the step. Called in
+# the script's own shell (it may exit).
 UPGRADE_ARGS=()
 upgrade_args() {
   local from=$1 to=$2 fmin tmin
@@ -49,8 +50,19 @@ upgrade_args() {
   tmin=$(minor_of "$to")
   [[ $fmin != "$tmin" ]] || return 0
   local fmaj=${fmin%.*} fm=${fmin#*.} tmaj=${tmin%.*} tm=${tmin#*.}
-  if [[ $fmaj != "$tmaj" ]] || ((tm != fm + 1)); then
-    ztc::error "Cilium $from runs and platform.yaml asks for $to: Cilium upgrades (and rolls back) one minor version at a time only. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml to the newest $fmaj.$((fm + 1)).x first (render, bootstrap), then to $to"
+  if [[ $fmaj != "$tmaj" ]]; then
+    ztc::error "Cilium $from runs and platform.yaml asks for $to: this adapter does not change Cilium's major version. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml back to a $fmin.x version, render, then run ztc bootstrap again"
+  fi
+  if ((tm == fm - 1)); then
+    # A rollback of one minor is a tested path too; the rendered values are the older minor's own.
+    ztc::info "rolling Cilium back $from -> $to (one minor back, as Cilium's upgrade guide allows)"
+    return 0
+  fi
+  if ((tm < fm)); then
+    ztc::error "Cilium $from runs and platform.yaml asks for $to: Cilium rolls back one minor version at a time only. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml to the newest $fmaj.$((fm - 1)).x first (render, bootstrap), then to $to"
+  fi
+  if ((tm != fm + 1)); then
+    ztc::error "Cilium $from runs and platform.yaml asks for $to: Cilium upgrades one minor version at a time only. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml to the newest $fmaj.$((fm + 1)).x first (render, bootstrap), then to $to"
   fi
   ztc::info "upgrading Cilium $from -> $to: upgradeCompatibility=$fmin (the minor being left, as Cilium's upgrade guide asks)"
   UPGRADE_ARGS=(--set "upgradeCompatibility=$fmin")
