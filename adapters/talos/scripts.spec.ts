@@ -195,6 +195,9 @@ esac
 if [[ -n $ip ]] && down "$ip"; then echo "error: rpc error: code = Unavailable desc = connection error: dial tcp $ip:50000: connect: connection refused" >&2; exit 1; fi
 case "$*" in
   *" upgrade --image "*)
+    if awk -v ip="$ip" '$3 == ip { m = 1 } END { exit !(m && NR == 2) }' "$W/members"; then
+      echo "error: $ip: rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member count(2) is insufficient to maintain quorum if upgrade commences" >&2; exit 1
+    fi
     all="$*"; img=\${all#*--image }; img=\${img%% *}
     if [[ " \${STUCK:-} " == *" $ip "* ]]; then touch "$W/$ip.down"; else echo "\${img##*:}" >"$W/$ip.version"; fi
     echo "upgrade scheduled" ;;
@@ -264,15 +267,20 @@ const fact = (dir: string, ip: string) =>
 
 describe('talos/upgrade-os', () => {
   // The context lists a worker first: control planes are still upgraded first.
-  const nodes3 = [w1, cp1, cp2];
-  const upgradeOs = (env: Record<string, string>, state: string, deadlineSeconds = 20, nodeTimeout = 900) =>
+  const nodes3 = [w1, cp1, cp2, cp3];
+  const upgradeOs = (env: Record<string, string>, state: string, deadlineSeconds = 20, nodeTimeout = 900, nodes = nodes3, arms = '') =>
     runAdapterScript({
       script: script('bootstrap/upgrade-os.sh'),
-      context: { nodes: nodes3, talos_version: 'v1.11.6', install_image: `${IMAGE}:v1.11.6`, node_timeout_seconds: nodeTimeout },
+      context: { nodes, talos_version: 'v1.11.6', install_image: `${IMAGE}:v1.11.6`, node_timeout_seconds: nodeTimeout },
       privateFiles,
       deadlineSeconds,
-      env: { ZTC_STATE_DIR: state, ETCD_MEMBERS: membersOf(cp1, cp2), K8S_NODES: JSON.stringify(nodes3.map((n) => k8sNode(n))), ...env },
-      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
+      env: {
+        ZTC_STATE_DIR: state,
+        ETCD_MEMBERS: membersOf(...nodes.filter((n) => n.role === 'controlplane')),
+        K8S_NODES: JSON.stringify(nodes.map((n) => k8sNode(n))),
+        ...env,
+      },
+      tools: { talosctl: world.talosctl(arms), kubectl: world.kubectl() },
     });
 
   it('control planes first, one node at a time, an etcd snapshot before the first control plane, versions recorded as read back', async () => {
@@ -280,7 +288,7 @@ describe('talos/upgrade-os', () => {
     const r = await upgradeOs({}, state);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(upgrades(r.calls)).toEqual([cp1.ip, cp2.ip, w1.ip]);
+    expect(upgrades(r.calls)).toEqual([cp1.ip, cp2.ip, cp3.ip, w1.ip]);
     expect(r.calls.find((c) => / upgrade --image /.test(c))).toBe(`talosctl --nodes ${cp1.ip} upgrade --image ${IMAGE}:v1.11.6 --wait=false`);
     const snapshot = at(r.calls, /etcd snapshot /);
     expect(snapshot).toBeGreaterThanOrEqual(0);
@@ -296,7 +304,7 @@ describe('talos/upgrade-os', () => {
 
   it('nodes at talos.version already are skipped (a resumed run continues after them); only workers left: no snapshot', async () => {
     const state = stateDir();
-    const r = await upgradeOs({ TALOS_VERSIONS: `${cp1.ip}=v1.11.6 ${cp2.ip}=v1.11.6` }, state);
+    const r = await upgradeOs({ TALOS_VERSIONS: `${cp1.ip}=v1.11.6 ${cp2.ip}=v1.11.6 ${cp3.ip}=v1.11.6` }, state);
     expect(r.code).toBe(0);
     expect(upgrades(r.calls)).toEqual([w1.ip]);
     expect(r.stdout).toContain('cp-1 (203.0.113.10): runs Talos v1.11.6 already');
@@ -304,12 +312,34 @@ describe('talos/upgrade-os', () => {
   });
 
   it('a control plane is not upgraded while another etcd member is down (its reboot could lose the quorum): nothing is touched', async () => {
-    const r = await upgradeOs({ DOWN: cp2.ip }, stateDir());
+    // cp-2 answers the Talos API, but its etcd is down.
+    const r = await upgradeOs({}, stateDir(), 20, 900, nodes3, `  *"--nodes ${cp2.ip} service etcd"*) printf 'STATE    Preparing\\nHEALTH   ?\\n'; exit 0 ;;`);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "ERROR: etcd is not healthy with every member started, as cp-1 (203.0.113.10) reports it: upgrading (rebooting) a control plane now could lose etcd's quorum, so it was not upgraded, nor worker-1 (203.0.113.13).",
+      "ERROR: etcd is not healthy with every member started, as cp-1 (203.0.113.10) reports it: upgrading (rebooting) a control plane now could lose etcd's quorum, so it was not upgraded, nor cp-2 (203.0.113.11), cp-3 (203.0.113.12), worker-1 (203.0.113.13).",
     );
     expect(upgrades(r.calls)).toEqual([]);
+  });
+
+  it('a node of talos.nodes that does not answer (down, or stuck in an earlier upgrade): no other node is rebooted meanwhile', async () => {
+    const state = stateDir({ [w1.ip]: 'v1.11.5' });
+    const r = await upgradeOs({ DOWN: w1.ip }, state);
+    expect(r.code).toBe(1);
+    expect(upgrades(r.calls)).toEqual([]);
+    expect(r.stderr).toContain('ERROR: worker-1 (203.0.113.13) of talos.nodes did not answer the Talos API (down, or stuck in an earlier upgrade), so no other node was upgraded');
+    expect(r.stderr).toContain('Not touched: cp-1 (203.0.113.10), cp-2 (203.0.113.11), cp-3 (203.0.113.12).');
+    expect(r.stderr).toContain('then run ztc bootstrap demo again');
+    expect(fact(state, w1.ip)).toBe('v1.11.5');
+  });
+
+  it('a two-member etcd, which Talos refuses to upgrade a control plane of: said before anything is touched, with how to get three', async () => {
+    const r = await upgradeOs({}, stateDir(), 20, 900, [w1, cp1, cp2]);
+    expect(r.code).toBe(1);
+    expect(upgrades(r.calls)).toEqual([]);
+    expect(at(r.calls, /etcd snapshot /)).toBe(-1);
+    expect(r.stderr).toContain('ERROR: etcd has two members (cp-1 (203.0.113.10), cp-2 (203.0.113.11)): Talos refuses to upgrade a control plane of a two-member etcd');
+    expect(r.stderr).toContain('Not touched: cp-1 (203.0.113.10), cp-2 (203.0.113.11), worker-1 (203.0.113.13).');
+    expect(r.stderr).toContain('Add a third control plane to talos.nodes in platforms/demo/platform.yaml');
   });
 
   it('a node that does not come back stops the step, named, with what to do; the nodes after it are not touched nor recorded', async () => {
@@ -321,7 +351,9 @@ describe('talos/upgrade-os', () => {
     expect(r.stderr).toContain('ERROR: cp-2 (203.0.113.11) did not come back from its upgrade to Talos v1.11.6');
     expect(r.stderr).toContain('talosctl --talosconfig');
     expect(r.stderr).toContain(`--nodes ${cp2.ip} dmesg`);
-    expect(r.stderr).toContain('ztc bootstrap demo resumes: it asks every node its version again and continues after cp-2. Not touched: worker-1 (203.0.113.13).');
+    expect(r.stderr).toContain(
+      'ztc bootstrap demo resumes: it asks every node its version again and continues after cp-2. Not touched: cp-3 (203.0.113.12), worker-1 (203.0.113.13).',
+    );
     expect(fact(state, cp1.ip)).toBe('v1.11.6');
     // The stuck node's and the untouched node's records keep what they last answered: never the context's version.
     expect(fact(state, cp2.ip)).toBe('v1.11.5');

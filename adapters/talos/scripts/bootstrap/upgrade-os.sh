@@ -7,8 +7,10 @@
 # version, etcd (on a control plane that ran it) is healthy with every member started, its Node (if it was
 # registered) is Ready, within node_timeout_seconds per node. A node that does not come back stops the step with an ERROR naming it; the nodes
 # after it are not touched. The version recorded in the machine facts is the one read back from the node.
-# Nodes in maintenance mode or without Talos are left to install-image and apply (they install the
-# configured version).
+# Nodes in maintenance mode are left to apply (install-image wrote the configured version). Nothing is
+# upgraded while a node of talos.nodes does not answer the Talos API (install-image ran before: it is down
+# or stuck), nor while etcd has exactly two members (Talos refuses to upgrade a control plane then): both
+# stop the step with an ERROR before any node is touched.
 set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
@@ -25,6 +27,16 @@ at_target() {
 # registered NAME: Kubernetes has the Node (asked live; false when the API does not answer).
 registered() {
   kubectl get node "$1" >/dev/null 2>&1
+}
+
+# two_members CP_IP TODO_LIST: ERROR before anything is touched when etcd (as CP_IP lists it) has exactly two
+# members: Talos refuses to upgrade a control plane then (etcd member count(2) is insufficient to
+# maintain quorum), as either one's reboot leaves etcd without a quorum.
+two_members() {
+  local members
+  members=$(talos::etcd_members "$1") || return 0
+  (($(grep -c . <<<"$members") == 2)) || return 0
+  ztc::error "etcd has two members ($(awk '{ printf "%s%s (%s)", sep, $2, $3; sep = ", " }' <<<"$members")): Talos refuses to upgrade a control plane of a two-member etcd, because either one's reboot leaves etcd without a quorum, so no node was upgraded. Not touched: $2. Add a third control plane to talos.nodes in platforms/$ZTC_PLATFORM/platform.yaml (render, ztc bootstrap $ZTC_PLATFORM: it joins etcd), then run ztc bootstrap $ZTC_PLATFORM again: the upgrade keeps a quorum with three"
 }
 
 # upgrade NAME IP ROLE REST: upgrade one node and wait until it is back as it was before. REST names the
@@ -65,7 +77,7 @@ main() {
   TARGET=$(ztc::ctx .talos_version)
   ztc::ctx_require .install_image
   local name ip role state current
-  local -a todo=()
+  local -a todo=() silent=()
   # Control planes first, each in context order.
   while read -r name ip role; do
     state=$(talos::probe "$ip")
@@ -79,20 +91,30 @@ main() {
           todo+=("$name $ip $role")
         fi
         ;;
-      maintenance | none) ztc::info "$name ($ip): not a configured node of this cluster ($state): left to install-image and apply, which install Talos $TARGET" ;;
+      maintenance) ztc::info "$name ($ip): in maintenance mode (not configured yet): left to apply, which configures the Talos $TARGET that install-image wrote" ;;
+      none) silent+=("$name ($ip)") ;;
       *) talos::refuse_unknown "$name" "$ip" "$state" ;;
     esac
   done < <(talos::nodes controlplane && talos::nodes worker)
   if ((${#todo[@]} == 0)); then
-    ztc::info "every configured node runs Talos $TARGET: nothing to upgrade"
+    ((${#silent[@]} == 0)) || ztc::warn "$(printf '%s, ' "${silent[@]}" | sed 's/, $//') did not answer the Talos API: not upgraded"
+    ztc::info "every configured node that answers runs Talos $TARGET: nothing to upgrade"
     return
   fi
-  ztc::info "to upgrade to Talos $TARGET, one at a time: $(printf '%s\n' "${todo[@]}" | awk '{ printf "%s%s (%s)", sep, $1, $2; sep = ", " }')"
+  local todo_list
+  todo_list=$(printf '%s\n' "${todo[@]}" | awk '{ printf "%s%s (%s)", sep, $1, $2; sep = ", " }')
+  # install-image ran before this step: a node of talos.nodes without a Talos API now is down (or stuck in
+  # an earlier upgrade). Rebooting another node meanwhile would take more of the cluster down at once.
+  if ((${#silent[@]} > 0)); then
+    ztc::error "$(printf '%s, ' "${silent[@]}" | sed 's/, $//') of talos.nodes did not answer the Talos API (down, or stuck in an earlier upgrade), so no other node was upgraded: rebooting one now would take more of the cluster down at once. Not touched: $todo_list. Start it or look at its console (Hetzner Cloud Console or the provider's KVM; talosctl --talosconfig $TALOSCONFIG --nodes <ip> dmesg once it answers), then run ztc bootstrap $ZTC_PLATFORM again; if it is to leave the cluster, remove it from talos.nodes in platforms/$ZTC_PLATFORM/platform.yaml and render first"
+  fi
+  ztc::info "to upgrade to Talos $TARGET, one at a time: $todo_list"
 
   local healthy
   if [[ ${todo[0]##* } == controlplane ]]; then
     healthy=$(talos::healthy_cp)
     if [[ -n $healthy ]]; then
+      two_members "${healthy#* }" "$todo_list"
       talos::etcd_snapshot "${healthy% *}" "${healthy#* }"
     else
       ztc::info "no control plane runs a healthy etcd (a cluster not bootstrapped yet): no snapshot to take"
