@@ -384,13 +384,27 @@ describe('destroy and backup with the s3 state backend', () => {
 
     const purged = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM, '--purge-private', '--dry-run'], fx.root, { ...env, TMPDIR: fx.tmpRoot });
     expect(purged.stdout).toContain(
-      `state backend: every object under s3://${BUCKET}/${PREFIX}/ (state, receipts, the encrypted private dir) is deleted after every step succeeded`,
+      `state backend: every object of the platform under s3://${BUCKET}/${PREFIX}/ (state, receipts, the encrypted private dir) is deleted after every step succeeded`,
     );
     expect(objects()).toContain(`${PREFIX}/private-dir.tar.age`);
     const gone = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM, '--purge-private'], fx.root, { ...env, TMPDIR: fx.tmpRoot });
     expect(gone.code, gone.stderr).toBe(0);
     expect(objects()).toEqual([]);
     expect(existsSync(fx.privateDir)).toBe(false);
-    expect(gone.stdout).toContain(`state backend: deleted every object under s3://${BUCKET}/${PREFIX}/`);
+    expect(gone.stdout).toContain(`state backend: deleted every object of the platform under s3://${BUCKET}/${PREFIX}/`);
+  });
+
+  it('--purge-private deletes only the platform’s own objects: another platform’s state under a longer prefix and files ZTC did not write stay, named', async () => {
+    const { fx, env, world, objects } = await s3Checkout();
+    const bucket = world.s3.buckets.get(BUCKET)!;
+    // Another platform whose state.prefix is below this one's, and a file of the operator's.
+    const foreign = [`${PREFIX}/eu/run.lock`, `${PREFIX}/eu/private-dir.tar.age`, `${PREFIX}/eu/receipts/bootstrap/x.json`, `${PREFIX}/notes.txt`];
+    for (const k of foreign) bucket.set(k, Buffer.from('not demo\n'));
+    const gone = await runCli(['destroy', PLATFORM, '--confirm', PLATFORM, '--purge-private'], fx.root, { ...env, TMPDIR: fx.tmpRoot });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(objects()).toEqual([...foreign].sort());
+    expect(gone.stdout).toContain(
+      `kept 4 object(s) under s3://${BUCKET}/${PREFIX}/ that are not this platform's state (another platform's state.prefix below it, or files ZTC did not write): eu/private-dir.tar.age, eu/receipts/bootstrap/x.json, eu/run.lock, notes.txt`,
+    );
   });
 });

@@ -207,9 +207,9 @@ function destroyItems(p: PreparedOps, state: StateBackend, purgePrivate: boolean
       location: state.location,
       delete: purgePrivate,
       plan: purgePrivate
-        ? `state backend: every object under ${state.location}/ (${what}) is deleted after every step succeeded`
+        ? `state backend: every object of the platform under ${state.location}/ (${what}) is deleted after every step succeeded`
         : `state backend: ${state.location}/ (${what}) is kept, its receipts cleared; ${keepHow}`,
-      done: purgePrivate ? `state backend: deleted every object under ${state.location}/` : `state backend: kept ${state.location}/ (receipts cleared); ${keepHow}`,
+      done: purgePrivate ? `state backend: deleted every object of the platform under ${state.location}/` : `state backend: kept ${state.location}/ (receipts cleared); ${keepHow}`,
     });
   }
   const local = `${p.area.root}/state and ${p.area.root}/logs`;

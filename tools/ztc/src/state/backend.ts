@@ -28,7 +28,7 @@ export interface StateSession {
    * @returns where the backend holds the private dir after the push (`s3://…/private-dir.tar.age`), or undefined when it holds none from this run
    */
   end(): Promise<string | undefined>;
-  /** `ztc destroy --purge-private`: delete every object of the platform in the backend but the run lock (released by end). Returns the deleted objects' locations. */
+  /** `ztc destroy --purge-private`: delete the platform's objects in the backend (state/, receipts/, the private dir's), not the run lock (released by end) nor what else lies under the prefix (said). Returns the deleted objects' locations. */
   purge(): Promise<string[]>;
 }
 

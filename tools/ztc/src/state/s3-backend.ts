@@ -297,9 +297,19 @@ class S3Session implements StateSession {
   async purge(): Promise<string[]> {
     await this.lock.renewIfDue();
     if (this.lock.lost) throw lostError(this.lock.lost, this.backend.location);
-    const lockKey = this.backend.key(LOCK_OBJECT);
-    const keys = (await this.store.list(this.backend.key(''))).map((o) => o.key).filter((k) => k !== lockKey);
+    // Only what this platform's runs write there (state/, receipts/, the private dir's two objects): a longer
+    // prefix below this one may hold another platform's state, and the operator may keep files of their own.
+    const prefix = this.backend.key('');
+    const own = (rel: string) => SYNCED.some((f) => rel.startsWith(`${f}/`)) || rel === PRIVATE_OBJECT || rel === PRIVATE_RECIPIENTS_OBJECT;
+    const all = (await this.store.list(prefix)).map((o) => o.key);
+    const keys = all.filter((k) => own(k.slice(prefix.length)));
+    const kept = all.filter((k) => k !== this.backend.key(LOCK_OBJECT) && !own(k.slice(prefix.length))).map((k) => k.slice(prefix.length));
     for (const key of keys.sort()) await this.store.delete(key);
+    if (kept.length > 0) {
+      this.opts.notice(
+        `kept ${kept.length} object(s) under ${this.backend.location}/ that are not this platform's state (another platform's state.prefix below it, or files ZTC did not write): ${kept.sort().join(', ')}`,
+      );
+    }
     this.synced.clear();
     // Nothing of this run's to push any more: the private dir is gone too.
     this.privateTarHash = undefined;
