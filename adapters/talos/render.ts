@@ -155,11 +155,14 @@ function kubernetesPath(from: string, to: string): string[] {
   return [];
 }
 
-/** Refusals for control planes removed so many at once that etcd would lose its quorum. */
+/**
+ * Refusals for control planes removed so many at once that etcd would lose its quorum, or every one. One at
+ * a time is fine, 2 → 1 included: both healthy members commit the removal and one of one remains.
+ */
 function controlPlaneRemoval(previous: Node[], next: Node[]): string[] {
   const before = previous.filter((n) => n.role === 'controlplane');
   const kept = before.filter((n) => next.some((m) => m.role === 'controlplane' && m.ip === n.ip));
-  if (before.length === 0 || kept.length * 2 > before.length) return [];
+  if (before.length === 0 || (kept.length > 0 && (before.length - kept.length === 1 || kept.length * 2 > before.length))) return [];
   const gone = before.filter((n) => !kept.includes(n)).map((n) => `${n.name} (${n.ip})`);
   return [
     `removing the control planes ${gone.join(', ')} at once leaves ${kept.length} of the ${before.length} control planes (etcd members) the cluster has, not a majority: etcd would lose its quorum. Remove one control plane at a time (take one out of talos.nodes, render and bootstrap, then the next), or add the new control planes first`,

@@ -416,13 +416,13 @@ describe('talos/upgrade-k8s', () => {
 });
 
 describe('talos/remove-nodes', () => {
-  const removeNodes = (context: object[], live: object[], members: string, env: Record<string, string> = {}, state = stateDir()) =>
+  const removeNodes = (context: object[], live: object[], members: string, env: Record<string, string> = {}, state = stateDir(), arms = '') =>
     runAdapterScript({
       script: script('bootstrap/remove-nodes.sh'),
       context: { nodes: context, talos_version: 'v1.11.5' },
       privateFiles,
       env: { ZTC_STATE_DIR: state, ETCD_MEMBERS: members, K8S_NODES: JSON.stringify(live.map((n) => k8sNode(n as never))), ...env },
-      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
+      tools: { talosctl: world.talosctl(arms), kubectl: world.kubectl() },
     });
   const acts = (calls: string[]) =>
     calls.filter((c) => /^kubectl (cordon|drain|delete)|etcd (leave|remove-member)| reset /.test(c)).map((c) => c.replace(/ --timeout=\d+s$/, ' --timeout=…'));
@@ -458,14 +458,28 @@ describe('talos/remove-nodes', () => {
     ]);
   });
 
-  it('removing control planes so that etcd would lose its quorum is refused before anything is touched', async () => {
-    // 3 → 1: after cp-2 left, cp-3 would leave 1 healthy member of 2.
-    const r = await removeNodes([cp1, w1], [cp1, cp2, cp3, w1], membersOf(cp1, cp2, cp3));
+  it('removing a control plane so that etcd would lose its quorum is refused before anything is touched', async () => {
+    // cp-2 stays but its etcd is down: with cp-3 gone, 1 healthy member of 2 would be left.
+    const etcdDown = `  *"--nodes ${cp2.ip} service etcd"*) printf 'STATE    Preparing\\nHEALTH   ?\\n'; exit 0 ;;`;
+    const r = await removeNodes([cp1, cp2, w1], [cp1, cp2, cp3, w1], membersOf(cp1, cp2, cp3), {}, stateDir(), etcdDown);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'ERROR: removing the control plane cp-3 (203.0.113.12) would leave 1 healthy etcd member(s) of 2, not a majority: etcd would lose its quorum, so nothing was touched.',
+      'ERROR: removing the control plane cp-3 (203.0.113.12) would leave 1 healthy etcd member(s) of 2, with 2 of 3 healthy now: etcd would lose its quorum, so nothing was touched. Bring the unhealthy members back first',
     );
     expect(acts(r.calls)).toEqual([]);
+  });
+
+  it('two healthy control planes → one: the removal keeps a quorum (both vote it, one of one remains), so it leaves etcd and is reset', async () => {
+    const r = await removeNodes([cp1, w1], [cp1, cp2, w1], membersOf(cp1, cp2));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(acts(r.calls)).toEqual([
+      'kubectl cordon cp-2',
+      'kubectl drain cp-2 --ignore-daemonsets --delete-emptydir-data --timeout=…',
+      `talosctl --nodes ${cp2.ip} etcd leave`,
+      `talosctl --nodes ${cp2.ip} reset ${RESET}`,
+      'kubectl delete node cp-2',
+    ]);
   });
 
   it('a control plane that no longer answers: cordoned (not drained), removed from etcd through a remaining control plane, not reset, its Node deleted', async () => {

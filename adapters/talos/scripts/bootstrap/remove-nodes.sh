@@ -8,7 +8,7 @@
 # never deleted); its Node deleted; its machine facts cleared. Its address comes from the Node's
 # InternalIP or the etcd member's peer URL, so it need not be in the context any more. Before anything is
 # touched the step refuses a removal that would leave no control plane or break etcd's quorum (the
-# healthy members that stay must be a majority of the membership at each removal); between two control
+# healthy members must be a majority of the membership before and after each removal); between two control
 # planes it waits until etcd is healthy again. A Node whose address is a configured node's (a renamed
 # node) only has its stale Node object deleted.
 set -euo pipefail
@@ -94,10 +94,10 @@ etcd_settled() {
 }
 
 # check_quorum EXTRA_CP_LINES: ERROR before anything is touched when removing these control planes one at
-# a time would leave no control plane, or any single removal would leave fewer healthy members than a
-# majority of the membership at that point.
+# a time would leave no control plane, or any single removal would not commit (the healthy members are no
+# majority of the membership) or would leave healthy members that are no majority of the membership after it.
 check_quorum() {
-  local extra members healthy_keep healthy_extra=0 name ip _member _has m after list
+  local extra members healthy_keep healthy_extra=0 name ip _member _has m before after list
   extra=$(awk '$4 != "-"' <<<"$1") # control planes that are still etcd members
   [[ -n $extra ]] || return 0
   list=$(awk '{ printf "%s%s (%s)", sep, $1, $2; sep = ", " }' <<<"$extra")
@@ -110,15 +110,18 @@ check_quorum() {
   while read -r name ip _member _has; do
     if talos::etcd_healthy "$ip"; then healthy_extra=$((healthy_extra + 1)); fi
   done <<<"$extra"
+  # Each removal is a membership change: it commits only while the healthy members are a majority of the
+  # membership m, and the healthy members that remain must be a majority of the m - 1 left.
   m=$members
   while read -r name ip _member _has; do
-    after=$((healthy_keep + healthy_extra))
+    before=$((healthy_keep + healthy_extra))
+    after=$before
     if talos::etcd_healthy "$ip"; then
       after=$((after - 1))
       healthy_extra=$((healthy_extra - 1))
     fi
-    if ((after * 2 <= m)); then
-      ztc::error "removing the control plane $name ($ip) would leave $after healthy etcd member(s) of $m, not a majority: etcd would lose its quorum, so nothing was touched. Remove control planes one at a time and only while the others are healthy: put the ones to remove back into talos.nodes in platforms/$ZTC_PLATFORM/platform.yaml but one, render and run ztc bootstrap $ZTC_PLATFORM, then the next (or first add control planes, so that a majority stays)"
+    if ((before * 2 <= m || after * 2 <= m - 1)); then
+      ztc::error "removing the control plane $name ($ip) would leave $after healthy etcd member(s) of $((m - 1)), with $before of $m healthy now: etcd would lose its quorum, so nothing was touched. Bring the unhealthy members back first (talosctl --talosconfig $TALOSCONFIG --nodes <ip> service etcd), or add control planes so that a healthy majority stays; remove control planes one at a time (put the others to remove back into talos.nodes in platforms/$ZTC_PLATFORM/platform.yaml, render and run ztc bootstrap $ZTC_PLATFORM, then the next)"
     fi
     m=$((m - 1))
   done <<<"$extra"
