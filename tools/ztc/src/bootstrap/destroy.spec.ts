@@ -238,6 +238,25 @@ describe('ztc destroy', () => {
     expect(fx.order()).toEqual(['alpha/uninstall', 'alpha/forget', 'zeta/unnet']);
   });
 
+  it('holds the platform’s run lock while it clears the receipts and purges: a bootstrap started meanwhile is refused', async () => {
+    const fx = await bootstrapped();
+    const during: string[] = [];
+    const { result } = await destroy(fx, {
+      purgePrivate: true,
+      onEvent: (e) => {
+        if (e.event !== 'purge') return;
+        try {
+          acquireRunLock(stateArea(fx.root, PLATFORM))();
+          during.push(`${e.item}: lock free`);
+        } catch (err) {
+          during.push(`${e.item}: ${(err as { code?: string }).code}`);
+        }
+      },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(during).toEqual(['receipts: concurrent_run', 'private_dir: concurrent_run', 'local_state: concurrent_run']);
+  });
+
   it('is refused while another run holds the platform’s lock, and when the render is stale', async () => {
     const fx = await bootstrapped();
     const release = acquireRunLock(stateArea(fx.root, PLATFORM));

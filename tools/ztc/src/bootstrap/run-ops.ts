@@ -107,8 +107,9 @@ async function runOps(command: RunCommand, opts: OpsOptions, purgePrivate: boole
       let stored: string | undefined;
       const before = command === 'backup' ? snapshotFiles(prepared.privateDir) : undefined;
       try {
-        ending = await execute(stage, prepared, opts, emit, counts, session, command);
-        if (ending.exitCode === ExitCode.ok && command === 'destroy') ending = await afterDestroy(prepared, state, session, purgePrivate, emit);
+        // destroy's clean-up runs inside execute, under the run lock: no bootstrap may start while it deletes.
+        const after = command === 'destroy' ? () => afterDestroy(prepared, state, session, purgePrivate, emit) : undefined;
+        ending = await execute(stage, prepared, opts, emit, counts, session, command, after);
       } finally {
         stored = await session?.end();
       }
@@ -231,6 +232,8 @@ async function execute(
   counts: { ran: number; skipped: number },
   session: StateSession | undefined,
   command: RunCommand,
+  /** Run after every step succeeded, still under the local run lock. */
+  after?: () => Promise<Ending>,
 ): Promise<Ending> {
   const tmpRoot = opts.tmpRoot ?? tmpdir();
   const cleaned = cleanStaleSecureDirs(tmpRoot);
@@ -276,7 +279,7 @@ async function execute(
       const end = verdict(stage, step, r, opts.signal);
       if (end) return { ...end, notRun: rest() };
     }
-    return { exitCode: ExitCode.ok, outcome: 'succeeded' };
+    return after ? await after() : { exitCode: ExitCode.ok, outcome: 'succeeded' };
   } finally {
     release();
   }
