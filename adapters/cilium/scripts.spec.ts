@@ -72,6 +72,14 @@ describe('cilium/install', () => {
     expect(upgradeCall(r.calls)).toContain('--set upgradeCompatibility=1.18');
   });
 
+  it('a release left pending by an interrupted helm (pending-upgrade) is an ERROR saying how to clear it, before helm upgrade (which real helm refuses then)', async () => {
+    const r = await install('1.19.6', '1.19.6', 'pending-upgrade');
+    expect(r.code).toBe(1);
+    expect(upgradeCall(r.calls)).toBeUndefined();
+    expect(r.stderr).toContain('ERROR: the Cilium release kube-system/cilium is pending-upgrade');
+    expect(r.stderr).toContain('run "helm rollback cilium --namespace kube-system"');
+  });
+
   it('a jump over a minor (1.17 → 1.19) is refused before helm upgrades anything, naming the path', async () => {
     const r = await install('1.17.9', '1.19.6');
     expect(r.code).toBe(1);

@@ -82,8 +82,17 @@ main() {
     '.info.status == "deployed" and .chart.metadata.version == $v and .info.description == $d' <<<"$status" >/dev/null; then
     ztc::info "Cilium $version is deployed with these values already"
   else
-    # The version being left: the deployed release's chart; after a failed or interrupted upgrade (status
-    # failed, pending-upgrade) the one the agents still run.
+    # An interrupted helm (a lost connection, a killed process) can leave the release pending-*: helm then
+    # refuses every upgrade ("another operation is in progress") until the release is rolled back.
+    local pending=''
+    [[ -z $status ]] || pending=$(jq -r '.info.status // "" | select(startswith("pending-"))' <<<"$status")
+    if [[ -n $pending ]]; then
+      local how="helm rollback $release --namespace $NAMESPACE\" (back to the last deployed revision)"
+      [[ $pending != pending-install ]] || how="helm uninstall $release --namespace $NAMESPACE\" (the first install never finished)"
+      ztc::error "the Cilium release $NAMESPACE/$release is $pending: a helm operation on it was interrupted, and helm refuses another until it is cleared. If no one else is running helm on it now, run \"$how, then run ztc bootstrap again"
+    fi
+    # The version being left: the deployed release's chart; after a failed upgrade (status failed) the one
+    # the agents still run.
     [[ -z $status ]] || deployed=$(jq -r 'select(.info.status == "deployed") | .chart.metadata.version // empty' <<<"$status")
     [[ -z $status || -n $deployed ]] || deployed=$(agents_version)
     upgrade_args "$deployed" "$version"
