@@ -211,7 +211,15 @@ case "$*" in
   *"etcd leave"*) awk -v ip="$ip" '$3 != ip' "$W/members" >"$W/m.tmp" && mv "$W/m.tmp" "$W/members" ;;
   *"etcd remove-member"*) awk -v id="\${*: -1}" '$1 != id' "$W/members" >"$W/m.tmp" && mv "$W/m.tmp" "$W/members" ;;
   *"etcd snapshot"*) printf 'etcd-data' >"\${*: -1}"; echo "etcd snapshot saved to \\"\${*: -1}\\" (9 bytes)" ;;
-  *" reset "*) touch "$W/$ip.down" ;;
+  *" reset "*)
+    # Graceful: a control plane leaves etcd first, which etcd refuses when too few of the rest are started.
+    if [[ "$*" == *--graceful=true* ]] && awk -v ip="$ip" '$3 == ip { f = 1 } END { exit !f }' "$W/members"; then
+      rest=$(awk -v ip="$ip" '$3 != ip' "$W/members"); n=0; up=0
+      while read -r _ _ mip; do [[ -n $mip ]] || continue; n=$((n + 1)); down "$mip" || up=$((up + 1)); done <<<"$rest"
+      if ((up < n / 2 + 1)); then echo "error: $ip: task leaveEtcd: failed, failed to leave cluster: etcdserver: re-configuration failed due to not enough started members" >&2; exit 1; fi
+      printf '%s\n' "$rest" | awk NF >"$W/members"
+    fi
+    touch "$W/$ip.down" ;;
 esac`,
   kubectl: (arms = '') => `W=$HOME/world; mkdir -p "$W"
 [[ -e $W/nodes.json ]] || printf '%s' "\${K8S_NODES:-[]}" >"$W/nodes.json"
@@ -532,9 +540,10 @@ describe('talos/reset-nodes (ztc destroy)', () => {
       script: script('teardown/reset-nodes.sh'),
       context: { nodes: [cp1, cp2, w1, w2] },
       privateFiles,
-      env: { ZTC_STATE_DIR: state, DOWN: w2.ip },
+      env: { ZTC_STATE_DIR: state, DOWN: w2.ip, ETCD_MEMBERS: membersOf(cp1, cp2) },
       tools: { talosctl: world.talosctl() },
     });
+    expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
     expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
       `${w1.ip} true`,
@@ -546,5 +555,24 @@ describe('talos/reset-nodes (ztc destroy)', () => {
     );
     expect(r.stderr).toContain('WARNING: worker-2 (203.0.113.14, worker): does not answer as a node of this cluster (none): not reset.');
     for (const n of [cp1, cp2, w1, w2]) expect(fact(state, n.ip)).toBeUndefined();
+  });
+
+  it('a control plane that does not answer (the usual reason to tear down): the others are reset without leaving etcd, which would refuse', async () => {
+    const r = await runAdapterScript({
+      script: script('teardown/reset-nodes.sh'),
+      context: { nodes: [cp1, cp2, cp3, w1] },
+      privateFiles,
+      env: { ZTC_STATE_DIR: stateDir(), DOWN: cp3.ip, ETCD_MEMBERS: membersOf(cp1, cp2, cp3) },
+      tools: { talosctl: world.talosctl() },
+    });
+    expect(r.stderr).not.toContain('ERROR');
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
+      `${w1.ip} true`,
+      `${cp1.ip} false`,
+      `${cp2.ip} false`,
+    ]);
+    expect(r.stderr).toContain('WARNING: etcd is not healthy with every member started (as cp-1 (203.0.113.10) reports it)');
+    expect(r.stderr).toContain('WARNING: cp-3 (203.0.113.12, controlplane): does not answer as a node of this cluster (none): not reset.');
   });
 });

@@ -2,7 +2,9 @@
 # ztc destroy: reset every node of talos.nodes, workers first, then control planes: the machine config,
 # etcd and kubelet data are wiped (STATE and EPHEMERAL), Talos stays on the disk, and the node powers off
 # (no reboot); its server is never deleted. Every reset is graceful (a control plane leaves etcd) except
-# the last control plane's: etcd cannot leave itself when it is the last member. Each node is asked first
+# the last control plane's: etcd cannot leave itself when it is the last member; and when etcd is not
+# healthy with every member started (a control plane down), no control plane's: etcd would refuse the
+# leave, and a graceful reset would fail at every try. Each node is asked first
 # (live): one already in maintenance mode is reset already; one that does not answer is warned about and
 # skipped (not fatal). Machine facts are cleared; the kubeconfig and talosconfig stay in the private dir
 # (purging it is ztc destroy --purge-private's).
@@ -37,13 +39,24 @@ main() {
     esac
   done < <(talos::nodes worker && talos::nodes controlplane)
 
-  local last_cp='' i
+  local last_cp='' first_cp='' i graceful_cps=true
   for ((i = 0; i < ${#ours[@]}; i++)); do
     [[ ${ours[i]##* } != controlplane ]] || last_cp=$i
+    [[ ${ours[i]##* } != controlplane || -n $first_cp ]] || first_cp=${ours[i]% *}
   done
+  # Leaving etcd is a membership change, which etcd refuses while too few members are started (a control
+  # plane that is down): asked live once, before the first control plane is reset.
+  if [[ -n $first_cp ]] && ! talos::etcd_all_started "${first_cp#* }"; then
+    graceful_cps=false
+    ztc::warn "etcd is not healthy with every member started (as ${first_cp% *} (${first_cp#* }) reports it): leaving it would be refused, so the control planes are reset without leaving etcd (--graceful=false); the cluster is torn down either way"
+  fi
   for ((i = 0; i < ${#ours[@]}; i++)); do
     read -r name ip role <<<"${ours[i]}"
-    if [[ $i == "$last_cp" ]]; then reset_node "$name" "$ip" "$role" false; else reset_node "$name" "$ip" "$role" true; fi
+    if [[ $i == "$last_cp" || ($role == controlplane && $graceful_cps == false) ]]; then
+      reset_node "$name" "$ip" "$role" false
+    else
+      reset_node "$name" "$ip" "$role" true
+    fi
   done
   while read -r name ip _; do
     talos::forget "$ip" "$name" "the cluster is torn down"
