@@ -12,7 +12,11 @@ import { runAdapterScript } from '@ztc/engine/testing';
 const script = join(__dirname, 'scripts', 'teardown', 'release-resources.sh');
 const context = { gitops_namespace: 'argocd', applications: ['crossplane-providers', 'crossplane'], providers: ['provider-kubernetes'] };
 
-/** A cluster with one managed resource (objects.kubernetes.crossplane.io "db") that delete removes; apps go when deleted. */
+/**
+ * A cluster with one managed resource (objects.kubernetes.crossplane.io "db") that delete removes once the
+ * application team-db (the operator's, from git: no ztc.dev/platform label) no longer syncs automatically;
+ * apps go when deleted.
+ */
 const cluster = `s=$HOME/cluster; mkdir -p "$s"
 [[ -e $s/init ]] || { touch "$s/init" "$s/mr-db" "$s/app-crossplane" "$s/app-crossplane-providers"; }
 case "$*" in
@@ -20,17 +24,17 @@ case "$*" in
   "get crd applications.argoproj.io"|"get crd providers.pkg.crossplane.io") exit 0 ;;
   "get crd -o json") echo '{"items":[{"metadata":{"name":"objects.kubernetes.crossplane.io"},"spec":{"names":{"categories":["crossplane","managed"]}}},{"metadata":{"name":"providerconfigs.kubernetes.crossplane.io"},"spec":{"names":{"categories":["crossplane","provider"]}}}]}' ;;
   "get objects.kubernetes.crossplane.io --all-namespaces -o json") [[ -e $s/mr-db ]] && echo '{"items":[{"metadata":{"name":"db"}}]}' || echo '{"items":[]}' ;;
-  *"get applications.argoproj.io -l"*) echo '{"items":[{"metadata":{"name":"demo-root"}},{"metadata":{"name":"crossplane"}}]}' ;;
+  *"get applications.argoproj.io -o json"*) echo '{"items":[{"metadata":{"name":"demo-root"}},{"metadata":{"name":"crossplane"}},{"metadata":{"name":"team-db"}}]}' ;;
   *"get applications.argoproj.io "*) [[ -e $s/app-$5 ]] && echo '{"metadata":{"name":"'$5'"}}' || { echo "Error from server (NotFound): applications.argoproj.io \\"$5\\" not found" >&2; exit 1; } ;;
-  *"delete objects.kubernetes.crossplane.io db"*) rm -f "$s/mr-db" ;;
+  *"delete objects.kubernetes.crossplane.io db"*) if [[ -e $s/off-team-db ]]; then rm -f "$s/mr-db"; fi ;; # else team-db (auto-sync, self-heal) brings it back
   *"delete applications.argoproj.io"*) [[ ! -e $s/mr-db ]] || { echo "deleted an application before its managed resources" >&2; exit 1; }; rm -f "$s/app-$5" ;;
-  *patch*) exit 0 ;;
+  *patch*) [[ $3 != patch ]] || touch "$s/off-$5" ;;
   *) echo "unexpected kubectl $*" >&2; exit 1 ;;
 esac`;
 
 describe('crossplane/release-resources (teardown)', () => {
-  it('auto-sync off, managed resources deleted and waited for, then the providers app and Crossplane app (cascading)', async () => {
-    const r = await runAdapterScript({ script, context, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: cluster } });
+  it('auto-sync off for every application (the operator’s too: one would re-create what is deleted), managed resources deleted and waited for, then the providers app and Crossplane app (cascading)', async () => {
+    const r = await runAdapterScript({ script, context, deadlineSeconds: 20, privateFiles: { kubeconfig: 'apiVersion: v1\n' }, tools: { kubectl: cluster } });
     expect(r.code, r.stderr).toBe(0);
     const verbs = r.calls
       .filter((c) => / (patch|delete) /.test(c))
@@ -44,6 +48,7 @@ describe('crossplane/release-resources (teardown)', () => {
     expect(verbs).toEqual([
       'patch applications.argoproj.io demo-root',
       'patch applications.argoproj.io crossplane',
+      'patch applications.argoproj.io team-db',
       'delete objects.kubernetes.crossplane.io db',
       'patch applications.argoproj.io crossplane-providers',
       'delete applications.argoproj.io crossplane-providers',

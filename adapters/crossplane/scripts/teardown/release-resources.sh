@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Teardown: let Crossplane release the external resources it manages, then remove Crossplane. First the
-# platform's Argo CD applications stop syncing automatically (so nothing is re-created from git while it
+# Teardown: let Crossplane release the external resources it manages, then remove Crossplane. First every
+# Argo CD application stops syncing automatically (so nothing is re-created from git while it
 # is deleted); then every claim, composite resource and managed resource is deleted (kinds found by their
 # CRDs' categories: claim, composite, managed) and the step waits until the providers have deleted them
 # (their finalizers release the external resources); then the Crossplane applications are deleted with
@@ -85,13 +85,14 @@ main() {
     fi
     ztc::error "the cluster's API does not answer (KUBECONFIG ${KUBECONFIG:-unset}), so Crossplane cannot release the external resources its managed resources hold (providers: $providers). If the cluster still runs, make it reachable and run ztc destroy $ZTC_PLATFORM again. If it is gone for good, delete those resources in the providers' accounts by hand, then remove crossplane from platforms/$ZTC_PLATFORM/platform.yaml, render, and run ztc destroy again"
   fi
-  # Nothing may re-create what is deleted below: the platform's applications stop syncing automatically.
+  # Nothing may re-create what is deleted below: every application stops syncing automatically (not only
+  # the platform's own: an application of the operator's from git with self-heal would bring a claim back).
   if kubectl get crd applications.argoproj.io >/dev/null 2>&1; then
     while read -r name; do
       [[ -n $name ]] || continue
       kubectl --namespace "$GITOPS_NS" patch applications.argoproj.io "$name" --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}' >/dev/null \
         || ztc::error "could not turn off automated sync of application $GITOPS_NS/$name (see above): check the cluster, then run ztc destroy $ZTC_PLATFORM again"
-    done < <(kubectl --namespace "$GITOPS_NS" get applications.argoproj.io -l "ztc.dev/platform=$ZTC_PLATFORM" -o json | jq -r '.items[].metadata.name')
+    done < <(kubectl --namespace "$GITOPS_NS" get applications.argoproj.io -o json | jq -r '.items[].metadata.name')
   fi
   if kubectl get crd providers.pkg.crossplane.io >/dev/null 2>&1; then
     delete_category claim
