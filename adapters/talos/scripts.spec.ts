@@ -212,7 +212,9 @@ case "$*" in
   *"etcd remove-member"*) awk -v id="\${*: -1}" '$1 != id' "$W/members" >"$W/m.tmp" && mv "$W/m.tmp" "$W/members" ;;
   *"etcd snapshot"*) printf 'etcd-data' >"\${*: -1}"; echo "etcd snapshot saved to \\"\${*: -1}\\" (9 bytes)" ;;
   *" reset "*)
-    # Graceful: a control plane leaves etcd first, which etcd refuses when too few of the rest are started.
+    # Graceful: Talos waits for Kubernetes to cordon the node (it fails without an API server); a control
+    # plane then leaves etcd, which etcd refuses when too few of the rest are started.
+    if [[ "$*" == *--graceful=true* && -n \${API_DOWN:-} ]]; then echo "error: $ip: task cordonAndDrainNode: failed, waiting for node to be cordoned: context deadline exceeded" >&2; exit 1; fi
     if [[ "$*" == *--graceful=true* ]] && awk -v ip="$ip" '$3 == ip { f = 1 } END { exit !f }' "$W/members"; then
       rest=$(awk -v ip="$ip" '$3 != ip' "$W/members"); n=0; up=0
       while read -r _ _ mip; do [[ -n $mip ]] || continue; n=$((n + 1)); down "$mip" || up=$((up + 1)); done <<<"$rest"
@@ -236,7 +238,7 @@ ${arms}
   "get node "*" -o json") items | jq -e --arg n "$3" '.[] | select(.metadata.name == $n)' || { echo "Error from server (NotFound): nodes \\"$3\\" not found" >&2; exit 1; } ;;
   "get node "*) jq -e --arg n "$3" 'any(.[]; .name == $n)' "$W/nodes.json" >/dev/null || { echo "Error from server (NotFound): nodes \\"$3\\" not found" >&2; exit 1; } ;;
   "version -o json") printf '{"serverVersion":{"gitVersion":"%s"}}\\n' "\${k8s:-$SERVER_VERSION}" ;;
-  "get --raw=/readyz") echo ok ;;
+  "get --raw=/readyz" | "get --raw /readyz") [[ -z \${API_DOWN:-} ]] || { echo "The connection to the server was refused" >&2; exit 1; }; echo ok ;;
   "delete node "*) jq --arg n "$3" 'map(select(.name != $n))' "$W/nodes.json" >"$W/n.tmp" && mv "$W/n.tmp" "$W/nodes.json" ;;
 esac`,
 };
@@ -541,7 +543,7 @@ describe('talos/reset-nodes (ztc destroy)', () => {
       context: { nodes: [cp1, cp2, w1, w2] },
       privateFiles,
       env: { ZTC_STATE_DIR: state, DOWN: w2.ip, ETCD_MEMBERS: membersOf(cp1, cp2) },
-      tools: { talosctl: world.talosctl() },
+      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
     });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
@@ -563,7 +565,7 @@ describe('talos/reset-nodes (ztc destroy)', () => {
       context: { nodes: [cp1, cp2, cp3, w1] },
       privateFiles,
       env: { ZTC_STATE_DIR: stateDir(), DOWN: cp3.ip, ETCD_MEMBERS: membersOf(cp1, cp2, cp3) },
-      tools: { talosctl: world.talosctl() },
+      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
     });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
@@ -574,5 +576,23 @@ describe('talos/reset-nodes (ztc destroy)', () => {
     ]);
     expect(r.stderr).toContain('WARNING: etcd is not healthy with every member started (as cp-1 (203.0.113.10) reports it)');
     expect(r.stderr).toContain('WARNING: cp-3 (203.0.113.12, controlplane): does not answer as a node of this cluster (none): not reset.');
+  });
+
+  it('a Kubernetes API that does not answer: the workers are reset without draining, which would wait for it and fail', async () => {
+    const r = await runAdapterScript({
+      script: script('teardown/reset-nodes.sh'),
+      context: { nodes: [cp1, w1, w2] },
+      privateFiles,
+      env: { ZTC_STATE_DIR: stateDir(), API_DOWN: '1', ETCD_MEMBERS: membersOf(cp1), ZTC_RETRY_DELAY: '0' },
+      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
+    });
+    expect(r.stderr).not.toContain('ERROR');
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
+      `${w1.ip} false`,
+      `${w2.ip} false`,
+      `${cp1.ip} false`,
+    ]);
+    expect(r.stderr).toContain('WARNING: the Kubernetes API does not answer');
   });
 });

@@ -299,6 +299,19 @@ describe('talosctl reset', { timeout: 60_000 }, () => {
     expect((await c.talosctl('--nodes', '203.0.113.12', 'version', '--insecure')).stdout).toContain('Tag:         v1.11.5');
   });
 
+  it('graceful, while the API server is down (etcd lost its quorum): fails as Talos does, waiting for Kubernetes to cordon the node; not graceful: reset', async () => {
+    const c = await cluster({ extraControlPlanes: true });
+    c.sim.world.powerOff('203.0.113.13');
+    c.sim.world.powerOff('203.0.113.14');
+    const refused = await c.talosctl('--nodes', '203.0.113.12', ...RESET);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('task cordonAndDrainNode: failed, waiting for node to be cordoned');
+    expect(serverOf(c, '203.0.113.12')).toMatchObject({ power: 'running', running: 'talos', resets: 0 });
+    const hard = await c.talosctl('--nodes', '203.0.113.12', ...RESET.map((x) => (x === '--graceful=true' ? '--graceful=false' : x)));
+    expect(hard.code, hard.stderr).toBe(0);
+    expect(serverOf(c, '203.0.113.12')).toMatchObject({ power: 'off', resets: 1 });
+  });
+
   it('a control plane: graceful leaves etcd first, and is refused (the node untouched) when that would lose quorum', async () => {
     const c = await cluster({ extraControlPlanes: true });
     const only = await cluster();

@@ -4,7 +4,8 @@
 # (no reboot); its server is never deleted. Every reset is graceful (a control plane leaves etcd) except
 # the last control plane's: etcd cannot leave itself when it is the last member; and when etcd is not
 # healthy with every member started (a control plane down), no control plane's: etcd would refuse the
-# leave, and a graceful reset would fail at every try. Each node is asked first
+# leave, and a graceful reset would fail at every try; nor a worker's while the Kubernetes API does not
+# answer (a graceful reset waits for Kubernetes to cordon the node). Each node is asked first
 # (live): one already in maintenance mode is reset already; one that does not answer is warned about and
 # skipped (not fatal). Machine facts are cleared; the kubeconfig and talosconfig stay in the private dir
 # (purging it is ztc destroy --purge-private's).
@@ -39,7 +40,7 @@ main() {
     esac
   done < <(talos::nodes worker && talos::nodes controlplane)
 
-  local last_cp='' first_cp='' i graceful_cps=true
+  local last_cp='' first_cp='' i graceful_cps=true graceful_workers=true
   for ((i = 0; i < ${#ours[@]}; i++)); do
     [[ ${ours[i]##* } != controlplane ]] || last_cp=$i
     [[ ${ours[i]##* } != controlplane || -n $first_cp ]] || first_cp=${ours[i]% *}
@@ -50,9 +51,14 @@ main() {
     graceful_cps=false
     ztc::warn "etcd is not healthy with every member started (as ${first_cp% *} (${first_cp#* }) reports it): leaving it would be refused, so the control planes are reset without leaving etcd (--graceful=false); the cluster is torn down either way"
   fi
+  # A graceful reset waits (a minute) for Kubernetes to cordon the node: without an API server it fails.
+  if printf '%s\n' "${ours[@]}" | awk '$3 == "worker" { f = 1 } END { exit !f }' && ! ztc::k8s::api_answers; then
+    graceful_workers=false
+    ztc::warn "the Kubernetes API does not answer: a graceful reset would wait for it to cordon the node and fail, so the workers are reset without draining (--graceful=false); the cluster is torn down either way"
+  fi
   for ((i = 0; i < ${#ours[@]}; i++)); do
     read -r name ip role <<<"${ours[i]}"
-    if [[ $i == "$last_cp" || ($role == controlplane && $graceful_cps == false) ]]; then
+    if [[ $i == "$last_cp" || ($role == controlplane && $graceful_cps == false) || ($role == worker && $graceful_workers == false) ]]; then
       reset_node "$name" "$ip" "$role" false
     else
       reset_node "$name" "$ip" "$role" true

@@ -519,7 +519,8 @@ const WIPEABLE = ['STATE', 'EPHEMERAL', 'META'];
 
 /**
  * `talosctl reset --nodes IP [--graceful=true] [--reboot=false] [--system-labels-to-wipe STATE ...]
- * [--wait=false]`: graceful (the default) cordons the node and, on a control plane holding an etcd
+ * [--wait=false]`: graceful (the default) cordons the node (a registered node fails without an API
+ * server: Talos waits for Kubernetes to cordon it) and, on a control plane holding an etcd
  * member, leaves etcd first, which etcd refuses when it would lose quorum (as Talos's reset sequence
  * then fails; with --wait=false the call returns and the node stays up, cordoned). Then the listed
  * partitions are wiped and the node powers off (or reboots with --reboot).
@@ -538,7 +539,15 @@ async function reset(world: World, req: ExecRequest, a: ParsedArgs): Promise<Exe
   const c = world.cluster;
   if (flag(req, 'graceful', true)) {
     const node = c.registered.get(nodeName(m));
-    if (node && c.apiUp()) node.unschedulable = true; // cordonAndDrainNode
+    // cordonAndDrainNode: a node that joined waits (a minute) for Kubernetes to cordon it, and fails without an API server.
+    if (node && !c.apiUp()) {
+      return wait
+        ? fail(
+            `watching nodes: [${m.ip}]\n    * ${m.ip}: error: sequence error: sequence failed: error running phase in reset sequence: task cordonAndDrainNode: failed, waiting for node to be cordoned: context deadline exceeded`,
+          )
+        : ok();
+    }
+    if (node) node.unschedulable = true;
     const member = m.config!.machine.type === 'controlplane' ? c.memberOf(m) : undefined;
     if (member) {
       const refused = c.removalRefused(member.id);
