@@ -23,9 +23,9 @@ const installContext = (version: string) => ({
   bgp_manifests: [],
 });
 
-/** helm answering `status` with a release of chart `deployed` in `state` (none: not found), and accepting the upgrade. */
-const helm = (deployed?: string, state = 'deployed') => `case $1 in
-  status) ${deployed ? `echo '{"info":{"status":"${state}","description":"ztc values sha256 old"},"chart":{"metadata":{"version":"${deployed}"}}}'` : 'echo "Error: release: not found" >&2; exit 1'} ;;
+/** helm answering `status` with a release of chart `deployed` in `state` (none: not found) and user values `config`, and accepting the upgrade. */
+const helm = (deployed?: string, state = 'deployed', config: object = {}) => `case $1 in
+  status) ${deployed ? `echo '{"info":{"status":"${state}","description":"ztc values sha256 old"},"chart":{"metadata":{"version":"${deployed}"}},"config":${JSON.stringify(config)}}'` : 'echo "Error: release: not found" >&2; exit 1'} ;;
   upgrade) exit 0 ;;
 esac`;
 /** kubectl: every rollout complete, every node Ready; the agents run 1.18.5. */
@@ -35,12 +35,12 @@ const kubectl = `case "$*" in
   *"get nodes"*) echo '{"items":[{"metadata":{"name":"n1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}' ;;
 esac`;
 
-async function install(deployed: string | undefined, version: string, state?: string) {
+async function install(deployed: string | undefined, version: string, state?: string, config?: object) {
   return runAdapterScript({
     script: join(__dirname, 'scripts', 'post-work', 'install.sh'),
     context: installContext(version),
     env: { ZTC_GENERATED_DIR: generated },
-    tools: { helm: helm(deployed, state), kubectl },
+    tools: { helm: helm(deployed, state, config), kubectl },
   });
 }
 const upgradeCall = (calls: string[]) => calls.find((c) => c.startsWith('helm upgrade'));
@@ -64,6 +64,13 @@ describe('cilium/install', () => {
       expect(upgradeCall(r.calls)).toContain(`--version ${version}`);
       expect(upgradeCall(r.calls)).not.toContain('upgradeCompatibility');
     }
+  });
+
+  it('upgradeCompatibility set by the minor upgrade stays on every later helm upgrade (a patch, a values change): dropping it would switch the datapath settings it keeps', async () => {
+    const r = await install('1.19.6', '1.19.7', 'deployed', { upgradeCompatibility: '1.18', kubeProxyReplacement: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(upgradeCall(r.calls)).toContain('--version 1.19.7');
+    expect(upgradeCall(r.calls)).toContain('--set upgradeCompatibility=1.18');
   });
 
   it('after a failed upgrade to 1.19.6 (release status failed), the version left is the one the agents still run: upgradeCompatibility=1.18', async () => {

@@ -38,13 +38,16 @@ minor_of() {
   printf '%s\n' "${v%.*}"
 }
 
-# UPGRADE_ARGS: the helm arguments an upgrade from the deployed chart version FROM to TO needs: none for
-# a new install, a patch change or a rollback to the previous minor, `--set upgradeCompatibility=<FROM's
-# minor>` for the next minor; a skipped minor (up or down) or a change of major ends the step. Called in
-# the script's own shell (it may exit).
+# UPGRADE_ARGS: the helm arguments an upgrade from the deployed chart version FROM to TO needs, KEPT being
+# the upgradeCompatibility the deployed release has (if any): `--set upgradeCompatibility=<KEPT, else FROM's
+# minor>` for the next minor; KEPT again on every other upgrade (a patch, a values change, a rollback: helm
+# resets values it is not given, and the chart would then switch the settings it keeps); nothing for a new
+# install. A skipped minor (up or down) or a change of major ends the step. Called in the script's own
+# shell (it may exit).
 UPGRADE_ARGS=()
 upgrade_args() {
-  local from=$1 to=$2 fmin tmin
+  local from=$1 to=$2 kept=${3:-} fmin tmin
+  [[ -z $kept ]] || UPGRADE_ARGS=(--set "upgradeCompatibility=$kept")
   [[ -n $from ]] || return 0
   fmin=$(minor_of "$from")
   tmin=$(minor_of "$to")
@@ -64,8 +67,8 @@ upgrade_args() {
   if ((tm != fm + 1)); then
     ztc::error "Cilium $from runs and platform.yaml asks for $to: Cilium upgrades one minor version at a time only. Set cilium.version in platforms/$ZTC_PLATFORM/platform.yaml to the newest $fmaj.$((fm + 1)).x first (render, bootstrap), then to $to"
   fi
-  ztc::info "upgrading Cilium $from -> $to: upgradeCompatibility=$fmin (the minor being left, as Cilium's upgrade guide asks)"
-  UPGRADE_ARGS=(--set "upgradeCompatibility=$fmin")
+  ztc::info "upgrading Cilium $from -> $to: upgradeCompatibility=${kept:-$fmin} (${kept:+kept from an earlier upgrade: }the minor first left, as Cilium's upgrade guide asks)"
+  UPGRADE_ARGS=(--set "upgradeCompatibility=${kept:-$fmin}")
 }
 
 main() {
@@ -95,7 +98,7 @@ main() {
     # the agents still run.
     [[ -z $status ]] || deployed=$(jq -r 'select(.info.status == "deployed") | .chart.metadata.version // empty' <<<"$status")
     [[ -z $status || -n $deployed ]] || deployed=$(agents_version)
-    upgrade_args "$deployed" "$version"
+    upgrade_args "$deployed" "$version" "$(jq -r '.config.upgradeCompatibility // empty' <<<"${status:-null}")"
     ztc::info "installing Cilium $version into $NAMESPACE${deployed:+ (deployed: $deployed)}"
     helm upgrade --install "$release" "$release" --repo "$repository" --version "$version" \
       --namespace "$NAMESPACE" --values "$values" "${UPGRADE_ARGS[@]}" --description "$digest" >/dev/null \
