@@ -113,7 +113,8 @@ describe('cilium/install', () => {
 });
 
 describe('cilium/validate', () => {
-  const run = (image: string) =>
+  /** The DaemonSet's template runs `image`; the agent pod on n1 runs `podImage` (the template's unless its rollout is not done). */
+  const run = (image: string, podImage = image) =>
     runAdapterScript({
       script: join(__dirname, 'scripts', 'validation', 'validate.sh'),
       context: { namespace: 'kube-system', version: '1.19.6' },
@@ -121,7 +122,7 @@ describe('cilium/validate', () => {
         kubectl: `case "$*" in
   *"get daemonset cilium"*) echo '{"spec":{"template":{"spec":{"containers":[{"name":"cilium-agent","image":"${image}"}]}}}}' ;;
   *"get nodes"*) echo '{"items":[{"metadata":{"name":"n1"}}]}' ;;
-  *"get pods"*) echo '{"items":[{"metadata":{"name":"cilium-a"},"spec":{"nodeName":"n1"},"status":{"phase":"Running"}}]}' ;;
+  *"get pods"*) echo '{"items":[{"metadata":{"name":"cilium-a"},"spec":{"nodeName":"n1","containers":[{"name":"cilium-agent","image":"${podImage}"}]},"status":{"phase":"Running"}}]}' ;;
   *exec*) echo OK ;;
 esac`,
       },
@@ -138,6 +139,12 @@ esac`,
     const r = await run('quay.io/cilium/cilium:v1.18.5@sha256:abc');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ERROR: the Cilium agents run v1.18.5 (image quay.io/cilium/cilium:v1.18.5@sha256:abc), platform.yaml asks for v1.19.6');
+  });
+
+  it('a node whose agent pod still runs the old version fails, naming it, though the DaemonSet asks for the new one', async () => {
+    const r = await run('quay.io/cilium/cilium:v1.19.6@sha256:abc', 'quay.io/cilium/cilium:v1.18.5@sha256:old');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('n1: cilium-a runs v1.18.5, not v1.19.6 (its rollout is not done)');
   });
 });
 

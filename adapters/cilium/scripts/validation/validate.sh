@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Validation: the Cilium agents run the configured version (the DaemonSet's image tag), and one agent per
-# node is ready and reports a healthy status (cilium-dbg status).
+# Validation: the Cilium agents run the configured version (the DaemonSet's image tag, and each node's agent
+# pod's), and one agent per node is ready and reports a healthy status (cilium-dbg status).
 set -euo pipefail
 # shellcheck source=ztc.sh
 . "${ZTC_LIB_DIR:?is set by ztc bootstrap: the folder holding ztc.sh}/ztc.sh"
@@ -26,6 +26,14 @@ main() {
     pod=$(jq -r --arg n "$node" '[.items[] | select(.spec.nodeName == $n and .status.phase == "Running")][0].metadata.name // empty' <<<"$pods")
     if [[ -z $pod ]]; then
       unhealthy+=("$node: no running Cilium agent")
+      continue
+    fi
+    # What runs on the node, not only what the DaemonSet asks for (a rollout that stopped half-way).
+    image=$(jq -r --arg p "$pod" '[.items[] | select(.metadata.name == $p) | .spec.containers[]? | select(.name == "cilium-agent") | .image][0] // ""' <<<"$pods")
+    running=${image%@*}
+    running=${running##*:}
+    if [[ $running != "$want" ]]; then
+      unhealthy+=("$node: $pod runs ${running:-an unknown version}, not $want (its rollout is not done)")
       continue
     fi
     if report=$(kubectl --namespace "$ns" exec "$pod" -c cilium-agent -- cilium-dbg status --brief 2>&1) && [[ $report == OK* ]]; then

@@ -188,9 +188,11 @@ function podsOf(world: World, o: Doc, allNodes: Doc[]): Doc[] {
   const ready = workloadReady(world, o) && nodes.length > 0;
   const count = o.kind === 'DaemonSet' ? nodes.length : Number(o.spec?.replicas ?? 1);
   const emptyDirs = ((o.spec?.template?.spec?.volumes as Doc[] | undefined) ?? []).filter((v) => v.emptyDir);
-  const containers = (o.spec?.template?.spec?.containers as Doc[] | undefined)?.map((c) => c.name) ?? [
-    o.kind === 'DaemonSet' && o.metadata.name === 'cilium' ? 'cilium-agent' : o.metadata.name,
+  // A pod runs its template's containers, images included (every pod follows its template at once in the sim).
+  const specs = (o.spec?.template?.spec?.containers as Doc[] | undefined)?.map((c) => ({ name: String(c.name), ...(c.image !== undefined && { image: String(c.image) }) })) ?? [
+    { name: o.kind === 'DaemonSet' && o.metadata.name === 'cilium' ? 'cilium-agent' : String(o.metadata.name) },
   ];
+  const containers = specs.map((c) => c.name);
   return Array.from({ length: count }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -202,7 +204,7 @@ function podsOf(world: World, o: Doc, allNodes: Doc[]): Doc[] {
     },
     spec: {
       nodeName: nodes[i % Math.max(nodes.length, 1)]?.metadata.name,
-      containers: containers.map((name) => ({ name })),
+      containers: specs,
       ...(emptyDirs.length ? { volumes: emptyDirs.map((v) => ({ name: v.name, emptyDir: {} })) } : {}),
     },
     status: {
