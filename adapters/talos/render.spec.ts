@@ -118,6 +118,17 @@ describe('talos checkChange (render time, against the previous pipeline.yaml)', 
     expect(checkChange(side([cp(1), worker(1), worker(2)]), side([cp(1)]))).toEqual([]);
   });
 
+  it('refuses removing the control plane that cluster_endpoint points at (the API endpoint would be a powered-off machine); another one is fine', () => {
+    const at = (nodes: object[], endpoint: string) => ({ scriptContext: { 'talos/gen-config': { nodes, kubernetes_version: '1.34.1', cluster_endpoint: endpoint } } });
+    const three = [cp(1), cp(2), cp(3), worker(1)];
+    expect(checkChange(at(three, 'https://203.0.113.1:6443'), at([cp(2), cp(3), worker(1)], 'https://203.0.113.1:6443'))).toEqual([
+      "cluster_endpoint https://203.0.113.1:6443 is the address of cp-1 (203.0.113.1), which this change removes: the Kubernetes API endpoint that every node's config and the kubeconfig use would point at a reset, powered-off machine. Keep cp-1 in talos.nodes and remove another control plane instead; to retire cp-1 itself, first move cluster_endpoint to an address that stays (a separate change), then remove it",
+    ]);
+    expect(checkChange(at(three, 'https://203.0.113.1:6443'), at([cp(1), cp(2), worker(1)], 'https://203.0.113.1:6443'))).toEqual([]);
+    // An endpoint that is no node's address (a load balancer, a floating IP) does not tie a control plane.
+    expect(checkChange(at(three, 'https://198.51.100.7:6443'), at([cp(2), cp(3), worker(1)], 'https://198.51.100.7:6443'))).toEqual([]);
+  });
+
   it('has nothing to compare without a previous gen-config context', () => {
     expect(checkChange({ scriptContext: {} }, side([cp(1)]))).toEqual([]);
   });

@@ -170,17 +170,33 @@ function controlPlaneRemoval(previous: Node[], next: Node[]): string[] {
 }
 
 /**
+ * Refusal for removing the control plane whose address is cluster_endpoint: the API endpoint that every
+ * node's config and the kubeconfig use would point at a reset, powered-off machine.
+ */
+function endpointRemoval(previous: Node[], next: Node[], endpoint: string | undefined): string[] {
+  if (!endpoint) return [];
+  const host = /^https?:\/\/([^/:]+)/.exec(endpoint)?.[1];
+  const gone = previous.find((n) => n.role === 'controlplane' && n.ip === host);
+  if (!gone || next.some((n) => n.role === 'controlplane' && n.ip === host)) return [];
+  return [
+    `cluster_endpoint ${endpoint} is the address of ${gone.name} (${gone.ip}), which this change removes: the Kubernetes API endpoint that every node's config and the kubeconfig use would point at a reset, powered-off machine. Keep ${gone.name} in talos.nodes and remove another control plane instead; to retire ${gone.name} itself, first move cluster_endpoint to an address that stays (a separate change), then remove it`,
+  ];
+}
+
+/**
  * The render-time check of a change against the previous render (the engine calls it with the step
  * contexts of the pipeline.yaml on disk and of the new render): a Kubernetes jump of more than one minor
- * version or a minor downgrade, and a removal of most control planes at once, are refused with the safe
- * sequence. Pure: the nodes and versions come from the two `talos/gen-config` contexts.
+ * version or a minor downgrade, a removal of most control planes at once, and removing the control plane
+ * that cluster_endpoint points at, are refused with the safe sequence. Pure: the nodes and versions come from the two `talos/gen-config` contexts.
  */
 export const checkChange = defineChangeCheck((previous, next) => {
-  const before = previous.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
-  const after = next.scriptContext['talos/gen-config'] as { nodes?: Node[]; kubernetes_version?: string } | undefined;
+  type GenConfig = { nodes?: Node[]; kubernetes_version?: string; cluster_endpoint?: string };
+  const before = previous.scriptContext['talos/gen-config'] as GenConfig | undefined;
+  const after = next.scriptContext['talos/gen-config'] as GenConfig | undefined;
   if (!before || !after) return [];
   const refusals: string[] = [];
   if (before.kubernetes_version && after.kubernetes_version) refusals.push(...kubernetesPath(before.kubernetes_version, after.kubernetes_version));
   refusals.push(...controlPlaneRemoval(before.nodes ?? [], after.nodes ?? []));
+  refusals.push(...endpointRemoval(before.nodes ?? [], after.nodes ?? [], after.cluster_endpoint));
   return refusals;
 });
