@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 const ENGINE_LIB = join(__dirname, '..', 'scripts', 'ztc.sh');
 
@@ -18,6 +18,8 @@ export interface AdapterScriptRun {
   stderr: string;
   /** Lines each stand-in tool was called with (`tool arg…`), in order. */
   calls: string[];
+  /** The state dir's files after the run (path relative to it → content): what the script recorded. */
+  state: Record<string, string>;
 }
 
 export interface AdapterScriptOptions {
@@ -99,7 +101,15 @@ export async function runAdapterScript(opts: AdapterScriptOptions): Promise<Adap
     } catch {
       /* no tool was called */
     }
-    return { code, ...out, calls };
+    const state = Object.fromEntries(
+      readdirSync(dirs.state, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const file = join(e.parentPath, e.name);
+          return [relative(dirs.state, file), readFileSync(file, 'utf8')];
+        }),
+    );
+    return { code, ...out, calls, state };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
 # CRDs' categories: claim, composite, managed) and the step waits until the providers have deleted them
 # (their finalizers release the external resources); then the Crossplane applications are deleted with
 # Argo CD's cascading finalizer: the providers, then Crossplane itself. Every wait is bounded by the
-# step's deadline. A done release is recorded in the state dir for this cluster (its kubeconfig), so a
+# step's deadline. A done release is recorded in the state dir for this cluster (its CA certificate's digest), so a
 # later run of destroy that finds the cluster gone passes over it; a cluster whose API does not answer
 # before that is an ERROR: the external resources may still exist and cost money.
 set -euo pipefail
@@ -68,6 +68,15 @@ app_gone() {
   [[ $out == *NotFound* || $out == *"not found"* ]]
 }
 
+# cluster_id: which cluster $KUBECONFIG is for, as the digest of its cluster CA certificate. The CA is
+# public and unique to a cluster; the kubeconfig itself holds the admin's client key, so not even a plain
+# hash of it may reach the state dir (it travels to the state backend). Empty without a CA.
+cluster_id() {
+  local ca
+  ca=$(awk '$1 == "certificate-authority-data:" { print $2; exit }' "$KUBECONFIG")
+  [[ -z $ca ]] || ztc::sha256 <(printf '%s' "$ca")
+}
+
 main() {
   ztc::init
   local marker cluster name app providers
@@ -77,7 +86,7 @@ main() {
   ztc::ctx_array apps .applications
   marker=$(ztc::state_file crossplane/released)
   cluster=''
-  [[ ! -r ${KUBECONFIG:-} ]] || cluster=$(ztc::sha256 "$KUBECONFIG")
+  [[ ! -r ${KUBECONFIG:-} ]] || cluster=$(cluster_id)
   if ! ztc::k8s::api_answers; then
     if [[ -n $cluster && -f $marker && $(<"$marker") == "$cluster" ]]; then
       ztc::warn "the cluster's API does not answer (KUBECONFIG $KUBECONFIG), but an earlier run of destroy released Crossplane's resources in this cluster: nothing left to do here"
