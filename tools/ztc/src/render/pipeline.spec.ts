@@ -129,6 +129,22 @@ describe('teardown and backup', () => {
     expect(pipeline.backup.map((s) => s.id)).toEqual(['net/net-backup', 'app/app-backup']);
   });
 
+  it("fills a purge text's {{ context.<path> }} from the step's own context, and names the field it cannot fill", () => {
+    const ws = fixtureWorkspace();
+    ws.write('adapters/net/scripts/bootstrap/deploy.sh', 'echo net\n');
+    const deploy = readAdapter(ws.root, 'app').scripts.bootstrap[0]!;
+    const withPurge = (purge: string) =>
+      input(ws, (m) => (m.name === 'net' ? { ...m, teardown: [{ ...deploy, name: 'forget', context: { bucket: 'acme-secrets', key: 'net/state' }, purge }] } : m));
+    expect(buildPipeline(withPurge('deletes s3://{{ context.bucket }}/{{ context.key }} for good')).teardown[0]!.purge).toBe('deletes s3://acme-secrets/net/state for good');
+    let error: unknown;
+    try {
+      buildPipeline(withPurge('deletes {{ context.nope }}'));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).issues).toEqual([expect.objectContaining({ file: 'adapters/net/adapter.yaml', path: 'scripts.teardown[0].purge' })]);
+  });
+
   it('orders teardown by when bootstrap last acts on each adapter, not by render order', () => {
     const ws = fixtureWorkspace();
     for (const a of ['net', 'storage']) ws.write(`adapters/${a}/scripts/bootstrap/deploy.sh`, `echo ${a}\n`);

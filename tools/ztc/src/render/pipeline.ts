@@ -8,7 +8,7 @@ import type { AdapterManifest, ScriptDecl } from '../adapter/types';
 import { GENERATED_MARKER, STAGES, type Stage } from '../constants';
 import { stepLibs } from './script-libs';
 import { ConfigError } from '../errors';
-import { resolveValue } from '../sdk/template';
+import { interpolate, resolveValue } from '../sdk/template';
 import type { PlatformMetadata } from '../sdk/types';
 import { ContentCache } from '../util/content-cache';
 import { jsonExact } from '../util/json-safety';
@@ -118,14 +118,21 @@ export function buildPipeline(input: PipelineInput): Pipeline {
     }
     return own;
   };
-  const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep =>
-    pipelineStep(input.workspaceRoot, adapter, decl, {
-      libs: libs(adapter),
-      filesSha256: renderedFiles(adapter.name).hash,
-      files: renderedFiles(adapter.name).files,
-      context: stepContext(input, adapter, decl, where),
-      digests,
-    });
+  const step = (adapter: AdapterManifest, decl: ScriptDecl, where: string): PipelineStep => {
+    const context = stepContext(input, adapter, decl, where);
+    return pipelineStep(
+      input.workspaceRoot,
+      adapter,
+      { ...decl, ...(decl.purge !== undefined && { purge: purgeText(adapter, decl.purge, context, where) }) },
+      {
+        libs: libs(adapter),
+        filesSha256: renderedFiles(adapter.name).hash,
+        files: renderedFiles(adapter.name).files,
+        context,
+        digests,
+      },
+    );
+  };
   const tools = new Map<string, PipelineTool>();
   for (const name of input.order) {
     for (const t of input.adapters.get(name)!.tools) {
@@ -167,6 +174,18 @@ export function teardownOrder(adapters: readonly AdapterManifest[], stages: read
   const rank = new Map(adapters.map((a, i) => [a.name, i]));
   const key = (a: AdapterManifest) => last.get(a.name) ?? -1;
   return [...adapters].sort((a, b) => key(b) - key(a) || rank.get(b.name)! - rank.get(a.name)!);
+}
+
+/**
+ * A teardown step's `purge:` with `{{ context.<path> }}` filled in from the step's own context, so that
+ * plan and destroy name what is deleted (`s3://acme-secrets/ztc/…/age.key`), not a pattern of it.
+ */
+function purgeText(adapter: AdapterManifest, purge: string, context: Record<string, unknown>, where: string): string {
+  try {
+    return interpolate(purge, { context });
+  } catch (e) {
+    throw ConfigError.one({ file: adapter.file, path: `${where}.purge`, message: (e as Error).message, hint: "reference the step's own context as {{ context.<field> }}" });
+  }
 }
 
 function stepContext(input: PipelineInput, adapter: AdapterManifest, decl: ScriptDecl, where: string): Record<string, unknown> {
