@@ -29,7 +29,7 @@ describe('argocd/delete-apps (teardown)', () => {
   /** kubectl over a file of application names ($HOME/apps): delete removes one when `cascade` is on. */
   const kubectl = (cascade: boolean) => `apps=$HOME/apps
 case "$*" in
-  "get --raw /readyz") exit 0 ;;
+  "get --raw /readyz"*) exit 0 ;;
   "get crd applications.argoproj.io") exit 0 ;;
   *"get applications.argoproj.io -o json") jq -Rn '{items: [inputs | select(. != "") | {metadata: {name: .}}]}' <"$apps" ;;
   *"get application "*) echo '{"metadata":{"name":"x","finalizers":["other"]}}' ;;

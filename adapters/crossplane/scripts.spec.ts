@@ -20,7 +20,7 @@ const context = { gitops_namespace: 'argocd', applications: ['crossplane-provide
 const cluster = `s=$HOME/cluster; mkdir -p "$s"
 [[ -e $s/init ]] || { touch "$s/init" "$s/mr-db" "$s/app-crossplane" "$s/app-crossplane-providers"; }
 case "$*" in
-  "get --raw /readyz") exit 0 ;;
+  "get --raw /readyz"*) exit 0 ;;
   "get crd applications.argoproj.io"|"get crd providers.pkg.crossplane.io") exit 0 ;;
   "get crd -o json") echo '{"items":[{"metadata":{"name":"objects.kubernetes.crossplane.io"},"spec":{"names":{"categories":["crossplane","managed"]}}},{"metadata":{"name":"providerconfigs.kubernetes.crossplane.io"},"spec":{"names":{"categories":["crossplane","provider"]}}}]}' ;;
   "get objects.kubernetes.crossplane.io --all-namespaces -o json") [[ -e $s/mr-db ]] && echo '{"items":[{"metadata":{"name":"db"}}]}' || echo '{"items":[]}' ;;

@@ -238,7 +238,7 @@ ${arms}
   "get node "*" -o json") items | jq -e --arg n "$3" '.[] | select(.metadata.name == $n)' || { echo "Error from server (NotFound): nodes \\"$3\\" not found" >&2; exit 1; } ;;
   "get node "*) jq -e --arg n "$3" 'any(.[]; .name == $n)' "$W/nodes.json" >/dev/null || { echo "Error from server (NotFound): nodes \\"$3\\" not found" >&2; exit 1; } ;;
   "version -o json") printf '{"serverVersion":{"gitVersion":"%s"}}\\n' "\${k8s:-$SERVER_VERSION}" ;;
-  "get --raw=/readyz" | "get --raw /readyz") [[ -z \${API_DOWN:-} ]] || { echo "The connection to the server was refused" >&2; exit 1; }; echo ok ;;
+  "get --raw=/readyz" | "get --raw /readyz"*) [[ -z \${API_DOWN:-} ]] || { echo "The connection to the server was refused" >&2; exit 1; }; echo ok ;;
   "delete node "*) jq --arg n "$3" 'map(select(.name != $n))' "$W/nodes.json" >"$W/n.tmp" && mv "$W/n.tmp" "$W/nodes.json" ;;
 esac`,
 };

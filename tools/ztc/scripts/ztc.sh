@@ -449,9 +449,10 @@ ztc::k8s::drain() {
 }
 
 # ztc::k8s::api_answers: the cluster's API server answers `kubectl get --raw /readyz` (tried 3 times: one
-# refused connection does not make a cluster gone). 1 when KUBECONFIG is unset or unreadable, or the API
+# refused connection does not make a cluster gone; each try bounded by --request-timeout, 10s unless
+# ZTC_K8S_REQUEST_TIMEOUT says otherwise, so a server that takes the connection and never answers is no API). 1 when KUBECONFIG is unset or unreadable, or the API
 # does not answer. Teardown steps use it to tell a cluster that is gone from one they must act on.
 ztc::k8s::api_answers() {
   [[ -n ${KUBECONFIG:-} && -r ${KUBECONFIG%%:*} ]] || return 1
-  ztc::retry 3 kubectl get --raw /readyz >/dev/null 2>&1
+  ztc::retry 3 kubectl get --raw /readyz --request-timeout="${ZTC_K8S_REQUEST_TIMEOUT:-10s}" >/dev/null 2>&1
 }

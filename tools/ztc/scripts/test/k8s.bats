@@ -86,14 +86,15 @@ echo "Error from server (NotFound): nodes \"$3\" not found" >&2; exit 1'
 @test "api_answers: the API answering /readyz; a refused connection tried 3 times; no kubeconfig is no API" {
   touch kubeconfig
   export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
-  stub kubectl '[[ $* == "get --raw /readyz" ]] && echo ok'
+  stub kubectl '[[ $* == "get --raw /readyz --request-timeout=10s" ]] && echo ok'
   run script 'ztc::k8s::api_answers && echo answers'
   [ "$output" = 'answers' ]
   stub kubectl 'echo "The connection to the server 10.0.0.1:6443 was refused" >&2; exit 1'
   : >calls.log
   run script 'ztc::k8s::api_answers || echo "no answer"'
   [ "$output" = 'no answer' ]
-  [ "$(grep -c 'kubectl get --raw /readyz' calls.log)" -eq 3 ]
+  # Each try is bounded: an API server that takes the connection and never answers is no API, not a hang.
+  [ "$(grep -c 'kubectl get --raw /readyz --request-timeout=10s' calls.log)" -eq 3 ]
   : >calls.log
   KUBECONFIG=$BATS_TEST_TMPDIR/missing run script 'ztc::k8s::api_answers || echo "no answer"'
   [ "$output" = 'no answer' ]
