@@ -5,12 +5,11 @@
  * exited 0 and changed nothing (a version bump recorded but never installed, a removed node still
  * registered and Ready), or a command that did not exist.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Call } from './world/world';
-import { openWorld, startedSteps, workspaceCopyKept, worldDirKept } from './testing';
+import { openWorld, simTool, startedSteps, workspaceCopyKept, worldDirKept } from './testing';
 
 const P = 'platforms/example';
 const IPS = { cp1: '203.0.113.10', w1: '203.0.113.11', w2: '203.0.113.12', cp2: '203.0.113.13', cp3: '203.0.113.14' };
@@ -25,16 +24,6 @@ describe('day-2 operations: one world, one checkout, many runs', { timeout: 600_
   const callsOf = (calls: Call[], tool: string, pick: (c: Call) => boolean = () => true) => calls.filter((c) => c.tool === tool && pick(c));
   const nodesReady = (s: ReturnType<Awaited<ReturnType<typeof open>>['status']>) =>
     s.kubernetes.nodes.map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'} ${n.kubelet_version}`);
-  /** `talosctl <args>` in the session's environment, as an operator types it in a shell beside ztc. */
-  const operator = (sim: Awaited<ReturnType<typeof open>>, argv: string[]) =>
-    new Promise<{ code: number; out: string }>((resolve, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { cwd: ws, env: sim.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? 1, out }));
-    });
 
   it('day 1: the example bootstraps from bare servers at Talos v1.11.5', async () => {
     // A node that never comes back is named after upgrade-os's deadline: 40 s here, not the hour a
@@ -209,7 +198,7 @@ describe('day-2 operations: one world, one checkout, many runs', { timeout: 600_
 
     sim.world.loseEtcd();
     expect(sim.status().kubernetes.api).toBe('down');
-    const recover = await operator(sim, [
+    const recover = await simTool(sim, [
       'talosctl',
       '--talosconfig',
       join(sim.privateDir, 'talos', 'talosconfig'),
@@ -219,7 +208,7 @@ describe('day-2 operations: one world, one checkout, many runs', { timeout: 600_
       '--recover-from',
       join(dir, latest),
     ]);
-    expect(recover.code, recover.out).toBe(0);
+    expect(recover.code, recover.stdout + recover.stderr).toBe(0);
     await sim.close();
 
     sim = await open();

@@ -1,4 +1,5 @@
 /** Helpers for specs that run ztc against the simulated datacenter. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -112,4 +113,29 @@ export function workspaceCopyKept(platform = 'example'): string {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   copyWorkspace(REPO_ROOT, dir, platform);
   return dir;
+}
+
+/** What a process printed and how it ended. */
+export interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `cmd args` to its end, collecting its output (async: a simulated tool's world answers from this process). */
+export function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A simulated CLI (its stub) run in the session's environment, as a step's script or an operator beside ztc runs it. */
+export function simTool(sim: Sim, argv: readonly string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+  return runProcess(argv[0]!, argv.slice(1), { ...sim.env, ...env }, sim.workspace);
 }

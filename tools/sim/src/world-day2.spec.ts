@@ -6,14 +6,13 @@
  * case here is what a user (or a ZTC script) would notice: a node that really reboots into the new
  * version, etcd that refuses to lose quorum, a snapshot that brings the objects back.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { SCENARIOS } from './scenarios';
 import { loadWorld, type Sim } from './session';
-import { simFor, worldDirFor } from './testing';
+import { runProcess, simFor, worldDirFor } from './testing';
 import { counterLine } from './world/status';
 import type { Doc, Machine, Timing } from './world/world';
 
@@ -22,17 +21,6 @@ const SCHEMATIC = 'a'.repeat(64);
 const IMAGE = (v: string) => `factory.talos.dev/hcloud-installer/${SCHEMATIC}:${v}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A node's machine config (as much as the world and the tools read), of cluster c1 at Kubernetes `k8s`. */
 function config(type: 'controlplane' | 'worker', hostname: string, k8s = '1.34.1'): Doc {
@@ -92,8 +80,8 @@ async function cluster(opts: { timing?: Partial<Timing>; extraControlPlanes?: bo
   const env = { ...sim.env, TALOSCONFIG: talosconfig, KUBECONFIG: kubeconfig };
   return {
     sim,
-    talosctl: (...args) => run('talosctl', args, env, sim.workspace),
-    kubectl: (...args) => run('kubectl', args, env, sim.workspace),
+    talosctl: (...args) => runProcess('talosctl', args, env, sim.workspace),
+    kubectl: (...args) => runProcess('kubectl', args, env, sim.workspace),
     m: (ip) => w.machineByIp(ip)!,
   };
 }
@@ -162,24 +150,24 @@ describe('talosctl upgrade', { timeout: 60_000 }, () => {
     await c.sim.stop();
     expect(loadWorld(worldDir)?.faults).toEqual({ stuckUpgrade: ['203.0.113.12'] });
 
-    const before = await run(process.execPath, [BIN, '--world', worldDir, '--status', '--json'], process.env);
+    const before = await runProcess(process.execPath, [BIN, '--world', worldDir, '--status', '--json'], process.env);
     expect((JSON.parse(before.stdout) as Doc).servers[2]).toMatchObject({ ip: '203.0.113.12', power: 'running', running: 'down', talos_version: 'v1.11.6', upgrades: 1 });
-    const repair = await run(process.execPath, [BIN, 'example', '--world', worldDir, '--repair', '203.0.113.12'], process.env);
+    const repair = await runProcess(process.execPath, [BIN, 'example', '--world', worldDir, '--repair', '203.0.113.12'], process.env);
     expect(repair.code, repair.stderr).toBe(0);
     expect(repair.stdout).toContain('203.0.113.12 (ztc-sim-3) repaired at its console: it boots Talos v1.11.6 from its disk');
     expect(loadWorld(worldDir)?.faults).toBeUndefined();
     await sleep(500); // the default boot time of a reloaded world
-    const after = JSON.parse((await run(process.execPath, [BIN, '--world', worldDir, '--status', '--json'], process.env)).stdout) as Doc;
+    const after = JSON.parse((await runProcess(process.execPath, [BIN, '--world', worldDir, '--status', '--json'], process.env)).stdout) as Doc;
     expect(after.servers[2]).toMatchObject({ running: 'talos', talos_version: 'v1.11.6' });
-    const again = await run(process.execPath, [BIN, '--world', worldDir, '--repair', '203.0.113.12'], process.env);
+    const again = await runProcess(process.execPath, [BIN, '--world', worldDir, '--repair', '203.0.113.12'], process.env);
     expect(again.stdout).toContain('is not stuck (it runs talos): nothing to repair');
-    const noServer = await run(process.execPath, [BIN, '--world', worldDir, '--repair', '198.51.100.1'], process.env);
+    const noServer = await runProcess(process.execPath, [BIN, '--world', worldDir, '--repair', '198.51.100.1'], process.env);
     expect(noServer.code).toBe(64);
     expect(noServer.stderr).toContain('the world has no server 198.51.100.1');
     // Usage: --repair needs a world and an IP; other scenarios than upgrade-stuck stay off a kept world.
-    expect((await run(process.execPath, [BIN, '--repair', '203.0.113.12'], process.env)).stderr).toContain('--repair needs --world <dir>');
-    expect((await run(process.execPath, [BIN, '--world', worldDir, '--repair'], process.env)).code).toBe(64);
-    const other = await run(process.execPath, [BIN, 'example', '--world', worldDir, '--scenario', 'bad-token'], process.env);
+    expect((await runProcess(process.execPath, [BIN, '--repair', '203.0.113.12'], process.env)).stderr).toContain('--repair needs --world <dir>');
+    expect((await runProcess(process.execPath, [BIN, '--world', worldDir, '--repair'], process.env)).code).toBe(64);
+    const other = await runProcess(process.execPath, [BIN, 'example', '--world', worldDir, '--scenario', 'bad-token'], process.env);
     expect(other.code).toBe(64);
     expect(other.stderr).toContain('except upgrade-stuck');
   });

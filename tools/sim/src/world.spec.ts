@@ -5,13 +5,12 @@
  * so writing it loses the member (the last one takes the API and its objects along); quorum; a node
  * that is off stays listed, NotReady.
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { REPO_ROOT } from '../../ztc/testing/temp-workspace';
-import { openWorld, startedSteps, workspaceCopy, worldDirFor } from './testing';
-import { startSim, type Sim } from './session';
+import { openWorld, runProcess, simTool, startedSteps, workspaceCopy, worldDirFor } from './testing';
+import { startSim } from './session';
 import { rescueTool } from './world/rescue';
 import { worldStatus } from './world/status';
 import { World, type Doc } from './world/world';
@@ -19,24 +18,8 @@ import { World, type Doc } from './world/world';
 const BIN = join(__dirname, '..', 'bin', 'ztc-sim.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Run a simulated CLI (its stub) in the session's environment, as a step's script would (async: the world answers from this process). */
-function tool(sim: Sim, argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run(argv[0]!, argv.slice(1), { ...sim.env, ...env }, sim.workspace);
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** `npm run sim -- …` as an operator runs it. */
-const npmSim = (args: string[], env: NodeJS.ProcessEnv = process.env) => run(process.execPath, [BIN, ...args], env);
+const npmSim = (args: string[], env: NodeJS.ProcessEnv = process.env) => runProcess(process.execPath, [BIN, ...args], env);
 
 /** A config of a node of cluster `id` (as much as the world reads). */
 const config = (id: string, type: string, hostname: string): Doc => ({
@@ -142,24 +125,24 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect(second.world.argocdPasswordWorks(`${second.env.ARGOCD_ADMIN_PASSWORD!}x`)).toBe(false);
 
     // What the nodes and tools report.
-    const nodes = JSON.parse((await tool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
+    const nodes = JSON.parse((await simTool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
     expect(nodes.items.map((n: Doc) => `${n.metadata.name} ${n.status.nodeInfo.kubeletVersion} ${n.status.conditions[0].status}`)).toEqual([
       'cp-1 v1.34.1 True',
       'worker-1 v1.34.1 True',
       'worker-2 v1.34.1 True',
     ]);
-    const version = await tool(second, ['talosctl', '--nodes', '203.0.113.11', 'version'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
+    const version = await simTool(second, ['talosctl', '--nodes', '203.0.113.11', 'version'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
     expect(version.stdout).toMatch(/Server:\n\tNODE:\s+203\.0\.113\.11\n\tTag:\s+v1\.11\.5\n/);
-    const members = await tool(second, ['talosctl', '--nodes', '203.0.113.10', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
+    const members = await simTool(second, ['talosctl', '--nodes', '203.0.113.10', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
     expect(members.stdout).toMatch(
       /^NODE\s+ID\s+HOSTNAME\s+PEER URLS\s+CLIENT URLS\s+LEARNER\n203\.0\.113\.10\s+[0-9a-f]{16}\s+cp-1\s+https:\/\/203\.0\.113\.10:2380\s+https:\/\/203\.0\.113\.10:2379\s+false\n$/,
     );
-    const worker = await tool(second, ['talosctl', '--nodes', '203.0.113.11', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
+    const worker = await simTool(second, ['talosctl', '--nodes', '203.0.113.11', 'etcd', 'members'], { TALOSCONFIG: join(second.privateDir, 'talos/talosconfig') });
     expect(worker.code).toBe(1);
 
     // A powered-off worker stays in the Node list, NotReady.
     second.world.powerOff('203.0.113.12');
-    const off = JSON.parse((await tool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
+    const off = JSON.parse((await simTool(second, ['kubectl', 'get', 'nodes', '-o', 'json'], { KUBECONFIG: join(second.privateDir, 'kubeconfig') })).stdout) as Doc;
     expect(off.items.map((n: Doc) => `${n.metadata.name} ${n.status.conditions[0].status}`)).toEqual(['cp-1 True', 'worker-1 True', 'worker-2 False']);
     await second.close();
 
@@ -201,7 +184,7 @@ describe('npm run sim --world', { timeout: 240_000 }, () => {
     expect(lost.kubernetes).toEqual({ api: 'down', nodes: [] });
     expect(lost.helm).toEqual([]);
     expect(third.world.cluster.objects.size).toBe(0);
-    expect((await tool(third, ['kubectl', 'get', 'nodes'], { KUBECONFIG: join(third.privateDir, 'kubeconfig') })).stderr).toContain('connect: connection refused');
+    expect((await simTool(third, ['kubectl', 'get', 'nodes'], { KUBECONFIG: join(third.privateDir, 'kubeconfig') })).stderr).toContain('connect: connection refused');
   });
 
   it("with the caller's environment (npm run sim --world), the caller's secret env vars win over the world's and ZTC_PRIVATE_DIR is the caller's", async () => {

@@ -180,16 +180,19 @@ talos::etcd_all_started() {
   done <<<"$members"
 }
 
-# talos::healthy_cp: "name ip" of the first control plane of the context whose etcd is healthy, or nothing.
-talos::healthy_cp() {
+# talos::first_cp TEST: "name ip" of the first control plane of the context for which `TEST <ip>` holds, or nothing.
+talos::first_cp() {
   local name ip _role
   while read -r name ip _role; do
-    if talos::etcd_healthy "$ip"; then
+    if "$1" "$ip"; then
       printf '%s %s\n' "$name" "$ip"
       return
     fi
   done < <(talos::nodes controlplane)
 }
+
+# talos::healthy_cp: "name ip" of the first control plane of the context whose etcd is healthy, or nothing.
+talos::healthy_cp() { talos::first_cp talos::etcd_healthy; }
 
 # talos::etcd_snapshot NAME IP: an etcd snapshot taken on the control plane NAME (IP) into
 # $TALOS_DIR/backups/etcd-<UTC timestamp>.snapshot (0600); the oldest are removed beyond the last
@@ -230,12 +233,4 @@ talos::fetch_kubeconfig() {
 
 # talos::first_configured_cp: "name ip" of the first control plane of the context that answers as a node of
 # this cluster, or nothing (a new cluster: none is configured yet).
-talos::first_configured_cp() {
-  local name ip _role
-  while read -r name ip _role; do
-    if talos::configured "$ip"; then
-      printf '%s %s\n' "$name" "$ip"
-      return
-    fi
-  done < <(talos::nodes controlplane)
-}
+talos::first_configured_cp() { talos::first_cp talos::configured; }
