@@ -164,15 +164,45 @@ function dryRun(p: PreparedRun, emit: EventSink): Ending {
   return { exitCode: ExitCode.ok, outcome: 'dry_run' };
 }
 
-async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, counts: { ran: number; skipped: number }, session: StateSession | undefined): Promise<Ending> {
+/**
+ * What every run of steps (bootstrap, destroy, backup) does before its first step: stale ztc-secure-* dirs
+ * removed, the run lock taken (the s3 backend's session already holds the lock that spans machines; else the
+ * checkout's run.lock), the state and private dirs made. `release` must be called when the run ends.
+ */
+export function openStepRun(
+  p: Pick<StepRunContext, 'area' | 'privateDir' | 'env' | 'allSecretNames' | 'masker'>,
+  opts: Pick<BootstrapOptions, 'tmpRoot' | 'signal' | 'killGraceMs'>,
+  emit: EventSink,
+  session: StateSession | undefined,
+): { ctx: StepRunContext; release: () => void } {
   const tmpRoot = opts.tmpRoot ?? tmpdir();
   const cleaned = cleanStaleSecureDirs(tmpRoot);
   if (cleaned.length > 0) emit({ event: 'notice', message: `removed ${cleaned.length} stale ztc-secure-* dir(s) left by an interrupted run` });
-  // The s3 backend's session holds the lock that spans machines; else the checkout's run.lock.
   const release = session ? () => {} : acquireRunLock(p.area);
   try {
     mkdirSync(p.area.stateDir, { recursive: true });
     preparePrivateDir(p.privateDir);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const ctx: StepRunContext = {
+    area: p.area,
+    privateDir: p.privateDir,
+    env: p.env,
+    allSecretNames: p.allSecretNames,
+    masker: p.masker,
+    emit,
+    signal: opts.signal,
+    killGraceMs: opts.killGraceMs,
+    tmpRoot,
+  };
+  return { ctx, release };
+}
+
+async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, counts: { ran: number; skipped: number }, session: StateSession | undefined): Promise<Ending> {
+  const { ctx, release } = openStepRun(p, opts, emit, session);
+  try {
     // The key of the secrets' digests in receipts; a new one when the private dir has none (steps with secrets then run).
     if (p.allSecretNames.size > 0 && p.digester.ensureKey()) {
       emit({ event: 'notice', message: `made the receipt digest key ${p.digester.keyFile}: back it up with the private dir (docs/bootstrap.md)` });
@@ -180,17 +210,6 @@ async function execute(p: PreparedRun, opts: BootstrapOptions, emit: EventSink, 
     for (const stage of p.stages) if (stage.name !== 'validation') pruneReceipts(p.area, stage.name, opts.fresh ? [] : stage.steps.map((s) => s.step));
     reportRestored(p, emit);
     await session?.sync();
-    const ctx: StepRunContext = {
-      area: p.area,
-      privateDir: p.privateDir,
-      env: p.env,
-      allSecretNames: p.allSecretNames,
-      masker: p.masker,
-      emit,
-      signal: opts.signal,
-      killGraceMs: opts.killGraceMs,
-      tmpRoot,
-    };
     const queue = runQueue(p);
     const order = queue.flatMap((stage) => stage.steps.map((s) => ({ stage: stage.name, ...s })));
     const total = order.length;

@@ -16,8 +16,7 @@
  * - backup: with the s3 backend and `state.private_dir`, the private dir (which now holds the backup) is
  *   pushed encrypted when the run ends, as after bootstrap; the run says where the backup went.
  */
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, isZtcError } from '../errors';
 import type { Pipeline, PipelineStep } from '../render/pipeline';
@@ -26,15 +25,23 @@ import { openStateBackend, type StateBackend, type StateSession } from '../state
 import { listFiles } from '../util/list-files';
 import { stateArea, type StateArea } from '../workspace/state-area';
 import { maskEvent, type BootstrapEvent, type EventSink, type PurgeItem, type RunCommand, type StepRef } from './events';
-import type { StepRunContext } from './execute-step';
 import { Masker } from './masker';
 import { allSecretNames, readPipeline } from './pipeline-file';
 import { checkRendered, checkSecrets, checkTools } from './preconditions';
 import { checkContextsHoldNoSecret } from './prepare-run';
-import { checkPrivateDir, checkPurgeablePrivateDir, preparePrivateDir, resolvePrivateDir } from './private-dir';
-import { DEFAULT_HEARTBEAT_MS, finishRun, interrupted, pushState, verdict, withHeartbeat, type BootstrapOptions, type BootstrapResult, type Ending } from './run-bootstrap';
-import { acquireRunLock } from './run-lock';
-import { cleanStaleSecureDirs } from './secure-dir';
+import { checkPrivateDir, checkPurgeablePrivateDir, resolvePrivateDir } from './private-dir';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  finishRun,
+  interrupted,
+  openStepRun,
+  pushState,
+  verdict,
+  withHeartbeat,
+  type BootstrapOptions,
+  type BootstrapResult,
+  type Ending,
+} from './run-bootstrap';
 import { secretValues } from './step-env';
 
 /** What destroy and backup take: bootstrap's options without its stage selection and `--fresh` (they keep no receipts). */
@@ -235,25 +242,9 @@ async function execute(
   /** Run after every step succeeded, still under the local run lock. */
   after?: () => Promise<Ending>,
 ): Promise<Ending> {
-  const tmpRoot = opts.tmpRoot ?? tmpdir();
-  const cleaned = cleanStaleSecureDirs(tmpRoot);
-  if (cleaned.length > 0) emit({ event: 'notice', message: `removed ${cleaned.length} stale ztc-secure-* dir(s) left by an interrupted run` });
-  const release = session ? () => {} : acquireRunLock(p.area);
+  const { ctx, release } = openStepRun(p, opts, emit, session);
   try {
-    mkdirSync(p.area.stateDir, { recursive: true });
-    preparePrivateDir(p.privateDir);
     if (p.steps.length === 0) emit({ event: 'notice', message: `no adapter of ${p.area.platform} declares ${command === 'destroy' ? 'teardown steps' : 'a backup script'}` });
-    const ctx: StepRunContext = {
-      area: p.area,
-      privateDir: p.privateDir,
-      env: p.env,
-      allSecretNames: p.allSecretNames,
-      masker: p.masker,
-      emit,
-      signal: opts.signal,
-      killGraceMs: opts.killGraceMs,
-      tmpRoot,
-    };
     const total = p.steps.length;
     let index = 0;
     const rest = (): StepRef[] =>
