@@ -536,22 +536,18 @@ describe('talos/etcd-snapshot (ztc backup)', () => {
 });
 
 describe('talos/reset-nodes (ztc destroy)', () => {
+  /** reset-nodes for `nodes` against the stand-in cluster; `env` says which node is down, etcd's members, … */
+  const resetNodes = (nodes: unknown[], env: Record<string, string>) =>
+    runAdapterScript({ script: script('teardown/reset-nodes.sh'), context: { nodes }, privateFiles, env, tools: { talosctl: world.talosctl(), kubectl: world.kubectl() } });
+  /** The resets made, in order, as `<ip> <graceful>`. */
+  const resets = (r: { calls: string[] }): string[] =>
+    r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'));
   it('workers first, then control planes; graceful except the last control plane; a node that does not answer is warned about, not fatal', async () => {
     const state = stateDir({ [cp1.ip]: 'v1.11.5', [cp2.ip]: 'v1.11.5', [w1.ip]: 'v1.11.5', [w2.ip]: 'v1.11.5' });
-    const r = await runAdapterScript({
-      script: script('teardown/reset-nodes.sh'),
-      context: { nodes: [cp1, cp2, w1, w2] },
-      privateFiles,
-      env: { ZTC_STATE_DIR: state, DOWN: w2.ip, ETCD_MEMBERS: membersOf(cp1, cp2) },
-      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
-    });
+    const r = await resetNodes([cp1, cp2, w1, w2], { ZTC_STATE_DIR: state, DOWN: w2.ip, ETCD_MEMBERS: membersOf(cp1, cp2) });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
-    expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
-      `${w1.ip} true`,
-      `${cp1.ip} true`,
-      `${cp2.ip} false`,
-    ]);
+    expect(resets(r)).toEqual([`${w1.ip} true`, `${cp1.ip} true`, `${cp2.ip} false`]);
     expect(r.calls.find((c) => / reset /.test(c))).toBe(
       `talosctl --nodes ${w1.ip} reset --graceful=true --reboot=false --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL`,
     );
@@ -560,39 +556,19 @@ describe('talos/reset-nodes (ztc destroy)', () => {
   });
 
   it('a control plane that does not answer (the usual reason to tear down): the others are reset without leaving etcd, which would refuse', async () => {
-    const r = await runAdapterScript({
-      script: script('teardown/reset-nodes.sh'),
-      context: { nodes: [cp1, cp2, cp3, w1] },
-      privateFiles,
-      env: { ZTC_STATE_DIR: stateDir(), DOWN: cp3.ip, ETCD_MEMBERS: membersOf(cp1, cp2, cp3) },
-      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
-    });
+    const r = await resetNodes([cp1, cp2, cp3, w1], { ZTC_STATE_DIR: stateDir(), DOWN: cp3.ip, ETCD_MEMBERS: membersOf(cp1, cp2, cp3) });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
-    expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
-      `${w1.ip} true`,
-      `${cp1.ip} false`,
-      `${cp2.ip} false`,
-    ]);
+    expect(resets(r)).toEqual([`${w1.ip} true`, `${cp1.ip} false`, `${cp2.ip} false`]);
     expect(r.stderr).toContain('WARNING: etcd is not healthy with every member started (as cp-1 (203.0.113.10) reports it)');
     expect(r.stderr).toContain('WARNING: cp-3 (203.0.113.12, controlplane): does not answer as a node of this cluster (none): not reset.');
   });
 
   it('a Kubernetes API that does not answer: the workers are reset without draining, which would wait for it and fail', async () => {
-    const r = await runAdapterScript({
-      script: script('teardown/reset-nodes.sh'),
-      context: { nodes: [cp1, w1, w2] },
-      privateFiles,
-      env: { ZTC_STATE_DIR: stateDir(), API_DOWN: '1', ETCD_MEMBERS: membersOf(cp1), ZTC_RETRY_DELAY: '0' },
-      tools: { talosctl: world.talosctl(), kubectl: world.kubectl() },
-    });
+    const r = await resetNodes([cp1, w1, w2], { ZTC_STATE_DIR: stateDir(), API_DOWN: '1', ETCD_MEMBERS: membersOf(cp1), ZTC_RETRY_DELAY: '0' });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.code).toBe(0);
-    expect(r.calls.filter((c) => / reset /.test(c)).map((c) => c.replace(/^talosctl --nodes (\S+) reset --graceful=(\w+) .*$/, '$1 $2'))).toEqual([
-      `${w1.ip} false`,
-      `${w2.ip} false`,
-      `${cp1.ip} false`,
-    ]);
+    expect(resets(r)).toEqual([`${w1.ip} false`, `${w2.ip} false`, `${cp1.ip} false`]);
     expect(r.stderr).toContain('WARNING: the Kubernetes API does not answer');
   });
 });
