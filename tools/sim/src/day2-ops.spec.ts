@@ -5,7 +5,7 @@
  * exited 0 and changed nothing (a version bump recorded but never installed, a removed node still
  * registered and Ready), or a command that did not exist.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Call } from './world/world';
@@ -118,6 +118,19 @@ describe('day-2 operations: one world, one checkout, many runs', { timeout: 600_
     const r = await sim.ztc(['bootstrap', 'example']);
     expect(r.code, r.stdout.slice(-3000)).toBe(0);
     expect(sim.status().helm.find((h) => h.release === 'cilium')).toMatchObject({ version: next, status: 'deployed' });
+    await sim.close();
+  });
+
+  it('a checkout that lost .ztc/ after these upgrades: every step asks the cluster again, and nothing is upgraded, reset or written', async () => {
+    const second = worldDirKept('ztc-day2-ops-checkout-');
+    cpSync(ws, second, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.startsWith(join(ws, P, '.ztc')) });
+    expect(existsSync(join(second, P, '.ztc'))).toBe(false);
+    const sim = await openWorld({ world, workspace: second });
+    const r = await sim.ztc(['bootstrap', 'example']);
+    expect(r.code, r.stdout.slice(-3000)).toBe(0);
+    expect(r.stdout).toContain('[talos/upgrade-os] every configured node that answers runs Talos v1.11.7: nothing to upgrade');
+    expect(sim.status().last_run).toEqual({ disks_written: 0, rescue_boots: 0, resets: 0, upgrades: 0 });
+    expect(nodesReady(sim.status())).toEqual(['cp-1 Ready v1.34.2', 'worker-1 Ready v1.34.2', 'worker-2 Ready v1.34.2']);
     await sim.close();
   });
 
