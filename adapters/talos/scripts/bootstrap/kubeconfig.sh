@@ -17,10 +17,7 @@ main() {
     ztc::info "the kubeconfig in the private dir works already"
     return
   fi
-  ztc::wait_until "the admin kubeconfig from $name ($ip)" talos::fetch_kubeconfig "$ip" \
-    || ztc::error "could not fetch the kubeconfig from $name ($ip): is etcd bootstrapped (talos/bootstrap-etcd)? Then run ztc bootstrap again"
-  ztc::wait_until "the Kubernetes API server at $(ztc::ctx .cluster_endpoint)" talos::api_ready \
-    || ztc::error "the Kubernetes API server at $(ztc::ctx .cluster_endpoint) did not become ready. See \"talosctl --nodes $ip service\" and \"talosctl --nodes $ip logs kubelet\", then run ztc bootstrap again"
+  talos::ensure_kubeconfig "$name" "$ip"
   ztc::info "Kubernetes API server ready; kubeconfig in the private dir"
 }
 

@@ -70,10 +70,7 @@ main() {
       ztc::info "etcd does not run on $name ($ip) (a cluster not bootstrapped yet): apply installs Kubernetes $TARGET"
       return
     fi
-    ztc::wait_until "the admin kubeconfig from $name ($ip)" talos::fetch_kubeconfig "$ip" \
-      || ztc::error "could not fetch the kubeconfig from $name ($ip), where etcd runs. See \"talosctl --talosconfig $TALOSCONFIG --nodes $ip service\", then run ztc bootstrap $ZTC_PLATFORM again"
-    ztc::wait_until "the Kubernetes API server" talos::api_ready \
-      || ztc::error "the Kubernetes API server does not answer, though etcd runs on $name ($ip): see \"talosctl --talosconfig $TALOSCONFIG --nodes $ip logs kubelet\" and \"... service\", then run ztc bootstrap $ZTC_PLATFORM again"
+    talos::ensure_kubeconfig "$name" "$ip"
   fi
 
   local server live node version

@@ -180,6 +180,18 @@ talos::etcd_all_started() {
   done <<<"$members"
 }
 
+# talos::ensure_kubeconfig NAME IP: $KUBECONFIG reaches a ready Kubernetes API server: kept when it does,
+# else fetched from the control plane NAME (IP) and the API server waited for; an ERROR saying where to
+# look otherwise.
+talos::ensure_kubeconfig() {
+  local name=$1 ip=$2
+  if [[ -s $KUBECONFIG ]] && talos::api_ready; then return 0; fi
+  ztc::wait_until "the admin kubeconfig from $name ($ip)" talos::fetch_kubeconfig "$ip" \
+    || ztc::error "could not fetch the kubeconfig from $name ($ip): is etcd bootstrapped and running there (talosctl --talosconfig $TALOSCONFIG --nodes $ip service etcd)? Then run ztc bootstrap $ZTC_PLATFORM again"
+  ztc::wait_until "the Kubernetes API server" talos::api_ready \
+    || ztc::error "the Kubernetes API server did not become ready, though $name ($ip) gave a kubeconfig: see \"talosctl --talosconfig $TALOSCONFIG --nodes $ip service\" and \"... logs kubelet\", then run ztc bootstrap $ZTC_PLATFORM again"
+}
+
 # talos::first_cp TEST: "name ip" of the first control plane of the context for which `TEST <ip>` holds, or nothing.
 talos::first_cp() {
   local name ip _role
